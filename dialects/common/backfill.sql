@@ -1,0 +1,1 @@
+UPDATE {{ table|ident }} SET {{ column|ident }} = {{ value }} WHERE {{ column|ident }} IS NULL;

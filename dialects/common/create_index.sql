@@ -1,0 +1,1 @@
+CREATE {% if i.unique %}UNIQUE {% endif %}INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}{{ i.name|ident }} ON {{ i.table|ident }} ({{ i.columns|idents }}){% if i.where_ is not none %} WHERE {{ i.where_ }}{% endif %};

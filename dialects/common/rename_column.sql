@@ -1,0 +1,1 @@
+ALTER TABLE {{ table|ident }} RENAME COLUMN {{ from|ident }} TO {{ to|ident }};

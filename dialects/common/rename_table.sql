@@ -1,0 +1,1 @@
+ALTER TABLE {{ from|ident }} RENAME TO {{ to|ident }};

@@ -1,0 +1,1 @@
+INSERT INTO {{ table|ident }} (version_num) VALUES ({{ rev|literal }});

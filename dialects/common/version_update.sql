@@ -1,0 +1,1 @@
+UPDATE {{ table|ident }} SET version_num = {{ rev|literal }} WHERE version_num = {{ old|literal }};

@@ -1,0 +1,1 @@
+RENAME TABLE {{ from|ident }} TO {{ to|ident }};

@@ -1,0 +1,35 @@
+{# SQLite's generalized ALTER TABLE procedure: https://www.sqlite.org/lang_altertable.html#otheralter #}
+{% import "macros.sql" as m %}
+{% import "constraints.sql" as k_ %}
+{% for v in views_rev %}
+DROP VIEW {{ v.name|ident }};
+{% endfor %}
+CREATE TABLE {{ t.name|ident }} (
+{% for c in t.columns %}
+    {{ m.column_def(c) }}{% if not loop.last or t.constraints %},{% endif %}
+
+{% endfor %}
+{% for k in t.constraints %}
+    {{ k_.constraint_def(k) }}{% if not loop.last %},{% endif %}
+
+{% endfor %}
+);
+{% if insert_cols %}
+INSERT INTO {{ temp|ident }} ({{ insert_cols|idents }})
+    SELECT {{ select_exprs|join(", ") }} FROM {{ table|ident }};
+{% endif %}
+DROP TABLE {{ table|ident }};
+ALTER TABLE {{ temp|ident }} RENAME TO {{ table|ident }};
+{% for i in indexes %}
+CREATE {% if i.unique %}UNIQUE {% endif %}INDEX {{ i.name|ident }} ON {{ i.table|ident }} ({{ i.columns|idents }}){% if i.where_ is not none %} WHERE {{ i.where_ }}{% endif %};
+{% endfor %}
+{% for tr in triggers %}
+{{ tr }};
+{% endfor %}
+{% for v in views %}
+CREATE VIEW {{ v.name|ident }} AS {{ v.sql }};
+{% endfor %}
+{# A foreign key violation fails the script (PRAGMA foreign_key_check alone only prints). #}
+CREATE TEMP TABLE _schemac_fk_check (violations INTEGER NOT NULL CONSTRAINT foreign_key_violation_after_rebuild CHECK (violations = 0));
+INSERT INTO _schemac_fk_check SELECT count(*) FROM pragma_foreign_key_check;
+DROP TABLE _schemac_fk_check;

@@ -1,0 +1,227 @@
+//! The command line: clap types stay here. `run` resolves settings once,
+//! dispatches to a command, prints diagnostics, and maps the outcome to an
+//! exit code (0 success, 1 bad input, 2 bad command line).
+
+use crate::config::{self, Settings};
+use crate::dialect::{Dialect, DialectId};
+use crate::diag::{Diagnostics, Format, Sources};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "schemac", version, about = "A migration compiler: neutral TOML revisions to reviewed SQL scripts", propagate_version = true)]
+pub struct Cli {
+    /// A configuration file (TOML, or an INI file with [database] connection); may repeat.
+    #[arg(long = "config-file", global = true, value_name = "PATH")]
+    pub config_file: Vec<PathBuf>,
+    /// Every *.toml in DIR, in name order, after the --config-files.
+    #[arg(long = "config-dir", global = true, value_name = "DIR")]
+    pub config_dir: Vec<PathBuf>,
+    /// Target dialect and optional server version: postgresql, mysql, mariadb, sqlite (e.g. mysql@5.7).
+    #[arg(long, global = true, value_name = "NAME[@VERSION]", value_parser = parse_dialect)]
+    pub dialect: Option<(DialectId, Option<String>)>,
+    /// Print debugging output to stderr.
+    #[arg(short, long, global = true)]
+    pub debug: bool,
+    /// How diagnostics are printed.
+    #[arg(long = "message-format", global = true, value_enum, default_value = "human")]
+    pub message_format: MessageFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MessageFormat {
+    Human,
+    Short,
+    Json,
+}
+
+fn parse_dialect(s: &str) -> Result<(DialectId, Option<String>), String> {
+    let (name, version) = match s.split_once('@') {
+        Some((n, v)) => (n, Some(v.to_string())),
+        None => (s, None),
+    };
+    let id = DialectId::parse(name).ok_or_else(|| format!("unknown dialect `{name}` (expected postgresql, mysql, mariadb or sqlite)"))?;
+    if let Some(v) = &version {
+        Dialect::load(id, Some(v))?;
+    }
+    Ok((id, version))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Output {
+    /// Accepted for compatibility: schemac always prints SQL.
+    #[arg(long)]
+    pub sql: bool,
+    /// Write the script to FILE (only when the whole command succeeds).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// SQL that upgrades over RANGE (default: head).
+    Upgrade {
+        range: Option<String>,
+        /// Upgrade N revisions from the start.
+        #[arg(long, allow_hyphen_values = true)]
+        delta: Option<u32>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// SQL that downgrades over RANGE (START:END, or -N from head).
+    Downgrade {
+        #[arg(allow_hyphen_values = true)]
+        range: Option<String>,
+        /// Downgrade N revisions from the start.
+        #[arg(long)]
+        delta: Option<u32>,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// SQL that records REVISION as current, running no migration.
+    Stamp {
+        revision: String,
+        #[command(flatten)]
+        out: Output,
+    },
+    /// SQL that creates the head schema directly and stamps head.
+    #[command(name = "create_schema", alias = "create-schema")]
+    CreateSchema {
+        #[command(flatten)]
+        out: Output,
+    },
+    /// The SQL query that reads the current revision(s).
+    #[command(alias = "version")]
+    Current,
+    /// The head revisions.
+    Heads,
+    /// Branch points and their children.
+    Branches,
+    /// The revisions, newest first.
+    History {
+        #[arg(short = 'r', long = "rev-range")]
+        rev_range: Option<String>,
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// One revision: its metadata and its SQL for the dialect.
+    Show { revision: String },
+    /// Validates the whole chain for every dialect.
+    #[command(name = "check_migration", alias = "check", alias = "check-migration")]
+    CheckMigration,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let format = match cli.message_format {
+        MessageFormat::Human => Format::Human,
+        MessageFormat::Short => Format::Short,
+        MessageFormat::Json => Format::Json,
+    };
+    let mut sources = Sources::default();
+    match dispatch(&cli, &mut sources) {
+        Ok(()) => 0,
+        Err(diags) => {
+            eprint!("{}", sources.render(&diags.0, format));
+            let n = diags.0.iter().filter(|d| d.is_error()).count();
+            if format == Format::Human {
+                eprintln!("error: {n} error{} found; nothing was written", if n == 1 { "" } else { "s" });
+            }
+            1
+        }
+    }
+}
+
+fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Diagnostics> {
+    let mut s = config::load(&cli.config_file, &cli.config_dir, sources)?;
+    if let Some((id, v)) = &cli.dialect {
+        s.dialect = *id;
+        if v.is_some() {
+            s.server_version = v.clone();
+        }
+    }
+    let d = Dialect::load(s.dialect, s.server_version.as_deref()).map_err(|e| Diagnostics::from(crate::diag::Diagnostic::error("E0014", e)))?;
+    if cli.debug {
+        eprintln!("schemac: dialect {} {}, revisions in {}", d.key(), d.version, s.directory.display());
+    }
+    Ok((s, d))
+}
+
+fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
+    let (settings, dialect) = settings(cli, sources)?;
+    let revs = crate::load::load_dir(&settings.directory, sources)?;
+    let graph = crate::graph::Graph::build(revs)?;
+    let compiler = crate::compile::Compiler::new(&graph, &settings, dialect);
+    match &cli.command {
+        Command::Upgrade { range, delta, out } => {
+            let range = match (range, delta) {
+                (Some(r), Some(n)) if !r.contains(':') => format!("{r}:+{n}"),
+                (None, Some(n)) => format!("base:+{n}"),
+                (Some(r), _) => r.clone(),
+                (None, None) => "head".to_string(),
+            };
+            write(out, &compiler.upgrade(&range)?)
+        }
+        Command::Downgrade { range, delta, out } => {
+            let range = match (range, delta) {
+                (Some(r), Some(n)) if !r.contains(':') => format!("{r}:-{n}"),
+                (None, Some(n)) => format!("head:-{n}"),
+                (Some(r), _) => r.clone(),
+                (None, None) => {
+                    return Err(crate::diag::Diagnostic::error("E0601", "downgrade needs a range: START:END, or -N from head").into());
+                }
+            };
+            write(out, &compiler.downgrade(&range)?)
+        }
+        Command::Stamp { revision, out } => write(out, &compiler.stamp(revision)?),
+        Command::CreateSchema { out } => write(out, &compiler.create_schema()?),
+        Command::Current => print(&compiler.current()?),
+        Command::Heads => print(&crate::commands::heads(&graph)),
+        Command::Branches => print(&crate::commands::branches(&graph)),
+        Command::History { rev_range, verbose } => print(&crate::commands::history(&graph, rev_range.as_deref(), *verbose)?),
+        Command::Show { revision } => print(&crate::commands::show(&compiler, revision)?),
+        Command::CheckMigration => {
+            let report = crate::commands::check(&graph, &settings)?;
+            print(&report)
+        }
+    }
+}
+
+fn print(text: &str) -> Result<(), Diagnostics> {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = out.write_all(b"\n");
+    }
+    Ok(())
+}
+
+/// Writes the script to stdout, or to FILE through a temporary file renamed into place.
+fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
+    let mut text = text.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    match &out.output {
+        None => print(&text),
+        Some(path) => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let fail = |e: std::io::Error| Diagnostics::from(crate::diag::Diagnostic::error("E0020", format!("cannot write `{}`: {e}", path.display())));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+            tmp.write_all(text.as_bytes()).map_err(fail)?;
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The pipeline driver for the SQL-producing commands: resolves a range on
+//! the graph, replays revisions into the model, plans each revision for the
+//! dialect, renders steps, and assembles the script (header, version table,
+//! per-revision comments, transactions, version bookkeeping). Nothing is
+//! written here: the caller writes the returned text only on success.
+
+use crate::config::{Settings, TransactionMode};
+use crate::dialect::Dialect;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::graph::{Graph, RevIx, RevSet};
+use crate::inverse::inverse;
+use crate::model::Schema;
+use crate::ops::OpNode;
+use crate::plan::{Placement, Planner, Step};
+use crate::render::Renderer;
+use crate::replay::{Change, Replayer};
+use minijinja::context;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One revision's planned SQL.
+struct Block {
+    comment: String,
+    steps: Vec<Step>,
+    version: Vec<(&'static str, minijinja::Value)>,
+    transactional: bool,
+}
+
+pub struct Compiler<'a> {
+    pub graph: &'a Graph,
+    pub settings: &'a Settings,
+    pub dialect: Dialect,
+    renderer: Renderer,
+}
+
+fn range_error(msg: String) -> Diagnostics {
+    Diagnostic::error("E0601", msg).into()
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(graph: &'a Graph, settings: &'a Settings, dialect: Dialect) -> Compiler<'a> {
+        let renderer = Renderer::new(&dialect);
+        Compiler { graph, settings, dialect, renderer }
+    }
+
+    fn replayer(&self) -> Replayer<'a> {
+        Replayer { naming: &self.settings.naming }
+    }
+
+    /// Replays the revisions of a closed set into a schema, in topological order.
+    pub fn replay_set(&self, set: &RevSet, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
+        let r = self.replayer();
+        for &pos in set {
+            let rev = &self.graph.revs[self.graph.topo[pos]];
+            for node in &rev.upgrade {
+                if let Err(d) = r.apply(schema, node) {
+                    diags.push(d);
+                }
+            }
+        }
+    }
+
+    /// Plans a list of operations on top of `schema`, for one revision.
+    fn plan_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
+        let r = self.replayer();
+        let mut p = Planner::new(&self.dialect);
+        for node in ops {
+            p.pre(&node.op, schema);
+            match r.apply(schema, node) {
+                Ok(change) => {
+                    let warning = node.derived.as_ref().and_then(|d| d.warning.clone());
+                    p.post(change, node.span, warning, schema);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        p.flush_all(schema);
+        diags.append(&mut p.diags);
+        p.steps
+    }
+
+    fn parse_range(&self, range: &str, upgrade: bool) -> Result<(Vec<RevIx>, Vec<RevIx>), Diagnostics> {
+        let g = self.graph;
+        let (start, end) = match range.split_once(':') {
+            Some((s, e)) => (s.to_string(), e.to_string()),
+            None if upgrade => ("base".to_string(), range.to_string()),
+            None if range.starts_with('-') => ("head".to_string(), range.to_string()),
+            None => return Err(range_error(format!("`downgrade {range}` needs a start: write `downgrade START:{range}` (offline, schemac cannot read the current revision)"))),
+        };
+        let start = if start.is_empty() { "base".to_string() } else { start };
+        let s = g.resolve(&start, None).map_err(range_error)?;
+        let e = g.resolve(&end, Some(&s)).map_err(range_error)?;
+        Ok((s, e))
+    }
+
+    fn header(&self, command: &str) -> Result<String, Diagnostics> {
+        let ctx = context! {
+            schemac_version => VERSION,
+            command,
+            dialect => self.dialect.key(),
+            version => self.dialect.version.to_string(),
+            apply => self.dialect.apply_hint(),
+            notes => Vec::<String>::new(),
+        };
+        self.render("header.sql", &ctx)
+    }
+
+    fn render(&self, template: &str, ctx: &minijinja::Value) -> Result<String, Diagnostics> {
+        self.renderer
+            .render(template, ctx)
+            .map_err(|e| Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it")))
+    }
+
+    fn vt(&self) -> minijinja::Value {
+        minijinja::Value::from(self.settings.version_table.as_str())
+    }
+
+    fn version_create(&self) -> (&'static str, minijinja::Value) {
+        let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
+        ("version_create.sql", context! { table => self.vt(), pk })
+    }
+
+    /// SQL for `upgrade RANGE`.
+    pub fn upgrade(&self, range: &str) -> Result<String, Diagnostics> {
+        let g = self.graph;
+        let (s, e) = self.parse_range(range, true)?;
+        let from = g.closure(&s);
+        let to = g.closure(&e);
+        if !from.is_subset(&to) {
+            return Err(range_error(format!("`{range}`: the end is not a descendant of the start; to go back, use downgrade")));
+        }
+        let mut diags = vec![];
+        let mut schema = Schema::default();
+        self.replay_set(&from, &mut schema, &mut diags);
+        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut blocks = vec![];
+        for r in g.difference(&to, &from) {
+            let rev = &g.revs[r];
+            let steps = self.plan_ops(&rev.upgrade, &mut schema, &mut diags);
+            let parents: Vec<String> = g.parents[r].iter().map(|&p| g.id(p).to_string()).collect();
+            let version = self.version_up(&mut heads, rev.id.v.as_str(), &parents);
+            let from = if parents.is_empty() { "base".to_string() } else { parents.join(", ") };
+            blocks.push(Block { comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message), steps, version, transactional: rev.transactional });
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        let mut pre = vec![];
+        if s.is_empty() && !blocks.is_empty() {
+            pre.push(self.version_create());
+        }
+        self.assemble(&format!("upgrade {range}"), pre, blocks, vec![])
+    }
+
+    fn version_up(&self, heads: &mut Vec<String>, rev: &str, parents: &[String]) -> Vec<(&'static str, minijinja::Value)> {
+        let present: Vec<String> = parents.iter().filter(|p| heads.contains(p)).cloned().collect();
+        let mut out = vec![];
+        match present.split_first() {
+            None => out.push(("version_insert.sql", context! { table => self.vt(), rev })),
+            Some((first, rest)) => {
+                out.push(("version_update.sql", context! { table => self.vt(), rev, old => first }));
+                for o in rest {
+                    out.push(("version_delete.sql", context! { table => self.vt(), rev => o }));
+                }
+            }
+        }
+        heads.retain(|h| !present.contains(h));
+        heads.push(rev.to_string());
+        out
+    }
+
+    /// SQL for `downgrade RANGE`.
+    pub fn downgrade(&self, range: &str) -> Result<String, Diagnostics> {
+        let g = self.graph;
+        let (s, e) = self.parse_range(range, false)?;
+        let from = g.closure(&s);
+        let to = g.closure(&e);
+        if !to.is_subset(&from) {
+            return Err(range_error(format!("`{range}`: the end is not an ancestor of the start; to go forward, use upgrade")));
+        }
+        let undo = g.difference(&from, &to);
+        let mut diags = vec![];
+        let mut schema = Schema::default();
+        self.replay_set(&to, &mut schema, &mut diags);
+        // Forward over the revisions to undo, deriving the downgrades that are not written.
+        let r = self.replayer();
+        let mut derived: Vec<Vec<OpNode>> = vec![];
+        for &rx in &undo {
+            let rev = &g.revs[rx];
+            let mut changes: Vec<(Change, Span)> = vec![];
+            for node in &rev.upgrade {
+                match r.apply(&mut schema, node) {
+                    Ok(c) => changes.push((c, node.span)),
+                    Err(d) => diags.push(d),
+                }
+            }
+            if rev.downgrade.is_some() {
+                derived.push(vec![]);
+                continue;
+            }
+            // A table created here is dropped by the downgrade with all it holds:
+            // the inverses of the other changes to it are not needed (and MySQL
+            // may refuse them, e.g. dropping an index a foreign key uses).
+            let created: Vec<String> = changes
+                .iter()
+                .filter_map(|(c, _)| match c {
+                    Change::CreateTable { table, .. } => Some(table.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            let mut ops = vec![];
+            for (c, span) in changes.iter().rev() {
+                let on_created = match c {
+                    Change::CreateTable { .. } => false,
+                    Change::Insert { table, .. } => created.contains(table),
+                    other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
+                };
+                if on_created {
+                    continue;
+                }
+                match inverse(c, *span, &rev.id.v) {
+                    Ok(mut inv) => ops.append(&mut inv),
+                    Err(d) => diags.push(d),
+                }
+            }
+            derived.push(ops);
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut blocks = vec![];
+        for (i, &rx) in undo.iter().enumerate().rev() {
+            let rev = &g.revs[rx];
+            let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
+            let steps = self.plan_ops(ops, &mut schema, &mut diags);
+            let parents: Vec<RevIx> = g.parents[rx].clone();
+            let version = self.version_down(&mut heads, rx, &parents);
+            let to = if parents.is_empty() { "base".to_string() } else { parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ") };
+            blocks.push(Block { comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message), steps, version, transactional: rev.transactional });
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        let mut post = vec![];
+        if e.is_empty() && !blocks.is_empty() {
+            post.push(("version_drop.sql", context! { table => self.vt() }));
+        }
+        self.assemble(&format!("downgrade {range}"), vec![], blocks, post)
+    }
+
+    fn version_down(&self, heads: &mut Vec<String>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+        let g = self.graph;
+        let rev = g.id(rx).to_string();
+        heads.retain(|h| *h != rev);
+        let remaining: Vec<RevIx> = heads.iter().filter_map(|h| g.by_id.get(h).copied()).collect();
+        let covered = g.closure(&remaining);
+        let new: Vec<String> = parents.iter().filter(|&&p| !covered.contains(&g.topo_pos[p])).map(|&p| g.id(p).to_string()).collect();
+        let mut out = vec![];
+        match new.split_first() {
+            None => out.push(("version_delete.sql", context! { table => self.vt(), rev })),
+            Some((first, rest)) => {
+                out.push(("version_update.sql", context! { table => self.vt(), rev => first, old => rev }));
+                for o in rest {
+                    out.push(("version_insert.sql", context! { table => self.vt(), rev => o }));
+                }
+            }
+        }
+        heads.extend(new);
+        out
+    }
+
+    /// SQL that creates the head schema directly and stamps the heads.
+    pub fn create_schema(&self) -> Result<String, Diagnostics> {
+        let g = self.graph;
+        let all: RevSet = (0..g.topo.len()).collect();
+        let mut diags = vec![];
+        let mut schema = Schema::default();
+        self.replay_set(&all, &mut schema, &mut diags);
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        let mut p = Planner::new(&self.dialect);
+        p.create_schema(&schema, Span::default());
+        if !p.diags.is_empty() {
+            return Err(Diagnostics(p.diags));
+        }
+        let version: Vec<_> = g.heads.iter().map(|&h| ("version_insert.sql", context! { table => self.vt(), rev => g.id(h) })).collect();
+        let heads: Vec<&str> = g.heads.iter().map(|&h| g.id(h)).collect();
+        let block = Block { comment: format!("Creating the schema at {} directly", heads.join(", ")), steps: p.steps, version, transactional: true };
+        self.assemble("create_schema", vec![self.version_create()], vec![block], vec![])
+    }
+
+    /// SQL that records REVISION as the current one(s).
+    pub fn stamp(&self, spec: &str) -> Result<String, Diagnostics> {
+        let tips = self.graph.resolve(spec, None).map_err(range_error)?;
+        let mut version = vec![("stamp_clear.sql", context! { table => self.vt() })];
+        for &t in &tips {
+            version.push(("version_insert.sql", context! { table => self.vt(), rev => self.graph.id(t) }));
+        }
+        let block = Block { comment: format!("Stamping {spec}"), steps: vec![], version, transactional: true };
+        let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
+        self.assemble(&format!("stamp {spec}"), vec![("stamp_create.sql", context! { table => self.vt(), pk })], vec![block], vec![])
+    }
+
+    /// The query that reads the current revision(s).
+    pub fn current(&self) -> Result<String, Diagnostics> {
+        self.render("current.sql", &context! { table => self.vt() })
+    }
+
+    /// Assembles the script: header, statements before, blocks, statements after.
+    fn assemble(
+        &self,
+        command: &str,
+        pre: Vec<(&'static str, minijinja::Value)>,
+        blocks: Vec<Block>,
+        post: Vec<(&'static str, minijinja::Value)>,
+    ) -> Result<String, Diagnostics> {
+        let txn_ddl = self.dialect.data.transactional_ddl;
+        let single = txn_ddl && self.settings.transaction == TransactionMode::Single;
+        let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
+        let mut out = self.header(command)?;
+        out.push('\n');
+        if single {
+            if any_fk_off {
+                out += &self.render("fk_off.sql", &context! {})?;
+            }
+            out += &self.render("begin.sql", &context! {})?;
+            out.push('\n');
+        }
+        for (t, ctx) in &pre {
+            out += &self.render(t, ctx)?;
+            out.push('\n');
+        }
+        for b in &blocks {
+            out.push_str("-- ");
+            out.push_str(&self.dialect.comment(&b.comment));
+            out.push_str("\n\n");
+            let txn = txn_ddl && !single && b.transactional;
+            let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
+            if fk_off {
+                out += &self.render("fk_off.sql", &context! {})?;
+            }
+            if txn {
+                out += &self.render("begin.sql", &context! {})?;
+                out.push('\n');
+            }
+            for s in &b.steps {
+                let outside = s.placement == Placement::OutsideTransaction && (txn || single);
+                if outside {
+                    out += &self.render("commit.sql", &context! {})?;
+                    out.push_str("-- Outside a transaction: PostgreSQL cannot run this in one.\n");
+                }
+                if let Some(w) = &s.warning {
+                    out.push_str("-- WARNING: ");
+                    out.push_str(&self.dialect.comment(w));
+                    out.push('\n');
+                }
+                let sql = self.renderer.render(s.template, &s.ctx).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).at(s.span, "while compiling this").help("this is a bug in schemac; please report it"))
+                })?;
+                out += &sql;
+                out.push('\n');
+                if outside {
+                    out += &self.render("begin.sql", &context! {})?;
+                    out.push('\n');
+                }
+            }
+            for (t, ctx) in &b.version {
+                out += &self.render(t, ctx)?;
+            }
+            if txn {
+                out.push('\n');
+                out += &self.render("commit.sql", &context! {})?;
+            }
+            if fk_off {
+                out += &self.render("fk_on.sql", &context! {})?;
+            }
+            out.push('\n');
+        }
+        for (t, ctx) in &post {
+            out += &self.render(t, ctx)?;
+            out.push('\n');
+        }
+        if single {
+            out += &self.render("commit.sql", &context! {})?;
+            if any_fk_off {
+                out += &self.render("fk_on.sql", &context! {})?;
+            }
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,171 @@
+//! Configuration: `--config-file` (TOML, or an OpenStack-style INI file for
+//! its `connection` line), `--config-dir`, `./schemac.toml`, defaults, and
+//! the command line on top, resolved once into `Settings`.
+
+use crate::dialect::DialectId;
+use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
+use crate::load::Decoder;
+use crate::naming::Naming;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionMode {
+    PerRevision,
+    Single,
+}
+
+/// Everything a command needs to know, resolved from files and flags.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub dialect: DialectId,
+    pub server_version: Option<String>,
+    pub directory: PathBuf,
+    pub version_table: String,
+    pub transaction: TransactionMode,
+    pub model: Option<PathBuf>,
+    pub populate: Option<PathBuf>,
+    pub naming: Naming,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            dialect: DialectId::Sqlite,
+            server_version: None,
+            directory: PathBuf::from("revisions"),
+            version_table: "schemac_version".into(),
+            transaction: TransactionMode::PerRevision,
+            model: None,
+            populate: None,
+            naming: Naming::default(),
+        }
+    }
+}
+
+/// The dialect named by a connection URL's scheme (`postgresql+psycopg2://...`).
+fn dialect_of_url(url: &str) -> Option<DialectId> {
+    let scheme = url.split("://").next()?.split(':').next()?;
+    let scheme = scheme.split('+').next()?;
+    DialectId::parse(scheme)
+}
+
+/// Reads the configuration files in order; later files override earlier ones.
+pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Result<Settings, Diagnostics> {
+    let mut paths: Vec<PathBuf> = files.to_vec();
+    for dir in dirs {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Diagnostics::from(Diagnostic::error("E0010", format!("cannot read `{}`: {e}", dir.display()))))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        found.sort();
+        paths.extend(found);
+    }
+    if paths.is_empty() && Path::new("schemac.toml").is_file() {
+        paths.push(PathBuf::from("schemac.toml"));
+    }
+    let mut s = Settings::default();
+    let mut diags = vec![];
+    for p in &paths {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("E0010", format!("cannot read configuration file `{}`: {e}", p.display())));
+                continue;
+            }
+        };
+        let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let file = sources.add(crate::load::display_path(p), text.clone());
+        if p.extension().is_some_and(|x| x == "toml") {
+            apply_toml(&mut s, &base, file, &text, &mut diags);
+        } else {
+            apply_ini(&mut s, file, &text, &mut diags);
+        }
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Diagnostics(diags));
+    }
+    Ok(s)
+}
+
+fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+    let mut section = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if l.starts_with('[') && l.ends_with(']') {
+            section = l[1..l.len() - 1].trim().to_string();
+        } else if section == "database" {
+            if let Some((k, v)) = l.split_once('=') {
+                if k.trim() == "connection" {
+                    let url = v.trim();
+                    match dialect_of_url(url) {
+                        Some(d) => s.dialect = d,
+                        None => diags.push(
+                            Diagnostic::error("E0011", format!("unknown database in connection `{url}`"))
+                                .at(Span::new(file, offset..offset + line.trim_end().len()), "expected sqlite, postgresql, mysql or mariadb"),
+                        ),
+                    }
+                }
+            }
+        }
+        offset += line.len();
+    }
+}
+
+fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(doc) = crate::load::parse_toml(file, text, diags) else { return };
+    let mut d = Decoder { file, text, diags };
+    let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else { return };
+    if let Some(db) = root.get("database").and_then(|v| d.sub_table(v, &["connection", "dialect", "server_version"], "[database]")) {
+        if let Some(c) = db.get("connection").and_then(|v| d.string(v)) {
+            match dialect_of_url(&c.v) {
+                Some(id) => s.dialect = id,
+                None => d.diags.push(Diagnostic::error("E0011", format!("unknown database in connection `{}`", c.v)).at(c.span, "expected sqlite, postgresql, mysql or mariadb")),
+            }
+        }
+        if let Some(c) = db.get("dialect").and_then(|v| d.string(v)) {
+            match DialectId::parse(&c.v) {
+                Some(id) => s.dialect = id,
+                None => d.diags.push(Diagnostic::error("E0012", format!("unknown dialect `{}`", c.v)).at(c.span, "expected postgresql, mysql, mariadb or sqlite")),
+            }
+        }
+        if let Some(v) = db.get("server_version").and_then(|v| d.string(v)) {
+            s.server_version = Some(v.v);
+        }
+    }
+    if let Some(m) = root.get("migrations").and_then(|v| d.sub_table(v, &["directory", "version_table", "transaction", "model", "populate"], "[migrations]")) {
+        if let Some(v) = m.get("directory").and_then(|v| d.string(v)) {
+            s.directory = base.join(v.v);
+        }
+        if let Some(v) = m.get("version_table").and_then(|v| d.name(v)) {
+            s.version_table = v.v;
+        }
+        if let Some(v) = m.get("transaction").and_then(|v| d.string(v)) {
+            match v.v.as_str() {
+                "per_revision" => s.transaction = TransactionMode::PerRevision,
+                "single" => s.transaction = TransactionMode::Single,
+                other => d.diags.push(Diagnostic::error("E0013", format!("unknown transaction mode `{other}`")).at(v.span, "expected per_revision or single")),
+            }
+        }
+        if let Some(v) = m.get("model").and_then(|v| d.string(v)) {
+            s.model = Some(base.join(v.v));
+        }
+        if let Some(v) = m.get("populate").and_then(|v| d.string(v)) {
+            s.populate = Some(base.join(v.v));
+        }
+    }
+    if let Some(n) = root.get("naming").and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]")) {
+        for (key, slot) in [
+            ("index", &mut s.naming.index),
+            ("unique", &mut s.naming.unique),
+            ("foreign_key", &mut s.naming.foreign_key),
+            ("check", &mut s.naming.check),
+            ("primary_key", &mut s.naming.primary_key),
+        ] {
+            if let Some(v) = n.get(key).and_then(|v| d.string(v)) {
+                *slot = v.v;
+            }
+        }
+    }
+}

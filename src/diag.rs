@@ -1,0 +1,239 @@
+//! Diagnostics as data: a stable code, a message, labelled spans into the
+//! source files, and an optional help line. Rendering happens in one place
+//! (`Sources::render`), through codespan-reporting, so that every stage only
+//! builds values and never formats locations itself.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config, DisplayStyle};
+
+/// Index of a file in `Sources`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span { file, start: range.start as u32, end: range.end as u32 }
+    }
+
+    /// A sub-range of this span, `offset` bytes in, `len` bytes long.
+    pub fn sub(self, offset: usize, len: usize) -> Span {
+        let start = (self.start as usize + offset).min(self.end as usize) as u32;
+        let end = (start as usize + len).min(self.end as usize) as u32;
+        Span { file: self.file, start, end: end.max(start) }
+    }
+}
+
+/// A value together with the place in a source file it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sp<T> {
+    pub v: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(v: T, span: Span) -> Sp<T> {
+        Sp { v, span }
+    }
+}
+
+impl<T> std::ops::Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.v
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One problem found in the input: what, where, and how to fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub level: Level,
+    pub code: &'static str,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { level: Level::Error, code, message: message.into(), labels: vec![], help: None }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    /// The primary place: the value that is wrong.
+    pub fn at(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: true });
+        self
+    }
+
+    /// A second place that explains the first (where a table was defined, say).
+    pub fn also(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: false });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+/// A stage's failure: every error it found, not only the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Short,
+    Json,
+}
+
+/// The text of every file read, so that spans can be shown with their lines.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    count: u32,
+}
+
+impl Sources {
+    pub fn add(&mut self, name: String, text: String) -> FileId {
+        self.files.add(name, text);
+        self.count += 1;
+        FileId(self.count - 1)
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        self.files.get(id.0 as usize).map(|f| f.name().as_str()).unwrap_or("?")
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        self.files.get(id.0 as usize).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
+        let text = self.text(id);
+        let offset = (offset as usize).min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// Renders diagnostics in the requested format.
+    pub fn render(&self, diags: &[Diagnostic], format: Format) -> String {
+        match format {
+            Format::Json => self.render_json(diags),
+            Format::Human | Format::Short => {
+                let mut config = Config::default();
+                if format == Format::Short {
+                    config.display_style = DisplayStyle::Short;
+                }
+                let mut out = String::new();
+                for d in diags {
+                    let cs = self.to_codespan(d);
+                    match term::emit_into_string(&config, &self.files, &cs) {
+                        Ok(s) => out.push_str(&s),
+                        Err(_) => out.push_str(&format!("error[{}]: {}\n", d.code, d.message)),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn to_codespan(&self, d: &Diagnostic) -> CsDiagnostic<usize> {
+        let severity = match d.level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+        };
+        let labels = d
+            .labels
+            .iter()
+            .map(|l| {
+                let range = l.span.start as usize..l.span.end as usize;
+                let label = if l.primary {
+                    CsLabel::primary(l.span.file.0 as usize, range)
+                } else {
+                    CsLabel::secondary(l.span.file.0 as usize, range)
+                };
+                label.with_message(l.message.clone())
+            })
+            .collect();
+        let mut notes = vec![];
+        if let Some(help) = &d.help {
+            notes.push(format!("help: {help}"));
+        }
+        CsDiagnostic::new(severity).with_code(d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
+    }
+
+    fn render_json(&self, diags: &[Diagnostic]) -> String {
+        let items: Vec<serde_json::Value> = diags
+            .iter()
+            .map(|d| {
+                let labels: Vec<serde_json::Value> = d
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        let (line, column) = self.line_col(l.span.file, l.span.start);
+                        serde_json::json!({
+                            "file": self.name(l.span.file), "line": line, "column": column,
+                            "message": l.message, "primary": l.primary,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "level": if d.is_error() { "error" } else { "warning" },
+                    "code": d.code, "message": d.message, "labels": labels, "help": d.help,
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -1,0 +1,252 @@
+//! Dialects as data: each `dialects/<name>/dialect.toml` states quoting,
+//! limits, capabilities with the first version that has them, and the type
+//! map. Everything is embedded in the binary. The only `match` on a dialect
+//! id is `DialectId::folder`; the planner asks capability questions.
+
+use crate::model::{ColumnType, Value};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DialectId {
+    Postgresql,
+    Mysql,
+    Mariadb,
+    Sqlite,
+}
+
+impl DialectId {
+    pub const ALL: [DialectId; 3] = [DialectId::Sqlite, DialectId::Postgresql, DialectId::Mysql];
+
+    pub fn parse(s: &str) -> Option<DialectId> {
+        match s.to_ascii_lowercase().as_str() {
+            "postgresql" | "postgres" | "pg" => Some(DialectId::Postgresql),
+            "mysql" => Some(DialectId::Mysql),
+            "mariadb" => Some(DialectId::Mariadb),
+            "sqlite" | "sqlite3" => Some(DialectId::Sqlite),
+            _ => None,
+        }
+    }
+
+    /// The key of per-dialect tables in revisions.
+    pub fn key(self) -> &'static str {
+        match self {
+            DialectId::Postgresql => "postgresql",
+            DialectId::Mysql => "mysql",
+            DialectId::Mariadb => "mariadb",
+            DialectId::Sqlite => "sqlite",
+        }
+    }
+
+    /// The folder under `dialects/` with its data and templates.
+    pub fn folder(self) -> &'static str {
+        match self {
+            DialectId::Postgresql => "postgresql",
+            DialectId::Mysql | DialectId::Mariadb => "mysql",
+            DialectId::Sqlite => "sqlite",
+        }
+    }
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+struct Flavor {
+    default_version: String,
+    min_version: String,
+    since: HashMap<String, String>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+struct Reserved {
+    words: Vec<String>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DialectData {
+    pub name: String,
+    pub sqlparser: String,
+    pub default_version: String,
+    pub min_version: String,
+    pub quote: String,
+    pub max_identifier: usize,
+    pub transactional_ddl: bool,
+    pub backslash_escapes: bool,
+    pub true_literal: String,
+    pub false_literal: String,
+    pub enum_style: String,
+    pub comments: String,
+    pub partial_indexes: bool,
+    pub alter_column: String,
+    pub add_constraint: bool,
+    pub autoincrement: String,
+    pub apply: String,
+    since: HashMap<String, String>,
+    mariadb: Option<Flavor>,
+    types: HashMap<String, String>,
+    reserved: Reserved,
+}
+
+/// A version such as `8.0.16`, compared part by part.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub Vec<u32>);
+
+impl Version {
+    pub fn parse(s: &str) -> Option<Version> {
+        let parts: Option<Vec<u32>> = s.trim().split('.').map(|p| p.parse().ok()).collect();
+        parts.filter(|p| !p.is_empty() && p.len() <= 4).map(Version)
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let s: Vec<String> = self.0.iter().map(|p| p.to_string()).collect();
+        f.write_str(&s.join("."))
+    }
+}
+
+/// A dialect at a target version.
+#[derive(Debug, Clone)]
+pub struct Dialect {
+    pub id: DialectId,
+    pub data: DialectData,
+    pub version: Version,
+    since: HashMap<String, String>,
+    reserved: HashSet<String>,
+}
+
+pub fn embedded_file(folder: &str, name: &str) -> Option<&'static str> {
+    crate::render::EMBEDDED.iter().find(|(f, n, _)| *f == folder && *n == name).map(|(_, _, t)| *t)
+}
+
+impl Dialect {
+    /// Loads the embedded data of a dialect; `version` defaults to the dialect's.
+    pub fn load(id: DialectId, version: Option<&str>) -> Result<Dialect, String> {
+        let text = embedded_file(id.folder(), "dialect.toml").ok_or("missing dialect data")?;
+        let data: DialectData = toml::from_str(text).map_err(|e| format!("dialects/{}/dialect.toml: {e}", id.folder()))?;
+        let (default_version, min_version, mut since) = (data.default_version.clone(), data.min_version.clone(), data.since.clone());
+        let (default_version, min_version) = match (&data.mariadb, id) {
+            (Some(f), DialectId::Mariadb) => {
+                since.extend(f.since.clone());
+                (f.default_version.clone(), f.min_version.clone())
+            }
+            _ => (default_version, min_version),
+        };
+        let v = version.unwrap_or(&default_version);
+        let version = Version::parse(v).ok_or_else(|| format!("`{v}` is not a version (expected e.g. 8.0 or 3.35)"))?;
+        let min = Version::parse(&min_version).ok_or("bad min_version")?;
+        if version < min {
+            return Err(format!("{} {version} is older than the oldest supported version, {min}", id.key()));
+        }
+        let reserved = data.reserved.words.iter().cloned().collect();
+        Ok(Dialect { id, data, version, since, reserved })
+    }
+
+    /// Whether the target version has a capability listed under `[since]`.
+    pub fn can(&self, capability: &str) -> bool {
+        match self.since.get(capability).and_then(|v| Version::parse(v)) {
+            Some(v) => self.version >= v,
+            None => true,
+        }
+    }
+
+    pub fn key(&self) -> &'static str {
+        self.id.key()
+    }
+
+    /// Quotes an identifier when it must be: a reserved word, or anything outside `[a-z0-9_]`, or a leading digit.
+    pub fn ident(&self, name: &str) -> String {
+        let plain = !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !name.as_bytes()[0].is_ascii_digit()
+            && !self.reserved.contains(name);
+        if plain {
+            return name.to_string();
+        }
+        let q = &self.data.quote;
+        format!("{q}{}{q}", name.replace(q.as_str(), &format!("{q}{q}")))
+    }
+
+    /// A string literal, escaped for the dialect.
+    pub fn literal(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        for ch in s.chars() {
+            match ch {
+                '\'' => out.push_str("''"),
+                '\\' if self.data.backslash_escapes => out.push_str("\\\\"),
+                '\0' if self.data.backslash_escapes => out.push_str("\\0"),
+                _ => out.push(ch),
+            }
+        }
+        out.push('\'');
+        out
+    }
+
+    /// Text safe inside a `--` comment: one line.
+    pub fn comment(&self, s: &str) -> String {
+        s.replace(['\r', '\n'], " ")
+    }
+
+    /// The SQL type for a column type, or why the dialect cannot express it.
+    pub fn type_sql(&self, ty: &ColumnType) -> Result<String, String> {
+        let t = |k: &str| self.data.types.get(k).cloned();
+        let missing = |what: &str| format!("{what} cannot be expressed on {}", self.id.key());
+        match ty {
+            ColumnType::Raw(pd) => match pd.get(self.key()) {
+                Some(raw) if pd.0.contains_key(self.key()) || (self.id == DialectId::Mariadb && pd.0.contains_key("mysql")) => Ok(raw.to_string()),
+                _ => match pd.0.get("default") {
+                    Some(neutral) => self.type_sql(&crate::load::parse_type(neutral).map_err(|e| e.to_string())?),
+                    None => Err(format!("this raw type has no entry for {} and no `default`", self.key())),
+                },
+            },
+            ColumnType::Boolean => t("boolean").ok_or_else(|| missing("boolean")),
+            ColumnType::SmallInt => t("smallint").ok_or_else(|| missing("smallint")),
+            ColumnType::Integer => t("integer").ok_or_else(|| missing("integer")),
+            ColumnType::BigInt => t("bigint").ok_or_else(|| missing("bigint")),
+            ColumnType::Float => t("float").ok_or_else(|| missing("float")),
+            ColumnType::Decimal(Some((p, s))) => Ok(t("decimal").ok_or_else(|| missing("decimal"))?.replace("{p}", &p.to_string()).replace("{s}", &s.to_string())),
+            ColumnType::Decimal(None) => t("decimal_bare").ok_or_else(|| missing("decimal with no precision")),
+            ColumnType::String(Some(n)) => Ok(t("string").ok_or_else(|| missing("string"))?.replace("{n}", &n.to_string())),
+            ColumnType::String(None) => t("string_bare").ok_or_else(|| format!("`string` needs a length on {}: write string(n), or use text", self.key())),
+            ColumnType::Char(Some(n)) => Ok(t("char").ok_or_else(|| missing("char"))?.replace("{n}", &n.to_string())),
+            ColumnType::Char(None) => t("char_bare").ok_or_else(|| format!("`char` needs a length on {}", self.key())),
+            ColumnType::Text => t("text").ok_or_else(|| missing("text")),
+            ColumnType::Binary => t("binary").ok_or_else(|| missing("binary")),
+            ColumnType::Date => t("date").ok_or_else(|| missing("date")),
+            ColumnType::Time => t("time").ok_or_else(|| missing("time")),
+            ColumnType::DateTime => t("datetime").ok_or_else(|| missing("datetime")),
+            ColumnType::TimestampTz => t("timestamptz").ok_or_else(|| missing("timestamptz")),
+            ColumnType::Json => t("json").ok_or_else(|| missing("json")),
+            ColumnType::Jsonb => t("jsonb").ok_or_else(|| missing("jsonb")),
+            ColumnType::Uuid => t("uuid").ok_or_else(|| missing("uuid")),
+            ColumnType::Enum { name, values } => match self.data.enum_style.as_str() {
+                "type" => Ok(self.ident(name)),
+                "inline" => Ok(format!("ENUM({})", values.iter().map(|v| self.literal(v)).collect::<Vec<_>>().join(", "))),
+                _ => Ok("VARCHAR(255)".to_string()),
+            },
+        }
+    }
+
+    /// A value as SQL: a literal, a current-time expression, or raw SQL.
+    pub fn value_sql(&self, v: &Value, ty: Option<&ColumnType>) -> Result<String, String> {
+        Ok(match v {
+            Value::Null => "NULL".into(),
+            Value::Bool(b) => if *b { self.data.true_literal.clone() } else { self.data.false_literal.clone() },
+            Value::Int(i) => match ty {
+                Some(ColumnType::Boolean) => if *i != 0 { self.data.true_literal.clone() } else { self.data.false_literal.clone() },
+                _ => i.to_string(),
+            },
+            Value::Float(f) => f.clone(),
+            Value::String(s) => self.literal(s),
+            Value::Temporal(s) => self.literal(&s.replace('T', " ")),
+            Value::Current(e) => e.to_ascii_uppercase(),
+            Value::Sql(pd) => pd.get(self.key()).ok_or_else(|| format!("this raw SQL value has no entry for {} and no `default`", self.key()))?.to_string(),
+        })
+    }
+
+    pub fn apply_hint(&self) -> &str {
+        &self.data.apply
+    }
+}

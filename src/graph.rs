@@ -1,0 +1,248 @@
+//! Stage 2, chain: the revision graph built from `down_revision` alone, and
+//! the meaning of revision specifiers and ranges (SPEC 1). A revision set is
+//! always closed under ancestry; a range is the difference of two such sets.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ops::Revision;
+use std::collections::{BTreeSet, HashMap};
+
+pub type RevIx = usize;
+
+/// The revisions, their parents and children, and a deterministic topological order.
+pub struct Graph {
+    pub revs: Vec<Revision>,
+    pub by_id: HashMap<String, RevIx>,
+    pub parents: Vec<Vec<RevIx>>,
+    pub children: Vec<Vec<RevIx>>,
+    /// Position of each revision in the topological order.
+    pub topo_pos: Vec<usize>,
+    pub topo: Vec<RevIx>,
+    pub heads: Vec<RevIx>,
+    pub bases: Vec<RevIx>,
+}
+
+/// A set of revisions closed under ancestry, in topological order.
+pub type RevSet = BTreeSet<usize>; // positions in the topological order
+
+impl Graph {
+    pub fn build(mut revs: Vec<Revision>) -> Result<Graph, Diagnostics> {
+        // Order by id so that nothing depends on file names or read order.
+        revs.sort_by(|a, b| a.id.v.cmp(&b.id.v));
+        let mut diags = vec![];
+        let mut by_id: HashMap<String, RevIx> = HashMap::new();
+        for (i, r) in revs.iter().enumerate() {
+            if let Some(&first) = by_id.get(&r.id.v) {
+                diags.push(
+                    Diagnostic::error("E0201", format!("duplicate revision id `{}`", r.id.v))
+                        .at(r.id.span, "this id")
+                        .also(revs[first].id.span, "is also used here"),
+                );
+            } else {
+                by_id.insert(r.id.v.clone(), i);
+            }
+        }
+        let mut parents = vec![vec![]; revs.len()];
+        let mut children = vec![vec![]; revs.len()];
+        for (i, r) in revs.iter().enumerate() {
+            for d in &r.down {
+                match by_id.get(&d.v) {
+                    Some(&p) => {
+                        if !parents[i].contains(&p) {
+                            parents[i].push(p);
+                            children[p].push(i);
+                        }
+                    }
+                    None => diags.push(
+                        Diagnostic::error("E0202", format!("`down_revision` names `{}`, which is no revision", d.v))
+                            .at(d.span, "no revision has this id")
+                            .help("check the id, or remove `down_revision` if this is the first revision"),
+                    ),
+                }
+            }
+        }
+        let mut labels: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in revs.iter().enumerate() {
+            for l in &r.branch_labels {
+                if let Some(&other) = labels.get(l.v.as_str()) {
+                    diags.push(
+                        Diagnostic::error("E0203", format!("branch label `{}` is used twice", l.v))
+                            .at(l.span, "here")
+                            .also(revs[other].id.span, "and on this revision"),
+                    );
+                }
+                labels.insert(&l.v, i);
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        // Kahn's algorithm, smallest id first among the ready ones.
+        let mut indegree: Vec<usize> = parents.iter().map(|p| p.len()).collect();
+        let mut ready: BTreeSet<usize> = (0..revs.len()).filter(|&i| indegree[i] == 0).collect();
+        let mut topo = vec![];
+        while let Some(i) = ready.pop_first() {
+            topo.push(i);
+            for &c in &children[i] {
+                indegree[c] -= 1;
+                if indegree[c] == 0 {
+                    ready.insert(c);
+                }
+            }
+        }
+        if topo.len() < revs.len() {
+            let in_cycle: Vec<usize> = (0..revs.len()).filter(|&i| indegree[i] > 0).collect();
+            let names: Vec<&str> = in_cycle.iter().map(|&i| revs[i].id.v.as_str()).collect();
+            let diags = in_cycle
+                .iter()
+                .filter(|&&i| !revs[i].down.is_empty())
+                .map(|&i| {
+                    Diagnostic::error("E0204", format!("a cycle of down_revisions: {}", names.join(" -> ")))
+                        .at(revs[i].down[0].span, "this down_revision closes a circular chain")
+                })
+                .collect();
+            return Err(Diagnostics(diags));
+        }
+        let mut topo_pos = vec![0; revs.len()];
+        for (pos, &i) in topo.iter().enumerate() {
+            topo_pos[i] = pos;
+        }
+        let heads = topo.iter().copied().filter(|&i| children[i].is_empty()).collect();
+        let bases = topo.iter().copied().filter(|&i| parents[i].is_empty()).collect();
+        Ok(Graph { revs, by_id, parents, children, topo_pos, topo, heads, bases })
+    }
+
+    pub fn id(&self, r: RevIx) -> &str {
+        &self.revs[r].id.v
+    }
+
+    /// The ancestry closure of `tips` (the tips included), as topological positions.
+    pub fn closure(&self, tips: &[RevIx]) -> RevSet {
+        let mut set = RevSet::new();
+        let mut stack: Vec<RevIx> = tips.to_vec();
+        while let Some(r) = stack.pop() {
+            if set.insert(self.topo_pos[r]) {
+                stack.extend(self.parents[r].iter().copied());
+            }
+        }
+        set
+    }
+
+    /// The heads (maximal elements) of a closed set.
+    pub fn tips_of(&self, set: &RevSet) -> Vec<RevIx> {
+        set.iter()
+            .map(|&p| self.topo[p])
+            .filter(|&r| !self.children[r].iter().any(|c| set.contains(&self.topo_pos[*c])))
+            .collect()
+    }
+
+    /// Resolves a specifier (without a range) to its tips. `rel` is the
+    /// range start for a relative end (`+N`, `-N`).
+    pub fn resolve(&self, spec: &str, rel: Option<&[RevIx]>) -> Result<Vec<RevIx>, String> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err("empty revision specifier".into());
+        }
+        if let Some(n) = spec.strip_prefix('+').or_else(|| spec.strip_prefix('-').map(|_| "")) {
+            // A bare relative: `+N` / `-N` from the range start.
+            let base = rel.ok_or_else(|| format!("`{spec}` needs a range start"))?.to_vec();
+            let _ = n;
+            return self.step(base, spec);
+        }
+        // `<spec>+N` / `<spec>-N`.
+        if let Some(i) = spec.rfind(['+', '-']).filter(|&i| i > 0 && spec[i + 1..].bytes().all(|b| b.is_ascii_digit()) && i + 1 < spec.len()) {
+            let base = self.resolve(&spec[..i], rel)?;
+            return self.step(base, &spec[i..]);
+        }
+        match spec {
+            "base" => return Ok(vec![]),
+            "heads" => return Ok(self.heads.clone()),
+            "head" => {
+                return match self.heads.as_slice() {
+                    [] => Ok(vec![]),
+                    [h] => Ok(vec![*h]),
+                    many => Err(format!(
+                        "`head` is ambiguous: there are {} heads ({}); name one, or use `heads`",
+                        many.len(),
+                        many.iter().map(|&h| self.id(h)).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
+            _ => {}
+        }
+        if let Some(label) = spec.strip_suffix("@head") {
+            let start = self
+                .revs
+                .iter()
+                .position(|r| r.branch_labels.iter().any(|l| l.v == label))
+                .ok_or_else(|| format!("no branch is labelled `{label}`"))?;
+            // The head reachable from the labelled revision.
+            let heads: Vec<RevIx> = self.heads.iter().copied().filter(|&h| self.closure(&[h]).contains(&self.topo_pos[start])).collect();
+            return match heads.as_slice() {
+                [h] => Ok(vec![*h]),
+                [] => Err(format!("branch `{label}` has no head")),
+                many => Err(format!(
+                    "branch `{label}` has several heads: {}",
+                    many.iter().map(|&h| self.id(h)).collect::<Vec<_>>().join(", ")
+                )),
+            };
+        }
+        if let Some(&r) = self.by_id.get(spec) {
+            return Ok(vec![r]);
+        }
+        if let Some(r) = self.revs.iter().position(|r| r.branch_labels.iter().any(|l| l.v == spec)) {
+            return Ok(vec![r]);
+        }
+        let mut matches: Vec<&str> = self.revs.iter().map(|r| r.id.v.as_str()).filter(|id| id.starts_with(spec)).collect();
+        matches.sort();
+        match matches.as_slice() {
+            [one] => Ok(vec![self.by_id[*one]]),
+            [] => Err(format!("no revision matches `{spec}`")),
+            many => Err(format!("`{spec}` is ambiguous: it could be {}", many.join(", "))),
+        }
+    }
+
+    /// `+N` / `-N` steps from a set of tips.
+    fn step(&self, mut tips: Vec<RevIx>, rel: &str) -> Result<Vec<RevIx>, String> {
+        let n: usize = rel[1..].parse().map_err(|_| format!("bad relative step `{rel}`"))?;
+        for _ in 0..n {
+            if rel.starts_with('+') {
+                let mut next: Vec<RevIx> = if tips.is_empty() {
+                    self.bases.clone()
+                } else {
+                    tips.iter().flat_map(|&t| self.children[t].iter().copied()).collect()
+                };
+                next.sort();
+                next.dedup();
+                match next.as_slice() {
+                    [] => return Err(format!("`{rel}` goes past the head")),
+                    [one] => tips = vec![*one],
+                    many => {
+                        return Err(format!(
+                            "`{rel}` is ambiguous: the next revision could be {}",
+                            many.iter().map(|&r| self.id(r)).collect::<Vec<_>>().join(", ")
+                        ))
+                    }
+                }
+            } else {
+                if tips.is_empty() {
+                    return Err(format!("`{rel}` goes below base"));
+                }
+                // Undo the newest tip: the set loses it, and its parents may become tips.
+                let mut set = self.closure(&tips);
+                let newest = *tips.iter().max_by_key(|&&t| self.topo_pos[t]).unwrap_or(&tips[0]);
+                set.remove(&self.topo_pos[newest]);
+                tips = self.tips_of(&set);
+            }
+        }
+        Ok(tips)
+    }
+
+    /// The revisions in `to` and not in `from`, in topological order.
+    pub fn difference(&self, to: &RevSet, from: &RevSet) -> Vec<RevIx> {
+        to.difference(from).map(|&p| self.topo[p]).collect()
+    }
+
+    pub fn is_ancestor_set(&self, a: &RevSet, b: &RevSet) -> bool {
+        a.is_subset(b)
+    }
+}

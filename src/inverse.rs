@@ -1,0 +1,139 @@
+//! Derived downgrades: the operations that undo a change, built from the
+//! change itself (which carries the full definition of whatever it dropped
+//! or altered). The result replays into exactly the schema before the change.
+
+use crate::diag::{Diagnostic, Sp, Span};
+use crate::model::*;
+use crate::ops::*;
+use crate::replay::Change;
+
+fn sp<T>(v: T, span: Span) -> Sp<T> {
+    Sp::new(v, span)
+}
+
+/// The column as a spec with no inline constraints.
+pub fn column_spec(c: &Column, span: Span) -> ColumnSpec {
+    ColumnSpec {
+        name: sp(c.name.clone(), span),
+        ty: sp(c.ty.clone(), span),
+        nullable: Some(c.nullable),
+        default: c.default.clone().map(|d| sp(d, span)),
+        primary_key: false,
+        autoincrement: c.autoincrement,
+        unique: false,
+        references: None,
+        on_delete: None,
+        on_update: None,
+        comment: c.comment.clone(),
+        span,
+    }
+}
+
+pub fn constraint_spec(c: &Constraint, span: Span) -> ConstraintSpec {
+    match c {
+        Constraint::PrimaryKey { name, columns } => ConstraintSpec::PrimaryKey { name: Some(sp(name.clone(), span)), columns: sp(columns.clone(), span) },
+        Constraint::Unique { name, columns } => ConstraintSpec::Unique { name: Some(sp(name.clone(), span)), columns: sp(columns.clone(), span) },
+        Constraint::Check { name, expr } => ConstraintSpec::Check { name: Some(sp(name.clone(), span)), expr: sp(expr.clone(), span) },
+        Constraint::ForeignKey(fk) => ConstraintSpec::ForeignKey(ForeignKeySpec {
+            name: Some(sp(fk.name.clone(), span)),
+            columns: sp(fk.columns.clone(), span),
+            ref_table: sp(fk.ref_table.clone(), span),
+            ref_columns: sp(fk.ref_columns.clone(), span),
+            on_delete: fk.on_delete,
+            on_update: fk.on_update,
+            span,
+        }),
+    }
+}
+
+pub fn index_spec(i: &Index, span: Span) -> IndexSpec {
+    IndexSpec {
+        name: Some(sp(i.name.clone(), span)),
+        columns: sp(i.columns.clone(), span),
+        unique: i.unique,
+        where_: i.where_.clone().map(|w| sp(w, span)),
+        concurrently: false,
+        span,
+    }
+}
+
+/// The whole table as a create_table spec with every name explicit.
+pub fn table_spec(t: &Table, span: Span) -> TableSpec {
+    TableSpec {
+        table: sp(t.name.clone(), span),
+        columns: t.columns.values().map(|c| column_spec(c, span)).collect(),
+        constraints: t.constraints.iter().map(|c| constraint_spec(c, span)).collect(),
+        indexes: t.indexes.iter().map(|i| index_spec(i, span)).collect(),
+        comment: t.comment.clone(),
+        options: t.options.clone(),
+    }
+}
+
+fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
+    OpNode { op, span, derived: Some(DerivedNote { warning }) }
+}
+
+/// The operations that undo `change`, in the order they must run.
+pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode>, Diagnostic> {
+    let s = |v: &str| sp(v.to_string(), span);
+    let one = |op: Op| Ok(vec![node(op, span, None)]);
+    match change {
+        Change::CreateTable { table, .. } => one(Op::DropTable { table: s(&table.name) }),
+        Change::DropTable { table, .. } => Ok(vec![node(
+            Op::CreateTable(table_spec(table, span)),
+            span,
+            Some(format!("table `{}` is re-created empty: the rows it held are not restored", table.name)),
+        )]),
+        Change::RenameTable { from, to } => one(Op::RenameTable { table: s(to), new_name: s(from) }),
+        Change::AddColumn { table, column, .. } => one(Op::DropColumn { table: s(table), column: s(&column.name) }),
+        Change::DropColumn { table, column, constraints, indexes, .. } => {
+            let mut out = vec![node(
+                Op::AddColumn { table: s(table), column: column_spec(column, span) },
+                span,
+                Some(format!("column `{table}`.`{}` is re-added with its definition; its former values are not restored", column.name)),
+            )];
+            for c in constraints {
+                out.push(node(Op::AddConstraint { table: s(table), constraint: constraint_spec(c, span) }, span, None));
+            }
+            for i in indexes {
+                out.push(node(Op::CreateIndex { table: s(table), index: index_spec(i, span) }, span, None));
+            }
+            Ok(out)
+        }
+        Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn { table: s(table), column: s(to), new_name: s(from) }),
+        Change::AlterColumn { table, old, new, .. } => one(Op::AlterColumn(AlterSpec {
+            table: s(table),
+            column: s(&new.name),
+            ty: (old.ty != new.ty).then(|| sp(old.ty.clone(), span)),
+            nullable: (old.nullable != new.nullable).then_some(old.nullable),
+            default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
+            comment: (old.comment != new.comment).then(|| old.comment.clone()),
+            backfill: None,
+        })),
+        Change::CreateIndex { index, .. } => one(Op::DropIndex { name: s(&index.name) }),
+        Change::DropIndex { table, index } => one(Op::CreateIndex { table: s(table), index: index_spec(index, span) }),
+        Change::AddConstraint { table, constraint } => one(Op::DropConstraint { table: s(table), name: s(constraint.name()) }),
+        Change::DropConstraint { table, constraint } => one(Op::AddConstraint { table: s(table), constraint: constraint_spec(constraint, span) }),
+        Change::CreateView { view } => one(Op::DropView { name: s(&view.name) }),
+        Change::DropView { view } => one(Op::CreateView { name: s(&view.name), sql: view.sql.clone() }),
+        Change::Execute { .. } => Err(Diagnostic::error(
+            "E0401",
+            format!("revision `{revision}` has an `execute` and no [[downgrade]]: schemac cannot derive its downgrade"),
+        )
+        .at(span, "this execute cannot be undone automatically")
+        .help("write the revision's [[downgrade]] operations")),
+        Change::Insert { table, columns, rows, key } => {
+            let Some(key) = key else {
+                return Err(Diagnostic::error(
+                    "E0402",
+                    format!("revision `{revision}` inserts rows without their primary key: schemac cannot derive its downgrade"),
+                )
+                .at(span, "give every row its primary key, or write a [[downgrade]]"));
+            };
+            let pos: Vec<usize> = key.iter().map(|k| columns.iter().position(|c| &c.name == k).unwrap_or(0)).collect();
+            let keys = rows.iter().map(|r| pos.iter().map(|&p| r[p].clone().unwrap_or(Value::Null)).collect()).collect();
+            one(Op::DeleteRows { table: s(table), key: key.clone(), rows: keys })
+        }
+        Change::Delete { .. } => Err(Diagnostic::error("E0403", "a derived delete cannot be inverted").at(span, "here")),
+    }
+}

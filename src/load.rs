@@ -1,0 +1,806 @@
+//! Stage 1, load: revision files to `Revision` values. TOML is parsed into
+//! toml's spanned document (`DeTable`) and decoded by hand, so that every
+//! value and every key keeps its place for diagnostics, and so that all the
+//! errors of every file are reported at once.
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
+use crate::model::{ColumnType, FkAction, PerDialect, Value};
+use crate::ops::*;
+use indexmap::IndexMap;
+use std::path::Path;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+pub type DeItem<'i> = Spanned<DeValue<'i>>;
+
+/// Reads every `*.toml` directly in `dir` (in name order) as a revision.
+pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diagnostics> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            return Err(Diagnostic::error("E0001", format!("cannot read the revisions directory `{}`: {e}", dir.display()))
+                .help("create it, or set `[migrations] directory` in schemac.toml")
+                .into())
+        }
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut revisions = vec![];
+    let mut diags = vec![];
+    for path in paths {
+        let display = display_path(&path);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")));
+                    continue;
+                }
+            },
+            Err(e) => {
+                diags.push(Diagnostic::error("E0001", format!("cannot read `{display}`: {e}")));
+                continue;
+            }
+        };
+        let file = sources.add(display.clone(), text);
+        let text = sources.text(file).to_string();
+        if let Some(rev) = decode_revision(file, display, &text, &mut diags) {
+            revisions.push(rev);
+        }
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Diagnostics(diags));
+    }
+    Ok(revisions)
+}
+
+/// A path as the user would write it: relative to the current folder when inside it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    rel.display().to_string()
+}
+
+/// Parses a TOML text, reporting a syntax error at its place.
+pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) -> Option<Spanned<DeTable<'i>>> {
+    match DeTable::parse(text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().to_string();
+            diags.push(Diagnostic::error("E0100", format!("invalid TOML: {msg}")).at(Span::new(file, span), msg));
+            None
+        }
+    }
+}
+
+fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
+    let doc = parse_toml(file, text, diags)?;
+    let mut d = Decoder { file, text, diags };
+    let root = d.table(&doc, &[
+        "revision", "down_revision", "message", "branch_labels", "transactional", "upgrade", "downgrade",
+    ])?;
+    let id = match root.get("revision") {
+        Some(v) => d.ident_string(v, "revision")?,
+        None => {
+            d.diags.push(
+                Diagnostic::error("E0101", "missing key `revision`")
+                    .at(Span::new(file, 0..0), "every revision file needs `revision = \"<id>\"`"),
+            );
+            return None;
+        }
+    };
+    let down = match root.get("down_revision") {
+        None => vec![],
+        Some(v) => match v.get_ref() {
+            DeValue::Array(items) => items.iter().filter_map(|i| d.ident_string(i, "down_revision")).collect(),
+            _ => vec![d.ident_string(v, "down_revision")?],
+        },
+    };
+    let message = root.get("message").and_then(|v| d.string(v)).map(|s| s.v).unwrap_or_default();
+    let branch_labels = root.get("branch_labels").map(|v| d.string_list(v)).unwrap_or_default();
+    let transactional = root.get("transactional").and_then(|v| d.boolean(v)).unwrap_or(true);
+    let upgrade = root.get("upgrade").map(|v| d.ops(v)).unwrap_or_default();
+    let downgrade = root.get("downgrade").map(|v| d.ops(v));
+    let branch_labels = branch_labels.into_iter().collect();
+    Some(Revision {
+        file,
+        path,
+        id,
+        down,
+        message,
+        branch_labels,
+        transactional,
+        upgrade,
+        downgrade,
+    })
+}
+
+/// Decodes spanned TOML values, pushing a diagnostic for every problem.
+pub struct Decoder<'a, 'i> {
+    pub file: FileId,
+    pub text: &'i str,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+type Tbl<'a, 'i> = &'a DeTable<'i>;
+
+impl<'i> Decoder<'_, 'i> {
+    pub fn span(&self, v: &DeItem) -> Span {
+        Span::new(self.file, v.span())
+    }
+
+    fn err(&mut self, code: &'static str, span: Span, msg: String, label: &str) {
+        self.diags.push(Diagnostic::error(code, msg).at(span, label.to_string()));
+    }
+
+    /// The value as a table whose keys are all in `allowed`; unknown keys are errors.
+    pub fn table<'t>(&mut self, v: &'t Spanned<DeTable<'i>>, allowed: &[&str]) -> Option<Tbl<'t, 'i>> {
+        self.check_keys(v.get_ref(), allowed);
+        Some(v.get_ref())
+    }
+
+    pub fn check_keys(&mut self, t: &DeTable<'_>, allowed: &[&str]) {
+        for (k, _) in t.iter() {
+            if !allowed.contains(&k.get_ref().as_ref()) {
+                let key: &str = k.get_ref();
+                let span = Span::new(self.file, k.span());
+                let mut d = Diagnostic::error("E0102", format!("unknown key `{key}`")).at(span, "not a known key here");
+                if let Some(s) = closest(key, allowed) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.help(format!("known keys: {}", allowed.join(", ")));
+                }
+                self.diags.push(d);
+            }
+        }
+    }
+
+    pub fn sub_table<'t>(&mut self, v: &'t DeItem<'i>, allowed: &[&str], what: &str) -> Option<Tbl<'t, 'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                self.check_keys(t, allowed);
+                Some(t)
+            }
+            other => {
+                let span = self.span(v);
+                self.err("E0103", span, format!("{what} must be a table, not a {}", other.type_str()), "expected a table");
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, v: &DeItem) -> Option<Sp<String>> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Sp::new(s.to_string(), self.span(v))),
+            other => {
+                let span = self.span(v);
+                self.err("E0103", span, format!("expected a string, found a {}", other.type_str()), "expected a string");
+                None
+            }
+        }
+    }
+
+    /// A name: a non-empty string with no NUL character.
+    pub fn name(&mut self, v: &DeItem) -> Option<Sp<String>> {
+        let s = self.string(v)?;
+        if s.v.is_empty() || s.v.contains('\0') {
+            self.err("E0104", s.span, "a name must be non-empty and hold no NUL character".into(), "invalid name");
+            return None;
+        }
+        Some(s)
+    }
+
+    fn ident_string(&mut self, v: &DeItem, key: &str) -> Option<Sp<String>> {
+        let s = self.string(v)?;
+        let ok = !s.v.is_empty() && s.v.len() <= 32 && s.v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !ok {
+            self.err("E0105", s.span, format!("`{key}` must match [A-Za-z0-9_]{{1,32}}"), "invalid revision id");
+            return None;
+        }
+        Some(s)
+    }
+
+    pub fn boolean(&mut self, v: &DeItem) -> Option<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                let span = self.span(v);
+                self.err("E0103", span, format!("expected true or false, found a {}", other.type_str()), "expected a boolean");
+                None
+            }
+        }
+    }
+
+    pub fn string_list(&mut self, v: &DeItem) -> Vec<Sp<String>> {
+        match v.get_ref() {
+            DeValue::Array(items) => items.iter().filter_map(|i| self.name(i)).collect(),
+            other => {
+                let span = self.span(v);
+                self.err("E0103", span, format!("expected an array of strings, found a {}", other.type_str()), "expected an array");
+                vec![]
+            }
+        }
+    }
+
+    fn name_list(&mut self, v: &DeItem) -> Option<Sp<Vec<String>>> {
+        let span = self.span(v);
+        let items = self.string_list(v);
+        if items.is_empty() {
+            self.err("E0106", span, "expected at least one column".into(), "empty list");
+            return None;
+        }
+        Some(Sp::new(items.into_iter().map(|s| s.v).collect(), span))
+    }
+
+    /// A per-dialect table or a plain string.
+    pub fn per_dialect(&mut self, v: &DeItem) -> Option<PerDialect> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(PerDialect::single(s.to_string())),
+            DeValue::Table(t) => {
+                self.check_keys(t, DIALECT_KEYS);
+                let mut m = IndexMap::new();
+                for (k, val) in t.iter() {
+                    if let Some(s) = self.string(val) {
+                        m.insert(k.get_ref().to_string(), s.v);
+                    }
+                }
+                Some(PerDialect(m))
+            }
+            other => {
+                let span = self.span(v);
+                self.err("E0103", span, format!("expected a string or a per-dialect table, found a {}", other.type_str()), "expected a string or a table");
+                None
+            }
+        }
+    }
+
+    fn ops(&mut self, v: &DeItem<'i>) -> Vec<OpNode> {
+        let items = match v.get_ref() {
+            DeValue::Array(items) => items,
+            _ => {
+                let span = self.span(v);
+                self.err("E0103", span, "`upgrade` and `downgrade` are arrays of tables ([[upgrade]])".into(), "expected [[upgrade]] tables");
+                return vec![];
+            }
+        };
+        items.iter().filter_map(|item| self.op(item)).collect()
+    }
+
+    fn op(&mut self, item: &DeItem<'i>) -> Option<OpNode> {
+        let span = self.span(item);
+        let t = match item.get_ref() {
+            DeValue::Table(t) => t,
+            _ => {
+                self.err("E0103", span, "an operation must be a table".into(), "expected a table");
+                return None;
+            }
+        };
+        let Some(opv) = t.get("op") else {
+            self.err("E0107", span, "operation without `op`".into(), "add `op = \"...\"`");
+            return None;
+        };
+        let op_name = self.string(opv)?;
+        let keys: &[&str] = match op_name.v.as_str() {
+            "create_table" => &["op", "table", "columns", "primary_key", "foreign_keys", "unique_constraints", "check_constraints", "indexes", "comment", "options"],
+            "drop_table" => &["op", "table"],
+            "rename_table" => &["op", "table", "new_name"],
+            "add_column" => &["op", "table", "column"],
+            "drop_column" => &["op", "table", "column"],
+            "rename_column" => &["op", "table", "column", "new_name"],
+            "alter_column" => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
+            "create_index" => &["op", "table", "columns", "name", "unique", "where", "concurrently"],
+            "drop_index" => &["op", "name", "table"],
+            "create_unique_constraint" => &["op", "table", "columns", "name"],
+            "create_foreign_key" => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
+            "create_check_constraint" => &["op", "table", "expr", "name"],
+            "create_primary_key" => &["op", "table", "columns", "name"],
+            "drop_constraint" => &["op", "table", "name"],
+            "create_view" => &["op", "name", "sql"],
+            "drop_view" => &["op", "name"],
+            "execute" => &["op", "sql"],
+            "bulk_insert" => &["op", "table", "rows"],
+            other => {
+                let mut d = Diagnostic::error("E0108", format!("unknown operation `{other}`")).at(op_name.span, "unknown op");
+                if let Some(s) = closest(other, OP_NAMES) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                return None;
+            }
+        };
+        self.check_keys(t, keys);
+        let op = match op_name.v.as_str() {
+            "create_table" => Op::CreateTable(self.table_spec(t, span)?),
+            "drop_table" => Op::DropTable { table: self.req_name(t, "table", span)? },
+            "rename_table" => Op::RenameTable { table: self.req_name(t, "table", span)?, new_name: self.req_name(t, "new_name", span)? },
+            "add_column" => {
+                let table = self.req_name(t, "table", span)?;
+                let cv = self.required(t, "column", span)?;
+                Op::AddColumn { table, column: self.column(cv)? }
+            }
+            "drop_column" => Op::DropColumn { table: self.req_name(t, "table", span)?, column: self.req_name(t, "column", span)? },
+            "rename_column" => Op::RenameColumn {
+                table: self.req_name(t, "table", span)?,
+                column: self.req_name(t, "column", span)?,
+                new_name: self.req_name(t, "new_name", span)?,
+            },
+            "alter_column" => Op::AlterColumn(self.alter(t, span)?),
+            "create_index" => Op::CreateIndex { table: self.req_name(t, "table", span)?, index: self.index(t, span)? },
+            "drop_index" => Op::DropIndex { name: self.req_name(t, "name", span)? },
+            "create_unique_constraint" => Op::AddConstraint {
+                table: self.req_name(t, "table", span)?,
+                constraint: ConstraintSpec::Unique { name: self.opt_name(t, "name"), columns: self.req_list(t, "columns", span)? },
+            },
+            "create_foreign_key" => Op::AddConstraint {
+                table: self.req_name(t, "table", span)?,
+                constraint: ConstraintSpec::ForeignKey(self.foreign_key(t, span)?),
+            },
+            "create_check_constraint" => Op::AddConstraint {
+                table: self.req_name(t, "table", span)?,
+                constraint: ConstraintSpec::Check { name: self.opt_name(t, "name"), expr: self.req_string(t, "expr", span)? },
+            },
+            "create_primary_key" => Op::AddConstraint {
+                table: self.req_name(t, "table", span)?,
+                constraint: ConstraintSpec::PrimaryKey { name: self.opt_name(t, "name"), columns: self.req_list(t, "columns", span)? },
+            },
+            "drop_constraint" => Op::DropConstraint { table: self.req_name(t, "table", span)?, name: self.req_name(t, "name", span)? },
+            "create_view" => {
+                let name = self.req_name(t, "name", span)?;
+                let sqlv = self.required(t, "sql", span)?;
+                Op::CreateView { name, sql: self.per_dialect(sqlv)? }
+            }
+            "drop_view" => Op::DropView { name: self.req_name(t, "name", span)? },
+            "execute" => {
+                let sqlv = self.required(t, "sql", span)?;
+                Op::Execute { sql: self.per_dialect(sqlv)? }
+            }
+            "bulk_insert" => {
+                let table = self.req_name(t, "table", span)?;
+                let rows_v = self.required(t, "rows", span)?;
+                Op::BulkInsert { table, rows: self.rows(rows_v)? }
+            }
+            _ => return None,
+        };
+        Some(OpNode { op, span, derived: None })
+    }
+
+    fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
+        let v = t.get(key);
+        if v.is_none() {
+            self.err("E0107", span, format!("missing key `{key}`"), &format!("this needs `{key}`"));
+        }
+        v
+    }
+
+    fn req_name(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
+        let v = self.required(t, key, span)?;
+        self.name(v)
+    }
+
+    fn req_string(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
+        let v = self.required(t, key, span)?;
+        self.string(v)
+    }
+
+    fn opt_name(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<Sp<String>> {
+        t.get(key).and_then(|v| self.name(v))
+    }
+
+    fn opt_bool(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<bool> {
+        t.get(key).and_then(|v| self.boolean(v))
+    }
+
+    fn req_list(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<Vec<String>>> {
+        let v = self.required(t, key, span)?;
+        self.name_list(v)
+    }
+
+    fn action(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<FkAction> {
+        let s = self.string(t.get(key)?)?;
+        match s.v.to_ascii_lowercase().as_str() {
+            "cascade" => Some(FkAction::Cascade),
+            "set null" => Some(FkAction::SetNull),
+            "set default" => Some(FkAction::SetDefault),
+            "restrict" => Some(FkAction::Restrict),
+            "no action" => Some(FkAction::NoAction),
+            other => {
+                self.err("E0109", s.span, format!("unknown referential action `{other}`"), "expected cascade, set null, set default, restrict or no action");
+                None
+            }
+        }
+    }
+
+    fn table_spec(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<TableSpec> {
+        let table = self.req_name(t, "table", span)?;
+        let cols_v = self.required(t, "columns", span)?;
+        let mut columns = vec![];
+        match cols_v.get_ref() {
+            DeValue::Array(items) if !items.is_empty() => {
+                for c in items.iter() {
+                    if let Some(c) = self.column(c) {
+                        columns.push(c);
+                    }
+                }
+            }
+            _ => {
+                let s = self.span(cols_v);
+                self.err("E0103", s, "`columns` must be a non-empty array of column tables".into(), "expected columns");
+                return None;
+            }
+        }
+        let mut constraints = vec![];
+        if let Some(v) = t.get("primary_key") {
+            if let Some(cols) = self.name_list(v) {
+                constraints.push(ConstraintSpec::PrimaryKey { name: None, columns: cols });
+            }
+        }
+        for item in self.array(t, "foreign_keys") {
+            let s = self.span(item);
+            if let Some(ft) = self.sub_table(item, &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"], "a foreign key") {
+                if let Some(fk) = self.foreign_key(ft, s) {
+                    constraints.push(ConstraintSpec::ForeignKey(fk));
+                }
+            }
+        }
+        for item in self.array(t, "unique_constraints") {
+            let s = self.span(item);
+            if let Some(ut) = self.sub_table(item, &["name", "columns"], "a unique constraint") {
+                if let Some(cols) = self.req_list(ut, "columns", s) {
+                    constraints.push(ConstraintSpec::Unique { name: self.opt_name(ut, "name"), columns: cols });
+                }
+            }
+        }
+        for item in self.array(t, "check_constraints") {
+            let s = self.span(item);
+            if let Some(ct) = self.sub_table(item, &["name", "expr"], "a check constraint") {
+                if let Some(expr) = self.req_string(ct, "expr", s) {
+                    constraints.push(ConstraintSpec::Check { name: self.opt_name(ct, "name"), expr });
+                }
+            }
+        }
+        let mut indexes = vec![];
+        for item in self.array(t, "indexes") {
+            let s = self.span(item);
+            if let Some(it) = self.sub_table(item, &["name", "columns", "unique", "where"], "an index") {
+                if let Some(i) = self.index(it, s) {
+                    indexes.push(i);
+                }
+            }
+        }
+        let comment = t.get("comment").and_then(|v| self.string(v)).map(|s| s.v);
+        let options = t.get("options").and_then(|v| self.per_dialect(v));
+        Some(TableSpec { table, columns, constraints, indexes, comment, options })
+    }
+
+    fn array<'t>(&mut self, t: Tbl<'t, 'i>, key: &str) -> Vec<&'t DeItem<'i>> {
+        match t.get(key) {
+            None => vec![],
+            Some(v) => match v.get_ref() {
+                DeValue::Array(items) => items.iter().collect(),
+                other => {
+                    let s = self.span(v);
+                    self.err("E0103", s, format!("`{key}` must be an array, not a {}", other.type_str()), "expected an array");
+                    vec![]
+                }
+            },
+        }
+    }
+
+    fn foreign_key(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<ForeignKeySpec> {
+        Some(ForeignKeySpec {
+            name: self.opt_name(t, "name"),
+            columns: self.req_list(t, "columns", span)?,
+            ref_table: self.req_name(t, "referred_table", span)?,
+            ref_columns: self.req_list(t, "referred_columns", span)?,
+            on_delete: self.action(t, "on_delete"),
+            on_update: self.action(t, "on_update"),
+            span,
+        })
+    }
+
+    fn index(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<IndexSpec> {
+        Some(IndexSpec {
+            name: self.opt_name(t, "name"),
+            columns: self.req_list(t, "columns", span)?,
+            unique: self.opt_bool(t, "unique").unwrap_or(false),
+            where_: t.get("where").and_then(|v| self.string(v)),
+            concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
+            span,
+        })
+    }
+
+    pub fn column(&mut self, v: &DeItem<'i>) -> Option<ColumnSpec> {
+        let span = self.span(v);
+        let t = self.sub_table(v, COLUMN_KEYS, "a column")?;
+        let name = self.req_name(t, "name", span)?;
+        let tyv = self.required(t, "type", span)?;
+        let ty = self.column_type(tyv)?;
+        let references = match t.get("references") {
+            None => None,
+            Some(rv) => {
+                let s = self.string(rv)?;
+                match s.v.split_once('.') {
+                    Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Sp::new((tab.to_string(), col.to_string()), s.span)),
+                    _ => {
+                        self.err("E0110", s.span, format!("`references` must be \"table.column\", not `{}`", s.v), "expected table.column");
+                        return None;
+                    }
+                }
+            }
+        };
+        let default = match t.get("default") {
+            None => None,
+            Some(dv) => Some(self.value(dv, true)?),
+        };
+        Some(ColumnSpec {
+            name,
+            ty,
+            nullable: self.opt_bool(t, "nullable"),
+            default,
+            primary_key: self.opt_bool(t, "primary_key").unwrap_or(false),
+            autoincrement: self.opt_bool(t, "autoincrement").unwrap_or(false),
+            unique: self.opt_bool(t, "unique").unwrap_or(false),
+            references,
+            on_delete: self.action(t, "on_delete"),
+            on_update: self.action(t, "on_update"),
+            comment: t.get("comment").and_then(|v| self.string(v)).map(|s| s.v),
+            span,
+        })
+    }
+
+    fn alter(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<AlterSpec> {
+        let table = self.req_name(t, "table", span)?;
+        let column = self.req_name(t, "column", span)?;
+        let ty = match t.get("type") {
+            Some(v) => Some(self.column_type(v)?),
+            None => None,
+        };
+        let default = match t.get("default") {
+            None => None,
+            Some(v) if matches!(v.get_ref(), DeValue::Boolean(false)) => Some(None),
+            Some(v) => Some(Some(self.value(v, true)?)),
+        };
+        let comment = match t.get("comment") {
+            None => None,
+            Some(v) if matches!(v.get_ref(), DeValue::Boolean(false)) => Some(None),
+            Some(v) => Some(Some(self.string(v)?.v)),
+        };
+        let backfill = match t.get("backfill") {
+            None => None,
+            Some(v) => Some(self.value(v, false)?),
+        };
+        let nullable = self.opt_bool(t, "nullable");
+        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
+            self.err("E0111", span, "alter_column changes nothing".into(), "give `type`, `nullable`, `default` or `comment`");
+            return None;
+        }
+        Some(AlterSpec { table, column, ty, nullable, default, comment, backfill })
+    }
+
+    fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            let s = self.span(v);
+            self.err("E0103", s, "`rows` must be an array of tables".into(), "expected an array");
+            return None;
+        };
+        let mut rows = vec![];
+        for item in items.iter() {
+            let span = self.span(item);
+            let DeValue::Table(t) = item.get_ref() else {
+                self.err("E0103", span, "a row must be a table of column = value".into(), "expected a table");
+                continue;
+            };
+            let mut row = Vec::new();
+            for (k, val) in t.iter() {
+                if let Some(value) = self.value(val, false) {
+                    row.push((Sp::new(k.get_ref().to_string(), Span::new(self.file, k.span())), value));
+                }
+            }
+            rows.push(Sp::new(row, span));
+        }
+        Some(rows)
+    }
+
+    /// A literal value: a TOML scalar, `{ expr = ... }` or `{ sql = ... }`.
+    pub fn value(&mut self, v: &DeItem<'i>, is_default: bool) -> Option<Sp<Value>> {
+        let span = self.span(v);
+        let value = match v.get_ref() {
+            DeValue::String(s) => Value::String(s.to_string()),
+            DeValue::Boolean(b) => Value::Bool(*b),
+            DeValue::Integer(i) => {
+                let digits = i.as_str().replace('_', "");
+                match i64::from_str_radix(digits.trim_start_matches(['0', 'x', 'o', 'b']).trim_start_matches('+'), i.radix()) {
+                    Ok(n) if i.radix() != 10 => Value::Int(n),
+                    _ => match digits.parse::<i64>() {
+                        Ok(n) => Value::Int(n),
+                        Err(_) => {
+                            self.err("E0112", span, "integer out of range (64-bit)".into(), "too large");
+                            return None;
+                        }
+                    },
+                }
+            }
+            DeValue::Float(f) => {
+                let s = f.as_str().replace('_', "");
+                match s.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Value::Float(s),
+                    _ => {
+                        self.err("E0112", span, "a float value must be finite".into(), "not a finite number");
+                        return None;
+                    }
+                }
+            }
+            DeValue::Datetime(d) => Value::Temporal(d.to_string()),
+            DeValue::Table(t) => {
+                self.check_keys(t, &["expr", "sql"]);
+                if let Some(e) = t.get("expr") {
+                    let s = self.string(e)?;
+                    let lower = s.v.to_ascii_lowercase();
+                    if !["current_timestamp", "current_date", "current_time"].contains(&lower.as_str()) {
+                        self.err("E0113", s.span, format!("unknown expression `{}`", s.v), "expected current_timestamp, current_date or current_time");
+                        return None;
+                    }
+                    Value::Current(lower)
+                } else if let Some(sql) = t.get("sql") {
+                    let pd = self.per_dialect(sql)?;
+                    if !is_default && pd.get("default").is_some_and(|s| s.eq_ignore_ascii_case("null")) {
+                        Value::Null
+                    } else {
+                        Value::Sql(pd)
+                    }
+                } else {
+                    self.err("E0113", span, "a value table needs `expr` or `sql`".into(), "expected { expr = ... } or { sql = ... }");
+                    return None;
+                }
+            }
+            DeValue::Array(_) => {
+                self.err("E0103", span, "a value cannot be an array".into(), "expected a literal");
+                return None;
+            }
+        };
+        Some(Sp::new(value, span))
+    }
+
+    pub fn column_type(&mut self, v: &DeItem<'i>) -> Option<Sp<ColumnType>> {
+        let span = self.span(v);
+        match v.get_ref() {
+            DeValue::String(s) => match parse_type(s) {
+                Ok(t) => Some(Sp::new(t, span)),
+                Err(msg) => {
+                    let mut d = Diagnostic::error("E0120", format!("unknown type `{s}`: {msg}")).at(span, "not a neutral type");
+                    d = d.help(format!("neutral types: {}", NEUTRAL_TYPES.join(", ")));
+                    self.diags.push(d);
+                    None
+                }
+            },
+            DeValue::Table(t) => {
+                if t.contains_key("enum") {
+                    self.check_keys(t, &["enum", "name"]);
+                    let values = self.string_list(t.get("enum")?);
+                    let name = self.req_name(t, "name", span)?;
+                    if values.is_empty() {
+                        self.err("E0121", span, "an enum needs at least one value".into(), "empty enum");
+                        return None;
+                    }
+                    Some(Sp::new(ColumnType::Enum { name: name.v, values: values.into_iter().map(|s| s.v).collect() }, span))
+                } else {
+                    self.check_keys(t, DIALECT_KEYS);
+                    let mut m = IndexMap::new();
+                    let mut default = None;
+                    for (k, val) in t.iter() {
+                        let s = self.string(val)?;
+                        if k.get_ref() == "default" {
+                            default = Some(s.clone());
+                        }
+                        m.insert(k.get_ref().to_string(), s.v);
+                    }
+                    // A `default` entry is a neutral type: it serves the dialects with no raw entry.
+                    if let Some(d) = default {
+                        if let Err(msg) = parse_type(&d.v) {
+                            self.err("E0120", d.span, format!("unknown type `{}`: {msg}", d.v), "not a neutral type");
+                            return None;
+                        }
+                    }
+                    Some(Sp::new(ColumnType::Raw(PerDialect(m)), span))
+                }
+            }
+            other => {
+                self.err("E0103", span, format!("a type must be a string or a table, not a {}", other.type_str()), "expected a type");
+                None
+            }
+        }
+    }
+}
+
+pub const DIALECT_KEYS: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite", "default"];
+
+const COLUMN_KEYS: &[&str] = &[
+    "name", "type", "nullable", "default", "primary_key", "autoincrement", "unique", "references", "on_delete", "on_update", "comment",
+];
+
+const OP_NAMES: &[&str] = &[
+    "create_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column", "alter_column", "create_index",
+    "drop_index", "create_unique_constraint", "create_foreign_key", "create_check_constraint", "create_primary_key",
+    "drop_constraint", "create_view", "drop_view", "execute", "bulk_insert",
+];
+
+const NEUTRAL_TYPES: &[&str] = &[
+    "boolean", "smallint", "integer", "bigint", "float", "decimal(p,s)", "string(n)", "char(n)", "text", "binary", "date", "time",
+    "datetime", "timestamptz", "json", "jsonb", "uuid",
+];
+
+/// Parses a neutral type spelling such as `string(255)` or `decimal(10,2)`.
+pub fn parse_type(s: &str) -> Result<ColumnType, String> {
+    let s = s.trim();
+    let (base, args) = match s.find('(') {
+        Some(i) if s.ends_with(')') => {
+            let inner = &s[i + 1..s.len() - 1];
+            let args: Result<Vec<u32>, _> = inner.split(',').map(|a| a.trim().parse::<u32>()).collect();
+            (s[..i].trim(), Some(args.map_err(|_| format!("bad arguments `({inner})`"))?))
+        }
+        Some(_) => return Err("unbalanced parenthesis".into()),
+        None => (s, None),
+    };
+    let base = base.to_ascii_lowercase();
+    let no_args = |t: ColumnType| match &args {
+        None => Ok(t),
+        Some(_) => Err(format!("`{base}` takes no arguments")),
+    };
+    let one = |f: fn(Option<u32>) -> ColumnType| match args.as_deref() {
+        None => Ok(f(None)),
+        Some([n]) if *n > 0 && *n <= 1_000_000 => Ok(f(Some(*n))),
+        _ => Err(format!("`{base}` takes one length between 1 and 1000000")),
+    };
+    match base.as_str() {
+        "boolean" | "bool" => no_args(ColumnType::Boolean),
+        "smallint" => no_args(ColumnType::SmallInt),
+        "integer" | "int" => no_args(ColumnType::Integer),
+        "bigint" => no_args(ColumnType::BigInt),
+        "float" | "double" => no_args(ColumnType::Float),
+        "decimal" | "numeric" => match args.as_deref() {
+            None => Ok(ColumnType::Decimal(None)),
+            Some([p]) if (1..=65).contains(p) => Ok(ColumnType::Decimal(Some((*p, 0)))),
+            Some([p, sc]) if (1..=65).contains(p) && sc <= p => Ok(ColumnType::Decimal(Some((*p, *sc)))),
+            _ => Err("decimal takes (precision, scale) with 1 <= precision <= 65 and scale <= precision".into()),
+        },
+        "string" | "varchar" => one(ColumnType::String),
+        "char" => one(ColumnType::Char),
+        "text" => no_args(ColumnType::Text),
+        "binary" | "blob" => no_args(ColumnType::Binary),
+        "date" => no_args(ColumnType::Date),
+        "time" => no_args(ColumnType::Time),
+        "datetime" | "timestamp" => no_args(ColumnType::DateTime),
+        "timestamptz" => no_args(ColumnType::TimestampTz),
+        "json" => no_args(ColumnType::Json),
+        "jsonb" => no_args(ColumnType::Jsonb),
+        "uuid" => no_args(ColumnType::Uuid),
+        _ => Err("not a neutral type".into()),
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

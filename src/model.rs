@@ -1,0 +1,316 @@
+//! The schema model: tables with their columns, keys, constraints and
+//! indexes, views, and triggers recognised in `execute`. Replay keeps it
+//! valid; later stages assume so. Maps are `IndexMap`s so that every walk
+//! over the model is in creation order, which keeps the output deterministic.
+
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// Text per dialect: the value of a per-dialect table in a revision.
+/// Keys are `postgresql`, `mysql`, `mariadb`, `sqlite` and `default`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct PerDialect(pub IndexMap<String, String>);
+
+impl PerDialect {
+    pub fn single(s: impl Into<String>) -> PerDialect {
+        let mut m = IndexMap::new();
+        m.insert("default".to_string(), s.into());
+        PerDialect(m)
+    }
+
+    /// The entry for a dialect key: its own, else `mysql` for `mariadb`, else `default`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let own = self.0.get(key);
+        let via_mysql = if key == "mariadb" { self.0.get("mysql") } else { None };
+        own.or(via_mysql).or_else(|| self.0.get("default")).map(|s| s.as_str())
+    }
+}
+
+/// A neutral column type, or raw SQL per dialect.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnType {
+    Boolean,
+    SmallInt,
+    Integer,
+    BigInt,
+    Float,
+    Decimal(Option<(u32, u32)>),
+    String(Option<u32>),
+    Char(Option<u32>),
+    Text,
+    Binary,
+    Date,
+    Time,
+    DateTime,
+    TimestampTz,
+    Json,
+    Jsonb,
+    Uuid,
+    Enum { name: String, values: Vec<String> },
+    Raw(PerDialect),
+}
+
+impl ColumnType {
+    pub fn is_integer(&self) -> bool {
+        matches!(self, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
+    }
+
+    /// The neutral spelling, as a revision would write it.
+    pub fn neutral(&self) -> String {
+        use ColumnType::*;
+        match self {
+            Boolean => "boolean".into(),
+            SmallInt => "smallint".into(),
+            Integer => "integer".into(),
+            BigInt => "bigint".into(),
+            Float => "float".into(),
+            Decimal(Some((p, s))) => format!("decimal({p},{s})"),
+            Decimal(None) => "decimal".into(),
+            String(Some(n)) => format!("string({n})"),
+            String(None) => "string".into(),
+            Char(Some(n)) => format!("char({n})"),
+            Char(None) => "char".into(),
+            Text => "text".into(),
+            Binary => "binary".into(),
+            Date => "date".into(),
+            Time => "time".into(),
+            DateTime => "datetime".into(),
+            TimestampTz => "timestamptz".into(),
+            Json => "json".into(),
+            Jsonb => "jsonb".into(),
+            Uuid => "uuid".into(),
+            Enum { name, .. } => format!("enum {name}"),
+            Raw(_) => "raw".into(),
+        }
+    }
+}
+
+/// A literal value from a revision (a default, a backfill, a bulk_insert value).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// A float kept as written, so that it round-trips exactly.
+    Float(String),
+    String(String),
+    /// A TOML date, time or datetime, in its RFC 3339 spelling.
+    Temporal(String),
+    /// `current_timestamp`, `current_date` or `current_time`.
+    Current(String),
+    /// Raw SQL, per dialect.
+    Sql(PerDialect),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    pub default: Option<Value>,
+    pub autoincrement: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FkAction {
+    Cascade,
+    SetNull,
+    SetDefault,
+    Restrict,
+    NoAction,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::NoAction => "NO ACTION",
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            FkAction::Cascade => "cascade",
+            FkAction::SetNull => "set null",
+            FkAction::SetDefault => "set default",
+            FkAction::Restrict => "restrict",
+            FkAction::NoAction => "no action",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: Option<FkAction>,
+    pub on_update: Option<FkAction>,
+}
+
+/// A table-level constraint. Every constraint has a name in the model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constraint {
+    PrimaryKey { name: String, columns: Vec<String> },
+    Unique { name: String, columns: Vec<String> },
+    ForeignKey(ForeignKey),
+    Check { name: String, expr: String },
+}
+
+impl Constraint {
+    pub fn name(&self) -> &str {
+        match self {
+            Constraint::PrimaryKey { name, .. } | Constraint::Unique { name, .. } | Constraint::Check { name, .. } => name,
+            Constraint::ForeignKey(fk) => &fk.name,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Constraint::PrimaryKey { .. } => "primary_key",
+            Constraint::Unique { .. } => "unique",
+            Constraint::ForeignKey(_) => "foreign_key",
+            Constraint::Check { .. } => "check",
+        }
+    }
+
+    /// The columns of this table the constraint is on (for a check: those
+    /// its expression mentions, given the table's columns).
+    pub fn columns<'a>(&'a self, table: &'a Table) -> Vec<&'a str> {
+        match self {
+            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => {
+                columns.iter().map(|s| s.as_str()).collect()
+            }
+            Constraint::ForeignKey(fk) => fk.columns.iter().map(|s| s.as_str()).collect(),
+            Constraint::Check { expr, .. } => {
+                let words = crate::sqlwords::identifiers(expr);
+                table.columns.keys().filter(|c| words.iter().any(|w| w == *c)).map(|s| s.as_str()).collect()
+            }
+        }
+    }
+
+    /// Whether the constraint names a global namespace (PostgreSQL and
+    /// SQLite make indexes for these).
+    pub fn is_global_name(&self) -> bool {
+        matches!(self, Constraint::PrimaryKey { .. } | Constraint::Unique { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub where_: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: IndexMap<String, Column>,
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<Index>,
+    pub comment: Option<String>,
+    pub options: Option<PerDialect>,
+}
+
+impl Table {
+    pub fn primary_key(&self) -> Option<(&str, &[String])> {
+        self.constraints.iter().find_map(|c| match c {
+            Constraint::PrimaryKey { name, columns } => Some((name.as_str(), columns.as_slice())),
+            _ => None,
+        })
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name() == name)
+    }
+
+    pub fn foreign_keys(&self) -> impl Iterator<Item = &ForeignKey> {
+        self.constraints.iter().filter_map(|c| match c {
+            Constraint::ForeignKey(fk) => Some(fk),
+            _ => None,
+        })
+    }
+
+    /// Whether `columns` carry a primary key, a unique constraint or a unique
+    /// index (what a foreign key may refer to).
+    pub fn has_unique_key(&self, columns: &[String]) -> bool {
+        let same = |cols: &[String]| {
+            cols.len() == columns.len() && cols.iter().all(|c| columns.contains(c))
+        };
+        self.constraints.iter().any(|c| match c {
+            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => same(columns),
+            _ => false,
+        }) || self.indexes.iter().any(|i| i.unique && i.where_.is_none() && same(&i.columns))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    pub name: String,
+    pub sql: PerDialect,
+    /// Tables and views the query names.
+    pub depends_on: Vec<String>,
+}
+
+/// A trigger created by an `execute`, recognised by parsing its SQL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    /// The statement that created it, per dialect key.
+    pub sql: IndexMap<String, String>,
+}
+
+/// The whole schema at one point of the chain.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schema {
+    pub tables: IndexMap<String, Table>,
+    pub views: IndexMap<String, View>,
+    pub triggers: IndexMap<String, Trigger>,
+    /// Schema-wide names (indexes, unique and primary key constraints) to their table.
+    pub global_names: HashMap<String, String>,
+}
+
+impl Schema {
+    /// The table that owns an index of this name.
+    pub fn index_table(&self, name: &str) -> Option<&Table> {
+        let t = self.global_names.get(name)?;
+        let table = self.tables.get(t)?;
+        table.indexes.iter().any(|i| i.name == name).then_some(table)
+    }
+
+    /// Foreign keys of other tables (or the same) that refer to `table`.
+    pub fn referrers<'a>(&'a self, table: &'a str) -> impl Iterator<Item = (&'a Table, &'a ForeignKey)> + 'a {
+        self.tables
+            .values()
+            .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
+            .filter(move |(_, fk)| fk.ref_table == table)
+    }
+
+    /// Whether any column of any table uses the enum type `name`.
+    pub fn enum_in_use(&self, name: &str) -> bool {
+        self.tables
+            .values()
+            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum { name: n, .. } if n == name)))
+    }
+
+    /// Views that depend on `table`, directly or through other views, in creation order.
+    pub fn dependent_views(&self, table: &str) -> Vec<&View> {
+        let mut names: Vec<&str> = vec![table];
+        let mut out: Vec<&View> = vec![];
+        for v in self.views.values() {
+            if v.depends_on.iter().any(|d| names.contains(&d.as_str())) {
+                names.push(&v.name);
+                out.push(v);
+            }
+        }
+        out
+    }
+}

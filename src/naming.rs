@@ -1,0 +1,82 @@
+//! The naming convention: names for indexes and constraints that a revision
+//! leaves unnamed, and the deterministic shortening of over-long ones.
+
+use sha2::{Digest, Sha256};
+
+/// Names are limited to PostgreSQL's 63 bytes on every dialect.
+pub const MAX_NAME: usize = 63;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Naming {
+    pub index: String,
+    pub unique: String,
+    pub foreign_key: String,
+    pub check: String,
+    pub primary_key: String,
+}
+
+impl Default for Naming {
+    fn default() -> Naming {
+        Naming {
+            index: "ix_{table}_{columns}".into(),
+            unique: "uq_{table}_{columns}".into(),
+            foreign_key: "fk_{table}_{columns}_{referred_table}".into(),
+            check: "ck_{table}_{columns}".into(),
+            primary_key: "pk_{table}".into(),
+        }
+    }
+}
+
+impl Naming {
+    /// Fills a pattern and shortens the result to `MAX_NAME` bytes.
+    pub fn make(pattern: &str, table: &str, columns: &[&str], referred_table: &str) -> String {
+        let full = pattern
+            .replace("{table}", table)
+            .replace("{columns}", &columns.join("_"))
+            .replace("{referred_table}", referred_table);
+        shorten(&full)
+    }
+}
+
+/// A name over `MAX_NAME` bytes becomes its first 54 bytes (cut back to a
+/// character boundary), `_`, and the first 8 hex digits of its SHA-256.
+pub fn shorten(full: &str) -> String {
+    if full.len() <= MAX_NAME {
+        return full.to_string();
+    }
+    let mut cut = 54;
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let digest = Sha256::digest(full.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{}_{}", &full[..cut], hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_kept() {
+        assert_eq!(Naming::make("ix_{table}_{columns}", "users", &["email"], ""), "ix_users_email");
+    }
+
+    #[test]
+    fn long_names_are_cut_with_a_hash() {
+        let long = "ix_".to_string() + &"a".repeat(70);
+        let s = shorten(&long);
+        assert_eq!(s.len(), 63);
+        assert!(s.starts_with(&long[..54]));
+        assert_eq!(s, shorten(&long));
+        assert_ne!(s, shorten(&(long.clone() + "b")));
+    }
+
+    #[test]
+    fn cuts_on_a_character_boundary() {
+        let long = "ix_".to_string() + &"é".repeat(40);
+        let s = shorten(&long);
+        assert!(s.len() <= 63);
+        assert!(s.is_char_boundary(s.len() - 9));
+    }
+}

@@ -1,0 +1,739 @@
+//! Stage 3, replay: applies operations to the schema model, checking each
+//! against the schema before it, and returns a resolved `Change` that
+//! carries everything later stages need (full definitions of what was
+//! dropped or altered). `inverse` derives a downgrade from a change. All
+//! semantic validation lives here; planning may assume a valid model.
+
+use crate::diag::{Diagnostic, Sp, Span};
+use crate::model::*;
+use crate::naming::{Naming, MAX_NAME};
+use crate::ops::*;
+
+/// A resolved operation: what happened to the model, with full definitions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    CreateTable { table: Table, new_enums: Vec<ColumnType> },
+    DropTable { table: Table, dropped_enums: Vec<String> },
+    RenameTable { from: String, to: String },
+    AddColumn { table: String, column: Column, constraints: Vec<Constraint>, new_enums: Vec<ColumnType> },
+    DropColumn { table: String, column: Column, constraints: Vec<Constraint>, indexes: Vec<Index>, dropped_enums: Vec<String> },
+    RenameColumn { table: String, from: String, to: String, column: Column },
+    AlterColumn { table: String, old: Column, new: Column, backfill: Option<Value>, new_enums: Vec<ColumnType>, dropped_enums: Vec<String> },
+    CreateIndex { table: String, index: Index, concurrently: bool },
+    DropIndex { table: String, index: Index },
+    AddConstraint { table: String, constraint: Constraint },
+    DropConstraint { table: String, constraint: Constraint },
+    CreateView { view: View },
+    DropView { view: View },
+    Execute { sql: PerDialect },
+    Insert { table: String, columns: Vec<Column>, rows: Vec<Vec<Option<Value>>>, key: Option<Vec<String>> },
+    Delete { table: String, key: Vec<String>, rows: Vec<Vec<Value>> },
+}
+
+impl Change {
+    /// The table a change alters in place (not created, dropped or renamed).
+    pub fn altered_table(&self) -> Option<&str> {
+        match self {
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumn { table, .. }
+            | Change::CreateIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::AddConstraint { table, .. }
+            | Change::DropConstraint { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+fn err(code: &'static str, span: Span, msg: String, label: &str) -> Diagnostic {
+    Diagnostic::error(code, msg).at(span, label.to_string())
+}
+
+fn table_mut<'a>(schema: &'a mut Schema, name: &Sp<String>) -> R<&'a mut Table> {
+    let known: Vec<String> = if schema.tables.contains_key(&name.v) { vec![] } else { schema.tables.keys().cloned().collect() };
+    schema.tables.get_mut(&name.v).ok_or_else(|| no_table(name, &known))
+}
+
+fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
+    let mut d = err("E0301", name.span, format!("table `{}` does not exist", name.v), "no such table at this revision");
+    let refs: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+    if let Some(s) = crate::load::closest(&name.v, &refs) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    d
+}
+
+fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
+    table.columns.get(name).ok_or_else(|| {
+        let mut d = err("E0302", span, format!("column `{name}` does not exist in table `{}`", table.name), "no such column");
+        let cols: Vec<&str> = table.columns.keys().map(|s| s.as_str()).collect();
+        if let Some(s) = crate::load::closest(name, &cols) {
+            d = d.help(format!("did you mean `{s}`?"));
+        } else {
+            d = d.help(format!("`{}` has: {}", table.name, cols.join(", ")));
+        }
+        d
+    })
+}
+
+fn check_name_len(name: &Sp<String>) -> R<()> {
+    if name.v.len() > MAX_NAME {
+        return Err(err(
+            "E0303",
+            name.span,
+            format!("name `{}` is {} bytes; names are limited to {MAX_NAME} bytes on every dialect", name.v, name.v.len()),
+            "too long",
+        ));
+    }
+    Ok(())
+}
+
+/// Replays operations into a schema.
+pub struct Replayer<'a> {
+    pub naming: &'a Naming,
+}
+
+impl Replayer<'_> {
+    pub fn apply(&self, schema: &mut Schema, node: &OpNode) -> R<Change> {
+        let span = node.span;
+        match &node.op {
+            Op::CreateTable(spec) => self.create_table(schema, spec),
+            Op::DropTable { table } => {
+                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+                if let Some((other, fk)) = schema.referrers(&table.v).find(|(o, _)| o.name != table.v) {
+                    return Err(err("E0304", table.span, format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name), "still referred to")
+                        .help("drop that foreign key (or its table) first"));
+                }
+                if let Some(v) = schema.dependent_views(&table.v).first() {
+                    return Err(err("E0305", table.span, format!("view `{}` depends on table `{}`", v.name, table.v), "still used by a view").help("drop the view first"));
+                }
+                let t = t.clone();
+                forget_names(schema, &t);
+                schema.tables.shift_remove(&table.v);
+                schema.triggers.retain(|_, tr| tr.table != table.v);
+                let dropped_enums = dropped_enums(schema, t.columns.values());
+                Ok(Change::DropTable { table: t, dropped_enums })
+            }
+            Op::RenameTable { table, new_name } => {
+                check_name_len(new_name)?;
+                if schema.tables.contains_key(&new_name.v) || schema.views.contains_key(&new_name.v) {
+                    return Err(err("E0306", new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
+                }
+                let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
+                t.name = new_name.v.clone();
+                for name in t.indexes.iter().map(|i| i.name.as_str()).chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+                    schema.global_names.insert(name.to_string(), new_name.v.clone());
+                }
+                schema.tables.insert(new_name.v.clone(), t);
+                for other in schema.tables.values_mut() {
+                    for c in other.constraints.iter_mut() {
+                        if let Constraint::ForeignKey(fk) = c {
+                            if fk.ref_table == table.v {
+                                fk.ref_table = new_name.v.clone();
+                            }
+                        }
+                    }
+                }
+                for tr in schema.triggers.values_mut() {
+                    if tr.table == table.v {
+                        tr.table = new_name.v.clone();
+                    }
+                }
+                Ok(Change::RenameTable { from: table.v.clone(), to: new_name.v.clone() })
+            }
+            Op::AddColumn { table, column } => {
+                let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
+                let t = table_mut(schema, table)?;
+                if t.columns.contains_key(&column.name.v) {
+                    return Err(err("E0307", column.name.span, format!("column `{}` already exists in `{}`", column.name.v, table.v), "duplicate column"));
+                }
+                if column.primary_key {
+                    return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key").help("add the column, then use create_primary_key"));
+                }
+                let col = self.column(column, false)?;
+                if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
+                    // Allowed, but existing rows would violate it; the engines refuse on a non-empty table.
+                }
+                let tname = t.name.clone();
+                t.columns.insert(col.name.clone(), col.clone());
+                let mut constraints = vec![];
+                for c in self.inline_constraints(&tname, column) {
+                    constraints.push(self.add_constraint(schema, table, c)?);
+                }
+                Ok(Change::AddColumn { table: tname, column: col, constraints, new_enums })
+            }
+            Op::DropColumn { table, column } => {
+                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+                let col = check_column(t, &column.v, column.span)?.clone();
+                if t.columns.len() == 1 {
+                    return Err(err("E0309", column.span, format!("`{}` is the last column of `{}`", column.v, table.v), "cannot drop the last column").help("drop the table instead"));
+                }
+                let mut constraints = vec![];
+                for c in &t.constraints {
+                    let cols = c.columns(t);
+                    if cols.contains(&column.v.as_str()) {
+                        if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
+                            constraints.push(c.clone());
+                        } else {
+                            return Err(err("E0310", column.span, format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()), "still used")
+                                .help(format!("drop `{}` first", c.name())));
+                        }
+                    }
+                }
+                let mut indexes = vec![];
+                for i in &t.indexes {
+                    if i.columns.contains(&column.v) {
+                        if i.columns.len() == 1 {
+                            indexes.push(i.clone());
+                        } else {
+                            return Err(err("E0310", column.span, format!("column `{}` is part of index `{}`", column.v, i.name), "still used").help(format!("drop `{}` first", i.name)));
+                        }
+                    }
+                }
+                for (other, fk) in schema.referrers(&table.v) {
+                    if fk.ref_columns.contains(&column.v) {
+                        return Err(err("E0310", column.span, format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name), "still referred to")
+                            .help(format!("drop `{}` first", fk.name)));
+                    }
+                }
+                let t = schema.tables.get_mut(&table.v).expect("checked above");
+                t.columns.shift_remove(&column.v);
+                t.constraints.retain(|c| !constraints.contains(c));
+                t.indexes.retain(|i| !indexes.contains(i));
+                for n in indexes.iter().map(|i| i.name.as_str()).chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+                    schema.global_names.remove(n);
+                }
+                let dropped_enums = dropped_enums(schema, std::iter::once(&col));
+                Ok(Change::DropColumn { table: table.v.clone(), column: col, constraints, indexes, dropped_enums })
+            }
+            Op::RenameColumn { table, column, new_name } => {
+                check_name_len(new_name)?;
+                let referred = {
+                    let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+                    check_column(t, &column.v, column.span)?;
+                    if t.columns.contains_key(&new_name.v) {
+                        return Err(err("E0307", new_name.span, format!("column `{}` already exists in `{}`", new_name.v, table.v), "duplicate column"));
+                    }
+                    schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
+                };
+                let t = schema.tables.get_mut(&table.v).expect("checked above");
+                let idx = t.columns.get_index_of(&column.v).expect("checked above");
+                let (_, mut col) = t.columns.shift_remove_index(idx).expect("checked above");
+                col.name = new_name.v.clone();
+                t.columns.shift_insert(idx, new_name.v.clone(), col.clone());
+                let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == column.v).for_each(|c| *c = new_name.v.clone());
+                for c in t.constraints.iter_mut() {
+                    match c {
+                        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => rename(columns),
+                        Constraint::ForeignKey(fk) => {
+                            rename(&mut fk.columns);
+                            if fk.ref_table == table.v {
+                                rename(&mut fk.ref_columns);
+                            }
+                        }
+                        Constraint::Check { .. } => {}
+                    }
+                }
+                for i in t.indexes.iter_mut() {
+                    rename(&mut i.columns);
+                }
+                if referred {
+                    for other in schema.tables.values_mut() {
+                        for c in other.constraints.iter_mut() {
+                            if let Constraint::ForeignKey(fk) = c {
+                                if fk.ref_table == table.v {
+                                    rename(&mut fk.ref_columns);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(Change::RenameColumn { table: table.v.clone(), from: column.v.clone(), to: new_name.v.clone(), column: col })
+            }
+            Op::AlterColumn(a) => self.alter_column(schema, a),
+            Op::CreateIndex { table, index } => {
+                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+                let idx = self.index(t, index)?;
+                self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
+                let t = schema.tables.get_mut(&table.v).expect("checked above");
+                t.indexes.push(idx.clone());
+                Ok(Change::CreateIndex { table: table.v.clone(), index: idx, concurrently: index.concurrently })
+            }
+            Op::DropIndex { name } => {
+                let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
+                    // A shortened name may be referred to by its full spelling.
+                    let short = crate::naming::shorten(&name.v);
+                    schema.index_table(&short).map(|t| t.name.clone())
+                });
+                let Some(tname) = full else {
+                    return Err(err("E0311", name.span, format!("index `{}` does not exist", name.v), "no such index"));
+                };
+                let iname = if schema.index_table(&name.v).is_some() { name.v.clone() } else { crate::naming::shorten(&name.v) };
+                let t = schema.tables.get_mut(&tname).expect("registered");
+                let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
+                let index = t.indexes.remove(pos);
+                schema.global_names.remove(&iname);
+                Ok(Change::DropIndex { table: tname, index })
+            }
+            Op::AddConstraint { table, constraint } => {
+                let c = self.add_constraint(schema, table, constraint.clone())?;
+                Ok(Change::AddConstraint { table: table.v.clone(), constraint: c })
+            }
+            Op::DropConstraint { table, name } => {
+                let t = table_mut(schema, table)?;
+                let short = crate::naming::shorten(&name.v);
+                let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
+                    let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
+                    let mut d = err("E0312", name.span, format!("table `{}` has no constraint `{}`", table.v, name.v), "no such constraint");
+                    if !names.is_empty() {
+                        d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
+                    }
+                    if t.indexes.iter().any(|i| i.name == name.v) {
+                        d = d.help(format!("`{}` is an index: use drop_index", name.v));
+                    }
+                    return Err(d);
+                };
+                let c = t.constraints.remove(pos);
+                if c.is_global_name() {
+                    schema.global_names.remove(c.name());
+                }
+                if let Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } = &c {
+                    if let Some((other, fk)) = schema.referrers(&table.v).find(|(_, fk)| {
+                        fk.ref_columns.len() == columns.len() && fk.ref_columns.iter().all(|x| columns.contains(x))
+                    }) {
+                        let still = schema.tables.get(&table.v).is_some_and(|t| t.has_unique_key(&fk.ref_columns));
+                        if !still {
+                            let (o, f) = (other.name.clone(), fk.name.clone());
+                            return Err(err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed").help(format!("drop `{f}` first")));
+                        }
+                    }
+                }
+                Ok(Change::DropConstraint { table: table.v.clone(), constraint: c })
+            }
+            Op::CreateView { name, sql } => {
+                check_name_len(name)?;
+                if schema.views.contains_key(&name.v) || schema.tables.contains_key(&name.v) {
+                    return Err(err("E0306", name.span, format!("`{}` already exists", name.v), "name taken"));
+                }
+                let mut deps = vec![];
+                for text in sql.0.values() {
+                    for w in crate::sqlwords::identifiers(text) {
+                        if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
+                            deps.push(w);
+                        }
+                    }
+                }
+                let view = View { name: name.v.clone(), sql: sql.clone(), depends_on: deps };
+                schema.views.insert(name.v.clone(), view.clone());
+                Ok(Change::CreateView { view })
+            }
+            Op::DropView { name } => {
+                if let Some(v) = schema.views.values().find(|v| v.depends_on.contains(&name.v)) {
+                    return Err(err("E0305", name.span, format!("view `{}` depends on view `{}`", v.name, name.v), "still used").help("drop that view first"));
+                }
+                let view = schema.views.shift_remove(&name.v).ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
+                Ok(Change::DropView { view })
+            }
+            Op::Execute { sql } => {
+                crate::rawsql::track(schema, sql);
+                Ok(Change::Execute { sql: sql.clone() })
+            }
+            Op::BulkInsert { table, rows } => self.bulk_insert(schema, table, rows, span),
+            Op::DeleteRows { table, key, rows } => Ok(Change::Delete { table: table.v.clone(), key: key.clone(), rows: rows.clone() }),
+        }
+    }
+
+    fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str) -> R<()> {
+        if let Some(owner) = schema.global_names.get(name) {
+            return Err(err("E0315", span, format!("the name `{name}` is already used by an index or constraint of `{owner}`"), "name collision")
+                .help("give this object an explicit `name`"));
+        }
+        schema.global_names.insert(name.to_string(), table.to_string());
+        Ok(())
+    }
+
+    fn column(&self, spec: &ColumnSpec, in_pk: bool) -> R<Column> {
+        check_name_len(&spec.name)?;
+        if spec.autoincrement && !spec.ty.is_integer() {
+            return Err(err("E0316", spec.ty.span, "autoincrement needs an integer type".into(), "not an integer"));
+        }
+        if spec.autoincrement && !(spec.primary_key || in_pk) {
+            return Err(err("E0316", spec.span, "autoincrement is only for an integer primary key".into(), "not a primary key"));
+        }
+        let pk = spec.primary_key || in_pk;
+        if pk && spec.nullable == Some(true) {
+            return Err(err("E0317", spec.span, "a primary key column cannot be nullable".into(), "nullable primary key"));
+        }
+        if let Some(d) = &spec.default {
+            check_value_type(&spec.ty.v, d)?;
+        }
+        Ok(Column {
+            name: spec.name.v.clone(),
+            ty: spec.ty.v.clone(),
+            nullable: if pk { false } else { spec.nullable.unwrap_or(true) },
+            default: spec.default.as_ref().map(|d| d.v.clone()),
+            autoincrement: spec.autoincrement,
+            comment: spec.comment.clone(),
+        })
+    }
+
+    fn inline_constraints(&self, table: &str, c: &ColumnSpec) -> Vec<ConstraintSpec> {
+        let _ = table;
+        let mut out = vec![];
+        let cols = Sp::new(vec![c.name.v.clone()], c.name.span);
+        if c.unique {
+            out.push(ConstraintSpec::Unique { name: None, columns: cols.clone() });
+        }
+        if let Some(r) = &c.references {
+            out.push(ConstraintSpec::ForeignKey(ForeignKeySpec {
+                name: None,
+                columns: cols,
+                ref_table: Sp::new(r.v.0.clone(), r.span),
+                ref_columns: Sp::new(vec![r.v.1.clone()], r.span.sub(r.v.0.len() + 2, r.v.1.len())),
+                on_delete: c.on_delete,
+                on_update: c.on_update,
+                span: c.span,
+            }));
+        }
+        out
+    }
+
+    fn create_table(&self, schema: &mut Schema, spec: &TableSpec) -> R<Change> {
+        check_name_len(&spec.table)?;
+        if schema.tables.contains_key(&spec.table.v) || schema.views.contains_key(&spec.table.v) {
+            return Err(err("E0306", spec.table.span, format!("table `{}` already exists", spec.table.v), "already exists"));
+        }
+        let pk_cols: Vec<&str> = spec
+            .constraints
+            .iter()
+            .find_map(|c| match c {
+                ConstraintSpec::PrimaryKey { columns, .. } => Some(columns.v.iter().map(|s| s.as_str()).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let mut table = Table {
+            name: spec.table.v.clone(),
+            columns: Default::default(),
+            constraints: vec![],
+            indexes: vec![],
+            comment: spec.comment.clone(),
+            options: spec.options.clone(),
+        };
+        let mut constraints = vec![];
+        let inline_pk: Vec<&ColumnSpec> = spec.columns.iter().filter(|c| c.primary_key).collect();
+        if !inline_pk.is_empty() && !pk_cols.is_empty() {
+            return Err(err("E0318", inline_pk[0].span, "a primary key is declared both on a column and in `primary_key`".into(), "declared twice"));
+        }
+        if inline_pk.len() > 1 {
+            return Err(err("E0318", inline_pk[1].span, "`primary_key = true` on several columns: use the table's `primary_key` array for a composite key".into(), "second primary key column"));
+        }
+        for c in &spec.columns {
+            if table.columns.contains_key(&c.name.v) {
+                return Err(err("E0307", c.name.span, format!("column `{}` is declared twice", c.name.v), "duplicate column"));
+            }
+            let col = self.column(c, pk_cols.contains(&c.name.v.as_str()))?;
+            table.columns.insert(col.name.clone(), col);
+        }
+        if let Some(c) = inline_pk.first() {
+            constraints.push(ConstraintSpec::PrimaryKey { name: None, columns: Sp::new(vec![c.name.v.clone()], c.name.span) });
+        }
+        for c in &spec.columns {
+            constraints.extend(self.inline_constraints(&spec.table.v, c));
+        }
+        constraints.extend(spec.constraints.iter().cloned());
+        let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
+        schema.tables.insert(table.name.clone(), table);
+        let mut resolved = vec![];
+        for c in constraints {
+            match self.add_constraint(schema, &spec.table, c) {
+                Ok(c) => resolved.push(c),
+                Err(e) => {
+                    let t = schema.tables.shift_remove(&spec.table.v).expect("inserted above");
+                    forget_names(schema, &t);
+                    return Err(e);
+                }
+            }
+        }
+        let _ = resolved;
+        for i in &spec.indexes {
+            let t = schema.tables.get(&spec.table.v).expect("inserted above");
+            let r = self.index(t, i).and_then(|idx| {
+                self.claim_global(schema, &idx.name, i.name.as_ref().map(|n| n.span).unwrap_or(i.span), &spec.table.v).map(|_| idx)
+            });
+            match r {
+                Ok(idx) => schema.tables.get_mut(&spec.table.v).expect("inserted").indexes.push(idx),
+                Err(e) => {
+                    let t = schema.tables.shift_remove(&spec.table.v).expect("inserted above");
+                    forget_names(schema, &t);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Change::CreateTable { table: schema.tables[&spec.table.v].clone(), new_enums })
+    }
+
+    fn index(&self, t: &Table, spec: &IndexSpec) -> R<Index> {
+        for c in spec.columns.iter() {
+            check_column(t, c, spec.columns.span)?;
+        }
+        let cols: Vec<&str> = spec.columns.iter().map(|s| s.as_str()).collect();
+        let name = match &spec.name {
+            Some(n) => {
+                check_name_len(n)?;
+                n.v.clone()
+            }
+            None => Naming::make(&self.naming.index, &t.name, &cols, ""),
+        };
+        Ok(Index { name, columns: spec.columns.v.clone(), unique: spec.unique, where_: spec.where_.as_ref().map(|w| w.v.clone()) })
+    }
+
+    /// Resolves and adds a constraint to an existing table.
+    fn add_constraint(&self, schema: &mut Schema, table: &Sp<String>, spec: ConstraintSpec) -> R<Constraint> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        let (c, span) = match spec {
+            ConstraintSpec::PrimaryKey { name, columns } => {
+                if let Some((n, _)) = t.primary_key() {
+                    return Err(err("E0319", columns.span, format!("table `{}` already has a primary key `{n}`", t.name), "second primary key"));
+                }
+                for c in columns.iter() {
+                    let col = check_column(t, c, columns.span)?;
+                    if col.nullable {
+                        // Primary key columns become NOT NULL on every engine.
+                    }
+                }
+                let span = name.as_ref().map(|n| n.span).unwrap_or(columns.span);
+                let name = self.named(name, &self.naming.primary_key, t, &columns.v, "")?;
+                (Constraint::PrimaryKey { name, columns: columns.v }, span)
+            }
+            ConstraintSpec::Unique { name, columns } => {
+                for c in columns.iter() {
+                    check_column(t, c, columns.span)?;
+                }
+                let span = name.as_ref().map(|n| n.span).unwrap_or(columns.span);
+                let name = self.named(name, &self.naming.unique, t, &columns.v, "")?;
+                (Constraint::Unique { name, columns: columns.v }, span)
+            }
+            ConstraintSpec::Check { name, expr } => {
+                let span = name.as_ref().map(|n| n.span).unwrap_or(expr.span);
+                let probe = Constraint::Check { name: String::new(), expr: expr.v.clone() };
+                let cols: Vec<String> = probe.columns(t).into_iter().map(String::from).collect();
+                if name.is_none() && cols.is_empty() {
+                    return Err(err("E0320", expr.span, "this check mentions no column of the table, so the convention cannot name it".into(), "needs a name").help("give it a `name`"));
+                }
+                let name = self.named(name, &self.naming.check, t, &cols, "")?;
+                (Constraint::Check { name, expr: expr.v }, span)
+            }
+            ConstraintSpec::ForeignKey(fk) => {
+                for c in fk.columns.iter() {
+                    check_column(t, c, fk.columns.span)?;
+                }
+                let target = if fk.ref_table.v == t.name { t } else {
+                    schema.tables.get(&fk.ref_table.v).ok_or_else(|| no_table(&fk.ref_table, &schema.tables.keys().cloned().collect::<Vec<_>>()))?
+                };
+                for c in fk.ref_columns.iter() {
+                    check_column(target, c, fk.ref_columns.span)?;
+                }
+                if fk.columns.len() != fk.ref_columns.len() {
+                    return Err(err("E0321", fk.ref_columns.span, "a foreign key needs as many referred columns as columns".into(), "count differs"));
+                }
+                if !target.has_unique_key(&fk.ref_columns) {
+                    return Err(err("E0322", fk.ref_columns.span, format!("`{}({})` carries no primary key or unique constraint", target.name, fk.ref_columns.join(", ")), "not a key")
+                        .help("a foreign key must refer to a primary key or unique columns"));
+                }
+                if fk.on_delete == Some(FkAction::SetNull) || fk.on_update == Some(FkAction::SetNull) {
+                    if let Some(c) = fk.columns.iter().find(|c| !t.columns[c.as_str()].nullable) {
+                        return Err(err("E0323", fk.span, format!("ON ... SET NULL on NOT NULL column `{c}`"), "column is NOT NULL"));
+                    }
+                }
+                let span = fk.name.as_ref().map(|n| n.span).unwrap_or(fk.columns.span);
+                let name = self.named(fk.name, &self.naming.foreign_key, t, &fk.columns.v, &fk.ref_table.v)?;
+                (
+                    Constraint::ForeignKey(ForeignKey {
+                        name,
+                        columns: fk.columns.v,
+                        ref_table: fk.ref_table.v,
+                        ref_columns: fk.ref_columns.v,
+                        on_delete: fk.on_delete,
+                        on_update: fk.on_update,
+                    }),
+                    span,
+                )
+            }
+        };
+        if let Some(other) = t.constraint(c.name()) {
+            return Err(err("E0315", span, format!("table `{}` already has a constraint named `{}`", t.name, other.name()), "name collision").help("give this constraint an explicit `name`"));
+        }
+        if c.is_global_name() {
+            self.claim_global(schema, c.name(), span, &table.v)?;
+        }
+        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        if let Constraint::PrimaryKey { columns, .. } = &c {
+            for col in columns {
+                if let Some(column) = t.columns.get_mut(col) {
+                    column.nullable = false;
+                }
+            }
+        }
+        t.constraints.push(c.clone());
+        Ok(c)
+    }
+
+    fn named(&self, name: Option<Sp<String>>, pattern: &str, t: &Table, cols: &[String], referred: &str) -> R<String> {
+        match name {
+            Some(n) => {
+                check_name_len(&n)?;
+                Ok(n.v)
+            }
+            None => Ok(Naming::make(pattern, &t.name, &cols.iter().map(|s| s.as_str()).collect::<Vec<_>>(), referred)),
+        }
+    }
+
+    fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
+        let new_enums = a.ty.as_ref().map(|t| new_enums(schema, std::slice::from_ref(&t.v))).unwrap_or_default();
+        let t = table_mut(schema, &a.table)?;
+        let old = check_column(t, &a.column.v, a.column.span)?.clone();
+        let mut new = old.clone();
+        if let Some(ty) = &a.ty {
+            if old.autoincrement && !ty.is_integer() {
+                return Err(err("E0316", ty.span, "an autoincrement column must stay an integer".into(), "not an integer"));
+            }
+            new.ty = ty.v.clone();
+        }
+        if let Some(n) = a.nullable {
+            let in_pk = t.primary_key().is_some_and(|(_, cols)| cols.contains(&a.column.v));
+            if n && in_pk {
+                return Err(err("E0317", a.column.span, "a primary key column cannot be nullable".into(), "in the primary key"));
+            }
+            new.nullable = n;
+        }
+        if let Some(d) = &a.default {
+            if let Some(d) = d {
+                check_value_type(&new.ty, d)?;
+            }
+            new.default = d.as_ref().map(|d| d.v.clone());
+        }
+        if let Some(c) = &a.comment {
+            new.comment = c.clone();
+        }
+        if let Some(b) = &a.backfill {
+            check_value_type(&new.ty, b)?;
+            if new.nullable {
+                return Err(err("E0324", b.span, "`backfill` is only for a column that becomes NOT NULL".into(), "no effect").help("add `nullable = false`"));
+            }
+        }
+        t.columns.insert(new.name.clone(), new.clone());
+        let tname = t.name.clone();
+        let dropped_enums = if a.ty.is_some() { dropped_enums(schema, std::iter::once(&old)) } else { vec![] };
+        Ok(Change::AlterColumn { table: tname, old, new, backfill: a.backfill.as_ref().map(|b| b.v.clone()), new_enums, dropped_enums })
+    }
+
+    fn bulk_insert(&self, schema: &Schema, table: &Sp<String>, rows: &[Sp<Row>], _span: Span) -> R<Change> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        // The columns named by any row, in table order.
+        let mut names: Vec<&str> = vec![];
+        for row in rows {
+            for (k, v) in row.v.iter() {
+                let col = check_column(t, &k.v, k.span)?;
+                check_value_type(&col.ty, v)?;
+            }
+        }
+        for c in t.columns.keys() {
+            if rows.iter().any(|r| r.v.iter().any(|(k, _)| k.v == *c)) {
+                names.push(c);
+            }
+        }
+        let columns: Vec<Column> = names.iter().map(|n| t.columns[*n].clone()).collect();
+        let mut out = vec![];
+        for row in rows {
+            let mut vals = vec![];
+            for n in &names {
+                vals.push(row.v.iter().find(|(k, _)| k.v == *n).map(|(_, v)| v.v.clone()));
+            }
+            out.push(vals);
+        }
+        let key = t.primary_key().map(|(_, cols)| cols.to_vec()).filter(|cols| {
+            rows.iter().all(|r| cols.iter().all(|c| r.v.iter().any(|(k, v)| k.v == *c && is_plain(&v.v))))
+        });
+        Ok(Change::Insert { table: table.v.clone(), columns, rows: out, key })
+    }
+}
+
+fn is_plain(v: &Value) -> bool {
+    !matches!(v, Value::Null | Value::Sql(_) | Value::Current(_))
+}
+
+/// Rejects a literal whose kind cannot be the column's type.
+fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
+    use ColumnType as T;
+    let ok = match (&v.v, ty) {
+        (Value::Null | Value::Sql(_), _) | (_, T::Raw(_)) => true,
+        (Value::Current(e), T::DateTime | T::TimestampTz) => e == "current_timestamp",
+        (Value::Current(e), T::Date) => e == "current_date",
+        (Value::Current(e), T::Time) => e == "current_time",
+        (Value::Current(_), _) => false,
+        (Value::Bool(_), T::Boolean) => true,
+        (Value::Int(_), t) => t.is_integer() || matches!(t, T::Decimal(_) | T::Float | T::Boolean),
+        (Value::Float(_), T::Decimal(_) | T::Float) => true,
+        (Value::String(s), T::Enum { values, .. }) => {
+            if !values.contains(s) {
+                return Err(err("E0325", v.span, format!("`{s}` is not a value of this enum ({})", values.join(", ")), "not an enum value"));
+            }
+            true
+        }
+        (Value::String(s), T::String(Some(n)) | T::Char(Some(n))) => {
+            if s.chars().count() > *n as usize {
+                return Err(err("E0325", v.span, format!("this string is {} characters; the column holds {n}", s.chars().count()), "too long"));
+            }
+            true
+        }
+        (Value::String(_), T::Boolean | T::SmallInt | T::Integer | T::BigInt | T::Float | T::Decimal(_)) => false,
+        (Value::String(_), _) => true,
+        (Value::Temporal(_), T::Date | T::Time | T::DateTime | T::TimestampTz) => true,
+        _ => false,
+    };
+    if !ok {
+        return Err(err("E0325", v.span, format!("this value does not fit a `{}` column", ty.neutral()), "wrong kind of value"));
+    }
+    if let Value::String(s) = &v.v {
+        if s.contains('\0') {
+            return Err(err("E0326", v.span, "a string value cannot hold a NUL character".into(), "NUL character"));
+        }
+    }
+    Ok(())
+}
+
+fn forget_names(schema: &mut Schema, t: &Table) {
+    for n in t.indexes.iter().map(|i| i.name.as_str()).chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+        schema.global_names.remove(n);
+    }
+}
+
+/// Enum types among `types` that no column of the schema uses yet.
+fn new_enums(schema: &Schema, types: &[ColumnType]) -> Vec<ColumnType> {
+    let mut out: Vec<ColumnType> = vec![];
+    for t in types {
+        if let ColumnType::Enum { name, .. } = t {
+            if !schema.enum_in_use(name) && !out.iter().any(|o| matches!(o, ColumnType::Enum { name: n, .. } if n == name)) {
+                out.push(t.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Enum types of `columns` that no column of the schema (after the change) uses.
+fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>) -> Vec<String> {
+    let mut out = vec![];
+    for c in columns {
+        if let ColumnType::Enum { name, .. } = &c.ty {
+            if !schema.enum_in_use(name) && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
