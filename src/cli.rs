@@ -3,14 +3,19 @@
 //! exit code (0 success, 1 bad input, 2 bad command line).
 
 use crate::config::{self, Settings};
-use crate::dialect::{Dialect, DialectId};
 use crate::diag::{Diagnostics, Format, Sources};
+use crate::dialect::{Dialect, DialectId};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "schemac", version, about = "A migration compiler: neutral TOML revisions to reviewed SQL scripts", propagate_version = true)]
+#[command(
+    name = "schemac",
+    version,
+    about = "A migration compiler: neutral TOML revisions to reviewed SQL scripts",
+    propagate_version = true
+)]
 pub struct Cli {
     /// A configuration file (TOML, or an INI file with [database] connection); may repeat.
     #[arg(long = "config-file", global = true, value_name = "PATH")]

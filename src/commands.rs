@@ -3,8 +3,8 @@
 
 use crate::compile::Compiler;
 use crate::config::Settings;
-use crate::dialect::{Dialect, DialectId};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::dialect::{Dialect, DialectId};
 use crate::graph::Graph;
 
 fn line(g: &Graph, r: usize) -> String {
@@ -23,7 +23,11 @@ fn line(g: &Graph, r: usize) -> String {
     }
     let tags = if tags.is_empty() { String::new() } else { format!(" ({})", tags.join(", ")) };
     let labels: Vec<&str> = rev.branch_labels.iter().map(|l| l.v.as_str()).collect();
-    let labels = if labels.is_empty() { String::new() } else { format!(" ({})", labels.join(", ")) };
+    let labels = if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", labels.join(", "))
+    };
     format!("{down} -> {}{labels}{tags}, {}", rev.id.v, rev.message)
 }
 
@@ -60,8 +64,12 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
         None => g.topo.clone(),
         Some(r) => {
             let (s, e) = r.split_once(':').unwrap_or(("base", r));
-            let s = g.resolve(if s.is_empty() { "base" } else { s }, None).map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
-            let e = g.resolve(if e.is_empty() { "heads" } else { e }, Some(&s)).map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
+            let s = g
+                .resolve(if s.is_empty() { "base" } else { s }, None)
+                .map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
+            let e = g
+                .resolve(if e.is_empty() { "heads" } else { e }, Some(&s))
+                .map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
             g.difference(&g.closure(&e), &g.closure(&s))
         }
     };
@@ -71,7 +79,10 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
         if verbose {
             let rev = &g.revs[r];
             out.push(format!("    file: {}", rev.path));
-            out.push(format!("    operations: {}", rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", ")));
+            out.push(format!(
+                "    operations: {}",
+                rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", ")
+            ));
         }
     }
     Ok(out.join("\n"))
@@ -88,13 +99,24 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
     let parents: Vec<&str> = g.parents[*r].iter().map(|&p| g.id(p)).collect();
     out += &format!("Parent: {}\n", if parents.is_empty() { "<base>".to_string() } else { parents.join(", ") });
     if !rev.branch_labels.is_empty() {
-        out += &format!("Branch names: {}\n", rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>().join(", "));
+        out += &format!(
+            "Branch names: {}\n",
+            rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>().join(", ")
+        );
     }
     out += &format!("Path: {}\n\n    {}\n\n", rev.path, rev.message);
     out += &format!("Operations: {}\n\n", rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", "));
     let from = if parents.is_empty() { "base".to_string() } else { parents.join(",") };
     let _ = from;
-    let range = format!("{}:{}", if g.parents[*r].is_empty() { "base".to_string() } else { format!("{}-1", rev.id.v) }, rev.id.v);
+    let range = format!(
+        "{}:{}",
+        if g.parents[*r].is_empty() {
+            "base".to_string()
+        } else {
+            format!("{}-1", rev.id.v)
+        },
+        rev.id.v
+    );
     out += &c.upgrade(&range)?;
     Ok(out)
 }
@@ -104,22 +126,34 @@ pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
     let mut diags = vec![];
     let mut report = vec![];
     if g.heads.len() > 1 {
-        diags.push(Diagnostic::error(
-            "E0701",
-            format!("branches found; merge them: heads {}", g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")),
-        ).help("schemac merge HEAD HEAD -m \"merge\""));
+        diags.push(
+            Diagnostic::error(
+                "E0701",
+                format!(
+                    "branches found; merge them: heads {}",
+                    g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .help("schemac merge HEAD HEAD -m \"merge\""),
+        );
     }
     let mut statements = 0;
     for id in [DialectId::Sqlite, DialectId::Postgresql, DialectId::Mysql, DialectId::Mariadb] {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error("E0014", e)))?;
         let c = Compiler::new(g, settings, d.clone());
-        for (what, result) in [("upgrade base:heads", c.upgrade("base:heads")), ("downgrade heads:base", c.downgrade("heads:base"))] {
+        for (what, result) in [
+            ("upgrade base:heads", c.upgrade("base:heads")),
+            ("downgrade heads:base", c.downgrade("heads:base")),
+        ] {
             match result {
                 Ok(sql) => {
                     let bad = crate::verify::verify(&d, &sql);
                     statements += crate::verify::statements(&sql).len();
                     for (stmt, err) in bad {
-                        diags.push(Diagnostic::warning("W0702", format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or(""))));
+                        diags.push(Diagnostic::warning(
+                            "W0702",
+                            format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or("")),
+                        ));
                     }
                 }
                 Err(mut e) => {
@@ -134,7 +168,11 @@ pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
     }
-    report.push(format!("ok: {} revisions, {} heads, {statements} statements checked on sqlite, postgresql, mysql, mariadb", g.revs.len(), g.heads.len()));
+    report.push(format!(
+        "ok: {} revisions, {} heads, {statements} statements checked on sqlite, postgresql, mysql, mariadb",
+        g.revs.len(),
+        g.heads.len()
+    ));
     for d in &diags {
         report.push(format!("warning[{}]: {}", d.code, d.message));
     }

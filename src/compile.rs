@@ -5,8 +5,8 @@
 //! written here: the caller writes the returned text only on success.
 
 use crate::config::{Settings, TransactionMode};
-use crate::dialect::Dialect;
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
 use crate::model::Schema;
@@ -40,7 +40,12 @@ fn range_error(msg: String) -> Diagnostics {
 impl<'a> Compiler<'a> {
     pub fn new(graph: &'a Graph, settings: &'a Settings, dialect: Dialect) -> Compiler<'a> {
         let renderer = Renderer::new(&dialect);
-        Compiler { graph, settings, dialect, renderer }
+        Compiler {
+            graph,
+            settings,
+            dialect,
+            renderer,
+        }
     }
 
     fn replayer(&self) -> Replayer<'a> {
@@ -85,7 +90,11 @@ impl<'a> Compiler<'a> {
             Some((s, e)) => (s.to_string(), e.to_string()),
             None if upgrade => ("base".to_string(), range.to_string()),
             None if range.starts_with('-') => ("head".to_string(), range.to_string()),
-            None => return Err(range_error(format!("`downgrade {range}` needs a start: write `downgrade START:{range}` (offline, schemac cannot read the current revision)"))),
+            None => {
+                return Err(range_error(format!(
+                    "`downgrade {range}` needs a start: write `downgrade START:{range}` (offline, schemac cannot read the current revision)"
+                )))
+            }
         };
         let start = if start.is_empty() { "base".to_string() } else { start };
         let s = g.resolve(&start, None).map_err(range_error)?;
@@ -106,9 +115,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn render(&self, template: &str, ctx: &minijinja::Value) -> Result<String, Diagnostics> {
-        self.renderer
-            .render(template, ctx)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it")))
+        self.renderer.render(template, ctx).map_err(|e| {
+            Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
+        })
     }
 
     fn vt(&self) -> minijinja::Value {
@@ -127,7 +136,9 @@ impl<'a> Compiler<'a> {
         let from = g.closure(&s);
         let to = g.closure(&e);
         if !from.is_subset(&to) {
-            return Err(range_error(format!("`{range}`: the end is not a descendant of the start; to go back, use downgrade")));
+            return Err(range_error(format!(
+                "`{range}`: the end is not a descendant of the start; to go back, use downgrade"
+            )));
         }
         let mut diags = vec![];
         let mut schema = Schema::default();
@@ -140,7 +151,12 @@ impl<'a> Compiler<'a> {
             let parents: Vec<String> = g.parents[r].iter().map(|&p| g.id(p).to_string()).collect();
             let version = self.version_up(&mut heads, rev.id.v.as_str(), &parents);
             let from = if parents.is_empty() { "base".to_string() } else { parents.join(", ") };
-            blocks.push(Block { comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message), steps, version, transactional: rev.transactional });
+            blocks.push(Block {
+                comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message),
+                steps,
+                version,
+                transactional: rev.transactional,
+            });
         }
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
@@ -176,7 +192,9 @@ impl<'a> Compiler<'a> {
         let from = g.closure(&s);
         let to = g.closure(&e);
         if !to.is_subset(&from) {
-            return Err(range_error(format!("`{range}`: the end is not an ancestor of the start; to go forward, use upgrade")));
+            return Err(range_error(format!(
+                "`{range}`: the end is not an ancestor of the start; to go forward, use upgrade"
+            )));
         }
         let undo = g.difference(&from, &to);
         let mut diags = vec![];
@@ -236,8 +254,17 @@ impl<'a> Compiler<'a> {
             let steps = self.plan_ops(ops, &mut schema, &mut diags);
             let parents: Vec<RevIx> = g.parents[rx].clone();
             let version = self.version_down(&mut heads, rx, &parents);
-            let to = if parents.is_empty() { "base".to_string() } else { parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ") };
-            blocks.push(Block { comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message), steps, version, transactional: rev.transactional });
+            let to = if parents.is_empty() {
+                "base".to_string()
+            } else {
+                parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ")
+            };
+            blocks.push(Block {
+                comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message),
+                steps,
+                version,
+                transactional: rev.transactional,
+            });
         }
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
@@ -255,7 +282,11 @@ impl<'a> Compiler<'a> {
         heads.retain(|h| *h != rev);
         let remaining: Vec<RevIx> = heads.iter().filter_map(|h| g.by_id.get(h).copied()).collect();
         let covered = g.closure(&remaining);
-        let new: Vec<String> = parents.iter().filter(|&&p| !covered.contains(&g.topo_pos[p])).map(|&p| g.id(p).to_string()).collect();
+        let new: Vec<String> = parents
+            .iter()
+            .filter(|&&p| !covered.contains(&g.topo_pos[p]))
+            .map(|&p| g.id(p).to_string())
+            .collect();
         let mut out = vec![];
         match new.split_first() {
             None => out.push(("version_delete.sql", context! { table => self.vt(), rev })),
@@ -285,9 +316,18 @@ impl<'a> Compiler<'a> {
         if !p.diags.is_empty() {
             return Err(Diagnostics(p.diags));
         }
-        let version: Vec<_> = g.heads.iter().map(|&h| ("version_insert.sql", context! { table => self.vt(), rev => g.id(h) })).collect();
+        let version: Vec<_> = g
+            .heads
+            .iter()
+            .map(|&h| ("version_insert.sql", context! { table => self.vt(), rev => g.id(h) }))
+            .collect();
         let heads: Vec<&str> = g.heads.iter().map(|&h| g.id(h)).collect();
-        let block = Block { comment: format!("Creating the schema at {} directly", heads.join(", ")), steps: p.steps, version, transactional: true };
+        let block = Block {
+            comment: format!("Creating the schema at {} directly", heads.join(", ")),
+            steps: p.steps,
+            version,
+            transactional: true,
+        };
         self.assemble("create_schema", vec![self.version_create()], vec![block], vec![])
     }
 
@@ -298,9 +338,19 @@ impl<'a> Compiler<'a> {
         for &t in &tips {
             version.push(("version_insert.sql", context! { table => self.vt(), rev => self.graph.id(t) }));
         }
-        let block = Block { comment: format!("Stamping {spec}"), steps: vec![], version, transactional: true };
+        let block = Block {
+            comment: format!("Stamping {spec}"),
+            steps: vec![],
+            version,
+            transactional: true,
+        };
         let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
-        self.assemble(&format!("stamp {spec}"), vec![("stamp_create.sql", context! { table => self.vt(), pk })], vec![block], vec![])
+        self.assemble(
+            &format!("stamp {spec}"),
+            vec![("stamp_create.sql", context! { table => self.vt(), pk })],
+            vec![block],
+            vec![],
+        )
     }
 
     /// The query that reads the current revision(s).
@@ -357,7 +407,11 @@ impl<'a> Compiler<'a> {
                     out.push('\n');
                 }
                 let sql = self.renderer.render(s.template, &s.ctx).map_err(|e| {
-                    Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).at(s.span, "while compiling this").help("this is a bug in schemac; please report it"))
+                    Diagnostics::from(
+                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                            .at(s.span, "while compiling this")
+                            .help("this is a bug in schemac; please report it"),
+                    )
                 })?;
                 out += &sql;
                 out.push('\n');

@@ -2,8 +2,8 @@
 //! its `connection` line), `--config-dir`, `./schemac.toml`, defaults, and
 //! the command line on top, resolved once into `Settings`.
 
-use crate::dialect::DialectId;
 use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
+use crate::dialect::DialectId;
 use crate::load::Decoder;
 use crate::naming::Naming;
 use std::path::{Path, PathBuf};
@@ -101,10 +101,10 @@ fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mu
                     let url = v.trim();
                     match dialect_of_url(url) {
                         Some(d) => s.dialect = d,
-                        None => diags.push(
-                            Diagnostic::error("E0011", format!("unknown database in connection `{url}`"))
-                                .at(Span::new(file, offset..offset + line.trim_end().len()), "expected sqlite, postgresql, mysql or mariadb"),
-                        ),
+                        None => diags.push(Diagnostic::error("E0011", format!("unknown database in connection `{url}`")).at(
+                            Span::new(file, offset..offset + line.trim_end().len()),
+                            "expected sqlite, postgresql, mysql or mariadb",
+                        )),
                     }
                 }
             }
@@ -116,25 +116,37 @@ fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mu
 fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
     let Some(doc) = crate::load::parse_toml(file, text, diags) else { return };
     let mut d = Decoder { file, text, diags };
-    let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else { return };
-    if let Some(db) = root.get("database").and_then(|v| d.sub_table(v, &["connection", "dialect", "server_version"], "[database]")) {
+    let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else {
+        return;
+    };
+    if let Some(db) = root
+        .get("database")
+        .and_then(|v| d.sub_table(v, &["connection", "dialect", "server_version"], "[database]"))
+    {
         if let Some(c) = db.get("connection").and_then(|v| d.string(v)) {
             match dialect_of_url(&c.v) {
                 Some(id) => s.dialect = id,
-                None => d.diags.push(Diagnostic::error("E0011", format!("unknown database in connection `{}`", c.v)).at(c.span, "expected sqlite, postgresql, mysql or mariadb")),
+                None => d.diags.push(
+                    Diagnostic::error("E0011", format!("unknown database in connection `{}`", c.v)).at(c.span, "expected sqlite, postgresql, mysql or mariadb"),
+                ),
             }
         }
         if let Some(c) = db.get("dialect").and_then(|v| d.string(v)) {
             match DialectId::parse(&c.v) {
                 Some(id) => s.dialect = id,
-                None => d.diags.push(Diagnostic::error("E0012", format!("unknown dialect `{}`", c.v)).at(c.span, "expected postgresql, mysql, mariadb or sqlite")),
+                None => d
+                    .diags
+                    .push(Diagnostic::error("E0012", format!("unknown dialect `{}`", c.v)).at(c.span, "expected postgresql, mysql, mariadb or sqlite")),
             }
         }
         if let Some(v) = db.get("server_version").and_then(|v| d.string(v)) {
             s.server_version = Some(v.v);
         }
     }
-    if let Some(m) = root.get("migrations").and_then(|v| d.sub_table(v, &["directory", "version_table", "transaction", "model", "populate"], "[migrations]")) {
+    if let Some(m) = root
+        .get("migrations")
+        .and_then(|v| d.sub_table(v, &["directory", "version_table", "transaction", "model", "populate"], "[migrations]"))
+    {
         if let Some(v) = m.get("directory").and_then(|v| d.string(v)) {
             s.directory = base.join(v.v);
         }
@@ -145,7 +157,9 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &s
             match v.v.as_str() {
                 "per_revision" => s.transaction = TransactionMode::PerRevision,
                 "single" => s.transaction = TransactionMode::Single,
-                other => d.diags.push(Diagnostic::error("E0013", format!("unknown transaction mode `{other}`")).at(v.span, "expected per_revision or single")),
+                other => d
+                    .diags
+                    .push(Diagnostic::error("E0013", format!("unknown transaction mode `{other}`")).at(v.span, "expected per_revision or single")),
             }
         }
         if let Some(v) = m.get("model").and_then(|v| d.string(v)) {
@@ -155,7 +169,10 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &s
             s.populate = Some(base.join(v.v));
         }
     }
-    if let Some(n) = root.get("naming").and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]")) {
+    if let Some(n) = root
+        .get("naming")
+        .and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]"))
+    {
         for (key, slot) in [
             ("index", &mut s.naming.index),
             ("unique", &mut s.naming.unique),

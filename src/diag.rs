@@ -21,14 +21,22 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
-        Span { file, start: range.start as u32, end: range.end as u32 }
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
     }
 
     /// A sub-range of this span, `offset` bytes in, `len` bytes long.
     pub fn sub(self, offset: usize, len: usize) -> Span {
         let start = (self.start as usize + offset).min(self.end as usize) as u32;
         let end = (start as usize + len).min(self.end as usize) as u32;
-        Span { file: self.file, start, end: end.max(start) }
+        Span {
+            file: self.file,
+            start,
+            end: end.max(start),
+        }
     }
 }
 
@@ -77,22 +85,39 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Error, code, message: message.into(), labels: vec![], help: None }
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            labels: vec![],
+            help: None,
+        }
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     /// The primary place: the value that is wrong.
     pub fn at(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: message.into(), primary: true });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: true,
+        });
         self
     }
 
     /// A second place that explains the first (where a table was defined, say).
     pub fn also(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: message.into(), primary: false });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: false,
+        });
         self
     }
 
@@ -201,7 +226,11 @@ impl Sources {
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));
         }
-        CsDiagnostic::new(severity).with_code(d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
+        CsDiagnostic::new(severity)
+            .with_code(d.code)
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes)
     }
 
     fn render_json(&self, diags: &[Diagnostic]) -> String {

@@ -140,7 +140,13 @@ impl Dialect {
             return Err(format!("{} {version} is older than the oldest supported version, {min}", id.key()));
         }
         let reserved = data.reserved.words.iter().cloned().collect();
-        Ok(Dialect { id, data, version, since, reserved })
+        Ok(Dialect {
+            id,
+            data,
+            version,
+            since,
+            reserved,
+        })
     }
 
     /// Whether the target version has a capability listed under `[since]`.
@@ -206,7 +212,10 @@ impl Dialect {
             ColumnType::Integer => t("integer").ok_or_else(|| missing("integer")),
             ColumnType::BigInt => t("bigint").ok_or_else(|| missing("bigint")),
             ColumnType::Float => t("float").ok_or_else(|| missing("float")),
-            ColumnType::Decimal(Some((p, s))) => Ok(t("decimal").ok_or_else(|| missing("decimal"))?.replace("{p}", &p.to_string()).replace("{s}", &s.to_string())),
+            ColumnType::Decimal(Some((p, s))) => Ok(t("decimal")
+                .ok_or_else(|| missing("decimal"))?
+                .replace("{p}", &p.to_string())
+                .replace("{s}", &s.to_string())),
             ColumnType::Decimal(None) => t("decimal_bare").ok_or_else(|| missing("decimal with no precision")),
             ColumnType::String(Some(n)) => Ok(t("string").ok_or_else(|| missing("string"))?.replace("{n}", &n.to_string())),
             ColumnType::String(None) => t("string_bare").ok_or_else(|| format!("`string` needs a length on {}: write string(n), or use text", self.key())),
@@ -233,16 +242,31 @@ impl Dialect {
     pub fn value_sql(&self, v: &Value, ty: Option<&ColumnType>) -> Result<String, String> {
         Ok(match v {
             Value::Null => "NULL".into(),
-            Value::Bool(b) => if *b { self.data.true_literal.clone() } else { self.data.false_literal.clone() },
+            Value::Bool(b) => {
+                if *b {
+                    self.data.true_literal.clone()
+                } else {
+                    self.data.false_literal.clone()
+                }
+            }
             Value::Int(i) => match ty {
-                Some(ColumnType::Boolean) => if *i != 0 { self.data.true_literal.clone() } else { self.data.false_literal.clone() },
+                Some(ColumnType::Boolean) => {
+                    if *i != 0 {
+                        self.data.true_literal.clone()
+                    } else {
+                        self.data.false_literal.clone()
+                    }
+                }
                 _ => i.to_string(),
             },
             Value::Float(f) => f.clone(),
             Value::String(s) => self.literal(s),
             Value::Temporal(s) => self.literal(&s.replace('T', " ")),
             Value::Current(e) => e.to_ascii_uppercase(),
-            Value::Sql(pd) => pd.get(self.key()).ok_or_else(|| format!("this raw SQL value has no entry for {} and no `default`", self.key()))?.to_string(),
+            Value::Sql(pd) => pd
+                .get(self.key())
+                .ok_or_else(|| format!("this raw SQL value has no entry for {} and no `default`", self.key()))?
+                .to_string(),
         })
     }
 

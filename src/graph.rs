@@ -108,7 +108,16 @@ impl Graph {
         }
         let heads = topo.iter().copied().filter(|&i| children[i].is_empty()).collect();
         let bases = topo.iter().copied().filter(|&i| parents[i].is_empty()).collect();
-        Ok(Graph { revs, by_id, parents, children, topo_pos, topo, heads, bases })
+        Ok(Graph {
+            revs,
+            by_id,
+            parents,
+            children,
+            topo_pos,
+            topo,
+            heads,
+            bases,
+        })
     }
 
     pub fn id(&self, r: RevIx) -> &str {
@@ -149,7 +158,10 @@ impl Graph {
             return self.step(base, spec);
         }
         // `<spec>+N` / `<spec>-N`.
-        if let Some(i) = spec.rfind(['+', '-']).filter(|&i| i > 0 && spec[i + 1..].bytes().all(|b| b.is_ascii_digit()) && i + 1 < spec.len()) {
+        if let Some(i) = spec
+            .rfind(['+', '-'])
+            .filter(|&i| i > 0 && spec[i + 1..].bytes().all(|b| b.is_ascii_digit()) && i + 1 < spec.len())
+        {
             let base = self.resolve(&spec[..i], rel)?;
             return self.step(base, &spec[i..]);
         }
@@ -176,7 +188,12 @@ impl Graph {
                 .position(|r| r.branch_labels.iter().any(|l| l.v == label))
                 .ok_or_else(|| format!("no branch is labelled `{label}`"))?;
             // The head reachable from the labelled revision.
-            let heads: Vec<RevIx> = self.heads.iter().copied().filter(|&h| self.closure(&[h]).contains(&self.topo_pos[start])).collect();
+            let heads: Vec<RevIx> = self
+                .heads
+                .iter()
+                .copied()
+                .filter(|&h| self.closure(&[h]).contains(&self.topo_pos[start]))
+                .collect();
             return match heads.as_slice() {
                 [h] => Ok(vec![*h]),
                 [] => Err(format!("branch `{label}` has no head")),

@@ -31,9 +31,18 @@ pub fn column_spec(c: &Column, span: Span) -> ColumnSpec {
 
 pub fn constraint_spec(c: &Constraint, span: Span) -> ConstraintSpec {
     match c {
-        Constraint::PrimaryKey { name, columns } => ConstraintSpec::PrimaryKey { name: Some(sp(name.clone(), span)), columns: sp(columns.clone(), span) },
-        Constraint::Unique { name, columns } => ConstraintSpec::Unique { name: Some(sp(name.clone(), span)), columns: sp(columns.clone(), span) },
-        Constraint::Check { name, expr } => ConstraintSpec::Check { name: Some(sp(name.clone(), span)), expr: sp(expr.clone(), span) },
+        Constraint::PrimaryKey { name, columns } => ConstraintSpec::PrimaryKey {
+            name: Some(sp(name.clone(), span)),
+            columns: sp(columns.clone(), span),
+        },
+        Constraint::Unique { name, columns } => ConstraintSpec::Unique {
+            name: Some(sp(name.clone(), span)),
+            columns: sp(columns.clone(), span),
+        },
+        Constraint::Check { name, expr } => ConstraintSpec::Check {
+            name: Some(sp(name.clone(), span)),
+            expr: sp(expr.clone(), span),
+        },
         Constraint::ForeignKey(fk) => ConstraintSpec::ForeignKey(ForeignKeySpec {
             name: Some(sp(fk.name.clone(), span)),
             columns: sp(fk.columns.clone(), span),
@@ -70,7 +79,11 @@ pub fn table_spec(t: &Table, span: Span) -> TableSpec {
 }
 
 fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
-    OpNode { op, span, derived: Some(DerivedNote { warning }) }
+    OpNode {
+        op,
+        span,
+        derived: Some(DerivedNote { warning }),
+    }
 }
 
 /// The operations that undo `change`, in the order they must run.
@@ -84,23 +97,59 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             span,
             Some(format!("table `{}` is re-created empty: the rows it held are not restored", table.name)),
         )]),
-        Change::RenameTable { from, to } => one(Op::RenameTable { table: s(to), new_name: s(from) }),
-        Change::AddColumn { table, column, .. } => one(Op::DropColumn { table: s(table), column: s(&column.name) }),
-        Change::DropColumn { table, column, constraints, indexes, .. } => {
+        Change::RenameTable { from, to } => one(Op::RenameTable {
+            table: s(to),
+            new_name: s(from),
+        }),
+        Change::AddColumn { table, column, .. } => one(Op::DropColumn {
+            table: s(table),
+            column: s(&column.name),
+        }),
+        Change::DropColumn {
+            table,
+            column,
+            constraints,
+            indexes,
+            ..
+        } => {
             let mut out = vec![node(
-                Op::AddColumn { table: s(table), column: column_spec(column, span) },
+                Op::AddColumn {
+                    table: s(table),
+                    column: column_spec(column, span),
+                },
                 span,
-                Some(format!("column `{table}`.`{}` is re-added with its definition; its former values are not restored", column.name)),
+                Some(format!(
+                    "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
+                    column.name
+                )),
             )];
             for c in constraints {
-                out.push(node(Op::AddConstraint { table: s(table), constraint: constraint_spec(c, span) }, span, None));
+                out.push(node(
+                    Op::AddConstraint {
+                        table: s(table),
+                        constraint: constraint_spec(c, span),
+                    },
+                    span,
+                    None,
+                ));
             }
             for i in indexes {
-                out.push(node(Op::CreateIndex { table: s(table), index: index_spec(i, span) }, span, None));
+                out.push(node(
+                    Op::CreateIndex {
+                        table: s(table),
+                        index: index_spec(i, span),
+                    },
+                    span,
+                    None,
+                ));
             }
             Ok(out)
         }
-        Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn { table: s(table), column: s(to), new_name: s(from) }),
+        Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn {
+            table: s(table),
+            column: s(to),
+            new_name: s(from),
+        }),
         Change::AlterColumn { table, old, new, .. } => one(Op::AlterColumn(AlterSpec {
             table: s(table),
             column: s(&new.name),
@@ -111,11 +160,23 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             backfill: None,
         })),
         Change::CreateIndex { index, .. } => one(Op::DropIndex { name: s(&index.name) }),
-        Change::DropIndex { table, index } => one(Op::CreateIndex { table: s(table), index: index_spec(index, span) }),
-        Change::AddConstraint { table, constraint } => one(Op::DropConstraint { table: s(table), name: s(constraint.name()) }),
-        Change::DropConstraint { table, constraint } => one(Op::AddConstraint { table: s(table), constraint: constraint_spec(constraint, span) }),
+        Change::DropIndex { table, index } => one(Op::CreateIndex {
+            table: s(table),
+            index: index_spec(index, span),
+        }),
+        Change::AddConstraint { table, constraint } => one(Op::DropConstraint {
+            table: s(table),
+            name: s(constraint.name()),
+        }),
+        Change::DropConstraint { table, constraint } => one(Op::AddConstraint {
+            table: s(table),
+            constraint: constraint_spec(constraint, span),
+        }),
         Change::CreateView { view } => one(Op::DropView { name: s(&view.name) }),
-        Change::DropView { view } => one(Op::CreateView { name: s(&view.name), sql: view.sql.clone() }),
+        Change::DropView { view } => one(Op::CreateView {
+            name: s(&view.name),
+            sql: view.sql.clone(),
+        }),
         Change::Execute { .. } => Err(Diagnostic::error(
             "E0401",
             format!("revision `{revision}` has an `execute` and no [[downgrade]]: schemac cannot derive its downgrade"),
@@ -131,8 +192,15 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 .at(span, "give every row its primary key, or write a [[downgrade]]"));
             };
             let pos: Vec<usize> = key.iter().map(|k| columns.iter().position(|c| &c.name == k).unwrap_or(0)).collect();
-            let keys = rows.iter().map(|r| pos.iter().map(|&p| r[p].clone().unwrap_or(Value::Null)).collect()).collect();
-            one(Op::DeleteRows { table: s(table), key: key.clone(), rows: keys })
+            let keys = rows
+                .iter()
+                .map(|r| pos.iter().map(|&p| r[p].clone().unwrap_or(Value::Null)).collect())
+                .collect();
+            one(Op::DeleteRows {
+                table: s(table),
+                key: key.clone(),
+                rows: keys,
+            })
         }
         Change::Delete { .. } => Err(Diagnostic::error("E0403", "a derived delete cannot be inverted").at(span, "here")),
     }

@@ -18,9 +18,11 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            return Err(Diagnostic::error("E0001", format!("cannot read the revisions directory `{}`: {e}", dir.display()))
-                .help("create it, or set `[migrations] directory` in schemac.toml")
-                .into())
+            return Err(
+                Diagnostic::error("E0001", format!("cannot read the revisions directory `{}`: {e}", dir.display()))
+                    .help("create it, or set `[migrations] directory` in schemac.toml")
+                    .into(),
+            )
         }
     };
     let mut paths: Vec<_> = entries
@@ -80,16 +82,15 @@ pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) 
 fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
     let doc = parse_toml(file, text, diags)?;
     let mut d = Decoder { file, text, diags };
-    let root = d.table(&doc, &[
-        "revision", "down_revision", "message", "branch_labels", "transactional", "upgrade", "downgrade",
-    ])?;
+    let root = d.table(
+        &doc,
+        &["revision", "down_revision", "message", "branch_labels", "transactional", "upgrade", "downgrade"],
+    )?;
     let id = match root.get("revision") {
         Some(v) => d.ident_string(v, "revision")?,
         None => {
-            d.diags.push(
-                Diagnostic::error("E0101", "missing key `revision`")
-                    .at(Span::new(file, 0..0), "every revision file needs `revision = \"<id>\"`"),
-            );
+            d.diags
+                .push(Diagnostic::error("E0101", "missing key `revision`").at(Span::new(file, 0..0), "every revision file needs `revision = \"<id>\"`"));
             return None;
         }
     };
@@ -209,7 +210,12 @@ impl<'i> Decoder<'_, 'i> {
             DeValue::Boolean(b) => Some(*b),
             other => {
                 let span = self.span(v);
-                self.err("E0103", span, format!("expected true or false, found a {}", other.type_str()), "expected a boolean");
+                self.err(
+                    "E0103",
+                    span,
+                    format!("expected true or false, found a {}", other.type_str()),
+                    "expected a boolean",
+                );
                 None
             }
         }
@@ -220,7 +226,12 @@ impl<'i> Decoder<'_, 'i> {
             DeValue::Array(items) => items.iter().filter_map(|i| self.name(i)).collect(),
             other => {
                 let span = self.span(v);
-                self.err("E0103", span, format!("expected an array of strings, found a {}", other.type_str()), "expected an array");
+                self.err(
+                    "E0103",
+                    span,
+                    format!("expected an array of strings, found a {}", other.type_str()),
+                    "expected an array",
+                );
                 vec![]
             }
         }
@@ -252,7 +263,12 @@ impl<'i> Decoder<'_, 'i> {
             }
             other => {
                 let span = self.span(v);
-                self.err("E0103", span, format!("expected a string or a per-dialect table, found a {}", other.type_str()), "expected a string or a table");
+                self.err(
+                    "E0103",
+                    span,
+                    format!("expected a string or a per-dialect table, found a {}", other.type_str()),
+                    "expected a string or a table",
+                );
                 None
             }
         }
@@ -263,7 +279,12 @@ impl<'i> Decoder<'_, 'i> {
             DeValue::Array(items) => items,
             _ => {
                 let span = self.span(v);
-                self.err("E0103", span, "`upgrade` and `downgrade` are arrays of tables ([[upgrade]])".into(), "expected [[upgrade]] tables");
+                self.err(
+                    "E0103",
+                    span,
+                    "`upgrade` and `downgrade` are arrays of tables ([[upgrade]])".into(),
+                    "expected [[upgrade]] tables",
+                );
                 return vec![];
             }
         };
@@ -285,7 +306,18 @@ impl<'i> Decoder<'_, 'i> {
         };
         let op_name = self.string(opv)?;
         let keys: &[&str] = match op_name.v.as_str() {
-            "create_table" => &["op", "table", "columns", "primary_key", "foreign_keys", "unique_constraints", "check_constraints", "indexes", "comment", "options"],
+            "create_table" => &[
+                "op",
+                "table",
+                "columns",
+                "primary_key",
+                "foreign_keys",
+                "unique_constraints",
+                "check_constraints",
+                "indexes",
+                "comment",
+                "options",
+            ],
             "drop_table" => &["op", "table"],
             "rename_table" => &["op", "table", "new_name"],
             "add_column" => &["op", "table", "column"],
@@ -315,25 +347,44 @@ impl<'i> Decoder<'_, 'i> {
         self.check_keys(t, keys);
         let op = match op_name.v.as_str() {
             "create_table" => Op::CreateTable(self.table_spec(t, span)?),
-            "drop_table" => Op::DropTable { table: self.req_name(t, "table", span)? },
-            "rename_table" => Op::RenameTable { table: self.req_name(t, "table", span)?, new_name: self.req_name(t, "new_name", span)? },
+            "drop_table" => Op::DropTable {
+                table: self.req_name(t, "table", span)?,
+            },
+            "rename_table" => Op::RenameTable {
+                table: self.req_name(t, "table", span)?,
+                new_name: self.req_name(t, "new_name", span)?,
+            },
             "add_column" => {
                 let table = self.req_name(t, "table", span)?;
                 let cv = self.required(t, "column", span)?;
-                Op::AddColumn { table, column: self.column(cv)? }
+                Op::AddColumn {
+                    table,
+                    column: self.column(cv)?,
+                }
             }
-            "drop_column" => Op::DropColumn { table: self.req_name(t, "table", span)?, column: self.req_name(t, "column", span)? },
+            "drop_column" => Op::DropColumn {
+                table: self.req_name(t, "table", span)?,
+                column: self.req_name(t, "column", span)?,
+            },
             "rename_column" => Op::RenameColumn {
                 table: self.req_name(t, "table", span)?,
                 column: self.req_name(t, "column", span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
             "alter_column" => Op::AlterColumn(self.alter(t, span)?),
-            "create_index" => Op::CreateIndex { table: self.req_name(t, "table", span)?, index: self.index(t, span)? },
-            "drop_index" => Op::DropIndex { name: self.req_name(t, "name", span)? },
+            "create_index" => Op::CreateIndex {
+                table: self.req_name(t, "table", span)?,
+                index: self.index(t, span)?,
+            },
+            "drop_index" => Op::DropIndex {
+                name: self.req_name(t, "name", span)?,
+            },
             "create_unique_constraint" => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
-                constraint: ConstraintSpec::Unique { name: self.opt_name(t, "name"), columns: self.req_list(t, "columns", span)? },
+                constraint: ConstraintSpec::Unique {
+                    name: self.opt_name(t, "name"),
+                    columns: self.req_list(t, "columns", span)?,
+                },
             },
             "create_foreign_key" => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
@@ -341,19 +392,33 @@ impl<'i> Decoder<'_, 'i> {
             },
             "create_check_constraint" => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
-                constraint: ConstraintSpec::Check { name: self.opt_name(t, "name"), expr: self.req_string(t, "expr", span)? },
+                constraint: ConstraintSpec::Check {
+                    name: self.opt_name(t, "name"),
+                    expr: self.req_string(t, "expr", span)?,
+                },
             },
             "create_primary_key" => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
-                constraint: ConstraintSpec::PrimaryKey { name: self.opt_name(t, "name"), columns: self.req_list(t, "columns", span)? },
+                constraint: ConstraintSpec::PrimaryKey {
+                    name: self.opt_name(t, "name"),
+                    columns: self.req_list(t, "columns", span)?,
+                },
             },
-            "drop_constraint" => Op::DropConstraint { table: self.req_name(t, "table", span)?, name: self.req_name(t, "name", span)? },
+            "drop_constraint" => Op::DropConstraint {
+                table: self.req_name(t, "table", span)?,
+                name: self.req_name(t, "name", span)?,
+            },
             "create_view" => {
                 let name = self.req_name(t, "name", span)?;
                 let sqlv = self.required(t, "sql", span)?;
-                Op::CreateView { name, sql: self.per_dialect(sqlv)? }
+                Op::CreateView {
+                    name,
+                    sql: self.per_dialect(sqlv)?,
+                }
             }
-            "drop_view" => Op::DropView { name: self.req_name(t, "name", span)? },
+            "drop_view" => Op::DropView {
+                name: self.req_name(t, "name", span)?,
+            },
             "execute" => {
                 let sqlv = self.required(t, "sql", span)?;
                 Op::Execute { sql: self.per_dialect(sqlv)? }
@@ -361,7 +426,10 @@ impl<'i> Decoder<'_, 'i> {
             "bulk_insert" => {
                 let table = self.req_name(t, "table", span)?;
                 let rows_v = self.required(t, "rows", span)?;
-                Op::BulkInsert { table, rows: self.rows(rows_v)? }
+                Op::BulkInsert {
+                    table,
+                    rows: self.rows(rows_v)?,
+                }
             }
             _ => return None,
         };
@@ -408,7 +476,12 @@ impl<'i> Decoder<'_, 'i> {
             "restrict" => Some(FkAction::Restrict),
             "no action" => Some(FkAction::NoAction),
             other => {
-                self.err("E0109", s.span, format!("unknown referential action `{other}`"), "expected cascade, set null, set default, restrict or no action");
+                self.err(
+                    "E0109",
+                    s.span,
+                    format!("unknown referential action `{other}`"),
+                    "expected cascade, set null, set default, restrict or no action",
+                );
                 None
             }
         }
@@ -440,7 +513,11 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "foreign_keys") {
             let s = self.span(item);
-            if let Some(ft) = self.sub_table(item, &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"], "a foreign key") {
+            if let Some(ft) = self.sub_table(
+                item,
+                &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"],
+                "a foreign key",
+            ) {
                 if let Some(fk) = self.foreign_key(ft, s) {
                     constraints.push(ConstraintSpec::ForeignKey(fk));
                 }
@@ -450,7 +527,10 @@ impl<'i> Decoder<'_, 'i> {
             let s = self.span(item);
             if let Some(ut) = self.sub_table(item, &["name", "columns"], "a unique constraint") {
                 if let Some(cols) = self.req_list(ut, "columns", s) {
-                    constraints.push(ConstraintSpec::Unique { name: self.opt_name(ut, "name"), columns: cols });
+                    constraints.push(ConstraintSpec::Unique {
+                        name: self.opt_name(ut, "name"),
+                        columns: cols,
+                    });
                 }
             }
         }
@@ -458,7 +538,10 @@ impl<'i> Decoder<'_, 'i> {
             let s = self.span(item);
             if let Some(ct) = self.sub_table(item, &["name", "expr"], "a check constraint") {
                 if let Some(expr) = self.req_string(ct, "expr", s) {
-                    constraints.push(ConstraintSpec::Check { name: self.opt_name(ct, "name"), expr });
+                    constraints.push(ConstraintSpec::Check {
+                        name: self.opt_name(ct, "name"),
+                        expr,
+                    });
                 }
             }
         }
@@ -473,7 +556,14 @@ impl<'i> Decoder<'_, 'i> {
         }
         let comment = t.get("comment").and_then(|v| self.string(v)).map(|s| s.v);
         let options = t.get("options").and_then(|v| self.per_dialect(v));
-        Some(TableSpec { table, columns, constraints, indexes, comment, options })
+        Some(TableSpec {
+            table,
+            columns,
+            constraints,
+            indexes,
+            comment,
+            options,
+        })
     }
 
     fn array<'t>(&mut self, t: Tbl<'t, 'i>, key: &str) -> Vec<&'t DeItem<'i>> {
@@ -526,7 +616,12 @@ impl<'i> Decoder<'_, 'i> {
                 match s.v.split_once('.') {
                     Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Sp::new((tab.to_string(), col.to_string()), s.span)),
                     _ => {
-                        self.err("E0110", s.span, format!("`references` must be \"table.column\", not `{}`", s.v), "expected table.column");
+                        self.err(
+                            "E0110",
+                            s.span,
+                            format!("`references` must be \"table.column\", not `{}`", s.v),
+                            "expected table.column",
+                        );
                         return None;
                     }
                 }
@@ -575,10 +670,23 @@ impl<'i> Decoder<'_, 'i> {
         };
         let nullable = self.opt_bool(t, "nullable");
         if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
-            self.err("E0111", span, "alter_column changes nothing".into(), "give `type`, `nullable`, `default` or `comment`");
+            self.err(
+                "E0111",
+                span,
+                "alter_column changes nothing".into(),
+                "give `type`, `nullable`, `default` or `comment`",
+            );
             return None;
         }
-        Some(AlterSpec { table, column, ty, nullable, default, comment, backfill })
+        Some(AlterSpec {
+            table,
+            column,
+            ty,
+            nullable,
+            default,
+            comment,
+            backfill,
+        })
     }
 
     fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
@@ -641,7 +749,12 @@ impl<'i> Decoder<'_, 'i> {
                     let s = self.string(e)?;
                     let lower = s.v.to_ascii_lowercase();
                     if !["current_timestamp", "current_date", "current_time"].contains(&lower.as_str()) {
-                        self.err("E0113", s.span, format!("unknown expression `{}`", s.v), "expected current_timestamp, current_date or current_time");
+                        self.err(
+                            "E0113",
+                            s.span,
+                            format!("unknown expression `{}`", s.v),
+                            "expected current_timestamp, current_date or current_time",
+                        );
                         return None;
                     }
                     Value::Current(lower)
@@ -653,7 +766,12 @@ impl<'i> Decoder<'_, 'i> {
                         Value::Sql(pd)
                     }
                 } else {
-                    self.err("E0113", span, "a value table needs `expr` or `sql`".into(), "expected { expr = ... } or { sql = ... }");
+                    self.err(
+                        "E0113",
+                        span,
+                        "a value table needs `expr` or `sql`".into(),
+                        "expected { expr = ... } or { sql = ... }",
+                    );
                     return None;
                 }
             }
@@ -686,7 +804,13 @@ impl<'i> Decoder<'_, 'i> {
                         self.err("E0121", span, "an enum needs at least one value".into(), "empty enum");
                         return None;
                     }
-                    Some(Sp::new(ColumnType::Enum { name: name.v, values: values.into_iter().map(|s| s.v).collect() }, span))
+                    Some(Sp::new(
+                        ColumnType::Enum {
+                            name: name.v,
+                            values: values.into_iter().map(|s| s.v).collect(),
+                        },
+                        span,
+                    ))
                 } else {
                     self.check_keys(t, DIALECT_KEYS);
                     let mut m = IndexMap::new();
@@ -709,7 +833,12 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
             other => {
-                self.err("E0103", span, format!("a type must be a string or a table, not a {}", other.type_str()), "expected a type");
+                self.err(
+                    "E0103",
+                    span,
+                    format!("a type must be a string or a table, not a {}", other.type_str()),
+                    "expected a type",
+                );
                 None
             }
         }
@@ -719,18 +848,58 @@ impl<'i> Decoder<'_, 'i> {
 pub const DIALECT_KEYS: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite", "default"];
 
 const COLUMN_KEYS: &[&str] = &[
-    "name", "type", "nullable", "default", "primary_key", "autoincrement", "unique", "references", "on_delete", "on_update", "comment",
+    "name",
+    "type",
+    "nullable",
+    "default",
+    "primary_key",
+    "autoincrement",
+    "unique",
+    "references",
+    "on_delete",
+    "on_update",
+    "comment",
 ];
 
 const OP_NAMES: &[&str] = &[
-    "create_table", "drop_table", "rename_table", "add_column", "drop_column", "rename_column", "alter_column", "create_index",
-    "drop_index", "create_unique_constraint", "create_foreign_key", "create_check_constraint", "create_primary_key",
-    "drop_constraint", "create_view", "drop_view", "execute", "bulk_insert",
+    "create_table",
+    "drop_table",
+    "rename_table",
+    "add_column",
+    "drop_column",
+    "rename_column",
+    "alter_column",
+    "create_index",
+    "drop_index",
+    "create_unique_constraint",
+    "create_foreign_key",
+    "create_check_constraint",
+    "create_primary_key",
+    "drop_constraint",
+    "create_view",
+    "drop_view",
+    "execute",
+    "bulk_insert",
 ];
 
 const NEUTRAL_TYPES: &[&str] = &[
-    "boolean", "smallint", "integer", "bigint", "float", "decimal(p,s)", "string(n)", "char(n)", "text", "binary", "date", "time",
-    "datetime", "timestamptz", "json", "jsonb", "uuid",
+    "boolean",
+    "smallint",
+    "integer",
+    "bigint",
+    "float",
+    "decimal(p,s)",
+    "string(n)",
+    "char(n)",
+    "text",
+    "binary",
+    "date",
+    "time",
+    "datetime",
+    "timestamptz",
+    "json",
+    "jsonb",
+    "uuid",
 ];
 
 /// Parses a neutral type spelling such as `string(255)` or `decimal(10,2)`.

@@ -183,9 +183,7 @@ impl Constraint {
     /// its expression mentions, given the table's columns).
     pub fn columns<'a>(&'a self, table: &'a Table) -> Vec<&'a str> {
         match self {
-            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => {
-                columns.iter().map(|s| s.as_str()).collect()
-            }
+            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => columns.iter().map(|s| s.as_str()).collect(),
             Constraint::ForeignKey(fk) => fk.columns.iter().map(|s| s.as_str()).collect(),
             Constraint::Check { expr, .. } => {
                 let words = crate::sqlwords::identifiers(expr);
@@ -241,9 +239,7 @@ impl Table {
     /// Whether `columns` carry a primary key, a unique constraint or a unique
     /// index (what a foreign key may refer to).
     pub fn has_unique_key(&self, columns: &[String]) -> bool {
-        let same = |cols: &[String]| {
-            cols.len() == columns.len() && cols.iter().all(|c| columns.contains(c))
-        };
+        let same = |cols: &[String]| cols.len() == columns.len() && cols.iter().all(|c| columns.contains(c));
         self.constraints.iter().any(|c| match c {
             Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => same(columns),
             _ => false,

@@ -82,22 +82,62 @@ pub type Row = Vec<(Sp<String>, Sp<Value>)>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     CreateTable(TableSpec),
-    DropTable { table: Sp<String> },
-    RenameTable { table: Sp<String>, new_name: Sp<String> },
-    AddColumn { table: Sp<String>, column: ColumnSpec },
-    DropColumn { table: Sp<String>, column: Sp<String> },
-    RenameColumn { table: Sp<String>, column: Sp<String>, new_name: Sp<String> },
+    DropTable {
+        table: Sp<String>,
+    },
+    RenameTable {
+        table: Sp<String>,
+        new_name: Sp<String>,
+    },
+    AddColumn {
+        table: Sp<String>,
+        column: ColumnSpec,
+    },
+    DropColumn {
+        table: Sp<String>,
+        column: Sp<String>,
+    },
+    RenameColumn {
+        table: Sp<String>,
+        column: Sp<String>,
+        new_name: Sp<String>,
+    },
     AlterColumn(AlterSpec),
-    CreateIndex { table: Sp<String>, index: IndexSpec },
-    DropIndex { name: Sp<String> },
-    AddConstraint { table: Sp<String>, constraint: ConstraintSpec },
-    DropConstraint { table: Sp<String>, name: Sp<String> },
-    CreateView { name: Sp<String>, sql: PerDialect },
-    DropView { name: Sp<String> },
-    Execute { sql: PerDialect },
-    BulkInsert { table: Sp<String>, rows: Vec<Sp<Row>> },
+    CreateIndex {
+        table: Sp<String>,
+        index: IndexSpec,
+    },
+    DropIndex {
+        name: Sp<String>,
+    },
+    AddConstraint {
+        table: Sp<String>,
+        constraint: ConstraintSpec,
+    },
+    DropConstraint {
+        table: Sp<String>,
+        name: Sp<String>,
+    },
+    CreateView {
+        name: Sp<String>,
+        sql: PerDialect,
+    },
+    DropView {
+        name: Sp<String>,
+    },
+    Execute {
+        sql: PerDialect,
+    },
+    BulkInsert {
+        table: Sp<String>,
+        rows: Vec<Sp<Row>>,
+    },
     /// Derived only: the downgrade of a bulk_insert, rows by their key.
-    DeleteRows { table: Sp<String>, key: Vec<String>, rows: Vec<Vec<Value>> },
+    DeleteRows {
+        table: Sp<String>,
+        key: Vec<String>,
+        rows: Vec<Vec<Value>>,
+    },
 }
 
 impl Op {

@@ -4,8 +4,8 @@
 //! drops a dialect needs first, statements that must run outside a
 //! transaction. Templates only spell a step.
 
-use crate::dialect::Dialect;
 use crate::diag::{Diagnostic, Span};
+use crate::dialect::Dialect;
 use crate::model::*;
 use crate::ops::Op;
 use crate::replay::Change;
@@ -91,6 +91,8 @@ pub struct Planner<'d> {
     groups: IndexMap<String, Group>,
     snapshot: Option<Table>,
     pending_warnings: Vec<String>,
+    /// Where the operation being planned wrote each column's type, for diagnostics.
+    type_spans: Vec<(String, Span)>,
 }
 
 fn con_ctx(c: &Constraint) -> ConCtx {
@@ -119,7 +121,14 @@ fn con_ctx(c: &Constraint) -> ConCtx {
 }
 
 fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> IdxCtx {
-    IdxCtx { name: i.name.clone(), table: table.to_string(), columns: i.columns.clone(), unique: i.unique, where_: i.where_.clone(), concurrently }
+    IdxCtx {
+        name: i.name.clone(),
+        table: table.to_string(),
+        columns: i.columns.clone(),
+        unique: i.unique,
+        where_: i.where_.clone(),
+        concurrently,
+    }
 }
 
 /// Whether a type change can lose data (anything but a widening).
@@ -143,7 +152,15 @@ fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
 
 impl<'d> Planner<'d> {
     pub fn new(d: &'d Dialect) -> Planner<'d> {
-        Planner { d, steps: vec![], diags: vec![], groups: IndexMap::new(), snapshot: None, pending_warnings: vec![] }
+        Planner {
+            d,
+            steps: vec![],
+            diags: vec![],
+            groups: IndexMap::new(),
+            snapshot: None,
+            pending_warnings: vec![],
+            type_spans: vec![],
+        }
     }
 
     fn rebuilds(&self) -> bool {
@@ -151,7 +168,14 @@ impl<'d> Planner<'d> {
     }
 
     fn push(&mut self, template: &'static str, ctx: Ctx, span: Span) {
-        self.steps.push(Step { template, ctx, warning: None, placement: Placement::InTransaction, foreign_keys_off: false, span });
+        self.steps.push(Step {
+            template,
+            ctx,
+            warning: None,
+            placement: Placement::InTransaction,
+            foreign_keys_off: false,
+            span,
+        });
     }
 
     fn warn_last(&mut self, w: Option<String>) {
@@ -164,12 +188,15 @@ impl<'d> Planner<'d> {
     }
 
     fn fail(&mut self, span: Span, msg: String) {
-        self.diags.push(Diagnostic::error("E0501", msg).at(span, format!("cannot be compiled for {}", self.d.key())));
+        self.diags
+            .push(Diagnostic::error("E0501", msg).at(span, format!("cannot be compiled for {}", self.d.key())));
     }
 
     pub fn col_ctx(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColCtx {
         let rowid_pk = self.d.data.autoincrement == "rowid"
-            && table.and_then(|t| t.primary_key()).is_some_and(|(_, cols)| cols.len() == 1 && cols[0] == c.name)
+            && table
+                .and_then(|t| t.primary_key())
+                .is_some_and(|(_, cols)| cols.len() == 1 && cols[0] == c.name)
             && (c.autoincrement || c.ty == ColumnType::Integer);
         let type_sql = if rowid_pk {
             "INTEGER".to_string()
@@ -177,7 +204,8 @@ impl<'d> Planner<'d> {
             match self.d.type_sql(&c.ty) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.fail(span, format!("column `{}`: {e}", c.name));
+                    let at = self.type_spans.iter().find(|(n, _)| *n == c.name).map(|(_, s)| *s).unwrap_or(span);
+                    self.fail(at, format!("column `{}`: {e}", c.name));
                     String::new()
                 }
             }
@@ -203,7 +231,11 @@ impl<'d> Planner<'d> {
             nullable: c.nullable,
             default_sql,
             autoincrement: c.autoincrement,
-            inline_pk: if rowid_pk { table.and_then(|t| t.primary_key()).map(|(n, _)| n.to_string()) } else { None },
+            inline_pk: if rowid_pk {
+                table.and_then(|t| t.primary_key()).map(|(n, _)| n.to_string())
+            } else {
+                None
+            },
             check_sql,
             comment: c.comment.clone(),
         }
@@ -223,8 +255,18 @@ impl<'d> Planner<'d> {
             })
             .map(con_ctx)
             .collect();
-        let options = t.options.as_ref().and_then(|o| o.0.get(self.d.key()).or_else(|| if self.d.key() == "mariadb" { o.0.get("mysql") } else { None }).cloned());
-        TableCtx { name: name.to_string(), columns, constraints, comment: t.comment.clone(), options }
+        let options = t.options.as_ref().and_then(|o| {
+            o.0.get(self.d.key())
+                .or_else(|| if self.d.key() == "mariadb" { o.0.get("mysql") } else { None })
+                .cloned()
+        });
+        TableCtx {
+            name: name.to_string(),
+            columns,
+            constraints,
+            comment: t.comment.clone(),
+            options,
+        }
     }
 
     fn create_enums(&mut self, types: &[ColumnType], span: Span) {
@@ -261,6 +303,12 @@ impl<'d> Planner<'d> {
     /// Before an operation is applied: flush what it must follow, and keep
     /// the table's state in case the change needs a rebuild.
     pub fn pre(&mut self, op: &Op, schema: &Schema) {
+        self.type_spans = match op {
+            Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
+            Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
+            Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
+            _ => vec![],
+        };
         if !self.rebuilds() {
             return;
         }
@@ -293,15 +341,22 @@ impl<'d> Planner<'d> {
         match change {
             Change::AddColumn { column, constraints, .. } => {
                 let constant_default = !matches!(column.default, Some(Value::Current(_)) | Some(Value::Sql(_)));
-                let fk_ok = constraints.iter().all(|c| matches!(c, Constraint::ForeignKey(_))) && column.default.as_ref().is_none_or(|v| *v == Value::Null || constraints.is_empty());
+                let fk_ok = constraints.iter().all(|c| matches!(c, Constraint::ForeignKey(_)))
+                    && column.default.as_ref().is_none_or(|v| *v == Value::Null || constraints.is_empty());
                 constant_default && fk_ok && (column.nullable || column.default.as_ref().is_some_and(|v| *v != Value::Null))
             }
-            Change::DropColumn { table, constraints, column, .. } => {
+            Change::DropColumn {
+                table, constraints, column, ..
+            } => {
                 self.d.can("drop_column")
                     && constraints.is_empty()
                     && !schema.views.values().any(|v| v.depends_on.contains(table))
                     && !schema.triggers.values().any(|t| &t.table == table)
-                    && !schema.tables.get(table).is_some_and(|t| t.indexes.iter().any(|i| i.where_.as_ref().is_some_and(|w| crate::sqlwords::identifiers(w).contains(&column.name))))
+                    && !schema.tables.get(table).is_some_and(|t| {
+                        t.indexes
+                            .iter()
+                            .any(|i| i.where_.as_ref().is_some_and(|w| crate::sqlwords::identifiers(w).contains(&column.name)))
+                    })
             }
             Change::RenameColumn { .. } => self.d.can("rename_column"),
             Change::AlterColumn { old, new, .. } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default,
@@ -323,7 +378,13 @@ impl<'d> Planner<'d> {
                 }
                 if !self.native(&change, schema) {
                     let before = self.snapshot.take().unwrap_or_else(|| schema.tables[&t].clone());
-                    self.groups.insert(t, Group { before, changes: vec![(change, span)] });
+                    self.groups.insert(
+                        t,
+                        Group {
+                            before,
+                            changes: vec![(change, span)],
+                        },
+                    );
                     if let Some(w) = warning {
                         self.pending_warnings.push(w);
                     }
@@ -385,13 +446,17 @@ impl Planner<'_> {
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameTable { from, to } => self.push("rename_table.sql", context! { from, to }, span),
-            Change::AddColumn { table, column, constraints, new_enums } => {
+            Change::AddColumn {
+                table,
+                column,
+                constraints,
+                new_enums,
+            } => {
                 self.create_enums(new_enums, span);
                 let t = schema.tables.get(table);
                 let c = self.col_ctx(column, t, span);
                 // SQLite can only add a foreign key with the column, inline.
-                let (inline, separate): (Vec<&Constraint>, Vec<&Constraint>) =
-                    constraints.iter().partition(|_| !d.data.add_constraint);
+                let (inline, separate): (Vec<&Constraint>, Vec<&Constraint>) = constraints.iter().partition(|_| !d.data.add_constraint);
                 let inline: Vec<ConCtx> = inline.into_iter().map(con_ctx).collect();
                 self.push("add_column.sql", context! { table, c, inline }, span);
                 for k in separate {
@@ -399,12 +464,19 @@ impl Planner<'_> {
                 }
                 self.column_comments(table, &[column], span);
             }
-            Change::DropColumn { table, column, constraints, indexes, dropped_enums } => {
+            Change::DropColumn {
+                table,
+                column,
+                constraints,
+                indexes,
+                dropped_enums,
+            } => {
                 for i in indexes {
                     self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
                 }
                 for k in constraints {
-                    self.push("drop_constraint.sql", context! { table, k => con_ctx(k) }, span);
+                    let generic_drop = d.can("drop_constraint");
+                    self.push("drop_constraint.sql", context! { table, k => con_ctx(k), generic_drop }, span);
                 }
                 self.push("drop_column.sql", context! { table, column => column.name }, span);
                 self.warn_last(Some(format!("drops column `{table}`.`{}` and its data", column.name)));
@@ -419,7 +491,14 @@ impl Planner<'_> {
                     self.push("change_column.sql", context! { table, from, c }, span);
                 }
             }
-            Change::AlterColumn { table, old, new, backfill, new_enums, dropped_enums } => {
+            Change::AlterColumn {
+                table,
+                old,
+                new,
+                backfill,
+                new_enums,
+                dropped_enums,
+            } => {
                 self.create_enums(new_enums, span);
                 if let Some(b) = backfill {
                     match d.value_sql(b, Some(&new.ty)) {
@@ -439,7 +518,12 @@ impl Planner<'_> {
                 if type_changed || old.nullable != new.nullable || old.default != new.default || (old.comment != new.comment && d.data.comments == "inline") {
                     self.push("alter_column.sql", ctx, span);
                     if type_changed && narrows(&old.ty, &new.ty) {
-                        self.warn_last(Some(format!("changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused", new.name, old.ty.neutral(), new.ty.neutral())));
+                        self.warn_last(Some(format!(
+                            "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                            new.name,
+                            old.ty.neutral(),
+                            new.ty.neutral()
+                        )));
                     }
                 }
                 if old.comment != new.comment && d.data.comments == "statement" {
@@ -457,7 +541,10 @@ impl Planner<'_> {
                     self.push("add_constraint.sql", context! { table, k => con_ctx(constraint) }, span);
                 }
             }
-            Change::DropConstraint { table, constraint } => self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint) }, span),
+            Change::DropConstraint { table, constraint } => {
+                let generic_drop = d.can("drop_constraint");
+                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span)
+            }
             Change::CreateView { view } => match view.sql.get(d.key()) {
                 Some(sql) => self.push("create_view.sql", context! { name => view.name, sql => sql.trim().trim_end_matches(';') }, span),
                 None => self.fail(span, format!("view `{}` has no SQL for {} and no `default`", view.name, d.key())),
@@ -472,7 +559,10 @@ impl Planner<'_> {
                         // Nothing is lost here, but a later rebuild cannot know what this did.
                     }
                 }
-                None => self.fail(span, format!("this execute has no SQL for {} and no `default` (use \"\" to skip a dialect)", d.key())),
+                None => self.fail(
+                    span,
+                    format!("this execute has no SQL for {} and no `default` (use \"\" to skip a dialect)", d.key()),
+                ),
             },
             Change::Insert { table, columns, rows, .. } => self.insert(table, columns, rows, schema, span),
             Change::Delete { table, key, rows } => {
@@ -496,7 +586,10 @@ impl Planner<'_> {
 
     fn create_index(&mut self, table: &str, i: &Index, concurrently: bool, span: Span) {
         if i.where_.is_some() && !self.d.data.partial_indexes {
-            self.fail(span, format!("index `{}` is partial (`where`), which {} does not support", i.name, self.d.key()));
+            self.fail(
+                span,
+                format!("index `{}` is partial (`where`), which {} does not support", i.name, self.d.key()),
+            );
             return;
         }
         let concurrently = concurrently && self.d.id == crate::dialect::DialectId::Postgresql;
@@ -564,7 +657,14 @@ impl Planner<'_> {
                         source.shift_insert(i, to.clone(), src);
                     }
                 }
-                Change::AlterColumn { old, new, backfill: b, new_enums: e, dropped_enums: de, .. } => {
+                Change::AlterColumn {
+                    old,
+                    new,
+                    backfill: b,
+                    new_enums: e,
+                    dropped_enums: de,
+                    ..
+                } => {
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
                     }
@@ -613,14 +713,21 @@ impl Planner<'_> {
         let views: Vec<Ctx> = schema
             .dependent_views(&table)
             .into_iter()
-            .filter_map(|v| v.sql.get(d.key()).map(|sql| context! { name => v.name, sql => sql.trim().trim_end_matches(';') }))
+            .filter_map(|v| {
+                v.sql
+                    .get(d.key())
+                    .map(|sql| context! { name => v.name, sql => sql.trim().trim_end_matches(';') })
+            })
             .collect();
         let views_rev: Vec<Ctx> = views.iter().rev().cloned().collect();
         let ctx = context! {
             table, temp, t, insert_cols, select_exprs, indexes, triggers, views, views_rev,
         };
         let mut warnings: Vec<String> = std::mem::take(&mut self.pending_warnings);
-        warnings.insert(0, format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"));
+        warnings.insert(
+            0,
+            format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
+        );
         self.steps.push(Step {
             template: "rebuild.sql",
             ctx,

@@ -18,7 +18,9 @@ pub fn parser_dialect(key: &str) -> Box<dyn Dialect> {
 }
 
 fn last_part(n: &ObjectName) -> String {
-    n.0.last().map(|p| p.to_string().trim_matches(['"', '`', '[', ']']).to_string()).unwrap_or_default()
+    n.0.last()
+        .map(|p| p.to_string().trim_matches(['"', '`', '[', ']']).to_string())
+        .unwrap_or_default()
 }
 
 /// What one statement of an `execute` does to the tracked objects.
@@ -40,14 +42,29 @@ pub fn effects(key: &str, sql: &str) -> Vec<Effect> {
             stmts
                 .iter()
                 .map(|s| {
-                    let text = if single { sql.trim().trim_end_matches(';').to_string() } else { s.to_string() };
+                    let text = if single {
+                        sql.trim().trim_end_matches(';').to_string()
+                    } else {
+                        s.to_string()
+                    };
                     match s {
-                        Statement::CreateTrigger(t) => Effect::CreateTrigger { name: last_part(&t.name), table: last_part(&t.table_name), sql: text },
-                        Statement::DropTrigger(t) => Effect::DropTrigger { name: last_part(&t.trigger_name) },
-                        Statement::CreateView(v) => Effect::CreateView { name: last_part(&v.name), sql: v.query.to_string() },
-                        Statement::Drop { object_type: ObjectType::View, names, .. } => {
-                            names.first().map(|n| Effect::DropView { name: last_part(n) }).unwrap_or(Effect::Opaque)
-                        }
+                        Statement::CreateTrigger(t) => Effect::CreateTrigger {
+                            name: last_part(&t.name),
+                            table: last_part(&t.table_name),
+                            sql: text,
+                        },
+                        Statement::DropTrigger(t) => Effect::DropTrigger {
+                            name: last_part(&t.trigger_name),
+                        },
+                        Statement::CreateView(v) => Effect::CreateView {
+                            name: last_part(&v.name),
+                            sql: v.query.to_string(),
+                        },
+                        Statement::Drop {
+                            object_type: ObjectType::View,
+                            names,
+                            ..
+                        } => names.first().map(|n| Effect::DropView { name: last_part(n) }).unwrap_or(Effect::Opaque),
                         _ => Effect::Opaque,
                     }
                 })
@@ -77,7 +94,11 @@ fn scan(sql: &str) -> Effect {
             let name = words.get(i).cloned().unwrap_or_default();
             if let Some(on) = upper.iter().skip(i + 1).position(|u| u == "ON") {
                 if let Some(table) = words.get(i + 2 + on) {
-                    return Effect::CreateTrigger { name, table: table.clone(), sql: sql.trim().trim_end_matches(';').to_string() };
+                    return Effect::CreateTrigger {
+                        name,
+                        table: table.clone(),
+                        sql: sql.trim().trim_end_matches(';').to_string(),
+                    };
                 }
             }
         }
@@ -99,15 +120,26 @@ pub fn track(schema: &mut Schema, sql: &PerDialect) {
         for e in effects(key, text) {
             match e {
                 Effect::CreateTrigger { name, table, sql } => {
-                    let t = schema.triggers.entry(name.clone()).or_insert_with(|| Trigger { name, table, sql: Default::default() });
+                    let t = schema.triggers.entry(name.clone()).or_insert_with(|| Trigger {
+                        name,
+                        table,
+                        sql: Default::default(),
+                    });
                     t.sql.insert(key.clone(), sql);
                 }
                 Effect::DropTrigger { name } => {
                     schema.triggers.shift_remove(&name);
                 }
                 Effect::CreateView { name, sql } => {
-                    let deps = crate::sqlwords::identifiers(&sql).into_iter().filter(|w| schema.tables.contains_key(w)).collect();
-                    let v = schema.views.entry(name.clone()).or_insert_with(|| View { name, sql: PerDialect::default(), depends_on: deps });
+                    let deps = crate::sqlwords::identifiers(&sql)
+                        .into_iter()
+                        .filter(|w| schema.tables.contains_key(w))
+                        .collect();
+                    let v = schema.views.entry(name.clone()).or_insert_with(|| View {
+                        name,
+                        sql: PerDialect::default(),
+                        depends_on: deps,
+                    });
                     v.sql.0.insert(key.clone(), sql);
                 }
                 Effect::DropView { name } => {

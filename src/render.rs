@@ -27,7 +27,10 @@ impl Renderer {
                 Some((d, f)) => (d, f),
                 None => (folder, name),
             };
-            let found = EMBEDDED.iter().find(|(d, n, _)| *d == dir && *n == file).or_else(|| EMBEDDED.iter().find(|(d, n, _)| *d == "common" && *n == file));
+            let found = EMBEDDED
+                .iter()
+                .find(|(d, n, _)| *d == dir && *n == file)
+                .or_else(|| EMBEDDED.iter().find(|(d, n, _)| *d == "common" && *n == file));
             Ok(found.map(|(_, _, t)| t.to_string()))
         });
         let d = Arc::new(dialect.clone());

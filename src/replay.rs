@@ -12,22 +12,82 @@ use crate::ops::*;
 /// A resolved operation: what happened to the model, with full definitions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
-    CreateTable { table: Table, new_enums: Vec<ColumnType> },
-    DropTable { table: Table, dropped_enums: Vec<String> },
-    RenameTable { from: String, to: String },
-    AddColumn { table: String, column: Column, constraints: Vec<Constraint>, new_enums: Vec<ColumnType> },
-    DropColumn { table: String, column: Column, constraints: Vec<Constraint>, indexes: Vec<Index>, dropped_enums: Vec<String> },
-    RenameColumn { table: String, from: String, to: String, column: Column },
-    AlterColumn { table: String, old: Column, new: Column, backfill: Option<Value>, new_enums: Vec<ColumnType>, dropped_enums: Vec<String> },
-    CreateIndex { table: String, index: Index, concurrently: bool },
-    DropIndex { table: String, index: Index },
-    AddConstraint { table: String, constraint: Constraint },
-    DropConstraint { table: String, constraint: Constraint },
-    CreateView { view: View },
-    DropView { view: View },
-    Execute { sql: PerDialect },
-    Insert { table: String, columns: Vec<Column>, rows: Vec<Vec<Option<Value>>>, key: Option<Vec<String>> },
-    Delete { table: String, key: Vec<String>, rows: Vec<Vec<Value>> },
+    CreateTable {
+        table: Table,
+        new_enums: Vec<ColumnType>,
+    },
+    DropTable {
+        table: Table,
+        dropped_enums: Vec<String>,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+        constraints: Vec<Constraint>,
+        new_enums: Vec<ColumnType>,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+        constraints: Vec<Constraint>,
+        indexes: Vec<Index>,
+        dropped_enums: Vec<String>,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+        column: Column,
+    },
+    AlterColumn {
+        table: String,
+        old: Column,
+        new: Column,
+        backfill: Option<Value>,
+        new_enums: Vec<ColumnType>,
+        dropped_enums: Vec<String>,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+        concurrently: bool,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    DropConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    CreateView {
+        view: View,
+    },
+    DropView {
+        view: View,
+    },
+    Execute {
+        sql: PerDialect,
+    },
+    Insert {
+        table: String,
+        columns: Vec<Column>,
+        rows: Vec<Vec<Option<Value>>>,
+        key: Option<Vec<String>>,
+    },
+    Delete {
+        table: String,
+        key: Vec<String>,
+        rows: Vec<Vec<Value>>,
+    },
 }
 
 impl Change {
@@ -54,12 +114,21 @@ fn err(code: &'static str, span: Span, msg: String, label: &str) -> Diagnostic {
 }
 
 fn table_mut<'a>(schema: &'a mut Schema, name: &Sp<String>) -> R<&'a mut Table> {
-    let known: Vec<String> = if schema.tables.contains_key(&name.v) { vec![] } else { schema.tables.keys().cloned().collect() };
+    let known: Vec<String> = if schema.tables.contains_key(&name.v) {
+        vec![]
+    } else {
+        schema.tables.keys().cloned().collect()
+    };
     schema.tables.get_mut(&name.v).ok_or_else(|| no_table(name, &known))
 }
 
 fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
-    let mut d = err("E0301", name.span, format!("table `{}` does not exist", name.v), "no such table at this revision");
+    let mut d = err(
+        "E0301",
+        name.span,
+        format!("table `{}` does not exist", name.v),
+        "no such table at this revision",
+    );
     let refs: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
     if let Some(s) = crate::load::closest(&name.v, &refs) {
         d = d.help(format!("did you mean `{s}`?"));
@@ -69,7 +138,12 @@ fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
 
 fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
     table.columns.get(name).ok_or_else(|| {
-        let mut d = err("E0302", span, format!("column `{name}` does not exist in table `{}`", table.name), "no such column");
+        let mut d = err(
+            "E0302",
+            span,
+            format!("column `{name}` does not exist in table `{}`", table.name),
+            "no such column",
+        );
         let cols: Vec<&str> = table.columns.keys().map(|s| s.as_str()).collect();
         if let Some(s) = crate::load::closest(name, &cols) {
             d = d.help(format!("did you mean `{s}`?"));
@@ -85,7 +159,11 @@ fn check_name_len(name: &Sp<String>) -> R<()> {
         return Err(err(
             "E0303",
             name.span,
-            format!("name `{}` is {} bytes; names are limited to {MAX_NAME} bytes on every dialect", name.v, name.v.len()),
+            format!(
+                "name `{}` is {} bytes; names are limited to {MAX_NAME} bytes on every dialect",
+                name.v,
+                name.v.len()
+            ),
             "too long",
         ));
     }
@@ -105,11 +183,22 @@ impl Replayer<'_> {
             Op::DropTable { table } => {
                 let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
                 if let Some((other, fk)) = schema.referrers(&table.v).find(|(o, _)| o.name != table.v) {
-                    return Err(err("E0304", table.span, format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name), "still referred to")
-                        .help("drop that foreign key (or its table) first"));
+                    return Err(err(
+                        "E0304",
+                        table.span,
+                        format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name),
+                        "still referred to",
+                    )
+                    .help("drop that foreign key (or its table) first"));
                 }
                 if let Some(v) = schema.dependent_views(&table.v).first() {
-                    return Err(err("E0305", table.span, format!("view `{}` depends on table `{}`", v.name, table.v), "still used by a view").help("drop the view first"));
+                    return Err(err(
+                        "E0305",
+                        table.span,
+                        format!("view `{}` depends on table `{}`", v.name, table.v),
+                        "still used by a view",
+                    )
+                    .help("drop the view first"));
                 }
                 let t = t.clone();
                 forget_names(schema, &t);
@@ -125,7 +214,12 @@ impl Replayer<'_> {
                 }
                 let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
                 t.name = new_name.v.clone();
-                for name in t.indexes.iter().map(|i| i.name.as_str()).chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+                for name in t
+                    .indexes
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
+                {
                     schema.global_names.insert(name.to_string(), new_name.v.clone());
                 }
                 schema.tables.insert(new_name.v.clone(), t);
@@ -143,16 +237,25 @@ impl Replayer<'_> {
                         tr.table = new_name.v.clone();
                     }
                 }
-                Ok(Change::RenameTable { from: table.v.clone(), to: new_name.v.clone() })
+                Ok(Change::RenameTable {
+                    from: table.v.clone(),
+                    to: new_name.v.clone(),
+                })
             }
             Op::AddColumn { table, column } => {
                 let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
                 let t = table_mut(schema, table)?;
                 if t.columns.contains_key(&column.name.v) {
-                    return Err(err("E0307", column.name.span, format!("column `{}` already exists in `{}`", column.name.v, table.v), "duplicate column"));
+                    return Err(err(
+                        "E0307",
+                        column.name.span,
+                        format!("column `{}` already exists in `{}`", column.name.v, table.v),
+                        "duplicate column",
+                    ));
                 }
                 if column.primary_key {
-                    return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key").help("add the column, then use create_primary_key"));
+                    return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key")
+                        .help("add the column, then use create_primary_key"));
                 }
                 let col = self.column(column, false)?;
                 if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
@@ -164,13 +267,24 @@ impl Replayer<'_> {
                 for c in self.inline_constraints(&tname, column) {
                     constraints.push(self.add_constraint(schema, table, c)?);
                 }
-                Ok(Change::AddColumn { table: tname, column: col, constraints, new_enums })
+                Ok(Change::AddColumn {
+                    table: tname,
+                    column: col,
+                    constraints,
+                    new_enums,
+                })
             }
             Op::DropColumn { table, column } => {
                 let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
                 let col = check_column(t, &column.v, column.span)?.clone();
                 if t.columns.len() == 1 {
-                    return Err(err("E0309", column.span, format!("`{}` is the last column of `{}`", column.v, table.v), "cannot drop the last column").help("drop the table instead"));
+                    return Err(err(
+                        "E0309",
+                        column.span,
+                        format!("`{}` is the last column of `{}`", column.v, table.v),
+                        "cannot drop the last column",
+                    )
+                    .help("drop the table instead"));
                 }
                 let mut constraints = vec![];
                 for c in &t.constraints {
@@ -179,8 +293,13 @@ impl Replayer<'_> {
                         if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
                             constraints.push(c.clone());
                         } else {
-                            return Err(err("E0310", column.span, format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()), "still used")
-                                .help(format!("drop `{}` first", c.name())));
+                            return Err(err(
+                                "E0310",
+                                column.span,
+                                format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()),
+                                "still used",
+                            )
+                            .help(format!("drop `{}` first", c.name())));
                         }
                     }
                 }
@@ -190,25 +309,46 @@ impl Replayer<'_> {
                         if i.columns.len() == 1 {
                             indexes.push(i.clone());
                         } else {
-                            return Err(err("E0310", column.span, format!("column `{}` is part of index `{}`", column.v, i.name), "still used").help(format!("drop `{}` first", i.name)));
+                            return Err(err(
+                                "E0310",
+                                column.span,
+                                format!("column `{}` is part of index `{}`", column.v, i.name),
+                                "still used",
+                            )
+                            .help(format!("drop `{}` first", i.name)));
                         }
                     }
                 }
                 for (other, fk) in schema.referrers(&table.v) {
                     if fk.ref_columns.contains(&column.v) {
-                        return Err(err("E0310", column.span, format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name), "still referred to")
-                            .help(format!("drop `{}` first", fk.name)));
+                        return Err(err(
+                            "E0310",
+                            column.span,
+                            format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name),
+                            "still referred to",
+                        )
+                        .help(format!("drop `{}` first", fk.name)));
                     }
                 }
                 let t = schema.tables.get_mut(&table.v).expect("checked above");
                 t.columns.shift_remove(&column.v);
                 t.constraints.retain(|c| !constraints.contains(c));
                 t.indexes.retain(|i| !indexes.contains(i));
-                for n in indexes.iter().map(|i| i.name.as_str()).chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+                for n in indexes
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
+                {
                     schema.global_names.remove(n);
                 }
                 let dropped_enums = dropped_enums(schema, std::iter::once(&col));
-                Ok(Change::DropColumn { table: table.v.clone(), column: col, constraints, indexes, dropped_enums })
+                Ok(Change::DropColumn {
+                    table: table.v.clone(),
+                    column: col,
+                    constraints,
+                    indexes,
+                    dropped_enums,
+                })
             }
             Op::RenameColumn { table, column, new_name } => {
                 check_name_len(new_name)?;
@@ -216,7 +356,12 @@ impl Replayer<'_> {
                     let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
                     check_column(t, &column.v, column.span)?;
                     if t.columns.contains_key(&new_name.v) {
-                        return Err(err("E0307", new_name.span, format!("column `{}` already exists in `{}`", new_name.v, table.v), "duplicate column"));
+                        return Err(err(
+                            "E0307",
+                            new_name.span,
+                            format!("column `{}` already exists in `{}`", new_name.v, table.v),
+                            "duplicate column",
+                        ));
                     }
                     schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
                 };
@@ -252,7 +397,12 @@ impl Replayer<'_> {
                         }
                     }
                 }
-                Ok(Change::RenameColumn { table: table.v.clone(), from: column.v.clone(), to: new_name.v.clone(), column: col })
+                Ok(Change::RenameColumn {
+                    table: table.v.clone(),
+                    from: column.v.clone(),
+                    to: new_name.v.clone(),
+                    column: col,
+                })
             }
             Op::AlterColumn(a) => self.alter_column(schema, a),
             Op::CreateIndex { table, index } => {
@@ -261,7 +411,11 @@ impl Replayer<'_> {
                 self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
                 let t = schema.tables.get_mut(&table.v).expect("checked above");
                 t.indexes.push(idx.clone());
-                Ok(Change::CreateIndex { table: table.v.clone(), index: idx, concurrently: index.concurrently })
+                Ok(Change::CreateIndex {
+                    table: table.v.clone(),
+                    index: idx,
+                    concurrently: index.concurrently,
+                })
             }
             Op::DropIndex { name } => {
                 let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
@@ -272,7 +426,11 @@ impl Replayer<'_> {
                 let Some(tname) = full else {
                     return Err(err("E0311", name.span, format!("index `{}` does not exist", name.v), "no such index"));
                 };
-                let iname = if schema.index_table(&name.v).is_some() { name.v.clone() } else { crate::naming::shorten(&name.v) };
+                let iname = if schema.index_table(&name.v).is_some() {
+                    name.v.clone()
+                } else {
+                    crate::naming::shorten(&name.v)
+                };
                 let t = schema.tables.get_mut(&tname).expect("registered");
                 let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
                 let index = t.indexes.remove(pos);
@@ -281,14 +439,22 @@ impl Replayer<'_> {
             }
             Op::AddConstraint { table, constraint } => {
                 let c = self.add_constraint(schema, table, constraint.clone())?;
-                Ok(Change::AddConstraint { table: table.v.clone(), constraint: c })
+                Ok(Change::AddConstraint {
+                    table: table.v.clone(),
+                    constraint: c,
+                })
             }
             Op::DropConstraint { table, name } => {
                 let t = table_mut(schema, table)?;
                 let short = crate::naming::shorten(&name.v);
                 let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
                     let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
-                    let mut d = err("E0312", name.span, format!("table `{}` has no constraint `{}`", table.v, name.v), "no such constraint");
+                    let mut d = err(
+                        "E0312",
+                        name.span,
+                        format!("table `{}` has no constraint `{}`", table.v, name.v),
+                        "no such constraint",
+                    );
                     if !names.is_empty() {
                         d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
                     }
@@ -302,17 +468,24 @@ impl Replayer<'_> {
                     schema.global_names.remove(c.name());
                 }
                 if let Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } = &c {
-                    if let Some((other, fk)) = schema.referrers(&table.v).find(|(_, fk)| {
-                        fk.ref_columns.len() == columns.len() && fk.ref_columns.iter().all(|x| columns.contains(x))
-                    }) {
+                    if let Some((other, fk)) = schema
+                        .referrers(&table.v)
+                        .find(|(_, fk)| fk.ref_columns.len() == columns.len() && fk.ref_columns.iter().all(|x| columns.contains(x)))
+                    {
                         let still = schema.tables.get(&table.v).is_some_and(|t| t.has_unique_key(&fk.ref_columns));
                         if !still {
                             let (o, f) = (other.name.clone(), fk.name.clone());
-                            return Err(err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed").help(format!("drop `{f}` first")));
+                            return Err(
+                                err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed")
+                                    .help(format!("drop `{f}` first")),
+                            );
                         }
                     }
                 }
-                Ok(Change::DropConstraint { table: table.v.clone(), constraint: c })
+                Ok(Change::DropConstraint {
+                    table: table.v.clone(),
+                    constraint: c,
+                })
             }
             Op::CreateView { name, sql } => {
                 check_name_len(name)?;
@@ -327,7 +500,11 @@ impl Replayer<'_> {
                         }
                     }
                 }
-                let view = View { name: name.v.clone(), sql: sql.clone(), depends_on: deps };
+                let view = View {
+                    name: name.v.clone(),
+                    sql: sql.clone(),
+                    depends_on: deps,
+                };
                 schema.views.insert(name.v.clone(), view.clone());
                 Ok(Change::CreateView { view })
             }
@@ -335,7 +512,10 @@ impl Replayer<'_> {
                 if let Some(v) = schema.views.values().find(|v| v.depends_on.contains(&name.v)) {
                     return Err(err("E0305", name.span, format!("view `{}` depends on view `{}`", v.name, name.v), "still used").help("drop that view first"));
                 }
-                let view = schema.views.shift_remove(&name.v).ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
+                let view = schema
+                    .views
+                    .shift_remove(&name.v)
+                    .ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
                 Ok(Change::DropView { view })
             }
             Op::Execute { sql } => {
@@ -343,14 +523,23 @@ impl Replayer<'_> {
                 Ok(Change::Execute { sql: sql.clone() })
             }
             Op::BulkInsert { table, rows } => self.bulk_insert(schema, table, rows, span),
-            Op::DeleteRows { table, key, rows } => Ok(Change::Delete { table: table.v.clone(), key: key.clone(), rows: rows.clone() }),
+            Op::DeleteRows { table, key, rows } => Ok(Change::Delete {
+                table: table.v.clone(),
+                key: key.clone(),
+                rows: rows.clone(),
+            }),
         }
     }
 
     fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str) -> R<()> {
         if let Some(owner) = schema.global_names.get(name) {
-            return Err(err("E0315", span, format!("the name `{name}` is already used by an index or constraint of `{owner}`"), "name collision")
-                .help("give this object an explicit `name`"));
+            return Err(err(
+                "E0315",
+                span,
+                format!("the name `{name}` is already used by an index or constraint of `{owner}`"),
+                "name collision",
+            )
+            .help("give this object an explicit `name`"));
         }
         schema.global_names.insert(name.to_string(), table.to_string());
         Ok(())
@@ -362,11 +551,21 @@ impl Replayer<'_> {
             return Err(err("E0316", spec.ty.span, "autoincrement needs an integer type".into(), "not an integer"));
         }
         if spec.autoincrement && !(spec.primary_key || in_pk) {
-            return Err(err("E0316", spec.span, "autoincrement is only for an integer primary key".into(), "not a primary key"));
+            return Err(err(
+                "E0316",
+                spec.span,
+                "autoincrement is only for an integer primary key".into(),
+                "not a primary key",
+            ));
         }
         let pk = spec.primary_key || in_pk;
         if pk && spec.nullable == Some(true) {
-            return Err(err("E0317", spec.span, "a primary key column cannot be nullable".into(), "nullable primary key"));
+            return Err(err(
+                "E0317",
+                spec.span,
+                "a primary key column cannot be nullable".into(),
+                "nullable primary key",
+            ));
         }
         if let Some(d) = &spec.default {
             check_value_type(&spec.ty.v, d)?;
@@ -386,7 +585,10 @@ impl Replayer<'_> {
         let mut out = vec![];
         let cols = Sp::new(vec![c.name.v.clone()], c.name.span);
         if c.unique {
-            out.push(ConstraintSpec::Unique { name: None, columns: cols.clone() });
+            out.push(ConstraintSpec::Unique {
+                name: None,
+                columns: cols.clone(),
+            });
         }
         if let Some(r) = &c.references {
             out.push(ConstraintSpec::ForeignKey(ForeignKeySpec {
@@ -405,7 +607,12 @@ impl Replayer<'_> {
     fn create_table(&self, schema: &mut Schema, spec: &TableSpec) -> R<Change> {
         check_name_len(&spec.table)?;
         if schema.tables.contains_key(&spec.table.v) || schema.views.contains_key(&spec.table.v) {
-            return Err(err("E0306", spec.table.span, format!("table `{}` already exists", spec.table.v), "already exists"));
+            return Err(err(
+                "E0306",
+                spec.table.span,
+                format!("table `{}` already exists", spec.table.v),
+                "already exists",
+            ));
         }
         let pk_cols: Vec<&str> = spec
             .constraints
@@ -426,20 +633,38 @@ impl Replayer<'_> {
         let mut constraints = vec![];
         let inline_pk: Vec<&ColumnSpec> = spec.columns.iter().filter(|c| c.primary_key).collect();
         if !inline_pk.is_empty() && !pk_cols.is_empty() {
-            return Err(err("E0318", inline_pk[0].span, "a primary key is declared both on a column and in `primary_key`".into(), "declared twice"));
+            return Err(err(
+                "E0318",
+                inline_pk[0].span,
+                "a primary key is declared both on a column and in `primary_key`".into(),
+                "declared twice",
+            ));
         }
         if inline_pk.len() > 1 {
-            return Err(err("E0318", inline_pk[1].span, "`primary_key = true` on several columns: use the table's `primary_key` array for a composite key".into(), "second primary key column"));
+            return Err(err(
+                "E0318",
+                inline_pk[1].span,
+                "`primary_key = true` on several columns: use the table's `primary_key` array for a composite key".into(),
+                "second primary key column",
+            ));
         }
         for c in &spec.columns {
             if table.columns.contains_key(&c.name.v) {
-                return Err(err("E0307", c.name.span, format!("column `{}` is declared twice", c.name.v), "duplicate column"));
+                return Err(err(
+                    "E0307",
+                    c.name.span,
+                    format!("column `{}` is declared twice", c.name.v),
+                    "duplicate column",
+                ));
             }
             let col = self.column(c, pk_cols.contains(&c.name.v.as_str()))?;
             table.columns.insert(col.name.clone(), col);
         }
         if let Some(c) = inline_pk.first() {
-            constraints.push(ConstraintSpec::PrimaryKey { name: None, columns: Sp::new(vec![c.name.v.clone()], c.name.span) });
+            constraints.push(ConstraintSpec::PrimaryKey {
+                name: None,
+                columns: Sp::new(vec![c.name.v.clone()], c.name.span),
+            });
         }
         for c in &spec.columns {
             constraints.extend(self.inline_constraints(&spec.table.v, c));
@@ -462,7 +687,8 @@ impl Replayer<'_> {
         for i in &spec.indexes {
             let t = schema.tables.get(&spec.table.v).expect("inserted above");
             let r = self.index(t, i).and_then(|idx| {
-                self.claim_global(schema, &idx.name, i.name.as_ref().map(|n| n.span).unwrap_or(i.span), &spec.table.v).map(|_| idx)
+                self.claim_global(schema, &idx.name, i.name.as_ref().map(|n| n.span).unwrap_or(i.span), &spec.table.v)
+                    .map(|_| idx)
             });
             match r {
                 Ok(idx) => schema.tables.get_mut(&spec.table.v).expect("inserted").indexes.push(idx),
@@ -473,7 +699,10 @@ impl Replayer<'_> {
                 }
             }
         }
-        Ok(Change::CreateTable { table: schema.tables[&spec.table.v].clone(), new_enums })
+        Ok(Change::CreateTable {
+            table: schema.tables[&spec.table.v].clone(),
+            new_enums,
+        })
     }
 
     fn index(&self, t: &Table, spec: &IndexSpec) -> R<Index> {
@@ -488,7 +717,12 @@ impl Replayer<'_> {
             }
             None => Naming::make(&self.naming.index, &t.name, &cols, ""),
         };
-        Ok(Index { name, columns: spec.columns.v.clone(), unique: spec.unique, where_: spec.where_.as_ref().map(|w| w.v.clone()) })
+        Ok(Index {
+            name,
+            columns: spec.columns.v.clone(),
+            unique: spec.unique,
+            where_: spec.where_.as_ref().map(|w| w.v.clone()),
+        })
     }
 
     /// Resolves and adds a constraint to an existing table.
@@ -497,7 +731,12 @@ impl Replayer<'_> {
         let (c, span) = match spec {
             ConstraintSpec::PrimaryKey { name, columns } => {
                 if let Some((n, _)) = t.primary_key() {
-                    return Err(err("E0319", columns.span, format!("table `{}` already has a primary key `{n}`", t.name), "second primary key"));
+                    return Err(err(
+                        "E0319",
+                        columns.span,
+                        format!("table `{}` already has a primary key `{n}`", t.name),
+                        "second primary key",
+                    ));
                 }
                 for c in columns.iter() {
                     let col = check_column(t, c, columns.span)?;
@@ -519,10 +758,19 @@ impl Replayer<'_> {
             }
             ConstraintSpec::Check { name, expr } => {
                 let span = name.as_ref().map(|n| n.span).unwrap_or(expr.span);
-                let probe = Constraint::Check { name: String::new(), expr: expr.v.clone() };
+                let probe = Constraint::Check {
+                    name: String::new(),
+                    expr: expr.v.clone(),
+                };
                 let cols: Vec<String> = probe.columns(t).into_iter().map(String::from).collect();
                 if name.is_none() && cols.is_empty() {
-                    return Err(err("E0320", expr.span, "this check mentions no column of the table, so the convention cannot name it".into(), "needs a name").help("give it a `name`"));
+                    return Err(err(
+                        "E0320",
+                        expr.span,
+                        "this check mentions no column of the table, so the convention cannot name it".into(),
+                        "needs a name",
+                    )
+                    .help("give it a `name`"));
                 }
                 let name = self.named(name, &self.naming.check, t, &cols, "")?;
                 (Constraint::Check { name, expr: expr.v }, span)
@@ -531,18 +779,33 @@ impl Replayer<'_> {
                 for c in fk.columns.iter() {
                     check_column(t, c, fk.columns.span)?;
                 }
-                let target = if fk.ref_table.v == t.name { t } else {
-                    schema.tables.get(&fk.ref_table.v).ok_or_else(|| no_table(&fk.ref_table, &schema.tables.keys().cloned().collect::<Vec<_>>()))?
+                let target = if fk.ref_table.v == t.name {
+                    t
+                } else {
+                    schema
+                        .tables
+                        .get(&fk.ref_table.v)
+                        .ok_or_else(|| no_table(&fk.ref_table, &schema.tables.keys().cloned().collect::<Vec<_>>()))?
                 };
                 for c in fk.ref_columns.iter() {
                     check_column(target, c, fk.ref_columns.span)?;
                 }
                 if fk.columns.len() != fk.ref_columns.len() {
-                    return Err(err("E0321", fk.ref_columns.span, "a foreign key needs as many referred columns as columns".into(), "count differs"));
+                    return Err(err(
+                        "E0321",
+                        fk.ref_columns.span,
+                        "a foreign key needs as many referred columns as columns".into(),
+                        "count differs",
+                    ));
                 }
                 if !target.has_unique_key(&fk.ref_columns) {
-                    return Err(err("E0322", fk.ref_columns.span, format!("`{}({})` carries no primary key or unique constraint", target.name, fk.ref_columns.join(", ")), "not a key")
-                        .help("a foreign key must refer to a primary key or unique columns"));
+                    return Err(err(
+                        "E0322",
+                        fk.ref_columns.span,
+                        format!("`{}({})` carries no primary key or unique constraint", target.name, fk.ref_columns.join(", ")),
+                        "not a key",
+                    )
+                    .help("a foreign key must refer to a primary key or unique columns"));
                 }
                 if fk.on_delete == Some(FkAction::SetNull) || fk.on_update == Some(FkAction::SetNull) {
                     if let Some(c) = fk.columns.iter().find(|c| !t.columns[c.as_str()].nullable) {
@@ -565,7 +828,13 @@ impl Replayer<'_> {
             }
         };
         if let Some(other) = t.constraint(c.name()) {
-            return Err(err("E0315", span, format!("table `{}` already has a constraint named `{}`", t.name, other.name()), "name collision").help("give this constraint an explicit `name`"));
+            return Err(err(
+                "E0315",
+                span,
+                format!("table `{}` already has a constraint named `{}`", t.name, other.name()),
+                "name collision",
+            )
+            .help("give this constraint an explicit `name`"));
         }
         if c.is_global_name() {
             self.claim_global(schema, c.name(), span, &table.v)?;
@@ -606,7 +875,12 @@ impl Replayer<'_> {
         if let Some(n) = a.nullable {
             let in_pk = t.primary_key().is_some_and(|(_, cols)| cols.contains(&a.column.v));
             if n && in_pk {
-                return Err(err("E0317", a.column.span, "a primary key column cannot be nullable".into(), "in the primary key"));
+                return Err(err(
+                    "E0317",
+                    a.column.span,
+                    "a primary key column cannot be nullable".into(),
+                    "in the primary key",
+                ));
             }
             new.nullable = n;
         }
@@ -627,8 +901,19 @@ impl Replayer<'_> {
         }
         t.columns.insert(new.name.clone(), new.clone());
         let tname = t.name.clone();
-        let dropped_enums = if a.ty.is_some() { dropped_enums(schema, std::iter::once(&old)) } else { vec![] };
-        Ok(Change::AlterColumn { table: tname, old, new, backfill: a.backfill.as_ref().map(|b| b.v.clone()), new_enums, dropped_enums })
+        let dropped_enums = if a.ty.is_some() {
+            dropped_enums(schema, std::iter::once(&old))
+        } else {
+            vec![]
+        };
+        Ok(Change::AlterColumn {
+            table: tname,
+            old,
+            new,
+            backfill: a.backfill.as_ref().map(|b| b.v.clone()),
+            new_enums,
+            dropped_enums,
+        })
     }
 
     fn bulk_insert(&self, schema: &Schema, table: &Sp<String>, rows: &[Sp<Row>], _span: Span) -> R<Change> {
@@ -655,10 +940,16 @@ impl Replayer<'_> {
             }
             out.push(vals);
         }
-        let key = t.primary_key().map(|(_, cols)| cols.to_vec()).filter(|cols| {
-            rows.iter().all(|r| cols.iter().all(|c| r.v.iter().any(|(k, v)| k.v == *c && is_plain(&v.v))))
-        });
-        Ok(Change::Insert { table: table.v.clone(), columns, rows: out, key })
+        let key = t
+            .primary_key()
+            .map(|(_, cols)| cols.to_vec())
+            .filter(|cols| rows.iter().all(|r| cols.iter().all(|c| r.v.iter().any(|(k, v)| k.v == *c && is_plain(&v.v)))));
+        Ok(Change::Insert {
+            table: table.v.clone(),
+            columns,
+            rows: out,
+            key,
+        })
     }
 }
 
@@ -680,13 +971,23 @@ fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
         (Value::Float(_), T::Decimal(_) | T::Float) => true,
         (Value::String(s), T::Enum { values, .. }) => {
             if !values.contains(s) {
-                return Err(err("E0325", v.span, format!("`{s}` is not a value of this enum ({})", values.join(", ")), "not an enum value"));
+                return Err(err(
+                    "E0325",
+                    v.span,
+                    format!("`{s}` is not a value of this enum ({})", values.join(", ")),
+                    "not an enum value",
+                ));
             }
             true
         }
         (Value::String(s), T::String(Some(n)) | T::Char(Some(n))) => {
             if s.chars().count() > *n as usize {
-                return Err(err("E0325", v.span, format!("this string is {} characters; the column holds {n}", s.chars().count()), "too long"));
+                return Err(err(
+                    "E0325",
+                    v.span,
+                    format!("this string is {} characters; the column holds {n}", s.chars().count()),
+                    "too long",
+                ));
             }
             true
         }
@@ -696,7 +997,12 @@ fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
         _ => false,
     };
     if !ok {
-        return Err(err("E0325", v.span, format!("this value does not fit a `{}` column", ty.neutral()), "wrong kind of value"));
+        return Err(err(
+            "E0325",
+            v.span,
+            format!("this value does not fit a `{}` column", ty.neutral()),
+            "wrong kind of value",
+        ));
     }
     if let Value::String(s) = &v.v {
         if s.contains('\0') {
@@ -707,7 +1013,12 @@ fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
 }
 
 fn forget_names(schema: &mut Schema, t: &Table) {
-    for n in t.indexes.iter().map(|i| i.name.as_str()).chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name())) {
+    for n in t
+        .indexes
+        .iter()
+        .map(|i| i.name.as_str())
+        .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
+    {
         schema.global_names.remove(n);
     }
 }

@@ -55,6 +55,9 @@ mod tests {
 
     #[test]
     fn skips_literals_and_unquotes() {
-        assert_eq!(identifiers("length(code) >= 2 AND \"Full Name\" <> 'x y'"), ["length", "code", "AND", "Full Name"]);
+        assert_eq!(
+            identifiers("length(code) >= 2 AND \"Full Name\" <> 'x y'"),
+            ["length", "code", "AND", "Full Name"]
+        );
     }
 }

@@ -8,9 +8,7 @@
 
 mod support;
 
-use support::engines::{
-    self, Catalog, Column, Engine, ForeignKey, Index, PrimaryKey, Table, TestDb,
-};
+use support::engines::{self, Catalog, Column, Engine, ForeignKey, Index, PrimaryKey, Table, TestDb};
 
 /// Tables, constraints, an index, a view and rows that every engine accepts
 /// as written: a composite primary key, a named unique constraint, a
@@ -51,9 +49,7 @@ lines', 0),
 /// engine spells its own way.
 fn extras(engine: Engine) -> &'static str {
     match engine {
-        Engine::Sqlite => {
-            "CREATE TRIGGER trg_teams_name AFTER UPDATE OF name ON teams BEGIN SELECT 1; END;"
-        }
+        Engine::Sqlite => "CREATE TRIGGER trg_teams_name AFTER UPDATE OF name ON teams BEGIN SELECT 1; END;",
         Engine::Postgres => {
             "CREATE TYPE member_mood AS ENUM ('calm', 'busy');
              CREATE FUNCTION trim_team_name() RETURNS trigger LANGUAGE plpgsql
@@ -177,22 +173,16 @@ fn expected_catalog(engine: Engine) -> Catalog {
             },
         );
     } else {
-        teams
-            .unique_constraints
-            .insert("uq_teams_name".to_owned(), strings(&["name"]));
+        teams.unique_constraints.insert("uq_teams_name".to_owned(), strings(&["name"]));
     }
 
     let mut catalog = Catalog::default();
     catalog.tables.insert("teams".to_owned(), teams);
     catalog.tables.insert("members".to_owned(), members);
     catalog.views.insert("member_names".to_owned());
-    catalog
-        .triggers
-        .insert("trg_teams_name".to_owned(), "teams".to_owned());
+    catalog.triggers.insert("trg_teams_name".to_owned(), "teams".to_owned());
     if engine == Engine::Postgres {
-        catalog
-            .enums
-            .insert("member_mood".to_owned(), strings(&["calm", "busy"]));
+        catalog.enums.insert("member_mood".to_owned(), strings(&["calm", "busy"]));
     }
     catalog
 }
@@ -215,19 +205,9 @@ fn round_trip(engine: Engine) {
     assert_eq!(catalog, expected_catalog(engine), "{engine}: {catalog:#?}");
     assert_eq!(db.catalog().as_ref(), Ok(&catalog), "two reads agree");
 
-    let rows = db
-        .query_rows("SELECT id, name FROM teams ORDER BY id")
-        .expect("teams");
-    assert_eq!(
-        rows,
-        vec![
-            vec![text("1"), text("O'Brien & Søn")],
-            vec![text("2"), text("Ünïcödé 東京")],
-        ]
-    );
-    let rows = db
-        .query_rows("SELECT id, nickname, age FROM members ORDER BY id")
-        .expect("members");
+    let rows = db.query_rows("SELECT id, name FROM teams ORDER BY id").expect("teams");
+    assert_eq!(rows, vec![vec![text("1"), text("O'Brien & Søn")], vec![text("2"), text("Ünïcödé 東京")],]);
+    let rows = db.query_rows("SELECT id, nickname, age FROM members ORDER BY id").expect("members");
     assert_eq!(
         rows,
         vec![
@@ -237,16 +217,12 @@ fn round_trip(engine: Engine) {
             vec![text("13"), text(""), text("1")],
         ]
     );
-    assert_eq!(
-        db.query_rows("SELECT id FROM members WHERE id < 0"),
-        Ok(vec![])
-    );
+    assert_eq!(db.query_rows("SELECT id FROM members WHERE id < 0"), Ok(vec![]));
     assert_eq!(db.query_rows("SELECT ''"), Ok(vec![vec![text("")]]));
 
     // The foreign key's ON DELETE CASCADE fires: on SQLite this proves that
     // `apply` turns foreign keys on, as the spec's scripts expect.
-    db.apply("DELETE FROM teams WHERE id = 1;")
-        .expect("delete a team");
+    db.apply("DELETE FROM teams WHERE id = 1;").expect("delete a team");
     assert_eq!(
         db.query_rows("SELECT id FROM members ORDER BY id"),
         Ok(vec![vec![text("11")], vec![text("13")]])
@@ -260,10 +236,7 @@ fn round_trip(engine: Engine) {
     if engine == Engine::Postgres {
         // Tables gone, a function and a type are still left.
         let left = db.is_empty().expect_err("a function and a type are left");
-        assert!(
-            left.contains("function trim_team_name") && left.contains("type member_mood"),
-            "{left}"
-        );
+        assert!(left.contains("function trim_team_name") && left.contains("type member_mood"), "{left}");
         db.apply("DROP FUNCTION trim_team_name(); DROP TYPE member_mood;")
             .expect("drop the function and the type");
     }
@@ -355,10 +328,7 @@ fn sqlite_constraint_names_come_from_the_table_text() {
 
     let parent = &catalog.tables["Parent Table"];
     assert!(parent.columns[0].autoincrement);
-    assert_eq!(
-        parent.unique_constraints.get("uq \"code\""),
-        Some(&strings(&["code"]))
-    );
+    assert_eq!(parent.unique_constraints.get("uq \"code\""), Some(&strings(&["code"])));
 
     let child = &catalog.tables["child"];
     assert_eq!(
@@ -370,9 +340,7 @@ fn sqlite_constraint_names_come_from_the_table_text() {
     );
     assert!(!child.columns[0].autoincrement);
     assert_eq!(
-        child
-            .column("note")
-            .map(|note| (note.nullable, note.default.as_deref())),
+        child.column("note").map(|note| (note.nullable, note.default.as_deref())),
         Some((false, Some("'CONSTRAINT x CHECK ('")))
     );
     let foreign_key = |name: Option<&str>, column: &str, on_delete: &str| ForeignKey {
@@ -392,10 +360,7 @@ fn sqlite_constraint_names_come_from_the_table_text() {
         ]
     );
     assert_eq!(child.checks, ["ck child note".to_owned()].into());
-    assert_eq!(
-        child.unique_constraints.keys().collect::<Vec<_>>(),
-        ["(unnamed) parent_id, note"]
-    );
+    assert_eq!(child.unique_constraints.keys().collect::<Vec<_>>(), ["(unnamed) parent_id, note"]);
 }
 
 #[test]

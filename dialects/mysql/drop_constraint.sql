@@ -5,7 +5,7 @@ ALTER TABLE {{ table|ident }} DROP FOREIGN KEY {{ k.name|ident }};
 ALTER TABLE {{ table|ident }} DROP INDEX {{ k.name|ident }};
 {% elif k.kind == "primary_key" %}
 ALTER TABLE {{ table|ident }} DROP PRIMARY KEY;
-{% elif mariadb %}
+{% elif generic_drop %}
 ALTER TABLE {{ table|ident }} DROP CONSTRAINT {{ k.name|ident }};
 {% else %}
 ALTER TABLE {{ table|ident }} DROP CHECK {{ k.name|ident }};

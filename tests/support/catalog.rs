@@ -72,10 +72,7 @@ impl Table {
 
     /// The column names, in the table's order.
     pub fn column_names(&self) -> Vec<&str> {
-        self.columns
-            .iter()
-            .map(|column| column.name.as_str())
-            .collect()
+        self.columns.iter().map(|column| column.name.as_str()).collect()
     }
 }
 

@@ -64,11 +64,8 @@ impl fmt::Display for Engine {
 /// Whether `engine` can be used: its client runs and, for a server, the
 /// server answers. The answer is probed once per process.
 pub fn available(engine: Engine) -> Result<(), String> {
-    static PROBES: [OnceLock<Result<(), String>>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    PROBES[engine as usize]
-        .get_or_init(|| probe(engine))
-        .clone()
+    static PROBES: [OnceLock<Result<(), String>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    PROBES[engine as usize].get_or_init(|| probe(engine)).clone()
 }
 
 /// Whether a test that needs `engine` should run.
@@ -135,22 +132,12 @@ impl TestDb {
                 Ok(db)
             }
             Engine::Postgres => {
-                postgres_admin(&format!(
-                    "CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"
-                ))?;
-                Ok(TestDb {
-                    engine,
-                    name,
-                    sqlite: None,
-                })
+                postgres_admin(&format!("CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))?;
+                Ok(TestDb { engine, name, sqlite: None })
             }
             Engine::Mariadb => {
                 mariadb_admin(&format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))?;
-                Ok(TestDb {
-                    engine,
-                    name,
-                    sqlite: None,
-                })
+                Ok(TestDb { engine, name, sqlite: None })
             }
         }
     }
@@ -176,13 +163,7 @@ impl TestDb {
             Engine::Sqlite => {
                 let mut command = Command::new("sqlite3");
                 command
-                    .args([
-                        "-bail",
-                        "-init",
-                        "/dev/null",
-                        "-cmd",
-                        "PRAGMA foreign_keys=ON",
-                    ])
+                    .args(["-bail", "-init", "/dev/null", "-cmd", "PRAGMA foreign_keys=ON"])
                     .arg(self.sqlite_path());
                 command
             }
@@ -209,14 +190,7 @@ impl TestDb {
             Engine::Sqlite => {
                 let mut command = Command::new("sqlite3");
                 command
-                    .args([
-                        "-bail",
-                        "-init",
-                        "/dev/null",
-                        "-batch",
-                        "-list",
-                        "-noheader",
-                    ])
+                    .args(["-bail", "-init", "/dev/null", "-batch", "-list", "-noheader"])
                     .args(["-separator", FIELD_SEP, "-newline", RECORD_SEP])
                     .args(["-nullvalue", NULL_MARK])
                     .arg(self.sqlite_path());
@@ -271,22 +245,12 @@ impl TestDb {
         let left: Vec<String> = self
             .query_rows(sql)?
             .into_iter()
-            .map(|row| {
-                row.into_iter()
-                    .map(Option::unwrap_or_default)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|row| row.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().join(" "))
             .collect();
         if left.is_empty() {
             Ok(())
         } else {
-            Err(format!(
-                "{} {} still holds: {}",
-                self.engine,
-                self.name,
-                left.join(", ")
-            ))
+            Err(format!("{} {} still holds: {}", self.engine, self.name, left.join(", ")))
         }
     }
 
@@ -303,10 +267,7 @@ impl Drop for TestDb {
         // unique name and harms no other test.
         let _ = match self.engine {
             Engine::Sqlite => Ok(String::new()),
-            Engine::Postgres => postgres_admin(&format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            )),
+            Engine::Postgres => postgres_admin(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)),
             Engine::Mariadb => mariadb_admin(&format!("DROP DATABASE IF EXISTS `{}`", self.name)),
         };
     }
@@ -334,13 +295,7 @@ fn unique_name(tag: &str) -> String {
     let suffix = format!("_{}_{count}", std::process::id());
     let mut tag: String = tag
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .collect();
     tag.truncate(63 - "schemac_".len() - suffix.len());
     format!("schemac_{tag}{suffix}")
@@ -380,28 +335,20 @@ fn run(mut command: Command, stdin: Option<&str>) -> Result<String, String> {
         let input = stdin.unwrap_or_default().to_owned();
         thread::spawn(move || pipe.write_all(input.as_bytes()))
     });
-    let output = child
-        .wait_with_output()
-        .map_err(|error| format!("cannot wait for `{program}`: {error}"))?;
+    let output = child.wait_with_output().map_err(|error| format!("cannot wait for `{program}`: {error}"))?;
     let write_result = writer.map(|handle| handle.join());
-    let stderr = String::from_utf8_lossy(&output.stderr)
-        .trim_end()
-        .to_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).trim_end().to_owned();
     if !output.status.success() {
         return Err(format!("`{program}` failed ({}): {stderr}", output.status));
     }
     if let Some(Ok(Err(error))) = write_result {
         return Err(format!("cannot write to `{program}`: {error}"));
     }
-    String::from_utf8(output.stdout)
-        .map_err(|error| format!("`{program}` printed non-UTF-8: {error}"))
+    String::from_utf8(output.stdout).map_err(|error| format!("`{program}` printed non-UTF-8: {error}"))
 }
 
 fn postgres_user() -> String {
-    env::var("PGUSER")
-        .ok()
-        .filter(|user| !user.is_empty())
-        .unwrap_or_else(|| "postgres".to_owned())
+    env::var("PGUSER").ok().filter(|user| !user.is_empty()).unwrap_or_else(|| "postgres".to_owned())
 }
 
 /// `psql` connected to `database`, reading no `.psqlrc` and never asking for
@@ -440,15 +387,7 @@ fn mariadb() -> Result<Command, String> {
     });
     let mut command = Command::new(client.clone()?);
     command
-        .args([
-            "--no-defaults",
-            "-h",
-            MARIADB_HOST,
-            "-P",
-            MARIADB_PORT,
-            "-u",
-            "root",
-        ])
+        .args(["--no-defaults", "-h", MARIADB_HOST, "-P", MARIADB_PORT, "-u", "root"])
         .args(["--default-character-set=utf8mb4", "--connect-timeout=10"]);
     Ok(command)
 }
@@ -468,12 +407,7 @@ fn split_records(output: &str) -> Vec<Row> {
     records.pop();
     records
         .into_iter()
-        .map(|record| {
-            record
-                .split(FIELD_SEP)
-                .map(|value| (value != NULL_MARK).then(|| value.to_owned()))
-                .collect()
-        })
+        .map(|record| record.split(FIELD_SEP).map(|value| (value != NULL_MARK).then(|| value.to_owned())).collect())
         .collect()
 }
 
@@ -484,9 +418,7 @@ fn parse_mariadb_xml(xml: &str) -> Result<Vec<Row>, String> {
     let mut rest = xml;
     while let Some(start) = rest.find("<row>") {
         let after = &rest[start + "<row>".len()..];
-        let end = after
-            .find("</row>")
-            .ok_or_else(|| format!("unterminated <row> in client output: {xml}"))?;
+        let end = after.find("</row>").ok_or_else(|| format!("unterminated <row> in client output: {xml}"))?;
         rows.push(parse_xml_fields(&after[..end])?);
         rest = &after[end + "</row>".len()..];
     }
@@ -505,19 +437,13 @@ fn parse_xml_fields(row: &str) -> Result<Row, String> {
         if tag.ends_with("/>") {
             // `<field name="x" xsi:nil="true" />` is NULL; an empty element
             // written short would be an empty string.
-            let value = if tag.contains("xsi:nil=\"true\"") {
-                None
-            } else {
-                Some(String::new())
-            };
+            let value = if tag.contains("xsi:nil=\"true\"") { None } else { Some(String::new()) };
             values.push(value);
             rest = &rest[tag_end + 1..];
             continue;
         }
         let content = &rest[tag_end + 1..];
-        let close = content
-            .find("</field>")
-            .ok_or_else(|| format!("unterminated <field> element: {row}"))?;
+        let close = content.find("</field>").ok_or_else(|| format!("unterminated <field> element: {row}"))?;
         values.push(Some(xml_unescape(&content[..close])?));
         rest = &content[close + "</field>".len()..];
     }
@@ -596,8 +522,7 @@ const SQLITE_LEFTOVERS: &str = "SELECT type, name FROM sqlite_master \
 const SQLITE_OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_master \
      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
 
-const SQLITE_COLUMNS: &str =
-    "SELECT m.name, p.name, lower(p.type), p.\"notnull\", p.dflt_value, p.pk \
+const SQLITE_COLUMNS: &str = "SELECT m.name, p.name, lower(p.type), p.\"notnull\", p.dflt_value, p.pk \
      FROM sqlite_master m JOIN pragma_table_info(m.name) p \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
      ORDER BY m.name, p.cid";
@@ -621,10 +546,7 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
         match kind.as_str() {
             "table" => {
                 let sql = text(&row, 3);
-                parsed.insert(
-                    name.clone(),
-                    (sqlite_constraints(&sql), has_autoincrement(&sql)),
-                );
+                parsed.insert(name.clone(), (sqlite_constraints(&sql), has_autoincrement(&sql)));
                 catalog.tables.insert(name, Table::default());
             }
             "view" => {
@@ -645,10 +567,7 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
         };
         let key_position: usize = text(&row, 5).parse().unwrap_or(0);
         if key_position > 0 {
-            primary_keys
-                .entry(table_name)
-                .or_default()
-                .push((key_position, column.clone()));
+            primary_keys.entry(table_name).or_default().push((key_position, column.clone()));
         }
         table.columns.push(Column {
             name: column,
@@ -663,9 +582,7 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
         let columns: Vec<String> = key.into_iter().map(|(_, column)| column).collect();
         let (constraints, autoincrement) = parsed
             .get(&table_name)
-            .map_or((&[][..], false), |(constraints, autoincrement)| {
-                (&constraints[..], *autoincrement)
-            });
+            .map_or((&[][..], false), |(constraints, autoincrement)| (&constraints[..], *autoincrement));
         let name = constraints
             .iter()
             .find(|constraint| constraint.kind == Kind::PrimaryKey)
@@ -687,25 +604,19 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
     // constraint, `pk` for a primary key that is not a rowid alias.
     let mut indexes: BTreeMap<(String, String), (String, Index)> = BTreeMap::new();
     for row in db.query_rows(SQLITE_INDEXES)? {
-        let (_, index) = indexes
-            .entry((text(&row, 0), text(&row, 1)))
-            .or_insert_with(|| {
-                let index = Index {
-                    columns: Vec::new(),
-                    unique: text(&row, 2) == "1",
-                    partial: text(&row, 4) == "1",
-                };
-                (text(&row, 3), index)
-            });
-        index
-            .columns
-            .push(opt(&row, 5).unwrap_or_else(|| "<expression>".to_owned()));
+        let (_, index) = indexes.entry((text(&row, 0), text(&row, 1))).or_insert_with(|| {
+            let index = Index {
+                columns: Vec::new(),
+                unique: text(&row, 2) == "1",
+                partial: text(&row, 4) == "1",
+            };
+            (text(&row, 3), index)
+        });
+        index.columns.push(opt(&row, 5).unwrap_or_else(|| "<expression>".to_owned()));
     }
     let mut used: BTreeSet<(String, usize)> = BTreeSet::new();
     for ((table_name, index_name), (origin, index)) in indexes {
-        let constraints = parsed
-            .get(&table_name)
-            .map_or(&[][..], |(constraints, _)| &constraints[..]);
+        let constraints = parsed.get(&table_name).map_or(&[][..], |(constraints, _)| &constraints[..]);
         let Some(table) = table_mut(&mut catalog, &table_name) else {
             continue;
         };
@@ -714,14 +625,7 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
                 table.indexes.insert(index_name, index);
             }
             "u" => {
-                let found = find_constraint(
-                    constraints,
-                    Kind::Unique,
-                    &index.columns,
-                    None,
-                    &used,
-                    &table_name,
-                );
+                let found = find_constraint(constraints, Kind::Unique, &index.columns, None, &used, &table_name);
                 let name = match found {
                     Some((position, name)) => {
                         used.insert((table_name.clone(), position));
@@ -740,16 +644,14 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
     let mut foreign_keys: BTreeMap<(String, usize), ForeignKey> = BTreeMap::new();
     for row in db.query_rows(SQLITE_FOREIGN_KEYS)? {
         let id: usize = text(&row, 1).parse().unwrap_or(0);
-        let key = foreign_keys
-            .entry((text(&row, 0), id))
-            .or_insert_with(|| ForeignKey {
-                name: None,
-                columns: Vec::new(),
-                referred_table: text(&row, 2),
-                referred_columns: Vec::new(),
-                on_delete: text(&row, 5),
-                on_update: text(&row, 6),
-            });
+        let key = foreign_keys.entry((text(&row, 0), id)).or_insert_with(|| ForeignKey {
+            name: None,
+            columns: Vec::new(),
+            referred_table: text(&row, 2),
+            referred_columns: Vec::new(),
+            on_delete: text(&row, 5),
+            on_update: text(&row, 6),
+        });
         key.columns.push(text(&row, 3));
         // `to` is NULL when the key refers to the parent's primary key
         // implicitly; it is filled in below.
@@ -757,25 +659,12 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
     }
     for ((table_name, _), mut key) in foreign_keys {
         if key.referred_columns.iter().all(String::is_empty) {
-            if let Some(PrimaryKey { columns, .. }) = catalog
-                .tables
-                .get(&key.referred_table)
-                .and_then(|parent| parent.primary_key.as_ref())
-            {
+            if let Some(PrimaryKey { columns, .. }) = catalog.tables.get(&key.referred_table).and_then(|parent| parent.primary_key.as_ref()) {
                 key.referred_columns = columns.clone();
             }
         }
-        let constraints = parsed
-            .get(&table_name)
-            .map_or(&[][..], |(constraints, _)| &constraints[..]);
-        let found = find_constraint(
-            constraints,
-            Kind::ForeignKey,
-            &key.columns,
-            Some(&key.referred_table),
-            &used,
-            &table_name,
-        );
+        let constraints = parsed.get(&table_name).map_or(&[][..], |(constraints, _)| &constraints[..]);
+        let found = find_constraint(constraints, Kind::ForeignKey, &key.columns, Some(&key.referred_table), &used, &table_name);
         if let Some((position, name)) = found {
             used.insert((table_name.clone(), position));
             key.name = name;
@@ -921,10 +810,7 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
         let (name, columns) = (text(&row, 1), list(&row, 3));
         match text(&row, 2).as_str() {
             "p" => {
-                table.primary_key = Some(PrimaryKey {
-                    name: Some(name),
-                    columns,
-                });
+                table.primary_key = Some(PrimaryKey { name: Some(name), columns });
             }
             "u" => {
                 table.unique_constraints.insert(name, columns);
@@ -1044,11 +930,7 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
         };
         let (name, column) = (text(&row, 1), text(&row, 3));
         if name == "PRIMARY" {
-            table
-                .primary_key
-                .get_or_insert_with(PrimaryKey::default)
-                .columns
-                .push(column);
+            table.primary_key.get_or_insert_with(PrimaryKey::default).columns.push(column);
         } else {
             table
                 .indexes
@@ -1064,16 +946,14 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
     }
     let mut foreign_keys: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
     for row in db.query_rows(MARIADB_FOREIGN_KEYS)? {
-        let key = foreign_keys
-            .entry((text(&row, 0), text(&row, 1)))
-            .or_insert_with(|| ForeignKey {
-                name: Some(text(&row, 1)),
-                columns: Vec::new(),
-                referred_table: text(&row, 3),
-                referred_columns: Vec::new(),
-                on_delete: text(&row, 5),
-                on_update: text(&row, 6),
-            });
+        let key = foreign_keys.entry((text(&row, 0), text(&row, 1))).or_insert_with(|| ForeignKey {
+            name: Some(text(&row, 1)),
+            columns: Vec::new(),
+            referred_table: text(&row, 3),
+            referred_columns: Vec::new(),
+            on_delete: text(&row, 5),
+            on_update: text(&row, 6),
+        });
         key.columns.push(text(&row, 2));
         key.referred_columns.push(text(&row, 4));
     }

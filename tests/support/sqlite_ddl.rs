@@ -33,11 +33,7 @@ pub(super) fn find_constraint(
             constraint.kind == kind
                 && !used.contains(&(table_name.to_owned(), *position))
                 && constraint.columns.len() == columns.len()
-                && constraint
-                    .columns
-                    .iter()
-                    .zip(columns)
-                    .all(|(a, b)| same(a, b))
+                && constraint.columns.iter().zip(columns).all(|(a, b)| same(a, b))
                 && match (referred_table, &constraint.referred_table) {
                     (Some(wanted), Some(found)) => same(wanted, found),
                     (None, _) => true,
@@ -104,13 +100,9 @@ fn tokenize(sql: &str) -> Vec<Token> {
         if c.is_ascii_whitespace() {
             i += 1;
         } else if sql[i..].starts_with("--") {
-            i = sql[i..]
-                .find('\n')
-                .map_or(bytes.len(), |offset| i + offset + 1);
+            i = sql[i..].find('\n').map_or(bytes.len(), |offset| i + offset + 1);
         } else if sql[i..].starts_with("/*") {
-            i = sql[i + 2..]
-                .find("*/")
-                .map_or(bytes.len(), |offset| i + 2 + offset + 2);
+            i = sql[i + 2..].find("*/").map_or(bytes.len(), |offset| i + 2 + offset + 2);
         } else if let Some(close) = match c {
             b'"' => Some(b'"'),
             b'`' => Some(b'`'),
@@ -134,11 +126,7 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 value.push(bytes[i]);
                 i += 1;
             }
-            let kind = if c == b'\'' {
-                TokenKind::Literal
-            } else {
-                TokenKind::Quoted
-            };
+            let kind = if c == b'\'' { TokenKind::Literal } else { TokenKind::Quoted };
             tokens.push(Token {
                 kind,
                 text: String::from_utf8_lossy(&value).into_owned(),
@@ -146,12 +134,7 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 end: i,
             });
         } else if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || !c.is_ascii() {
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric()
-                    || bytes[i] == b'_'
-                    || bytes[i] == b'$'
-                    || !bytes[i].is_ascii())
-            {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'$' || !bytes[i].is_ascii()) {
                 i += 1;
             }
             tokens.push(Token {
@@ -234,18 +217,13 @@ fn group_columns(tokens: &[Token], open: usize) -> Vec<String> {
 fn group_text(sql: &str, tokens: &[Token], open: usize) -> String {
     match group_inner(tokens, open) {
         [] => String::new(),
-        [first, .., last] | [first @ last] => sql[first.start..last.end]
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
+        [first, .., last] | [first @ last] => sql[first.start..last.end].split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 
 /// Whether a `CREATE TABLE` statement declares an `AUTOINCREMENT` key.
 pub(super) fn has_autoincrement(sql: &str) -> bool {
-    tokenize(sql)
-        .iter()
-        .any(|token| token.is_keyword("AUTOINCREMENT"))
+    tokenize(sql).iter().any(|token| token.is_keyword("AUTOINCREMENT"))
 }
 
 /// The primary key, unique, check and foreign key constraints of a
@@ -274,20 +252,9 @@ pub(super) fn sqlite_constraints(sql: &str) -> Vec<Constraint> {
 
 /// Reads the constraints in `tokens[first..]`: a table constraint when
 /// `column` is None, else the constraints of that column's definition.
-fn read_constraints(
-    sql: &str,
-    tokens: &[Token],
-    first: usize,
-    column: Option<String>,
-    constraints: &mut Vec<Constraint>,
-) {
+fn read_constraints(sql: &str, tokens: &[Token], first: usize, column: Option<String>, constraints: &mut Vec<Constraint>) {
     let own_columns = || column.iter().cloned().collect::<Vec<_>>();
-    let next_group = |from: usize| {
-        tokens[from..]
-            .iter()
-            .position(|t| t.kind == TokenKind::Punct('('))
-            .map(|offset| from + offset)
-    };
+    let next_group = |from: usize| tokens[from..].iter().position(|t| t.kind == TokenKind::Punct('(')).map(|offset| from + offset);
     let mut name = None;
     let mut i = first;
     while i < tokens.len() {
@@ -305,11 +272,7 @@ fn read_constraints(
             name = tokens.get(i + 1).map(|t| t.text.clone());
             i += 2;
         } else if token.is_keyword("PRIMARY") || token.is_keyword("UNIQUE") {
-            let kind = if token.is_keyword("PRIMARY") {
-                Kind::PrimaryKey
-            } else {
-                Kind::Unique
-            };
+            let kind = if token.is_keyword("PRIMARY") { Kind::PrimaryKey } else { Kind::Unique };
             if column.is_some() {
                 constraint(kind, own_columns(), None, String::new());
                 i += 1;
@@ -320,12 +283,7 @@ fn read_constraints(
             }
         } else if token.is_keyword("CHECK") {
             let open = next_group(i).unwrap_or(tokens.len());
-            constraint(
-                Kind::Check,
-                own_columns(),
-                None,
-                group_text(sql, tokens, open),
-            );
+            constraint(Kind::Check, own_columns(), None, group_text(sql, tokens, open));
             i = skip_group(tokens, open);
         } else if token.is_keyword("FOREIGN") || token.is_keyword("REFERENCES") {
             let (columns, references) = if token.is_keyword("FOREIGN") {
