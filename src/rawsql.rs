@@ -79,10 +79,9 @@ pub fn effects(key: &str, sql: &str) -> Vec<Effect> {
 fn scan(sql: &str) -> Effect {
     let words = crate::sqlwords::identifiers(sql);
     let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
-    let mut i = 0;
     let at = |i: usize, w: &str| upper.get(i).is_some_and(|u| u == w);
     if at(0, "CREATE") {
-        i = 1;
+        let mut i = 1;
         if at(i, "TEMP") || at(i, "TEMPORARY") {
             i += 1;
         }
@@ -103,7 +102,7 @@ fn scan(sql: &str) -> Effect {
             }
         }
     } else if at(0, "DROP") && at(1, "TRIGGER") {
-        i = 2;
+        let mut i = 2;
         if at(i, "IF") && at(i + 1, "EXISTS") {
             i += 2;
         }

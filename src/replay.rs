@@ -10,6 +10,8 @@ use crate::naming::{Naming, MAX_NAME};
 use crate::ops::*;
 
 /// A resolved operation: what happened to the model, with full definitions.
+// Changes live one at a time between replay and plan; boxing would only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     CreateTable {
