@@ -1,12 +1,2 @@
-{% import "macros.sql" as m %}
-{% import "constraints.sql" as k_ %}
-CREATE TABLE {{ t.name|ident }} (
-{% for c in t.columns %}
-    {{ m.column_def(c) }}{% if not loop.last or t.constraints %},{% endif %}
-
-{% endfor %}
-{% for k in t.constraints %}
-    {{ k_.constraint_def(k) }}{% if not loop.last %},{% endif %}
-
-{% endfor %}
-){% if t.comment is not none %} COMMENT={{ t.comment|literal }}{% endif %}{% if t.options is not none %} {{ t.options }}{% endif %};
+{% import "table.sql" as tb %}
+CREATE TABLE {{ t.name|ident }} {{ tb.table_body(t) }}{% if t.comment is not none %} COMMENT={{ t.comment|literal }}{% endif %}{% if t.options is not none %} {{ t.options }}{% endif %};

@@ -1,19 +1,9 @@
 {# SQLite's generalized ALTER TABLE procedure: https://www.sqlite.org/lang_altertable.html#otheralter #}
-{% import "macros.sql" as m %}
-{% import "constraints.sql" as k_ %}
+{% import "table.sql" as tb %}
 {% for v in views_rev %}
 DROP VIEW {{ v.name|ident }};
 {% endfor %}
-CREATE TABLE {{ t.name|ident }} (
-{% for c in t.columns %}
-    {{ m.column_def(c) }}{% if not loop.last or t.constraints %},{% endif %}
-
-{% endfor %}
-{% for k in t.constraints %}
-    {{ k_.constraint_def(k) }}{% if not loop.last %},{% endif %}
-
-{% endfor %}
-);
+CREATE TABLE {{ t.name|ident }} {{ tb.table_body(t) }};
 {% if insert_cols %}
 INSERT INTO {{ temp|ident }} ({{ insert_cols|idents }})
     SELECT {{ select_exprs|join(", ") }} FROM {{ table|ident }};
