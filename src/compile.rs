@@ -358,6 +358,45 @@ impl<'a> Compiler<'a> {
         self.render("current.sql", &context! { table => self.vt() })
     }
 
+    /// Renders every step of every block, in order. Steps are data, so they
+    /// are rendered on all cores and the texts joined in step order.
+    fn render_steps(&self, blocks: &[Block]) -> Result<Vec<String>, Diagnostics> {
+        let steps: Vec<&Step> = blocks.iter().flat_map(|b| b.steps.iter()).collect();
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(steps.len() / 512 + 1);
+        let chunk = steps.len().div_ceil(threads).max(1);
+        let renderer = &self.renderer;
+        let results: Vec<Vec<Result<String, (String, Span)>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = steps
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|s| renderer.render(s.template, &s.ctx).map_err(|e| (e, s.span)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|_| {
+            Diagnostics::from(Diagnostic::error("E0901", "internal error: a rendering thread failed").help("this is a bug in schemac; please report it"))
+        })?;
+        results
+            .into_iter()
+            .flatten()
+            .into_iter()
+            .map(|r| {
+                r.map_err(|(e, span)| {
+                    Diagnostics::from(
+                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                            .at(span, "while compiling this")
+                            .help("this is a bug in schemac; please report it"),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Assembles the script: header, statements before, blocks, statements after.
     fn assemble(
         &self,
@@ -369,6 +408,7 @@ impl<'a> Compiler<'a> {
         let txn_ddl = self.dialect.data.transactional_ddl;
         let single = txn_ddl && self.settings.transaction == TransactionMode::Single;
         let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
+        let mut rendered = self.render_steps(&blocks)?.into_iter();
         let mut out = self.header(command)?;
         out.push('\n');
         if single {
@@ -406,13 +446,7 @@ impl<'a> Compiler<'a> {
                     out.push_str(&self.dialect.comment(w));
                     out.push('\n');
                 }
-                let sql = self.renderer.render(s.template, &s.ctx).map_err(|e| {
-                    Diagnostics::from(
-                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
-                            .at(s.span, "while compiling this")
-                            .help("this is a bug in schemac; please report it"),
-                    )
-                })?;
+                let sql = rendered.next().unwrap_or_default();
                 out += &sql;
                 out.push('\n');
                 if outside {

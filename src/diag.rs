@@ -164,6 +164,15 @@ impl Sources {
         FileId(self.count - 1)
     }
 
+    /// How many files have been added; the next one gets this id.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     pub fn name(&self, id: FileId) -> &str {
         self.files.get(id.0 as usize).map(|f| f.name().as_str()).unwrap_or("?")
     }

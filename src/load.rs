@@ -25,38 +25,88 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
             )
         }
     };
+    // The file type comes with the directory entry: no stat per file.
     let mut paths: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    let mut revisions = vec![];
+    let cwd = std::env::current_dir().ok();
+    // Files are read and decoded on every core; ids are given in name order,
+    // so the result does not depend on the scheduling.
+    let base = sources.len();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(paths.len() / 256 + 1);
+    let chunk = paths.len().div_ceil(threads.max(1)).max(1);
+    let loaded: Vec<Loaded> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let cwd = cwd.as_deref();
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, p)| load_file(p, FileId((base + c * chunk + i) as u32), cwd))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: a loading thread failed").help("this is a bug in schemac; please report it")))?
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut revisions = Vec::with_capacity(loaded.len());
     let mut diags = vec![];
-    for path in paths {
-        let display = display_path(&path);
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(_) => {
-                    diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")));
-                    continue;
-                }
-            },
-            Err(e) => {
-                diags.push(Diagnostic::error("E0001", format!("cannot read `{display}`: {e}")));
-                continue;
-            }
-        };
-        let file = sources.add(display.clone(), text);
-        let text = sources.text(file).to_string();
-        if let Some(rev) = decode_revision(file, display, &text, &mut diags) {
-            revisions.push(rev);
-        }
+    for l in loaded {
+        sources.add(l.display, l.text);
+        diags.extend(l.diags);
+        revisions.extend(l.revision);
     }
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
     }
     Ok(revisions)
+}
+
+/// One revision file, read and decoded.
+struct Loaded {
+    display: String,
+    text: String,
+    diags: Vec<Diagnostic>,
+    revision: Option<Revision>,
+}
+
+fn load_file(path: &Path, file: FileId, cwd: Option<&Path>) -> Loaded {
+    let display = cwd.and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path).display().to_string();
+    let mut diags = vec![];
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")));
+                String::new()
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::error("E0001", format!("cannot read `{display}`: {e}")));
+            String::new()
+        }
+    };
+    let revision = if diags.is_empty() {
+        decode_revision(file, display.clone(), &text, &mut diags)
+    } else {
+        None
+    };
+    Loaded {
+        display,
+        text,
+        diags,
+        revision,
+    }
 }
 
 /// A path as the user would write it: relative to the current folder when inside it.
