@@ -384,7 +384,6 @@ impl<'a> Compiler<'a> {
         results
             .into_iter()
             .flatten()
-            .into_iter()
             .map(|r| {
                 r.map_err(|(e, span)| {
                     Diagnostics::from(
