@@ -264,6 +264,14 @@ pub struct Trigger {
     pub sql: IndexMap<String, String>,
 }
 
+/// DDL from an `execute` that schemac could not classify, with the tables it names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpaqueDdl {
+    pub dialect: String,
+    pub sql: String,
+    pub tables: Vec<String>,
+}
+
 /// The whole schema at one point of the chain.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
@@ -272,6 +280,8 @@ pub struct Schema {
     pub triggers: IndexMap<String, Trigger>,
     /// Schema-wide names (indexes, unique and primary key constraints) to their table.
     pub global_names: HashMap<String, String>,
+    /// Unclassified DDL from `execute`, for the warnings of a SQLite rebuild.
+    pub opaque: Vec<OpaqueDdl>,
 }
 
 impl Schema {

@@ -507,7 +507,14 @@ impl Planner<'_> {
                     }
                 }
                 let c = self.col_ctx(new, schema.tables.get(table), span);
-                let type_changed = old.ty != new.ty;
+                let mut type_changed = old.ty != new.ty;
+                if let (ColumnType::Enum { name: n1, values: v1 }, ColumnType::Enum { name: n2, values: v2 }) = (&old.ty, &new.ty) {
+                    if n1 == n2 && d.data.enum_style == "type" {
+                        // The same named type with other values: ALTER TYPE, not ALTER COLUMN.
+                        type_changed = false;
+                        self.extend_enum(n1, v1, v2, span);
+                    }
+                }
                 let using = type_changed.then(|| format!("{}::{}", d.ident(&new.name), c.type_sql));
                 let ctx = context! {
                     table, c, type_changed, using,
@@ -580,6 +587,31 @@ impl Planner<'_> {
                     conds.push(parts.join(" AND "));
                 }
                 self.push("delete_rows.sql", context! { table, conds }, span);
+            }
+        }
+    }
+
+    /// New values of a named enum type; PostgreSQL cannot remove one.
+    /// https://www.postgresql.org/docs/current/sql-altertype.html
+    fn extend_enum(&mut self, name: &str, old: &[String], new: &[String], span: Span) {
+        if let Some(gone) = old.iter().find(|v| !new.contains(v)) {
+            self.fail(
+                span,
+                format!(
+                    "enum type `{name}` would lose the value `{gone}`, which {} cannot remove from a type",
+                    self.d.key()
+                ),
+            );
+            return;
+        }
+        for (i, v) in new.iter().enumerate().filter(|(_, v)| !old.contains(v)) {
+            let after = i.checked_sub(1).map(|p| new[p].clone());
+            let before = new.get(i + 1).cloned();
+            self.push("enum_add_value.sql", context! { name, value => v, after, before }, span);
+            if !self.d.can("enum_add_value_in_transaction") {
+                if let Some(s) = self.steps.last_mut() {
+                    s.placement = Placement::OutsideTransaction;
+                }
             }
         }
     }
@@ -728,6 +760,16 @@ impl Planner<'_> {
             0,
             format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
         );
+        for o in schema
+            .opaque
+            .iter()
+            .filter(|o| o.tables.contains(&table) && (o.dialect == d.key() || o.dialect == "default"))
+        {
+            warnings.push(format!(
+                "an execute (`{}`) touched `{table}` in a way schemac does not track; what it created on the table may be lost",
+                o.sql
+            ));
+        }
         self.steps.push(Step {
             template: "rebuild.sql",
             ctx,

@@ -26,11 +26,23 @@ fn last_part(n: &ObjectName) -> String {
 /// What one statement of an `execute` does to the tracked objects.
 #[derive(Debug, PartialEq)]
 pub enum Effect {
-    CreateTrigger { name: String, table: String, sql: String },
-    DropTrigger { name: String },
-    CreateView { name: String, sql: String },
-    DropView { name: String },
-    Opaque,
+    CreateTrigger {
+        name: String,
+        table: String,
+        sql: String,
+    },
+    DropTrigger {
+        name: String,
+    },
+    CreateView {
+        name: String,
+        sql: String,
+    },
+    DropView {
+        name: String,
+    },
+    /// Anything else; the text, to judge whether it defines objects.
+    Opaque(String),
 }
 
 /// The effects of an `execute` entry written for one dialect.
@@ -64,8 +76,11 @@ pub fn effects(key: &str, sql: &str) -> Vec<Effect> {
                             object_type: ObjectType::View,
                             names,
                             ..
-                        } => names.first().map(|n| Effect::DropView { name: last_part(n) }).unwrap_or(Effect::Opaque),
-                        _ => Effect::Opaque,
+                        } => names
+                            .first()
+                            .map(|n| Effect::DropView { name: last_part(n) })
+                            .unwrap_or_else(|| Effect::Opaque(text)),
+                        _ => Effect::Opaque(text),
                     }
                 })
                 .collect()
@@ -110,7 +125,7 @@ fn scan(sql: &str) -> Effect {
             return Effect::DropTrigger { name: name.clone() };
         }
     }
-    Effect::Opaque
+    Effect::Opaque(sql.trim().to_string())
 }
 
 /// Applies the recognised effects of an `execute` to the model.
@@ -144,7 +159,22 @@ pub fn track(schema: &mut Schema, sql: &PerDialect) {
                 Effect::DropView { name } => {
                     schema.views.shift_remove(&name);
                 }
-                Effect::Opaque => {}
+                Effect::Opaque(text) => {
+                    // DDL schemac does not model (a raw CREATE INDEX, say) would not survive a rebuild.
+                    let words = crate::sqlwords::identifiers(&text);
+                    let ddl = words.first().is_some_and(|w| ["CREATE", "ALTER"].contains(&w.to_ascii_uppercase().as_str()));
+                    if ddl {
+                        let tables: Vec<String> = words.into_iter().filter(|w| schema.tables.contains_key(w)).collect();
+                        if !tables.is_empty() {
+                            let head: String = text.lines().next().unwrap_or("").chars().take(60).collect();
+                            schema.opaque.push(crate::model::OpaqueDdl {
+                                dialect: key.clone(),
+                                sql: head,
+                                tables,
+                            });
+                        }
+                    }
+                }
             }
         }
     }
