@@ -24,8 +24,9 @@ acceptance: build services
 example:
 	$(CARGO) run --release -- upgrade base:head --sql
 
-bench:
+bench: build
 	bench/run --readme README.md
+	bench/rebuild.py
 
 # Starts PostgreSQL and MariaDB when they are installed but not running.
 services:
