@@ -408,6 +408,8 @@ impl<'a> Compiler<'a> {
         let single = txn_ddl && self.settings.transaction == TransactionMode::Single;
         let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
         let mut rendered = self.render_steps(&blocks)?.into_iter();
+        let begin = self.render("begin.sql", &context! {})?;
+        let commit = self.render("commit.sql", &context! {})?;
         let mut out = self.header(command)?;
         out.push('\n');
         if single {
@@ -430,35 +432,43 @@ impl<'a> Compiler<'a> {
             if fk_off {
                 out += &self.render("fk_off.sql", &context! {})?;
             }
-            if txn {
-                out += &self.render("begin.sql", &context! {})?;
-                out.push('\n');
-            }
+            // A transaction is opened before the first statement that runs in one,
+            // and closed before a statement that cannot.
+            let mut open = false;
             for s in &b.steps {
-                let outside = s.placement == Placement::OutsideTransaction && (txn || single);
-                if outside {
-                    out += &self.render("commit.sql", &context! {})?;
-                    out.push_str("-- Outside a transaction: PostgreSQL cannot run this in one.\n");
+                let outside = s.placement == Placement::OutsideTransaction;
+                if outside && (open || single) {
+                    out += &commit;
+                    out.push_str("-- Outside a transaction: this statement cannot run in one.\n");
+                    open = false;
+                } else if !outside && txn && !open {
+                    out += &begin;
+                    out.push('\n');
+                    open = true;
                 }
                 if let Some(w) = &s.warning {
                     out.push_str("-- WARNING: ");
                     out.push_str(&self.dialect.comment(w));
                     out.push('\n');
                 }
-                let sql = rendered.next().unwrap_or_default();
-                out += &sql;
+                out += &rendered.next().unwrap_or_default();
                 out.push('\n');
-                if outside {
-                    out += &self.render("begin.sql", &context! {})?;
+                if outside && single {
+                    out += &begin;
                     out.push('\n');
                 }
+            }
+            if txn && !open && !b.version.is_empty() {
+                out += &begin;
+                out.push('\n');
+                open = true;
             }
             for (t, ctx) in &b.version {
                 out += &self.render(t, ctx)?;
             }
-            if txn {
+            if open {
                 out.push('\n');
-                out += &self.render("commit.sql", &context! {})?;
+                out += &commit;
             }
             if fk_off {
                 out += &self.render("fk_on.sql", &context! {})?;

@@ -78,6 +78,7 @@ pub struct DialectData {
     pub enum_style: String,
     pub comments: String,
     pub partial_indexes: bool,
+    pub concurrent_indexes: bool,
     pub alter_column: String,
     pub add_constraint: bool,
     pub autoincrement: String,

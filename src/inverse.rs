@@ -159,10 +159,16 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             comment: (old.comment != new.comment).then(|| old.comment.clone()),
             backfill: None,
         })),
-        Change::CreateIndex { index, .. } => one(Op::DropIndex { name: s(&index.name) }),
-        Change::DropIndex { table, index } => one(Op::CreateIndex {
+        Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
+            name: s(&index.name),
+            concurrently: *concurrently,
+        }),
+        Change::DropIndex { table, index, concurrently } => one(Op::CreateIndex {
             table: s(table),
-            index: index_spec(index, span),
+            index: IndexSpec {
+                concurrently: *concurrently,
+                ..index_spec(index, span)
+            },
         }),
         Change::AddConstraint { table, constraint } => one(Op::DropConstraint {
             table: s(table),

@@ -375,7 +375,7 @@ impl<'i> Decoder<'_, 'i> {
             "rename_column" => &["op", "table", "column", "new_name"],
             "alter_column" => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
             "create_index" => &["op", "table", "columns", "name", "unique", "where", "concurrently"],
-            "drop_index" => &["op", "name", "table"],
+            "drop_index" => &["op", "name", "table", "concurrently"],
             "create_unique_constraint" => &["op", "table", "columns", "name"],
             "create_foreign_key" => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
             "create_check_constraint" => &["op", "table", "expr", "name"],
@@ -428,6 +428,7 @@ impl<'i> Decoder<'_, 'i> {
             },
             "drop_index" => Op::DropIndex {
                 name: self.req_name(t, "name", span)?,
+                concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
             },
             "create_unique_constraint" => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,

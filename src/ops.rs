@@ -109,6 +109,8 @@ pub enum Op {
     },
     DropIndex {
         name: Sp<String>,
+        /// PostgreSQL: `DROP INDEX CONCURRENTLY`, between transactions.
+        concurrently: bool,
     },
     AddConstraint {
         table: Sp<String>,

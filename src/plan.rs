@@ -323,7 +323,7 @@ impl<'d> Planner<'d> {
                 }
             }
             Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => self.flush_all(schema),
-            Op::DropIndex { name } => {
+            Op::DropIndex { name, .. } => {
                 self.snapshot = schema.index_table(&name.v).cloned();
             }
             _ => {
@@ -539,7 +539,15 @@ impl Planner<'_> {
                 self.drop_enums(dropped_enums, span);
             }
             Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
-            Change::DropIndex { table, index } => self.push("drop_index.sql", context! { i => idx_ctx(table, index, false) }, span),
+            Change::DropIndex { table, index, concurrently } => {
+                let concurrently = *concurrently && self.d.data.concurrent_indexes;
+                self.push("drop_index.sql", context! { i => idx_ctx(table, index, concurrently) }, span);
+                if concurrently {
+                    if let Some(s) = self.steps.last_mut() {
+                        s.placement = Placement::OutsideTransaction;
+                    }
+                }
+            }
             Change::AddConstraint { table, constraint } => {
                 if matches!(constraint, Constraint::Check { .. }) && !d.can("check_constraints") {
                     self.push("add_constraint.sql", context! { table, k => con_ctx(constraint) }, span);
@@ -624,7 +632,7 @@ impl Planner<'_> {
             );
             return;
         }
-        let concurrently = concurrently && self.d.id == crate::dialect::DialectId::Postgresql;
+        let concurrently = concurrently && self.d.data.concurrent_indexes;
         self.push("create_index.sql", context! { i => idx_ctx(table, i, concurrently) }, span);
         if concurrently {
             if let Some(s) = self.steps.last_mut() {

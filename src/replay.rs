@@ -61,6 +61,7 @@ pub enum Change {
     DropIndex {
         table: String,
         index: Index,
+        concurrently: bool,
     },
     AddConstraint {
         table: String,
@@ -419,7 +420,7 @@ impl Replayer<'_> {
                     concurrently: index.concurrently,
                 })
             }
-            Op::DropIndex { name } => {
+            Op::DropIndex { name, concurrently } => {
                 let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
                     // A shortened name may be referred to by its full spelling.
                     let short = crate::naming::shorten(&name.v);
@@ -437,7 +438,11 @@ impl Replayer<'_> {
                 let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
                 let index = t.indexes.remove(pos);
                 schema.global_names.remove(&iname);
-                Ok(Change::DropIndex { table: tname, index })
+                Ok(Change::DropIndex {
+                    table: tname,
+                    index,
+                    concurrently: *concurrently,
+                })
             }
             Op::AddConstraint { table, constraint } => {
                 let c = self.add_constraint(schema, table, constraint.clone())?;

@@ -88,3 +88,31 @@ fn sqlite_rebuild_keeps_rows() {
     db.apply("INSERT INTO parts (id, sku, name, category) VALUES (9, 'X', 'x', 'c')").unwrap();
     assert_eq!(db.query_rows("SELECT part_id FROM part_audit").unwrap(), vec![vec![s("9")]]);
 }
+
+/// CREATE/DROP INDEX CONCURRENTLY is placed between transactions, where PostgreSQL accepts it.
+#[test]
+fn postgresql_concurrently_runs_between_transactions() {
+    if !require(Engine::Postgres) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a.toml"),
+        "revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }, { name = \"s\", type = \"text\" }]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        revs.join("b.toml"),
+        "revision = \"b1\"\ndown_revision = \"a1\"\nmessage = \"i\"\n[[upgrade]]\nop = \"create_index\"\ntable = \"t\"\ncolumns = [\"s\"]\nconcurrently = true\n[[upgrade]]\nop = \"add_column\"\ntable = \"t\"\ncolumn = { name = \"n\", type = \"integer\" }\n",
+    )
+    .unwrap();
+    let db = TestDb::new(Engine::Postgres, "concurrently").unwrap();
+    let up = sql(tmp.path(), &["--dialect", "postgresql", "upgrade", "base:head"]);
+    assert!(up.contains("CREATE INDEX CONCURRENTLY"), "{up}");
+    db.apply(&up).unwrap();
+    assert!(db.catalog().unwrap().table("t").unwrap().indexes.contains_key("ix_t_s"));
+    db.apply(&sql(tmp.path(), &["--dialect", "postgresql", "downgrade", "head:base"])).unwrap();
+    db.is_empty().unwrap();
+}

@@ -1,1 +1,1 @@
-DROP INDEX {{ i.name|ident }};
+DROP INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}{{ i.name|ident }};
