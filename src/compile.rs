@@ -124,9 +124,10 @@ impl<'a> Compiler<'a> {
         minijinja::Value::from(self.settings.version_table.as_str())
     }
 
-    fn version_create(&self) -> (&'static str, minijinja::Value) {
+    /// The version table; `if_not_exists` for stamp, which may meet it already there.
+    fn version_create(&self, if_not_exists: bool) -> (&'static str, minijinja::Value) {
         let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
-        ("version_create.sql", context! { table => self.vt(), pk })
+        ("version_create.sql", context! { table => self.vt(), pk, if_not_exists })
     }
 
     /// SQL for `upgrade RANGE`.
@@ -163,7 +164,7 @@ impl<'a> Compiler<'a> {
         }
         let mut pre = vec![];
         if s.is_empty() && !blocks.is_empty() {
-            pre.push(self.version_create());
+            pre.push(self.version_create(false));
         }
         self.assemble(&format!("upgrade {range}"), pre, blocks, vec![])
     }
@@ -328,7 +329,7 @@ impl<'a> Compiler<'a> {
             version,
             transactional: true,
         };
-        self.assemble("create_schema", vec![self.version_create()], vec![block], vec![])
+        self.assemble("create_schema", vec![self.version_create(false)], vec![block], vec![])
     }
 
     /// SQL that records REVISION as the current one(s).
@@ -344,13 +345,7 @@ impl<'a> Compiler<'a> {
             version,
             transactional: true,
         };
-        let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
-        self.assemble(
-            &format!("stamp {spec}"),
-            vec![("stamp_create.sql", context! { table => self.vt(), pk })],
-            vec![block],
-            vec![],
-        )
+        self.assemble(&format!("stamp {spec}"), vec![self.version_create(true)], vec![block], vec![])
     }
 
     /// The query that reads the current revision(s).
