@@ -32,7 +32,8 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
-    paths.sort();
+    // All in one folder: the file name orders them (cheaper than comparing path components).
+    paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     let cwd = std::env::current_dir().ok();
     // Files are read and decoded on every core; ids are given in name order,
     // so the result does not depend on the scheduling.
