@@ -353,6 +353,18 @@ impl<'a> Compiler<'a> {
         )
     }
 
+    /// The script of `populate`: the planned upserts in one transaction
+    /// where the dialect has transactional DDL, and no version bookkeeping.
+    pub fn populate(&self, steps: Vec<Step>, files: usize) -> Result<String, Diagnostics> {
+        let block = Block {
+            comment: format!("Reference data from {files} populate file{}", if files == 1 { "" } else { "s" }),
+            steps,
+            version: vec![],
+            transactional: true,
+        };
+        self.assemble("populate", vec![], vec![block], vec![])
+    }
+
     /// The query that reads the current revision(s).
     pub fn current(&self) -> Result<String, Diagnostics> {
         self.render("current.sql", &context! { table => self.vt() })
