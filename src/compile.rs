@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
-use crate::model::Schema;
+use crate::model::{Constraint, Schema};
 use crate::ops::OpNode;
 use crate::plan::{Placement, Planner, Step};
 use crate::render::Renderer;
@@ -231,6 +231,12 @@ impl<'a> Compiler<'a> {
                 let on_created = match c {
                     Change::CreateTable { .. } => false,
                     Change::Insert { table, .. } => created.contains(table),
+                    // A foreign key between two tables created here (a cycle) must go
+                    // before either table can be dropped.
+                    Change::AddConstraint {
+                        table,
+                        constraint: Constraint::ForeignKey(fk),
+                    } if fk.ref_table != *table && created.contains(&fk.ref_table) => false,
                     other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
                 };
                 if on_created {

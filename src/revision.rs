@@ -123,7 +123,7 @@ fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String
     for line in message.lines() {
         out += &format!("# {line}\n");
     }
-    out += &format!("#\n# Created by schemac {}.\n\n", crate::compile::VERSION);
+    out += "#\n# Created by `schemac revision`.\n\n";
     out += &format!("revision = {}\n", crate::autogen::quote(id));
     match down {
         [] => {}
