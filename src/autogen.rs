@@ -138,16 +138,43 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
 /// One operation that turns the head schema towards the model.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
-    DropConstraint { table: String, constraint: Constraint },
-    DropIndex { table: String, index: Index },
-    DropTable { table: Table },
+    DropConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    DropTable {
+        table: Table,
+    },
     /// A new table with the foreign keys it can declare inline.
-    CreateTable { table: Table, foreign_keys: Vec<ForeignKey> },
-    DropColumn { table: String, column: Column },
-    AddColumn { table: String, column: Column },
-    AlterColumn { table: String, old: Column, new: Column },
-    AddConstraint { table: String, constraint: Constraint },
-    CreateIndex { table: String, index: Index },
+    CreateTable {
+        table: Table,
+        foreign_keys: Vec<ForeignKey>,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    AlterColumn {
+        table: String,
+        old: Column,
+        new: Column,
+    },
+    AddConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+    },
 }
 
 /// An edit with the comments written above it, and what it means as drift.
@@ -430,7 +457,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                         table: b.name.clone(),
                         constraint: c.clone(),
                     },
-                    old.is_none().then(|| format!("{} `{}` on `{}` is in the model, not at head", c.kind().replace('_', " "), c.name(), b.name)),
+                    old.is_none()
+                        .then(|| format!("{} `{}` on `{}` is in the model, not at head", c.kind().replace('_', " "), c.name(), b.name)),
                 ));
             }
         }
@@ -442,7 +470,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                         table: b.name.clone(),
                         index: i.clone(),
                     },
-                    old.is_none().then(|| format!("index `{}` on `{}` is in the model, not at head", i.name, b.name)),
+                    old.is_none()
+                        .then(|| format!("index `{}` on `{}` is in the model, not at head", i.name, b.name)),
                 ));
             }
         }
@@ -456,7 +485,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                         table: b.name.clone(),
                         constraint: Constraint::ForeignKey(fk.clone()),
                     },
-                    old.is_none().then(|| format!("foreign key `{}` on `{}` is in the model, not at head", fk.name, b.name)),
+                    old.is_none()
+                        .then(|| format!("foreign key `{}` on `{}` is in the model, not at head", fk.name, b.name)),
                 ));
             }
         }
@@ -479,10 +509,7 @@ pub fn drift(items: &[Item]) -> Vec<String> {
 fn type_words(t: &ColumnType) -> String {
     match t {
         ColumnType::Enum { name, values } => format!("enum {name}({})", values.join(", ")),
-        ColumnType::Raw(pd) => format!(
-            "raw({})",
-            pd.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
-        ),
+        ColumnType::Raw(pd) => format!("raw({})", pd.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")),
         other => other.neutral(),
     }
 }
@@ -716,7 +743,10 @@ pub fn to_toml(items: &[Item]) -> String {
                         "create_unique_constraint",
                         vec![format!("columns = {}", quote_list(columns)), format!("name = {}", quote(name))],
                     ),
-                    Constraint::Check { name, expr } => ("create_check_constraint", vec![format!("expr = {}", quote(expr)), format!("name = {}", quote(name))]),
+                    Constraint::Check { name, expr } => (
+                        "create_check_constraint",
+                        vec![format!("expr = {}", quote(expr)), format!("name = {}", quote(name))],
+                    ),
                     Constraint::ForeignKey(fk) => ("create_foreign_key", fk_fields(fk)),
                 };
                 kv("op", quote(op));

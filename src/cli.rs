@@ -308,9 +308,7 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
             };
             write_new(&crate::revision::revision(&graph, &settings, sources, &req)?)
         }
-        Command::Merge { revisions, message, rev_id } => {
-            write_new(&crate::revision::merge(&graph, &settings, revisions, message, rev_id.as_deref())?)
-        }
+        Command::Merge { revisions, message, rev_id } => write_new(&crate::revision::merge(&graph, &settings, revisions, message, rev_id.as_deref())?),
         Command::Populate { out } => {
             let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
             let entries = crate::populate::load_dir(&dir, sources)?;

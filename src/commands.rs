@@ -279,7 +279,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
             }
             continue;
         }
-        let on = if dialects.len() == 4 { String::new() } else { format!(" ({})", dialects.join(", ")) };
+        let on = if dialects.len() == 4 {
+            String::new()
+        } else {
+            format!(" ({})", dialects.join(", "))
+        };
         report.push(format!("warning[W0706]: {rev}: {text}{on}"));
     }
     if !downgrades.is_empty() {

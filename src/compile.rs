@@ -442,7 +442,10 @@ impl<'a> Compiler<'a> {
                 out += &self.render(t, ctx)?;
             }
             if txn {
-                out.push('\n');
+                // After the last step's blank line, a version statement needs one more.
+                if !b.version.is_empty() {
+                    out.push('\n');
+                }
                 out += &self.render("commit.sql", &context! {})?;
             }
             if fk_off {

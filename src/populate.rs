@@ -85,8 +85,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
                     let s = d.span(v);
                     let list = d.string_list(v);
                     if list.is_empty() {
-                        d.diags
-                            .push(Diagnostic::error("E0106", "`key` names at least one column").at(s, "empty list"));
+                        d.diags.push(Diagnostic::error("E0106", "`key` names at least one column").at(s, "empty list"));
                         None
                     } else {
                         Some(Sp::new(list.into_iter().map(|x| x.v).collect(), s))
@@ -182,9 +181,8 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                         ok = false;
                     }
                     None => {
-                        diags.push(
-                            Diagnostic::error("E1005", format!("this row gives no value for key column `{k}`")).at(row.span, format!("add `{k} = ...`")),
-                        );
+                        diags
+                            .push(Diagnostic::error("E1005", format!("this row gives no value for key column `{k}`")).at(row.span, format!("add `{k} = ...`")));
                         ok = false;
                     }
                 }

@@ -38,7 +38,10 @@ fn random_id() -> String {
     if !ok {
         // No /dev/urandom (not a Unix system): hash the time and the process id.
         use sha2::Digest;
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let h = sha2::Sha256::digest(format!("{now}:{}", std::process::id()));
         bytes.copy_from_slice(&h[..6]);
     }
@@ -112,10 +115,7 @@ pub fn schema_at(g: &Graph, settings: &Settings, tips: &[RevIx]) -> Result<Schem
 }
 
 fn toml_list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items.iter().map(|s| crate::autogen::quote(s)).collect::<Vec<_>>().join(", ")
-    )
+    format!("[{}]", items.iter().map(|s| crate::autogen::quote(s)).collect::<Vec<_>>().join(", "))
 }
 
 fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
@@ -175,7 +175,9 @@ fn validate(g: &Graph, settings: &Settings, parents: &[RevIx], text: &str) -> Re
     let mut diags = vec![];
     let rev = crate::load::decode_revision(file, "(new revision)".into(), text, &mut diags);
     let bug = |why: String| {
-        Diagnostics::from(Diagnostic::error("E0901", format!("internal error: the generated revision is invalid: {why}")).help("this is a bug in schemac; please report it"))
+        Diagnostics::from(
+            Diagnostic::error("E0901", format!("internal error: the generated revision is invalid: {why}")).help("this is a bug in schemac; please report it"),
+        )
     };
     let Some(rev) = rev else {
         return Err(bug(diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")));
@@ -227,9 +229,11 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
                 [] => vec![],
                 [t] => {
                     if !g.children[*t].is_empty() && req.branch_label.is_none() {
-                        return Err(Diagnostic::error("E0805", format!("`{}` is not a head: a revision on it starts a new branch", g.id(*t)))
-                            .help("pass --branch-label NAME to start a labelled branch there")
-                            .into());
+                        return Err(
+                            Diagnostic::error("E0805", format!("`{}` is not a head: a revision on it starts a new branch", g.id(*t)))
+                                .help("pass --branch-label NAME to start a labelled branch there")
+                                .into(),
+                        );
                     }
                     vec![*t]
                 }
@@ -291,7 +295,10 @@ pub fn merge(g: &Graph, settings: &Settings, revs: &[String], message: &str, rev
     for &a in &tips {
         for &b in &tips {
             if a != b && g.closure(&[b]).contains(&g.topo_pos[a]) {
-                return Err(fail("E0806", format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b))));
+                return Err(fail(
+                    "E0806",
+                    format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b)),
+                ));
             }
         }
     }
