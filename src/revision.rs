@@ -185,7 +185,12 @@ fn validate(g: &Graph, settings: &Settings, parents: &[RevIx], text: &str) -> Re
     let mut schema = schema_at(g, settings, parents)?;
     let r = Replayer { naming: &settings.naming };
     for node in &rev.upgrade {
-        r.apply(&mut schema, node).map_err(|d| bug(d.message))?;
+        r.apply(&mut schema, node).map_err(|d| {
+            Diagnostics::from(
+                Diagnostic::error("E0810", format!("the new revision cannot apply on its head: {}", d.message))
+                    .help("views and triggers are not in the model: drop what still uses these tables in a revision first"),
+            )
+        })?;
     }
     Ok(())
 }

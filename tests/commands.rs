@@ -170,6 +170,7 @@ fn autogenerate_writes_the_model_difference() {
     let before = files(project);
     let out = schemac(project, &["revision", "--autogenerate", "-m", "to x"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("E0810") && stderr(&out).contains("view"), "{}", stderr(&out));
     assert_eq!(files(project), before);
 
     // A model with an error points at it.
