@@ -65,6 +65,24 @@ pub struct Output {
     pub output: Option<PathBuf>,
 }
 
+/// How a listing is printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// Alembic's lines.
+    #[default]
+    Text,
+    /// A JSON document, for scripts and CI.
+    Json,
+}
+
+/// The shells `completions` writes a script for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ShellName {
+    Bash,
+    Zsh,
+    Fish,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// SQL that upgrades over RANGE (default: head).
@@ -102,21 +120,73 @@ pub enum Command {
     #[command(alias = "version")]
     Current,
     /// The head revisions.
-    Heads,
+    Heads {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
     /// Branch points and their children.
-    Branches,
+    Branches {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
     /// The revisions, newest first.
     History {
-        #[arg(short = 'r', long = "rev-range")]
+        /// A range START:END (either side may be empty).
+        #[arg(short = 'r', long = "rev-range", allow_hyphen_values = true)]
         rev_range: Option<String>,
+        /// Also the file and the operations of each revision.
         #[arg(short, long)]
         verbose: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
     },
     /// One revision: its metadata and its SQL for the dialect.
-    Show { revision: String },
-    /// Validates the whole chain for every dialect.
+    Show {
+        revision: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Validates the whole chain for every dialect, and head against the model.
     #[command(name = "check_migration", alias = "check", alias = "check-migration")]
     CheckMigration,
+    /// Writes a new revision file whose down_revision is the head; prints its path.
+    Revision {
+        /// The revision's message (also its file name).
+        #[arg(short = 'm', long = "message")]
+        message: String,
+        /// The revision id (default: 12 random hex digits).
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+        /// The revision to build on (default: the single head; `base` starts a new base).
+        #[arg(long)]
+        head: Option<String>,
+        /// A branch label for the new revision (starts a labelled branch).
+        #[arg(long = "branch-label")]
+        branch_label: Option<String>,
+        /// Write the operations that turn the head schema into the declared model.
+        #[arg(long)]
+        autogenerate: bool,
+    },
+    /// Writes a merge revision whose down_revision lists the given revisions; prints its path.
+    Merge {
+        /// The revisions to merge (`heads` for all heads).
+        #[arg(required = true, num_args = 1..)]
+        revisions: Vec<String>,
+        #[arg(short = 'm', long = "message")]
+        message: String,
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+    },
+    /// SQL that loads the reference data of the populate files, idempotently.
+    Populate {
+        #[command(flatten)]
+        out: Output,
+    },
+    /// A shell completion script on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: ShellName,
+    },
 }
 
 /// Runs the command line and returns the exit code.
@@ -164,6 +234,16 @@ fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Dia
 }
 
 fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
+    if let Command::Completions { shell } = &cli.command {
+        let shell = match shell {
+            ShellName::Bash => clap_complete::Shell::Bash,
+            ShellName::Zsh => clap_complete::Shell::Zsh,
+            ShellName::Fish => clap_complete::Shell::Fish,
+        };
+        let mut buf = vec![];
+        clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "schemac", &mut buf);
+        return print(&String::from_utf8_lossy(&buf));
+    }
     let (settings, dialect) = settings(cli, sources)?;
     let revs = crate::load::load_dir(&settings.directory, sources)?;
     let graph = crate::graph::Graph::build(revs)?;
@@ -192,15 +272,69 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
         Command::Stamp { revision, out } => write(out, &compiler.stamp(revision)?),
         Command::CreateSchema { out } => write(out, &compiler.create_schema()?),
         Command::Current => print(&compiler.current()?),
-        Command::Heads => print(&crate::commands::heads(&graph)),
-        Command::Branches => print(&crate::commands::branches(&graph)),
-        Command::History { rev_range, verbose } => print(&crate::commands::history(&graph, rev_range.as_deref(), *verbose)?),
-        Command::Show { revision } => print(&crate::commands::show(&compiler, revision)?),
+        Command::Heads { format } => match format {
+            ListFormat::Text => print(&crate::commands::heads(&graph)),
+            ListFormat::Json => print(&crate::commands::heads_json(&graph)),
+        },
+        Command::Branches { format } => match format {
+            ListFormat::Text => print(&crate::commands::branches(&graph)),
+            ListFormat::Json => print(&crate::commands::branches_json(&graph)),
+        },
+        Command::History { rev_range, verbose, format } => match format {
+            ListFormat::Text => print(&crate::commands::history(&graph, rev_range.as_deref(), *verbose)?),
+            ListFormat::Json => print(&crate::commands::history_json(&graph, rev_range.as_deref(), *verbose)?),
+        },
+        Command::Show { revision, format } => match format {
+            ListFormat::Text => print(&crate::commands::show(&compiler, revision)?),
+            ListFormat::Json => print(&crate::commands::show_json(&compiler, revision)?),
+        },
         Command::CheckMigration => {
-            let report = crate::commands::check(&graph, &settings)?;
+            let report = crate::commands::check(&graph, &settings, sources)?;
             print(&report)
         }
+        Command::Revision {
+            message,
+            rev_id,
+            head,
+            branch_label,
+            autogenerate,
+        } => {
+            let req = crate::revision::Request {
+                message,
+                rev_id: rev_id.as_deref(),
+                head: head.as_deref(),
+                branch_label: branch_label.as_deref(),
+                autogenerate: *autogenerate,
+            };
+            write_new(&crate::revision::revision(&graph, &settings, sources, &req)?)
+        }
+        Command::Merge { revisions, message, rev_id } => write_new(&crate::revision::merge(&graph, &settings, revisions, message, rev_id.as_deref())?),
+        Command::Populate { out } => {
+            let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
+            let entries = crate::populate::load_dir(&dir, sources)?;
+            let head = crate::revision::schema_at(&graph, &settings, &graph.heads)?;
+            let steps = crate::populate::plan(&entries, &head, &compiler.dialect)?;
+            let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
+            write(out, &compiler.populate(steps, files)?)
+        }
+        Command::Completions { .. } => Ok(()),
     }
+}
+
+/// Writes a new revision file, never over an existing one, and prints its path.
+fn write_new(file: &crate::revision::NewFile) -> Result<(), Diagnostics> {
+    let fail = |e: std::io::Error| {
+        Diagnostics::from(crate::diag::Diagnostic::error(
+            "E0809",
+            format!("cannot write `{}`: {e}", crate::load::display_path(&file.path)),
+        ))
+    };
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&file.path).map_err(fail)?;
+    f.write_all(file.text.as_bytes()).map_err(fail)?;
+    if !file.text.ends_with('\n') {
+        f.write_all(b"\n").map_err(fail)?;
+    }
+    print(&crate::load::display_path(&file.path))
 }
 
 fn print(text: &str) -> Result<(), Diagnostics> {

@@ -1,5 +1,6 @@
 //! The commands that read the graph and print text rather than a script:
-//! heads, branches, history, show, check_migration.
+//! heads, branches, history, show, check_migration. Each listing also has a
+//! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
 use crate::compile::Compiler;
 use crate::config::Settings;
@@ -59,8 +60,8 @@ pub fn branches(g: &Graph) -> String {
     out.join("\n")
 }
 
-pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, Diagnostics> {
-    let set: Vec<usize> = match range {
+fn history_set(g: &Graph, range: Option<&str>) -> Result<Vec<usize>, Diagnostics> {
+    Ok(match range {
         None => g.topo.clone(),
         Some(r) => {
             let (s, e) = r.split_once(':').unwrap_or(("base", r));
@@ -72,7 +73,11 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
                 .map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
             g.difference(&g.closure(&e), &g.closure(&s))
         }
-    };
+    })
+}
+
+pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, Diagnostics> {
+    let set = history_set(g, range)?;
     let mut out = vec![];
     for &r in set.iter().rev() {
         out.push(line(g, r));
@@ -88,12 +93,31 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
     Ok(out.join("\n"))
 }
 
-pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
-    let g = c.graph;
+fn show_one(g: &Graph, spec: &str) -> Result<usize, Diagnostics> {
     let tips = g.resolve(spec, None).map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
     let [r] = tips.as_slice() else {
         return Err(Diagnostic::error("E0601", format!("`{spec}` names {} revisions; show takes one", tips.len())).into());
     };
+    Ok(*r)
+}
+
+/// The range that applies exactly one revision.
+fn show_range(g: &Graph, r: usize) -> String {
+    let rev = &g.revs[r];
+    format!(
+        "{}:{}",
+        if g.parents[r].is_empty() {
+            "base".to_string()
+        } else {
+            format!("{}-1", rev.id.v)
+        },
+        rev.id.v
+    )
+}
+
+pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
+    let g = c.graph;
+    let r = &show_one(g, spec)?;
     let rev = &g.revs[*r];
     let mut out = format!("Rev: {}\n", rev.id.v);
     let parents: Vec<&str> = g.parents[*r].iter().map(|&p| g.id(p)).collect();
@@ -106,23 +130,33 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
     }
     out += &format!("Path: {}\n\n    {}\n\n", rev.path, rev.message);
     out += &format!("Operations: {}\n\n", rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", "));
-    let from = if parents.is_empty() { "base".to_string() } else { parents.join(",") };
-    let _ = from;
-    let range = format!(
-        "{}:{}",
-        if g.parents[*r].is_empty() {
-            "base".to_string()
-        } else {
-            format!("{}-1", rev.id.v)
-        },
-        rev.id.v
-    );
-    out += &c.upgrade(&range)?;
+    out += &c.upgrade(&show_range(g, *r))?;
     Ok(out)
 }
 
-/// Compiles every revision up and down for every dialect and parses the SQL back.
-pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
+/// `-- WARNING:` lines of a script, with the revision each belongs to.
+fn script_warnings(sql: &str) -> Vec<(String, &'static str, String)> {
+    let mut out = vec![];
+    let mut current: Option<(String, &'static str)> = None;
+    for line in sql.lines() {
+        if let Some(rest) = line.strip_prefix("-- Running upgrade ") {
+            let id = rest.split_once(" -> ").map(|(_, r)| r).unwrap_or(rest);
+            current = Some((id.split(", ").next().unwrap_or(id).to_string(), "upgrade"));
+        } else if let Some(rest) = line.strip_prefix("-- Running downgrade ") {
+            current = Some((rest.split(" -> ").next().unwrap_or(rest).to_string(), "downgrade"));
+        } else if let Some(w) = line.strip_prefix("-- WARNING: ") {
+            if let Some((id, dir)) = &current {
+                out.push((id.clone(), *dir, w.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Compiles every revision up and down for every dialect, parses the SQL
+/// back, and checks the graph (one head, one unlabelled base) and the
+/// declared model against head.
+pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources) -> Result<String, Diagnostics> {
     let mut diags = vec![];
     let mut report = vec![];
     if g.heads.len() > 1 {
@@ -134,17 +168,70 @@ pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
                     g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
                 ),
             )
-            .help("schemac merge HEAD HEAD -m \"merge\""),
+            .help("schemac merge heads -m \"merge\""),
         );
     }
+    let unlabelled: Vec<usize> = g.bases.iter().copied().filter(|&b| g.revs[b].branch_labels.is_empty()).collect();
+    if unlabelled.len() > 1 {
+        let mut d = Diagnostic::error(
+            "E0704",
+            format!(
+                "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
+                unlabelled.iter().map(|&b| g.id(b)).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .help("set the down_revision of the stray one, or give an independent base a branch label");
+        for &b in &unlabelled {
+            d = d.also(g.revs[b].id.span, "no down_revision");
+        }
+        diags.push(d);
+    }
+    if let Some(model) = &settings.model {
+        match crate::autogen::load_model(model, &settings.naming, sources) {
+            Err(e) => diags.extend(e.0),
+            Ok(declared) => match crate::revision::schema_at(g, settings, &g.heads) {
+                Err(e) => diags.extend(e.0),
+                Ok(head) => {
+                    let lines = crate::autogen::drift(&crate::autogen::diff(&head, &declared));
+                    let n = lines.len();
+                    for (i, l) in lines.into_iter().enumerate() {
+                        let mut d = Diagnostic::error("E0703", format!("drift from the model: {l}"));
+                        if i + 1 == n {
+                            d = d.help("`schemac revision --autogenerate -m MSG` writes the operations that remove the drift");
+                        }
+                        diags.push(d);
+                    }
+                }
+            },
+        }
+    }
     let mut statements = 0;
+    let mut irreversible: Vec<String> = vec![];
+    let mut warnings: indexmap::IndexMap<(String, &'static str, String), Vec<&'static str>> = indexmap::IndexMap::new();
     for id in [DialectId::Sqlite, DialectId::Postgresql, DialectId::Mysql, DialectId::Mariadb] {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error("E0014", e)))?;
         let c = Compiler::new(g, settings, d.clone());
-        for (what, result) in [
-            ("upgrade base:heads", c.upgrade("base:heads")),
-            ("downgrade heads:base", c.downgrade("heads:base")),
-        ] {
+        let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade("base:heads"))];
+        match c.downgrade("heads:base") {
+            Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {
+                // Irreversible revisions: warn, and check the downgrade of every other revision alone.
+                for d in &e.0 {
+                    if !irreversible.contains(&d.message) {
+                        irreversible.push(d.message.clone());
+                    }
+                }
+                for &r in &g.topo {
+                    let range = show_range(g, r);
+                    let result = c.downgrade(&format!("{}:{}", g.id(r), range.split_once(':').map(|x| x.0).unwrap_or("base")));
+                    match result {
+                        Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {}
+                        other => runs.push((format!("downgrade {}", g.id(r)), other)),
+                    }
+                }
+            }
+            other => runs.push(("downgrade heads:base".to_string(), other)),
+        }
+        for (what, result) in runs {
             match result {
                 Ok(sql) => {
                     let bad = crate::verify::verify(&d, &sql);
@@ -154,6 +241,12 @@ pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
                             "W0702",
                             format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or("")),
                         ));
+                    }
+                    for key in script_warnings(&sql) {
+                        let e = warnings.entry(key).or_default();
+                        if !e.contains(&id.key()) {
+                            e.push(id.key());
+                        }
                     }
                 }
                 Err(mut e) => {
@@ -169,12 +262,97 @@ pub fn check(g: &Graph, settings: &Settings) -> Result<String, Diagnostics> {
         return Err(Diagnostics(diags));
     }
     report.push(format!(
-        "ok: {} revisions, {} heads, {statements} statements checked on sqlite, postgresql, mysql, mariadb",
+        "ok: {} revisions, {} head{}, {statements} statements checked on sqlite, postgresql, mysql, mariadb{}",
         g.revs.len(),
-        g.heads.len()
+        g.heads.len(),
+        if g.heads.len() == 1 { "" } else { "s" },
+        if settings.model.is_some() { "; head matches the model" } else { "" }
     ));
+    for m in &irreversible {
+        report.push(format!("warning[W0705]: irreversible: {m}"));
+    }
+    let mut downgrades: Vec<&str> = vec![];
+    for ((rev, dir, text), dialects) in &warnings {
+        if *dir == "downgrade" {
+            if !downgrades.contains(&rev.as_str()) {
+                downgrades.push(rev);
+            }
+            continue;
+        }
+        let on = if dialects.len() == 4 {
+            String::new()
+        } else {
+            format!(" ({})", dialects.join(", "))
+        };
+        report.push(format!("warning[W0706]: {rev}: {text}{on}"));
+    }
+    if !downgrades.is_empty() {
+        report.push(format!(
+            "warning[W0707]: the downgrades of {} lose data or narrow types (`-- WARNING:` in their scripts)",
+            downgrades.join(", ")
+        ));
+    }
     for d in &diags {
         report.push(format!("warning[{}]: {}", d.code, d.message));
     }
     Ok(report.join("\n"))
+}
+
+fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {
+    let rev = &g.revs[r];
+    let mut v = serde_json::json!({
+        "revision": rev.id.v,
+        "down_revisions": g.parents[r].iter().map(|&p| g.id(p)).collect::<Vec<_>>(),
+        "message": rev.message,
+        "branch_labels": rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>(),
+        "is_head": g.children[r].is_empty(),
+        "is_branch_point": g.children[r].len() > 1,
+        "is_merge_point": g.parents[r].len() > 1,
+    });
+    if verbose {
+        v["path"] = serde_json::json!(rev.path);
+        v["operations"] = serde_json::json!(rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>());
+        v["derived_downgrade"] = serde_json::json!(rev.downgrade.is_none());
+    }
+    v
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// `heads --format json`: an array of revisions.
+pub fn heads_json(g: &Graph) -> String {
+    pretty(&serde_json::Value::Array(g.heads.iter().map(|&h| rev_json(g, h, false)).collect()))
+}
+
+/// `branches --format json`: each branch point with its children.
+pub fn branches_json(g: &Graph) -> String {
+    let items: Vec<serde_json::Value> = g
+        .topo
+        .iter()
+        .filter(|&&r| g.children[r].len() > 1)
+        .map(|&r| {
+            let mut v = rev_json(g, r, false);
+            v["children"] = serde_json::Value::Array(g.children[r].iter().map(|&c| rev_json(g, c, false)).collect());
+            v
+        })
+        .collect();
+    pretty(&serde_json::Value::Array(items))
+}
+
+/// `history --format json`: the revisions of the range, newest first.
+pub fn history_json(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, Diagnostics> {
+    let set = history_set(g, range)?;
+    Ok(pretty(&serde_json::Value::Array(set.iter().rev().map(|&r| rev_json(g, r, verbose)).collect())))
+}
+
+/// `show REV --format json`: the metadata, the operations and the SQL.
+pub fn show_json(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
+    let g = c.graph;
+    let r = show_one(g, spec)?;
+    let mut v = rev_json(g, r, true);
+    v["dialect"] = serde_json::json!(c.dialect.key());
+    v["sql"] = serde_json::json!(c.upgrade(&show_range(g, r))?);
+    Ok(pretty(&v))
 }

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
-use crate::model::Schema;
+use crate::model::{Constraint, Schema};
 use crate::ops::OpNode;
 use crate::plan::{Placement, Planner, Step};
 use crate::render::Renderer;
@@ -232,6 +232,12 @@ impl<'a> Compiler<'a> {
                 let on_created = match c {
                     Change::CreateTable { .. } => false,
                     Change::Insert { table, .. } => created.contains(table),
+                    // A foreign key between two tables created here (a cycle) must go
+                    // before either table can be dropped.
+                    Change::AddConstraint {
+                        table,
+                        constraint: Constraint::ForeignKey(fk),
+                    } if fk.ref_table != *table && created.contains(&fk.ref_table) => false,
                     other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
                 };
                 if on_created {
@@ -348,6 +354,18 @@ impl<'a> Compiler<'a> {
         self.assemble(&format!("stamp {spec}"), vec![self.version_create(true)], vec![block], vec![])
     }
 
+    /// The script of `populate`: the planned upserts in one transaction
+    /// where the dialect has transactional DDL, and no version bookkeeping.
+    pub fn populate(&self, steps: Vec<Step>, files: usize) -> Result<String, Diagnostics> {
+        let block = Block {
+            comment: format!("Reference data from {files} populate file{}", if files == 1 { "" } else { "s" }),
+            steps,
+            version: vec![],
+            transactional: true,
+        };
+        self.assemble("populate", vec![], vec![block], vec![])
+    }
+
     /// The query that reads the current revision(s).
     pub fn current(&self) -> Result<String, Diagnostics> {
         self.render("current.sql", &context! { table => self.vt() })
@@ -462,7 +480,10 @@ impl<'a> Compiler<'a> {
                 out += &self.render(t, ctx)?;
             }
             if open {
-                out.push('\n');
+                // After the last step's blank line, a version statement needs one more.
+                if !b.version.is_empty() {
+                    out.push('\n');
+                }
                 out += &commit;
             }
             if fk_off {

@@ -3,6 +3,7 @@
 //! `load` -> `graph` -> `replay` -> `plan` -> `render` -> `verify`, driven by
 //! `compile` and dispatched by `cli`. See the README's Architecture section.
 
+pub mod autogen;
 pub mod cli;
 pub mod commands;
 pub mod compile;
@@ -16,8 +17,10 @@ pub mod model;
 pub mod naming;
 pub mod ops;
 pub mod plan;
+pub mod populate;
 pub mod rawsql;
 pub mod render;
 pub mod replay;
+pub mod revision;
 pub mod sqlwords;
 pub mod verify;

@@ -130,7 +130,7 @@ pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
+pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
     let doc = parse_toml(file, text, diags)?;
     let mut d = Decoder { file, text, diags };
     let root = d.table(
@@ -539,7 +539,7 @@ impl<'i> Decoder<'_, 'i> {
         }
     }
 
-    fn table_spec(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<TableSpec> {
+    pub fn table_spec(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<TableSpec> {
         let table = self.req_name(t, "table", span)?;
         let cols_v = self.required(t, "columns", span)?;
         let mut columns = vec![];
@@ -741,7 +741,7 @@ impl<'i> Decoder<'_, 'i> {
         })
     }
 
-    fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
+    pub fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
         let DeValue::Array(items) = v.get_ref() else {
             let s = self.span(v);
             self.err("E0103", s, "`rows` must be an array of tables".into(), "expected an array");

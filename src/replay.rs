@@ -965,7 +965,7 @@ fn is_plain(v: &Value) -> bool {
 }
 
 /// Rejects a literal whose kind cannot be the column's type.
-fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
+pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
     use ColumnType as T;
     let ok = match (&v.v, ty) {
         (Value::Null | Value::Sql(_), _) | (_, T::Raw(_)) => true,

@@ -1,0 +1,254 @@
+//! `populate`: reference data declared in `*.toml` files of the populate
+//! folder (`[[rows]]` with `table`, `key`, `values`), checked against the
+//! head schema and planned as idempotent upserts: rows are inserted when
+//! their key is missing and updated when it is present; rows outside the
+//! declared set are never touched. Steps are data; the templates
+//! `upsert.sql` spell them per dialect.
+
+use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
+use crate::dialect::Dialect;
+use crate::load::Decoder;
+use crate::model::{Schema, Value};
+use crate::ops::Row;
+use crate::plan::{Placement, Step};
+use minijinja::context;
+use std::path::Path;
+
+/// One `[[rows]]` entry.
+pub struct Entry {
+    pub table: Sp<String>,
+    pub key: Sp<Vec<String>>,
+    pub rows: Vec<Sp<Row>>,
+    pub span: Span,
+}
+
+/// Reads every `*.toml` directly in `dir`, in name order.
+pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::error("E1001", format!("cannot read the populate directory `{}`: {e}", dir.display()))
+                .help("create it, or set `[migrations] populate` in schemac.toml"),
+        )
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut out = vec![];
+    let mut diags = vec![];
+    for path in paths {
+        let display = crate::load::display_path(&path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("E1001", format!("cannot read `{display}`: {e}")));
+                continue;
+            }
+        };
+        let file = sources.add(display, text);
+        let text = sources.text(file).to_string();
+        let Some(doc) = crate::load::parse_toml(file, &text, &mut diags) else {
+            continue;
+        };
+        let mut d = Decoder {
+            file,
+            text: &text,
+            diags: &mut diags,
+        };
+        let Some(root) = d.table(&doc, &["rows"]) else { continue };
+        let Some(rows) = root.get("rows") else { continue };
+        let toml::de::DeValue::Array(items) = rows.get_ref() else {
+            let span = d.span(rows);
+            d.diags
+                .push(Diagnostic::error("E0103", "`rows` must be an array of tables ([[rows]])").at(span, "expected [[rows]] entries"));
+            continue;
+        };
+        for item in items.iter() {
+            let span = d.span(item);
+            let Some(t) = d.sub_table(item, &["table", "key", "values"], "a [[rows]] entry") else {
+                continue;
+            };
+            let missing = |k: &str, d: &mut Decoder| {
+                d.diags
+                    .push(Diagnostic::error("E0107", format!("missing key `{k}`")).at(span, format!("this [[rows]] entry needs `{k}`")));
+            };
+            let table = match t.get("table") {
+                Some(v) => d.name(v),
+                None => {
+                    missing("table", &mut d);
+                    None
+                }
+            };
+            let key = match t.get("key") {
+                Some(v) => {
+                    let s = d.span(v);
+                    let list = d.string_list(v);
+                    if list.is_empty() {
+                        d.diags.push(Diagnostic::error("E0106", "`key` names at least one column").at(s, "empty list"));
+                        None
+                    } else {
+                        Some(Sp::new(list.into_iter().map(|x| x.v).collect(), s))
+                    }
+                }
+                None => {
+                    missing("key", &mut d);
+                    None
+                }
+            };
+            let rows = match t.get("values") {
+                Some(v) => d.rows(v),
+                None => {
+                    missing("values", &mut d);
+                    None
+                }
+            };
+            if let (Some(table), Some(key), Some(rows)) = (table, key, rows) {
+                out.push(Entry { table, key, rows, span });
+            }
+        }
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(Diagnostics(diags));
+    }
+    Ok(out)
+}
+
+/// Checks the entries against the head schema and plans one upsert per
+/// group of rows that name the same columns.
+pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>, Diagnostics> {
+    let mut diags = vec![];
+    let mut steps = vec![];
+    for e in entries {
+        let Some(t) = schema.tables.get(&e.table.v) else {
+            let names: Vec<&str> = schema.tables.keys().map(|s| s.as_str()).collect();
+            let mut diag = Diagnostic::error("E1002", format!("table `{}` does not exist at head", e.table.v)).at(e.table.span, "no such table");
+            if let Some(s) = crate::load::closest(&e.table.v, &names) {
+                diag = diag.help(format!("did you mean `{s}`?"));
+            }
+            diags.push(diag);
+            continue;
+        };
+        let column_error = |name: &str, span: Span| {
+            let cols: Vec<&str> = t.columns.keys().map(|s| s.as_str()).collect();
+            let mut diag = Diagnostic::error("E1003", format!("column `{name}` does not exist in table `{}` at head", t.name)).at(span, "no such column");
+            diag = match crate::load::closest(name, &cols) {
+                Some(s) => diag.help(format!("did you mean `{s}`?")),
+                None => diag.help(format!("`{}` has: {}", t.name, cols.join(", "))),
+            };
+            diag
+        };
+        let mut ok = true;
+        for k in e.key.iter() {
+            if !t.columns.contains_key(k) {
+                diags.push(column_error(k, e.key.span));
+                ok = false;
+            }
+        }
+        if ok && !t.has_unique_key(&e.key.v) {
+            diags.push(
+                Diagnostic::error(
+                    "E1004",
+                    format!("`{}({})` carries no primary key or unique constraint at head", t.name, e.key.join(", ")),
+                )
+                .at(e.key.span, "not a key")
+                .help("the key columns must be a primary key, a unique constraint or a unique index, so that a second run updates instead of inserting"),
+            );
+            ok = false;
+        }
+        let mut seen: Vec<(Vec<String>, Span)> = vec![];
+        for row in &e.rows {
+            for (k, v) in row.v.iter() {
+                match t.columns.get(&k.v) {
+                    None => {
+                        diags.push(column_error(&k.v, k.span));
+                        ok = false;
+                    }
+                    Some(col) => {
+                        if let Err(diag) = crate::replay::check_value_type(&col.ty, v) {
+                            diags.push(diag);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            let mut key_vals = vec![];
+            for k in e.key.iter() {
+                match row.v.iter().find(|(c, _)| c.v == *k) {
+                    Some((_, v)) if !matches!(v.v, Value::Null | Value::Sql(_) | Value::Current(_)) => key_vals.push(format!("{:?}", v.v)),
+                    Some((_, v)) => {
+                        diags.push(Diagnostic::error("E1005", format!("key column `{k}` needs a literal value")).at(v.span, "not a literal"));
+                        ok = false;
+                    }
+                    None => {
+                        diags
+                            .push(Diagnostic::error("E1005", format!("this row gives no value for key column `{k}`")).at(row.span, format!("add `{k} = ...`")));
+                        ok = false;
+                    }
+                }
+            }
+            if key_vals.len() == e.key.len() {
+                if let Some((_, first)) = seen.iter().find(|(v, _)| *v == key_vals) {
+                    diags.push(
+                        Diagnostic::error("E1006", format!("two rows of `{}` have the same key", t.name))
+                            .at(row.span, "this row")
+                            .also(*first, "has the key of this one"),
+                    );
+                    ok = false;
+                } else {
+                    seen.push((key_vals, row.span));
+                }
+            }
+            for c in t.columns.values() {
+                if !c.nullable && c.default.is_none() && !c.autoincrement && !row.v.iter().any(|(k, _)| k.v == c.name) {
+                    diags.push(
+                        Diagnostic::error("E1007", format!("column `{}.{}` is NOT NULL and has no default", t.name, c.name))
+                            .at(row.span, format!("this row needs `{} = ...`", c.name)),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            continue;
+        }
+        // Rows that name the same columns (in table order) go in one statement.
+        let mut groups: Vec<(Vec<&str>, Vec<&Sp<Row>>)> = vec![];
+        for row in &e.rows {
+            let cols: Vec<&str> = t.columns.keys().map(|s| s.as_str()).filter(|c| row.v.iter().any(|(k, _)| k.v == *c)).collect();
+            match groups.iter_mut().find(|(g, _)| *g == cols) {
+                Some((_, rows)) => rows.push(row),
+                None => groups.push((cols, vec![row])),
+            }
+        }
+        for (cols, rows) in groups {
+            let mut values = vec![];
+            for row in rows {
+                let mut vals = vec![];
+                for c in &cols {
+                    let (_, v) = row.v.iter().find(|(k, _)| k.v == *c).expect("grouped by its columns");
+                    match d.value_sql(&v.v, Some(&t.columns[*c].ty)) {
+                        Ok(s) => vals.push(s),
+                        Err(m) => diags.push(Diagnostic::error("E0501", m).at(v.span, format!("cannot be compiled for {}", d.key()))),
+                    }
+                }
+                values.push(vals);
+            }
+            let update: Vec<&str> = cols.iter().copied().filter(|c| !e.key.contains(&c.to_string())).collect();
+            let identity = cols.iter().copied().find(|c| t.columns[*c].autoincrement);
+            steps.push(Step {
+                template: "upsert.sql",
+                ctx: context! { table => t.name, columns => cols, key => e.key.v, update, values, identity },
+                warning: None,
+                placement: Placement::InTransaction,
+                foreign_keys_off: false,
+                span: e.span,
+            });
+        }
+    }
+    if diags.is_empty() {
+        Ok(steps)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}

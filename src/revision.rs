@@ -1,0 +1,336 @@
+//! `revision` and `merge`: the text of a new revision file and where it
+//! goes. Nothing is written here: the caller writes the returned text only
+//! when everything succeeded, and never over an existing file. Every file
+//! produced is decoded and replayed on the schema before it, so a bug here
+//! is caught before the file reaches the user's history.
+
+use crate::config::Settings;
+use crate::diag::{Diagnostic, Diagnostics, Sources};
+use crate::graph::{Graph, RevIx};
+use crate::model::Schema;
+use crate::replay::Replayer;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// What `revision` was asked for.
+pub struct Request<'a> {
+    pub message: &'a str,
+    pub rev_id: Option<&'a str>,
+    pub head: Option<&'a str>,
+    pub branch_label: Option<&'a str>,
+    pub autogenerate: bool,
+}
+
+/// A revision file to write.
+pub struct NewFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+fn fail(code: &'static str, msg: impl Into<String>) -> Diagnostics {
+    Diagnostic::error(code, msg).into()
+}
+
+/// A fresh 12-hex-digit id from the system's random source.
+fn random_id() -> String {
+    let mut bytes = [0u8; 6];
+    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_ok();
+    if !ok {
+        // No /dev/urandom (not a Unix system): hash the time and the process id.
+        use sha2::Digest;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let h = sha2::Sha256::digest(format!("{now}:{}", std::process::id()));
+        bytes.copy_from_slice(&h[..6]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file-name part made from a message: lower case, `_` between words.
+pub fn slug(message: &str) -> String {
+    let mut out = String::new();
+    for ch in message.chars().flat_map(|c| c.to_lowercase()) {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('_').to_string();
+    if out.is_empty() {
+        "revision".into()
+    } else {
+        out
+    }
+}
+
+fn valid_word(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn new_id(g: &Graph, rev_id: Option<&str>) -> Result<String, Diagnostics> {
+    match rev_id {
+        Some(id) => {
+            if !valid_word(id) {
+                return Err(fail("E0803", format!("`--rev-id {id}`: a revision id must match [A-Za-z0-9_]{{1,32}}")));
+            }
+            if let Some(&r) = g.by_id.get(id) {
+                return Err(Diagnostic::error("E0803", format!("revision `{id}` already exists"))
+                    .at(g.revs[r].id.span, "this revision has that id")
+                    .into());
+            }
+            Ok(id.to_string())
+        }
+        None => loop {
+            let id = random_id();
+            if !g.by_id.contains_key(&id) {
+                return Ok(id);
+            }
+        },
+    }
+}
+
+/// The schema after the revisions in the closure of `tips`.
+pub fn schema_at(g: &Graph, settings: &Settings, tips: &[RevIx]) -> Result<Schema, Diagnostics> {
+    let r = Replayer { naming: &settings.naming };
+    let mut schema = Schema::default();
+    let mut diags = vec![];
+    for &pos in &g.closure(tips) {
+        for node in &g.revs[g.topo[pos]].upgrade {
+            if let Err(d) = r.apply(&mut schema, node) {
+                diags.push(d);
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(schema)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
+fn toml_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|s| crate::autogen::quote(s)).collect::<Vec<_>>().join(", "))
+}
+
+fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
+    let mut out = String::new();
+    for line in message.lines() {
+        out += &format!("# {line}\n");
+    }
+    out += "#\n# Created by `schemac revision`.\n\n";
+    out += &format!("revision = {}\n", crate::autogen::quote(id));
+    match down {
+        [] => {}
+        [one] => out += &format!("down_revision = {}\n", crate::autogen::quote(one)),
+        many => out += &format!("down_revision = {}\n", toml_list(many)),
+    }
+    out += &format!("message = {}\n", crate::autogen::quote(message));
+    if !labels.is_empty() {
+        out += &format!("branch_labels = {}\n", toml_list(labels));
+    }
+    out
+}
+
+const SKELETON: &str = r#"
+# Operations, in order, as [[upgrade]] tables. The downgrade is derived from
+# them unless [[downgrade]] tables are given (an `execute` needs one).
+#
+# [[upgrade]]
+# op = "add_column"
+# table = "users"
+# column = { name = "email", type = "string(255)", nullable = true }
+#
+# [[upgrade]]
+# op = "create_index"
+# table = "users"
+# columns = ["email"]
+# unique = true
+#
+# Operations: create_table, drop_table, rename_table, add_column,
+# drop_column, rename_column, alter_column, create_index, drop_index,
+# create_unique_constraint, create_foreign_key, create_check_constraint,
+# create_primary_key, drop_constraint, create_view, drop_view, execute,
+# bulk_insert.
+"#;
+
+fn file_for(settings: &Settings, id: &str, message: &str, text: String) -> Result<NewFile, Diagnostics> {
+    let path = settings.directory.join(format!("{id}_{}.toml", slug(message)));
+    if path.exists() {
+        return Err(fail("E0808", format!("`{}` already exists", crate::load::display_path(&path))));
+    }
+    Ok(NewFile { path, text })
+}
+
+/// Decodes the new file and replays it on the schema before it; a failure
+/// is a bug in schemac, reported instead of writing the file.
+fn validate(g: &Graph, settings: &Settings, parents: &[RevIx], text: &str) -> Result<(), Diagnostics> {
+    let mut sources = Sources::default();
+    let file = sources.add("(new revision)".into(), text.to_string());
+    let mut diags = vec![];
+    let rev = crate::load::decode_revision(file, "(new revision)".into(), text, &mut diags);
+    let bug = |why: String| {
+        Diagnostics::from(
+            Diagnostic::error("E0901", format!("internal error: the generated revision is invalid: {why}")).help("this is a bug in schemac; please report it"),
+        )
+    };
+    let Some(rev) = rev else {
+        return Err(bug(diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")));
+    };
+    let mut schema = schema_at(g, settings, parents)?;
+    let r = Replayer { naming: &settings.naming };
+    for node in &rev.upgrade {
+        r.apply(&mut schema, node).map_err(|d| {
+            Diagnostics::from(
+                Diagnostic::error("E0810", format!("the new revision cannot apply on its head: {}", d.message))
+                    .help("views and triggers are not in the model: drop what still uses these tables in a revision first"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// `revision -m MSG [--head REV] [--branch-label L] [--rev-id ID] [--autogenerate]`.
+pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Request) -> Result<NewFile, Diagnostics> {
+    let id = new_id(g, req.rev_id)?;
+    if let Some(l) = req.branch_label {
+        if !valid_word(l) {
+            return Err(fail("E0804", format!("`--branch-label {l}`: a branch label must match [A-Za-z0-9_]{{1,32}}")));
+        }
+        if g.by_id.contains_key(l) || g.revs.iter().any(|r| r.branch_labels.iter().any(|x| x.v == l)) {
+            return Err(fail("E0804", format!("`{l}` is already a branch label or a revision id")));
+        }
+    }
+    let parents: Vec<RevIx> = match req.head {
+        None => match g.heads.as_slice() {
+            [] => vec![],
+            [h] => vec![*h],
+            many => {
+                return Err(Diagnostic::error(
+                    "E0802",
+                    format!(
+                        "there are {} heads ({}); name the one to build on",
+                        many.len(),
+                        many.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .help("pass --head REV, or merge the heads first with `schemac merge heads -m MSG`")
+                .into())
+            }
+        },
+        Some(spec) => {
+            let tips = g.resolve(spec, None).map_err(|m| fail("E0601", m))?;
+            match tips.as_slice() {
+                [] if !g.revs.is_empty() && req.branch_label.is_none() => {
+                    return Err(Diagnostic::error("E0805", "a new base beside the existing history needs a branch label")
+                        .help("pass --branch-label NAME")
+                        .into())
+                }
+                [] => vec![],
+                [t] => {
+                    if !g.children[*t].is_empty() && req.branch_label.is_none() {
+                        return Err(
+                            Diagnostic::error("E0805", format!("`{}` is not a head: a revision on it starts a new branch", g.id(*t)))
+                                .help("pass --branch-label NAME to start a labelled branch there")
+                                .into(),
+                        );
+                    }
+                    vec![*t]
+                }
+                many => {
+                    return Err(Diagnostic::error("E0805", format!("`{spec}` names {} revisions; --head takes one", many.len()))
+                        .help("to join heads, use `schemac merge`")
+                        .into())
+                }
+            }
+        }
+    };
+    let down: Vec<String> = parents.iter().map(|&p| g.id(p).to_string()).collect();
+    let labels: Vec<String> = req.branch_label.map(|l| vec![l.to_string()]).unwrap_or_default();
+    let mut text = header(&id, &down, req.message, &labels);
+    if req.autogenerate {
+        let Some(model_path) = &settings.model else {
+            return Err(Diagnostic::error("E0807", "--autogenerate needs a declared model")
+                .help("set `[migrations] model = \"schema.toml\"` in schemac.toml")
+                .into());
+        };
+        let model = crate::autogen::load_model(model_path, &settings.naming, sources)?;
+        let head = schema_at(g, settings, &parents)?;
+        let items = crate::autogen::diff(&head, &model);
+        let ops = crate::autogen::to_toml(&items);
+        if items.iter().all(|i| i.edit.is_none()) {
+            text += "\n# Autogenerated: the head schema already matches the model.\n";
+            if !ops.is_empty() {
+                text += "\n";
+            }
+        } else {
+            text += "\n# Autogenerated from the model; review before applying. No rename is guessed.\n\n";
+        }
+        text += &ops;
+        while text.ends_with("\n\n") {
+            text.pop();
+        }
+    } else {
+        text += SKELETON;
+    }
+    validate(g, settings, &parents, &text)?;
+    file_for(settings, &id, req.message, text)
+}
+
+/// `merge REV REV... -m MSG [--rev-id ID]`.
+pub fn merge(g: &Graph, settings: &Settings, revs: &[String], message: &str, rev_id: Option<&str>) -> Result<NewFile, Diagnostics> {
+    let mut tips: Vec<RevIx> = vec![];
+    for spec in revs {
+        for t in g.resolve(spec, None).map_err(|m| fail("E0601", m))? {
+            if !tips.contains(&t) {
+                tips.push(t);
+            }
+        }
+    }
+    if tips.len() < 2 {
+        return Err(Diagnostic::error("E0806", format!("a merge needs two revisions or more; {} given", tips.len()))
+            .help("name the heads to merge, or use `heads`")
+            .into());
+    }
+    for &a in &tips {
+        for &b in &tips {
+            if a != b && g.closure(&[b]).contains(&g.topo_pos[a]) {
+                return Err(fail(
+                    "E0806",
+                    format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b)),
+                ));
+            }
+        }
+    }
+    tips.sort_by_key(|&t| g.topo_pos[t]);
+    let id = new_id(g, rev_id)?;
+    let down: Vec<String> = tips.iter().map(|&t| g.id(t).to_string()).collect();
+    let mut text = header(&id, &down, message, &[]);
+    text += "\n# A merge revision: it usually holds no operation.\n";
+    validate(g, settings, &tips, &text)?;
+    file_for(settings, &id, message, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_name_safe() {
+        assert_eq!(slug("Add e-mail to Users!"), "add_e_mail_to_users");
+        assert_eq!(slug("  ??  "), "revision");
+        assert!(slug(&"x".repeat(100)).len() <= 40);
+    }
+
+    #[test]
+    fn random_ids_are_12_hex_digits() {
+        let id = random_id();
+        assert_eq!(id.len(), 12);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}

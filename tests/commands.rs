@@ -1,0 +1,328 @@
+//! The commands of issue 4 driven through the real binary: revision, merge,
+//! autogenerate, the JSON listings, current, check_migration, populate and
+//! completions. Every project that a command writes into is a copy in a
+//! temporary folder.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+fn snap(name: &str, value: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name.to_string(), value);
+    });
+}
+
+/// A copy of a project folder (its `revisions/` and anything beside it).
+fn copy_project(from: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(from, tmp.path());
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            if e.file_name() == "target" || e.file_name() == ".git" {
+                continue;
+            }
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn example() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("revisions")).unwrap();
+    copy_dir(&root().join("revisions"), &tmp.path().join("revisions"));
+    tmp
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("revisions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn revision_writes_a_file_on_the_head() {
+    let p = example();
+    let out = sql(p.path(), &["revision", "-m", "Add e-mail to users", "--rev-id", "abc123def456"]);
+    assert_eq!(out, "revisions/abc123def456_add_e_mail_to_users.toml\n");
+    let text = std::fs::read_to_string(p.path().join(out.trim())).unwrap();
+    assert!(
+        text.contains("revision = \"abc123def456\"\ndown_revision = \"c3a95d0e7f12\"\nmessage = \"Add e-mail to users\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("# [[upgrade]]\n# op = \"add_column\""), "a commented skeleton: {text}");
+    // The new revision is the head, and the history still compiles.
+    assert_eq!(sql(p.path(), &["heads"]), "abc123def456 (head)\n");
+    sql(p.path(), &["upgrade", "base:head"]);
+    // A random id is 12 hex digits.
+    let out = sql(p.path(), &["revision", "-m", "next"]);
+    let name = out.trim().strip_prefix("revisions/").unwrap();
+    assert!(
+        name.len() == "123456789abc_next.toml".len() && name[..12].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(p.path().join(out.trim())).unwrap();
+    assert!(text.contains("down_revision = \"abc123def456\""), "{text}");
+}
+
+#[test]
+fn revision_rejects_bad_input_and_writes_nothing() {
+    let p = example();
+    let before = files(p.path());
+    for (args, needle) in [
+        (&["revision", "-m", "x", "--rev-id", "no-dashes"][..], "E0803"),
+        (&["revision", "-m", "x", "--rev-id", "c3a95d0e7f12"], "already exists"),
+        (&["revision", "-m", "x", "--head", "4c1e7a2b9d30"], "not a head"),
+        (&["revision", "-m", "x", "--head", "nosuch"], "no revision matches"),
+        (&["revision", "-m", "x", "--branch-label", "reporting"], "E0804"),
+        (&["revision", "-m", "x", "--autogenerate"], "E0807"),
+        (&["merge", "c3a95d0e7f12", "-m", "x"], "E0806"),
+        (&["merge", "c3a95d0e7f12", "4c1e7a2b9d30", "-m", "x"], "ancestor"),
+    ] {
+        let out = schemac(p.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+    for args in [&["revision"][..], &["revision", "-m"], &["merge", "-m", "x"], &["completions", "tcsh"]] {
+        assert_eq!(schemac(p.path(), args).status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(files(p.path()), before, "nothing was written");
+}
+
+#[test]
+fn several_heads_need_head_or_merge() {
+    let p = copy_project(&root().join("tests/fixtures/errors/two_heads"));
+    let out = schemac(p.path(), &["revision", "-m", "more"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("2 heads (b2c3d4e5f6a7, f6e5d4c3b2a1)") && err.contains("--head"), "{err}");
+
+    let on_one = sql(p.path(), &["revision", "-m", "on locale", "--head", "f6e5", "--rev-id", "c1"]);
+    let text = std::fs::read_to_string(p.path().join(on_one.trim())).unwrap();
+    assert!(text.contains("down_revision = \"f6e5d4c3b2a1\""), "{text}");
+
+    let labelled = sql(
+        p.path(),
+        &[
+            "revision",
+            "-m",
+            "side branch",
+            "--head",
+            "a1b2c3d4e5f6",
+            "--branch-label",
+            "side",
+            "--rev-id",
+            "d1",
+        ],
+    );
+    let text = std::fs::read_to_string(p.path().join(labelled.trim())).unwrap();
+    assert!(
+        text.contains("down_revision = \"a1b2c3d4e5f6\"\nmessage = \"side branch\"\nbranch_labels = [\"side\"]\n"),
+        "{text}"
+    );
+    assert_eq!(sql(p.path(), &["heads"]), "b2c3d4e5f6a7 (head)\nd1 (side) (head)\nc1 (head)\n");
+
+    let merged = sql(p.path(), &["merge", "heads", "-m", "join them all", "--rev-id", "m1"]);
+    assert_eq!(merged, "revisions/m1_join_them_all.toml\n");
+    let text = std::fs::read_to_string(p.path().join(merged.trim())).unwrap();
+    assert!(text.contains("down_revision = [\"b2c3d4e5f6a7\", \"d1\", \"c1\"]"), "{text}");
+    assert_eq!(sql(p.path(), &["heads"]), "m1 (head)\n");
+    let check = schemac(p.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+#[test]
+fn autogenerate_writes_the_model_difference() {
+    let p = example();
+    let project = p.path();
+    std::fs::write(project.join("schemac.toml"), "[migrations]\nmodel = \"schema.toml\"\n").unwrap();
+    std::fs::write(
+        project.join("schema.toml"),
+        "[[table]]\ntable = \"x\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n",
+    )
+    .unwrap();
+    // Drift: check fails and lists the differences.
+    let check = schemac(project, &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let err = stderr(&check);
+    assert!(
+        err.contains("E0703") && err.contains("table `x` is in the model, not at head") && err.contains("table `users` is at head"),
+        "{err}"
+    );
+    // The head has views on tables the model drops: the generated revision is refused, not written.
+    let before = files(project);
+    let out = schemac(project, &["revision", "--autogenerate", "-m", "to x"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("E0810") && stderr(&out).contains("view"), "{}", stderr(&out));
+    assert_eq!(files(project), before);
+
+    // A model with an error points at it.
+    std::fs::write(
+        project.join("schema.toml"),
+        "[[table]]\ntable = \"x\"\ncolumns = [{ name = \"id\", type = \"nope\" }]\n",
+    )
+    .unwrap();
+    let out = schemac(project, &["--message-format", "short", "revision", "--autogenerate", "-m", "bad"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("schema.toml:3:"), "{}", stderr(&out));
+}
+
+#[test]
+fn listings_as_text_and_json() {
+    let dir = root().join("tests/fixtures/projects/merge");
+    for cmd in [
+        &["heads"][..],
+        &["branches"],
+        &["history"],
+        &["history", "-v"],
+        &["history", "-r", "7e3f5a9c1d02:"],
+        &["show", "c5e4"],
+    ] {
+        let text = sql(&dir, cmd);
+        let mut json_args = cmd.to_vec();
+        json_args.extend(["--format", "json"]);
+        let json = sql(&dir, &json_args);
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{cmd:?}: {e}\n{json}"));
+        let name = cmd.join("_").replace([':', '-'], "");
+        if cmd[0] != "show" {
+            snap(&format!("listing__{name}"), &text);
+        }
+        snap(&format!("listing__{name}__json"), &serde_json::to_string_pretty(&parsed).unwrap());
+    }
+    let heads: serde_json::Value = serde_json::from_str(&sql(&dir, &["heads", "--format", "json"])).unwrap();
+    assert_eq!(heads[0]["revision"], "e1f2a3b4c5d6");
+    let show: serde_json::Value = serde_json::from_str(&sql(&dir, &["--dialect", "postgresql", "show", "c5e4", "--format", "json"])).unwrap();
+    assert_eq!(show["dialect"], "postgresql");
+    assert_eq!(show["down_revisions"], serde_json::json!(["7e3f5a9c1d02", "9d8c7b6a5f43"]));
+    assert!(show["sql"].as_str().unwrap().contains("DELETE FROM schemac_version"));
+    assert_eq!(schemac(&dir, &["heads", "--format", "yaml"]).status.code(), Some(2));
+}
+
+#[test]
+fn current_is_the_query_per_dialect() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("revisions")).unwrap();
+    std::fs::write(tmp.path().join("schemac.toml"), "[migrations]\nversion_table = \"Version Log\"\n").unwrap();
+    let mut all = String::new();
+    for d in ["sqlite", "postgresql", "mysql", "mariadb"] {
+        for cmd in ["current", "version"] {
+            let out = sql(tmp.path(), &["--dialect", d, cmd]);
+            if cmd == "current" {
+                all += &format!("{d}: {out}");
+            } else {
+                assert_eq!(out, sql(tmp.path(), &["--dialect", d, "current"]));
+            }
+        }
+    }
+    snap("current__quoted_version_table", &all);
+    assert_eq!(sql(&root(), &["current"]), "SELECT version_num FROM schemac_version;\n");
+}
+
+#[test]
+fn check_passes_fast_on_the_example() {
+    let start = std::time::Instant::now();
+    let out = sql(&root(), &["check"]);
+    let took = start.elapsed();
+    assert!(out.starts_with("ok: 8 revisions, 1 head, "), "{out}");
+    assert!(out.lines().count() < 10, "short output: {out}");
+    // Under a second for the release build; the debug build used by tests gets some slack.
+    assert!(took.as_secs_f64() < 3.0, "check took {took:?}");
+    let alias = sql(&root(), &["check_migration"]);
+    assert_eq!(alias, out);
+}
+
+#[test]
+fn check_finds_branches_stray_bases_and_irreversible_revisions() {
+    let two = root().join("tests/fixtures/errors/two_heads");
+    let out = schemac(&two, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("branches found; merge them: heads b2c3d4e5f6a7, f6e5d4c3b2a1"));
+
+    let p = copy_project(&two);
+    std::fs::write(
+        p.path().join("revisions/stray.toml"),
+        "revision = \"0badbase0001\"\nmessage = \"stray\"\n\n[[upgrade]]\nop = \"create_table\"\ntable = \"s\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n",
+    )
+    .unwrap();
+    sql(p.path(), &["merge", "heads", "-m", "merge", "--rev-id", "m1"]);
+    let out = schemac(p.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("E0704") && stderr(&out).contains("0badbase0001, a1b2c3d4e5f6"),
+        "{}",
+        stderr(&out)
+    );
+
+    let p = copy_project(&two);
+    std::fs::remove_file(p.path().join("revisions").join(files(p.path()).iter().find(|f| f.starts_with("f6e5")).unwrap())).unwrap();
+    std::fs::write(
+        p.path().join("revisions/x.toml"),
+        "revision = \"e1\"\ndown_revision = \"b2c3d4e5f6a7\"\nmessage = \"raw\"\n\n[[upgrade]]\nop = \"execute\"\nsql = \"UPDATE users SET nickname = email\"\n",
+    )
+    .unwrap();
+    let out = schemac(p.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("warning[W0705]: irreversible: revision `e1` has an `execute`"), "{text}");
+}
+
+#[test]
+fn populate_scripts_and_diagnostics() {
+    let dir = root().join("tests/fixtures/populate/basic");
+    for d in ["sqlite", "postgresql", "mysql"] {
+        let script = sql(&dir, &["--dialect", d, "populate", "--sql"]);
+        snap(&format!("populate__basic__{d}"), &script);
+        let dialect = schemac::dialect::Dialect::load(schemac::dialect::DialectId::parse(d).unwrap(), None).unwrap();
+        let bad = schemac::verify::verify(&dialect, &script);
+        assert!(bad.is_empty(), "{d}: sqlparser rejects {bad:#?}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("data.sql");
+    let out = schemac(&dir, &["populate", "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), sql(&dir, &["populate"]));
+
+    let bad = root().join("tests/fixtures/populate/errors");
+    let out = schemac(&bad, &["--message-format", "short", "populate", "-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        sql(&dir, &["populate"]),
+        "-o is untouched on failure"
+    );
+    snap("populate__errors", &stderr(&out));
+
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir(empty.path().join("revisions")).unwrap();
+    let out = schemac(empty.path(), &["populate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("E1001"));
+}
+
+#[test]
+fn completions_for_three_shells() {
+    let nowhere = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = sql(nowhere.path(), &["completions", shell]);
+        assert!(out.contains("schemac") && out.contains("autogenerate") && out.contains("populate"), "{shell}");
+    }
+}
