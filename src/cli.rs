@@ -256,7 +256,7 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
                 (Some(r), _) => r.clone(),
                 (None, None) => "head".to_string(),
             };
-            write(out, &compiler.upgrade(&range)?)
+            emit(out, |w| compiler.upgrade_into(&range, w))
         }
         Command::Downgrade { range, delta, out } => {
             let range = match (range, delta) {
@@ -267,7 +267,7 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
                     return Err(crate::diag::Diagnostic::error("E0601", "downgrade needs a range: START:END, or -N from head").into());
                 }
             };
-            write(out, &compiler.downgrade(&range)?)
+            emit(out, |w| compiler.downgrade_into(&range, w))
         }
         Command::Stamp { revision, out } => write(out, &compiler.stamp(revision)?),
         Command::CreateSchema { out } => write(out, &compiler.create_schema()?),
@@ -342,6 +342,46 @@ fn print(text: &str) -> Result<(), Diagnostics> {
     let _ = out.write_all(text.as_bytes());
     if !text.ends_with('\n') {
         let _ = out.write_all(b"\n");
+    }
+    Ok(())
+}
+
+/// Writes a script that is produced as it is compiled: into a temporary
+/// file, which becomes FILE (renamed into place) or is copied to stdout only
+/// when the whole command succeeded.
+fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnostics>) -> Result<(), Diagnostics> {
+    let dir = match &out.output {
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf(),
+        None => std::env::temp_dir(),
+    };
+    let fail = |e: std::io::Error| Diagnostics::from(crate::diag::Diagnostic::error("E0020", format!("cannot write the script: {e}")));
+    let tmp = match tempfile::NamedTempFile::new_in(&dir) {
+        Ok(t) => t,
+        // No writable temporary folder: hold the script in memory instead.
+        Err(_) if out.output.is_none() => {
+            let mut buf = Vec::new();
+            produce(&mut buf)?;
+            return std::io::stdout().lock().write_all(&buf).map_err(fail);
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file());
+        produce(&mut w)?;
+        w.flush().map_err(fail)?;
+    }
+    match &out.output {
+        Some(path) => {
+            tmp.persist(path).map_err(|e| fail(e.error))?;
+        }
+        None => {
+            let mut f = tmp.reopen().map_err(fail)?;
+            std::io::copy(&mut f, &mut std::io::stdout().lock()).map_err(fail)?;
+        }
     }
     Ok(())
 }

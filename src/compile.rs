@@ -15,11 +15,12 @@ use crate::plan::{Placement, Planner, Step};
 use crate::render::Renderer;
 use crate::replay::{Change, Replayer};
 use minijinja::context;
+use std::io::Write;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One revision's planned SQL.
-struct Block {
+pub(crate) struct Block {
     comment: String,
     steps: Vec<Step>,
     version: Vec<(&'static str, minijinja::Value)>,
@@ -130,8 +131,13 @@ impl<'a> Compiler<'a> {
         ("version_create.sql", context! { table => self.vt(), pk, if_not_exists })
     }
 
-    /// SQL for `upgrade RANGE`.
+    /// SQL for `upgrade RANGE`, as text.
     pub fn upgrade(&self, range: &str) -> Result<String, Diagnostics> {
+        self.into_string(|c, out| c.upgrade_into(range, out))
+    }
+
+    /// SQL for `upgrade RANGE`, written as it is planned.
+    pub fn upgrade_into(&self, range: &str, out: &mut dyn Write) -> Result<(), Diagnostics> {
         let g = self.graph;
         let (s, e) = self.parse_range(range, true)?;
         let from = g.closure(&s);
@@ -145,28 +151,75 @@ impl<'a> Compiler<'a> {
         let mut schema = Schema::default();
         self.replay_set(&from, &mut schema, &mut diags);
         let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
-        let mut blocks = vec![];
-        for r in g.difference(&to, &from) {
+        let revs = g.difference(&to, &from);
+        let mut pre = vec![];
+        if s.is_empty() && !revs.is_empty() {
+            pre.push(self.version_create(false));
+        }
+        let next = |i: usize, diags: &mut Vec<Diagnostic>| {
+            let r = revs[i];
             let rev = &g.revs[r];
-            let steps = self.plan_ops(&rev.upgrade, &mut schema, &mut diags);
+            let steps = self.plan_ops(&rev.upgrade, &mut schema, diags);
             let parents: Vec<String> = g.parents[r].iter().map(|&p| g.id(p).to_string()).collect();
             let version = self.version_up(&mut heads, rev.id.v.as_str(), &parents);
             let from = if parents.is_empty() { "base".to_string() } else { parents.join(", ") };
-            blocks.push(Block {
+            Block {
                 comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message),
                 steps,
                 version,
                 transactional: rev.transactional,
-            });
+            }
+        };
+        self.stream(out, &format!("upgrade {range}"), &pre, &[], revs.len(), diags, next)
+    }
+
+    /// Plans blocks in chunks and writes each chunk before planning the next.
+    /// With errors, planning goes on (to report them all) but nothing more is written.
+    #[allow(clippy::too_many_arguments)]
+    fn stream(
+        &self,
+        out: &mut dyn Write,
+        command: &str,
+        pre: &[(&'static str, minijinja::Value)],
+        post: &[(&'static str, minijinja::Value)],
+        n: usize,
+        mut diags: Vec<Diagnostic>,
+        mut next: impl FnMut(usize, &mut Vec<Diagnostic>) -> Block,
+    ) -> Result<(), Diagnostics> {
+        const CHUNK: usize = 512;
+        if ScriptWriter::needs_all_blocks(self) {
+            let blocks: Vec<Block> = (0..n).map(|i| next(i, &mut diags)).collect();
+            if !diags.is_empty() {
+                return Err(Diagnostics(diags));
+            }
+            let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
+            let mut w = ScriptWriter::start(self, out, command, pre, any_fk_off)?;
+            w.blocks(&blocks)?;
+            return w.finish(post);
         }
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut pre = vec![];
-        if s.is_empty() && !blocks.is_empty() {
-            pre.push(self.version_create(false));
+        let mut w = ScriptWriter::start(self, out, command, pre, false)?;
+        let mut start = 0;
+        while start < n {
+            let end = (start + CHUNK).min(n);
+            let blocks: Vec<Block> = (start..end).map(|i| next(i, &mut diags)).collect();
+            if diags.is_empty() {
+                w.blocks(&blocks)?;
+            }
+            start = end;
         }
-        self.assemble(&format!("upgrade {range}"), pre, blocks, vec![])
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        w.finish(post)
+    }
+
+    fn into_string(&self, f: impl FnOnce(&Self, &mut dyn Write) -> Result<(), Diagnostics>) -> Result<String, Diagnostics> {
+        let mut buf = Vec::new();
+        f(self, &mut buf)?;
+        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
     }
 
     fn version_up(&self, heads: &mut Vec<String>, rev: &str, parents: &[String]) -> Vec<(&'static str, minijinja::Value)> {
@@ -186,8 +239,13 @@ impl<'a> Compiler<'a> {
         out
     }
 
-    /// SQL for `downgrade RANGE`.
+    /// SQL for `downgrade RANGE`, as text.
     pub fn downgrade(&self, range: &str) -> Result<String, Diagnostics> {
+        self.into_string(|c, out| c.downgrade_into(range, out))
+    }
+
+    /// SQL for `downgrade RANGE`, written as it is planned.
+    pub fn downgrade_into(&self, range: &str, out: &mut dyn Write) -> Result<(), Diagnostics> {
         let g = self.graph;
         let (s, e) = self.parse_range(range, false)?;
         let from = g.closure(&s);
@@ -254,11 +312,17 @@ impl<'a> Compiler<'a> {
             return Err(Diagnostics(diags));
         }
         let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
-        let mut blocks = vec![];
-        for (i, &rx) in undo.iter().enumerate().rev() {
+        let mut post = vec![];
+        if e.is_empty() && !undo.is_empty() {
+            post.push(("version_drop.sql", context! { table => self.vt() }));
+        }
+        let n = undo.len();
+        let next = |k: usize, diags: &mut Vec<Diagnostic>| {
+            let i = n - 1 - k;
+            let rx = undo[i];
             let rev = &g.revs[rx];
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
-            let steps = self.plan_ops(ops, &mut schema, &mut diags);
+            let steps = self.plan_ops(ops, &mut schema, diags);
             let parents: Vec<RevIx> = g.parents[rx].clone();
             let version = self.version_down(&mut heads, rx, &parents);
             let to = if parents.is_empty() {
@@ -266,21 +330,14 @@ impl<'a> Compiler<'a> {
             } else {
                 parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ")
             };
-            blocks.push(Block {
+            Block {
                 comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message),
                 steps,
                 version,
                 transactional: rev.transactional,
-            });
-        }
-        if !diags.is_empty() {
-            return Err(Diagnostics(diags));
-        }
-        let mut post = vec![];
-        if e.is_empty() && !blocks.is_empty() {
-            post.push(("version_drop.sql", context! { table => self.vt() }));
-        }
-        self.assemble(&format!("downgrade {range}"), vec![], blocks, post)
+            }
+        };
+        self.stream(out, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
     fn version_down(&self, heads: &mut Vec<String>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
@@ -409,7 +466,7 @@ impl<'a> Compiler<'a> {
             .collect()
     }
 
-    /// Assembles the script: header, statements before, blocks, statements after.
+    /// Assembles a whole script in memory (for the small ones: create_schema, stamp, populate).
     fn assemble(
         &self,
         command: &str,
@@ -417,33 +474,105 @@ impl<'a> Compiler<'a> {
         blocks: Vec<Block>,
         post: Vec<(&'static str, minijinja::Value)>,
     ) -> Result<String, Diagnostics> {
-        let txn_ddl = self.dialect.data.transactional_ddl;
-        let single = txn_ddl && self.settings.transaction == TransactionMode::Single;
+        let mut buf = Vec::new();
         let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
-        let mut rendered = self.render_steps(&blocks)?.into_iter();
-        let begin = self.render("begin.sql", &context! {})?;
-        let commit = self.render("commit.sql", &context! {})?;
-        let mut out = self.header(command)?;
-        out.push('\n');
+        let mut w = ScriptWriter::start(self, &mut buf, command, &pre, any_fk_off)?;
+        w.blocks(&blocks)?;
+        w.finish(&post)?;
+        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
+    }
+}
+
+/// Writes a script as its blocks arrive, so that a long history is never
+/// held in memory as text. Trailing blank lines are held back, so the
+/// script ends with exactly one newline whatever its last block was.
+pub(crate) struct ScriptWriter<'c, 'w> {
+    c: &'c Compiler<'c>,
+    out: &'w mut dyn Write,
+    single: bool,
+    txn_ddl: bool,
+    begin: String,
+    commit: String,
+    any_fk_off: bool,
+    newlines: usize,
+}
+
+fn io_error(e: std::io::Error) -> Diagnostics {
+    Diagnostic::error("E0020", format!("cannot write the script: {e}")).into()
+}
+
+impl<'c, 'w> ScriptWriter<'c, 'w> {
+    /// The header and the statements before the revisions. `any_fk_off` matters
+    /// only with `transaction = "single"`, whose one transaction it must precede.
+    pub(crate) fn start(
+        c: &'c Compiler<'c>,
+        out: &'w mut dyn Write,
+        command: &str,
+        pre: &[(&'static str, minijinja::Value)],
+        any_fk_off: bool,
+    ) -> Result<ScriptWriter<'c, 'w>, Diagnostics> {
+        let txn_ddl = c.dialect.data.transactional_ddl;
+        let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
+        let begin = c.render("begin.sql", &context! {})?;
+        let commit = c.render("commit.sql", &context! {})?;
+        let mut w = ScriptWriter {
+            c,
+            out,
+            single,
+            txn_ddl,
+            begin,
+            commit,
+            any_fk_off,
+            newlines: 0,
+        };
+        let mut text = c.header(command)?;
+        text.push('\n');
         if single {
             if any_fk_off {
-                out += &self.render("fk_off.sql", &context! {})?;
+                text += &c.render("fk_off.sql", &context! {})?;
             }
-            out += &self.render("begin.sql", &context! {})?;
-            out.push('\n');
+            text += &w.begin;
+            text.push('\n');
         }
-        for (t, ctx) in &pre {
-            out += &self.render(t, ctx)?;
-            out.push('\n');
+        for (t, ctx) in pre {
+            text += &c.render(t, ctx)?;
+            text.push('\n');
         }
-        for b in &blocks {
+        w.put(&text)?;
+        Ok(w)
+    }
+
+    /// Whether the whole script must be planned before it is written.
+    pub(crate) fn needs_all_blocks(c: &Compiler) -> bool {
+        c.dialect.data.transactional_ddl && c.settings.transaction == TransactionMode::Single
+    }
+
+    fn put(&mut self, text: &str) -> Result<(), Diagnostics> {
+        let body = text.trim_end_matches('\n');
+        if !body.is_empty() {
+            let pending = "\n".repeat(self.newlines);
+            self.out.write_all(pending.as_bytes()).map_err(io_error)?;
+            self.out.write_all(body.as_bytes()).map_err(io_error)?;
+            self.newlines = 0;
+        }
+        self.newlines += text.len() - body.len();
+        Ok(())
+    }
+
+    /// Writes revision blocks; their steps are rendered on every core.
+    pub(crate) fn blocks(&mut self, blocks: &[Block]) -> Result<(), Diagnostics> {
+        let c = self.c;
+        let mut rendered = c.render_steps(blocks)?.into_iter();
+        let single = self.single;
+        for b in blocks {
+            let mut out = String::new();
             out.push_str("-- ");
-            out.push_str(&self.dialect.comment(&b.comment));
+            out.push_str(&c.dialect.comment(&b.comment));
             out.push_str("\n\n");
-            let txn = txn_ddl && !single && b.transactional;
+            let txn = self.txn_ddl && !single && b.transactional;
             let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
             if fk_off {
-                out += &self.render("fk_off.sql", &context! {})?;
+                out += &c.render("fk_off.sql", &context! {})?;
             }
             // A transaction is opened before the first statement that runs in one,
             // and closed before a statement that cannot.
@@ -451,59 +580,66 @@ impl<'a> Compiler<'a> {
             for s in &b.steps {
                 let outside = s.placement == Placement::OutsideTransaction;
                 if outside && (open || single) {
-                    out += &commit;
+                    out += &self.commit;
                     out.push_str("-- Outside a transaction: this statement cannot run in one.\n");
                     open = false;
                 } else if !outside && txn && !open {
-                    out += &begin;
+                    out += &self.begin;
                     out.push('\n');
                     open = true;
                 }
                 if let Some(w) = &s.warning {
                     out.push_str("-- WARNING: ");
-                    out.push_str(&self.dialect.comment(w));
+                    out.push_str(&c.dialect.comment(w));
                     out.push('\n');
                 }
                 out += &rendered.next().unwrap_or_default();
                 out.push('\n');
                 if outside && single {
-                    out += &begin;
+                    out += &self.begin;
                     out.push('\n');
                 }
             }
             if txn && !open && !b.version.is_empty() {
-                out += &begin;
+                out += &self.begin;
                 out.push('\n');
                 open = true;
             }
             for (t, ctx) in &b.version {
-                out += &self.render(t, ctx)?;
+                out += &c.render(t, ctx)?;
             }
             if open {
                 // After the last step's blank line, a version statement needs one more.
                 if !b.version.is_empty() {
                     out.push('\n');
                 }
-                out += &commit;
+                out += &self.commit;
             }
             if fk_off {
-                out += &self.render("fk_on.sql", &context! {})?;
+                out += &c.render("fk_on.sql", &context! {})?;
             }
             out.push('\n');
+            self.put(&out)?;
         }
-        for (t, ctx) in &post {
-            out += &self.render(t, ctx)?;
+        Ok(())
+    }
+
+    /// The statements after the revisions and the end of the script.
+    pub(crate) fn finish(mut self, post: &[(&'static str, minijinja::Value)]) -> Result<(), Diagnostics> {
+        let c = self.c;
+        let mut out = String::new();
+        for (t, ctx) in post {
+            out += &c.render(t, ctx)?;
             out.push('\n');
         }
-        if single {
-            out += &self.render("commit.sql", &context! {})?;
-            if any_fk_off {
-                out += &self.render("fk_on.sql", &context! {})?;
+        if self.single {
+            out += &self.commit;
+            if self.any_fk_off {
+                out += &c.render("fk_on.sql", &context! {})?;
             }
         }
-        while out.ends_with("\n\n") {
-            out.pop();
-        }
-        Ok(out)
+        self.put(&out)?;
+        self.out.write_all(b"\n").map_err(io_error)?;
+        Ok(())
     }
 }
