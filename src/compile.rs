@@ -133,7 +133,7 @@ impl<'a> Compiler<'a> {
 
     /// SQL for `upgrade RANGE`, as text.
     pub fn upgrade(&self, range: &str) -> Result<String, Diagnostics> {
-        self.into_string(|c, out| c.upgrade_into(range, out))
+        self.script_text(|c, out| c.upgrade_into(range, out))
     }
 
     /// SQL for `upgrade RANGE`, written as it is planned.
@@ -216,7 +216,7 @@ impl<'a> Compiler<'a> {
         w.finish(post)
     }
 
-    fn into_string(&self, f: impl FnOnce(&Self, &mut dyn Write) -> Result<(), Diagnostics>) -> Result<String, Diagnostics> {
+    fn script_text(&self, f: impl FnOnce(&Self, &mut dyn Write) -> Result<(), Diagnostics>) -> Result<String, Diagnostics> {
         let mut buf = Vec::new();
         f(self, &mut buf)?;
         String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
@@ -241,7 +241,7 @@ impl<'a> Compiler<'a> {
 
     /// SQL for `downgrade RANGE`, as text.
     pub fn downgrade(&self, range: &str) -> Result<String, Diagnostics> {
-        self.into_string(|c, out| c.downgrade_into(range, out))
+        self.script_text(|c, out| c.downgrade_into(range, out))
     }
 
     /// SQL for `downgrade RANGE`, written as it is planned.
