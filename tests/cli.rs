@@ -76,3 +76,107 @@ fn mysql_57_renames_with_change() {
     let new = sql(&dir, &["--dialect", "mysql@8.0", "upgrade", "base:head"]);
     assert!(new.contains("RENAME COLUMN `full name` TO `display name`"));
 }
+
+#[test]
+fn configuration_files_choose_dialect_and_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = root().join("tests/fixtures/projects/merge/revisions");
+    // A TOML file: its directory is relative to the file's folder.
+    std::fs::write(
+        tmp.path().join("schemac.toml"),
+        format!(
+            "[database]\nconnection = \"postgresql+psycopg2://app@db/app\"\n[migrations]\ndirectory = {:?}\nversion_table = \"alembic_version\"\n",
+            project.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = sql(tmp.path(), &["upgrade", "base:head"]);
+    assert!(
+        out.contains("-- Dialect: postgresql 15") && out.contains("INSERT INTO alembic_version"),
+        "{out}"
+    );
+    // An OpenStack-style INI file given with --config-file: only its connection line is read.
+    std::fs::write(
+        tmp.path().join("service.conf"),
+        "[DEFAULT]\ndebug = true\n[database]\nconnection = mysql+pymysql://u:p@db/svc\n",
+    )
+    .unwrap();
+    let out = sql(
+        tmp.path(),
+        &["--config-file", "schemac.toml", "--config-file", "service.conf", "upgrade", "base:head"],
+    );
+    assert!(out.contains("-- Dialect: mysql"), "later files override earlier ones");
+    // --dialect wins over every file.
+    let out = sql(
+        tmp.path(),
+        &[
+            "--config-file",
+            "service.conf",
+            "--config-file",
+            "schemac.toml",
+            "--dialect",
+            "sqlite",
+            "upgrade",
+            "base:head",
+        ],
+    );
+    assert!(out.contains("-- Dialect: sqlite"));
+    // --config-dir reads every *.toml in name order.
+    let dir = tmp.path().join("conf.d");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("10-base.toml"),
+        format!("[migrations]\ndirectory = {:?}\n", project.display().to_string()),
+    )
+    .unwrap();
+    std::fs::write(dir.join("20-db.toml"), "[database]\ndialect = \"mariadb\"\nserver_version = \"10.4\"\n").unwrap();
+    let out = sql(tmp.path(), &["--config-dir", "conf.d", "upgrade", "base:head"]);
+    assert!(
+        out.contains("-- Dialect: mariadb 10.4"),
+        "{}",
+        out.lines().take(3).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn configuration_errors_point_at_the_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("schemac.toml"), "[migrations]\ndirectry = \"revisions\"\n").unwrap();
+    let out = schemac(tmp.path(), &["upgrade"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("schemac.toml:2:1") && err.contains("directry") && err.contains("directory"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn long_convention_names_are_shortened_and_found_by_their_full_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    let table = "a_table_with_a_rather_long_name_for_reports";
+    let column = "and_an_even_longer_column_name_here";
+    std::fs::write(revs.join("a.toml"), format!("revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"{table}\"\ncolumns = [{{ name = \"id\", type = \"integer\", primary_key = true }}, {{ name = \"{column}\", type = \"integer\" }}]\n[[upgrade]]\nop = \"create_index\"\ntable = \"{table}\"\ncolumns = [\"{column}\"]\n")).unwrap();
+    std::fs::write(
+        revs.join("b.toml"),
+        format!("revision = \"b1\"\ndown_revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"drop_index\"\nname = \"ix_{table}_{column}\"\n"),
+    )
+    .unwrap();
+    let out = sql(tmp.path(), &["--dialect", "postgresql", "upgrade", "base:head"]);
+    let full = format!("ix_{table}_{column}");
+    let short = schemac::naming::shorten(&full);
+    assert_eq!(short.len(), 63);
+    assert!(
+        out.contains(&format!("CREATE INDEX {short} ON")) && out.contains(&format!("DROP INDEX {short};")),
+        "{out}"
+    );
+    // A name the user gives over 63 bytes is an error at that name.
+    std::fs::write(revs.join("b.toml"), format!("revision = \"b1\"\ndown_revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_index\"\ntable = \"{table}\"\nname = \"{full}\"\ncolumns = [\"id\"]\n")).unwrap();
+    let bad = schemac(tmp.path(), &["upgrade", "base:head"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("b.toml:7:8") && err.contains("63 bytes"), "{err}");
+}
