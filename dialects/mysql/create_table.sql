@@ -1,2 +1,1 @@
-{% import "table.sql" as tb %}
-CREATE TABLE {{ t.name|ident }} {{ tb.table_body(t) }}{% if t.comment is not none %} COMMENT={{ t.comment|literal }}{% endif %}{% if t.options is not none %} {{ t.options }}{% endif %};
+CREATE TABLE {{ t.name|ident }} {% include "table_body.sql" %}{% if t.comment is not none %} COMMENT={{ t.comment|literal }}{% endif %}{% if t.options is not none %} {{ t.options }}{% endif %};

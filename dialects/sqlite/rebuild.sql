@@ -1,9 +1,8 @@
 {# SQLite's generalized ALTER TABLE procedure: https://www.sqlite.org/lang_altertable.html#otheralter #}
-{% import "table.sql" as tb %}
 {% for v in views_rev %}
 DROP VIEW {{ v.name|ident }};
 {% endfor %}
-CREATE TABLE {{ t.name|ident }} {{ tb.table_body(t) }};
+CREATE TABLE {{ t.name|ident }} {% include "table_body.sql" %};
 {% if insert_cols %}
 INSERT INTO {{ temp|ident }} ({{ insert_cols|idents }})
     SELECT {{ select_exprs|join(", ") }} FROM {{ table|ident }};

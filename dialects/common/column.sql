@@ -1,7 +1,5 @@
-{#- Column and constraint definitions shared by CREATE TABLE, ADD COLUMN and the SQLite rebuild. -#}
-{% macro column_def(c) -%}
+{#- A column definition, for CREATE TABLE, ADD COLUMN and the SQLite rebuild; `c` is the column. -#}
 {{ c.name|ident }} {{ c.type_sql }}
 {%- if c.inline_pk is not none %} NOT NULL CONSTRAINT {{ c.inline_pk|ident }} PRIMARY KEY{% elif not c.nullable %} NOT NULL{% endif %}
 {%- if c.default_sql is not none %} DEFAULT {{ c.default_sql }}{% endif %}
 {%- if c.check_sql is not none %} CHECK ({{ c.check_sql }}){% endif %}
-{%- endmacro %}

@@ -1,5 +1,4 @@
-{#- Table constraints, the same on every dialect. -#}
-{% macro constraint_def(k) -%}
+{#- A table constraint, the same on every dialect; `k` is the constraint. -#}
 CONSTRAINT {{ k.name|ident }} 
 {%- if k.kind == "primary_key" %} PRIMARY KEY ({{ k.columns|idents }})
 {%- elif k.kind == "unique" %} UNIQUE ({{ k.columns|idents }})
@@ -7,4 +6,3 @@ CONSTRAINT {{ k.name|ident }}
 {%- if k.on_delete is not none %} ON DELETE {{ k.on_delete }}{% endif %}
 {%- if k.on_update is not none %} ON UPDATE {{ k.on_update }}{% endif %}
 {%- else %} CHECK ({{ k.expr }}){% endif %}
-{%- endmacro %}
