@@ -79,6 +79,7 @@ pub struct DialectData {
     pub comments: String,
     pub partial_indexes: bool,
     pub concurrent_indexes: bool,
+    pub foreign_key_needs_index: bool,
     pub alter_column: String,
     pub add_constraint: bool,
     pub autoincrement: String,

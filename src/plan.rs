@@ -540,6 +540,7 @@ impl Planner<'_> {
             }
             Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
             Change::DropIndex { table, index, concurrently } => {
+                self.keep_foreign_key_index(table, &index.columns, schema, span);
                 let concurrently = *concurrently && self.d.data.concurrent_indexes;
                 self.push("drop_index.sql", context! { i => idx_ctx(table, index, concurrently) }, span);
                 if concurrently {
@@ -557,6 +558,9 @@ impl Planner<'_> {
                 }
             }
             Change::DropConstraint { table, constraint } => {
+                if let Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } = constraint {
+                    self.keep_foreign_key_index(table, columns, schema, span);
+                }
                 let generic_drop = d.can("drop_constraint");
                 self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span)
             }
@@ -621,6 +625,36 @@ impl Planner<'_> {
                     s.placement = Placement::OutsideTransaction;
                 }
             }
+        }
+    }
+
+    /// MySQL needs an index on a foreign key's columns at every moment, and
+    /// refuses to drop the last one (error 1553); the index it made for the key
+    /// itself may be gone, replaced by the one being dropped. Before such a
+    /// drop, an index named after the foreign key is created, as MySQL would.
+    /// https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html
+    fn keep_foreign_key_index(&mut self, table: &str, dropped: &[String], schema: &Schema, span: Span) {
+        if !self.d.data.foreign_key_needs_index {
+            return;
+        }
+        let Some(t) = schema.tables.get(table) else { return };
+        let covers = |cols: &[String], fk: &ForeignKey| cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..];
+        let kept = |fk: &ForeignKey| {
+            t.indexes.iter().any(|i| covers(&i.columns, fk))
+                || t.constraints.iter().any(|c| match c {
+                    Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } => covers(columns, fk),
+                    _ => false,
+                })
+        };
+        let needed: Vec<ForeignKey> = t.foreign_keys().filter(|fk| covers(dropped, fk) && !kept(fk)).cloned().collect();
+        for fk in needed {
+            let index = Index {
+                name: fk.name.clone(),
+                columns: fk.columns.clone(),
+                unique: false,
+                where_: None,
+            };
+            self.push("create_index.sql", context! { i => idx_ctx(table, &index, false) }, span);
         }
     }
 

@@ -116,3 +116,36 @@ fn postgresql_concurrently_runs_between_transactions() {
     db.apply(&sql(tmp.path(), &["--dialect", "postgresql", "downgrade", "head:base"])).unwrap();
     db.is_empty().unwrap();
 }
+
+/// MariaDB refuses to drop the last index on a foreign key's columns; the one
+/// it made for the key itself went away when a wider index arrived. Dropping
+/// the wider index (here: the derived downgrade) keeps one for the key.
+#[test]
+fn mariadb_keeps_an_index_for_a_foreign_key() {
+    if !require(Engine::Mariadb) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a.toml"),
+        "revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"parents\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n[[upgrade]]\nop = \"create_table\"\ntable = \"children\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }, { name = \"parent_id\", type = \"integer\", references = \"parents.id\" }, { name = \"kind\", type = \"string(10)\" }]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        revs.join("b.toml"),
+        "revision = \"b1\"\ndown_revision = \"a1\"\nmessage = \"i\"\n[[upgrade]]\nop = \"create_index\"\ntable = \"children\"\ncolumns = [\"parent_id\", \"kind\"]\n",
+    )
+    .unwrap();
+    let db = TestDb::new(Engine::Mariadb, "fk_index").unwrap();
+    db.apply(&sql(tmp.path(), &["--dialect", "mariadb", "upgrade", "base:head"])).unwrap();
+    let down = sql(tmp.path(), &["--dialect", "mariadb", "downgrade", "b1:a1"]);
+    db.apply(&down).unwrap_or_else(|e| panic!("{e}\n{down}"));
+    let cat = db.catalog().unwrap();
+    let children = cat.table("children").unwrap();
+    assert!(!children.indexes.contains_key("ix_children_parent_id_kind"));
+    assert!(children.indexes.values().any(|i| i.columns == ["parent_id"]), "{children:?}");
+    db.apply(&sql(tmp.path(), &["--dialect", "mariadb", "downgrade", "a1:base"])).unwrap();
+    db.is_empty().unwrap();
+}
