@@ -41,6 +41,13 @@ fn conformance() {
             .checkpoints()
             .unwrap_or_else(|e| panic!("seed {}: the generator made an invalid chain: {e}", chain.seed));
     }
+    if let Ok(dump) = std::env::var("SCHEMAC_CONFORMANCE_DUMP") {
+        for chain in &generated {
+            chain
+                .write(&std::path::Path::new(&dump).join(format!("seed_{}", chain.seed)))
+                .expect("dump the chain");
+        }
+    }
     let revisions: usize = generated.iter().map(|c| c.revision_count()).sum();
     // Commits need not wait for the disk: these databases are thrown away.
     // PGOPTIONS reaches only the psql processes this test starts.
@@ -93,4 +100,41 @@ fn conformance() {
         failures.len(),
         failures.iter().map(|f| f.as_str()).collect::<Vec<_>>().join("\n")
     );
+}
+
+/// The regression fixtures the harness saved (shrunk chains, one folder
+/// each, with `mismatch.txt` saying what went wrong): on every engine,
+/// `upgrade base:head` and `downgrade head:base` apply and leave nothing,
+/// and `create_schema` gives the catalog of `upgrade base:head`.
+#[test]
+fn regression_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conformance");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("revisions").is_dir()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for engine in Engine::ALL {
+        if !require(engine) {
+            continue;
+        }
+        let d = run::dialect_arg(engine);
+        for dir in &dirs {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let compile = |args: &[&str]| run::compile(dir, &[&["--dialect", d][..], args].concat()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let db = support::engines::TestDb::new(engine, &name).expect("fresh database");
+            db.apply(&compile(&["upgrade", "base:head"]))
+                .unwrap_or_else(|e| panic!("{name} on {engine}: upgrade: {e}"));
+            let head = db.catalog().expect("catalog");
+            db.apply(&compile(&["downgrade", "head:base"]))
+                .unwrap_or_else(|e| panic!("{name} on {engine}: downgrade: {e}"));
+            db.is_empty().unwrap_or_else(|e| panic!("{name} on {engine}: downgrade head:base left {e}"));
+            db.apply(&compile(&["create_schema"]))
+                .unwrap_or_else(|e| panic!("{name} on {engine}: create_schema: {e}"));
+            assert_eq!(
+                db.catalog().expect("catalog"),
+                head,
+                "{name} on {engine}: create_schema differs from upgrade base:head"
+            );
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! is a readable line.
 //!
 //! What each engine adds by itself is removed from the catalog side only:
-//! MariaDB's implicit foreign-key indexes and the `json_valid` checks of its
+//! MariaDB's implicit foreign-key indexes (kept even after their key is
+//! dropped) and the `json_valid` checks of its
 //! JSON alias. Defaults are compared after `canon` (quotes and casts
 //! stripped, booleans as 1/0, numbers as numbers). Columns are compared
 //! as a set, not in order: a derived downgrade of `drop_column` re-adds the
@@ -231,7 +232,10 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
         let mt = model.table(name);
         for (n, i) in &t.indexes {
             let in_model = mt.is_some_and(|mt| mt.indexes.iter().chain(&mt.uniques).any(|x| x.name == *n));
-            if engine == Engine::Mariadb && !i.unique && !in_model && fk_names.contains(n.as_str()) {
+            // InnoDB keeps the index it made for a foreign key after the key is
+            // dropped (a known defect, tests/fixtures/conformance/known/); the
+            // generator names nothing else `fk...`.
+            if engine == Engine::Mariadb && !i.unique && !in_model && (fk_names.contains(n.as_str()) || n.starts_with("fk")) {
                 continue;
             }
             nt.keys

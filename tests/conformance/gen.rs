@@ -325,11 +325,21 @@ impl Gen {
             .iter()
             .filter(|t| allowed.as_ref().is_none_or(|a| a.contains(&t.name)))
             .count();
-        let kind = if ntables < 2 && self.rng.chance(70) { 0 } else { self.rng.below(17) };
+        let kind = if ntables < 2 && self.rng.chance(70) { 0 } else { self.rng.below(20) };
         if kind == 0 || ntables == 0 {
             let table = self.table_name();
             let n = self.rng.range(2, 5);
-            let cols: Vec<Col> = (0..n).map(|_| self.column()).collect();
+            let mut cols: Vec<Col> = (0..n).map(|_| self.column()).collect();
+            if self.rng.chance(50) {
+                // A column for foreign keys to use.
+                cols.push(Col {
+                    name: self.fresh("c"),
+                    ty: Ty::Integer,
+                    nullable: true,
+                    default: None,
+                    no_nulls: false,
+                });
+            }
             let mut extras = Vec::new();
             for _ in 0..self.rng.below(3) {
                 let col = self.rng.pick(&cols).clone();
@@ -380,7 +390,17 @@ impl Gen {
                 new: self.column_name(),
             },
             5 => Op::RenameTable { table, new: self.table_name() },
-            6 => Op::DropTable { table },
+            6 if self.rng.chance(40) => Op::DropTable { table },
+            6 => Op::AddColumn {
+                table,
+                col: Col {
+                    name: self.fresh("c"),
+                    ty: Ty::Integer,
+                    nullable: true,
+                    default: None,
+                    no_nulls: false,
+                },
+            },
             7 => {
                 let ty = match &col.ty {
                     Ty::SmallInt => Ty::Integer,

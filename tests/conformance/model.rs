@@ -716,7 +716,9 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.indexable()) {
                 return Err("bad index columns".into());
             }
-            if *unique && (cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols)) {
+            // SQLite keeps one index for identical unique keys, so its catalog cannot show both.
+            let duplicate = t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols == *cols);
+            if *unique && (duplicate || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols)) {
                 return Err("data not unique".into());
             }
             let name = name.clone().unwrap_or_else(|| conv(format!("ix_{}_{}", t.name, cols.join("_"))));
@@ -728,7 +730,8 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             });
         }
         Extra::Unique { name, cols } => {
-            if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols) {
+            let duplicate = t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols == *cols);
+            if duplicate || !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols) {
                 return Err("bad unique".into());
             }
             let name = name.clone().unwrap_or_else(|| conv(format!("uq_{}_{}", t.name, cols.join("_"))));
@@ -1011,21 +1014,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
         Op::Add { table, extra } => add_extra(schema, table, extra)?,
         Op::DropIndex { name } => {
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
-            let idx = t.indexes.iter().find(|i| i.name == *name).unwrap();
-            // MariaDB refuses to drop the only index a foreign key can use.
-            if idx.cols.len() == 1 && t.col_in_fk(&idx.cols[0]) {
-                return Err("index serves a foreign key".into());
-            }
             t.indexes.retain(|i| i.name != *name);
         }
         Op::DropConstraint { table, name } => {
             let t = schema.table_mut(table)?;
             let before = t.uniques.len() + t.fks.len() + t.checks.len();
-            if let Some(u) = t.uniques.iter().find(|u| u.name == *name) {
-                if u.cols.len() == 1 && t.col_in_fk(&u.cols[0]) {
-                    return Err("unique serves a foreign key".into());
-                }
-            }
             t.uniques.retain(|u| u.name != *name);
             t.fks.retain(|f| f.name != *name);
             t.checks.retain(|c| c.name != *name);
