@@ -80,6 +80,10 @@ pub struct DialectData {
     pub partial_indexes: bool,
     pub alter_column: String,
     pub add_constraint: bool,
+    /// Whether every foreign key needs an index that starts with its columns
+    /// (the engine refuses to drop the last one).
+    #[serde(default)]
+    pub fk_needs_index: bool,
     pub autoincrement: String,
     pub apply: String,
     since: HashMap<String, String>,

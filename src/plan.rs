@@ -337,6 +337,47 @@ impl<'d> Planner<'d> {
     }
 
     /// Whether SQLite's ALTER TABLE can make this change in place.
+    /// On a dialect whose foreign keys need an index (MySQL), the foreign
+    /// keys of `table` (as it is after the change) that an index or key on
+    /// `columns` served and that no remaining index or key serves: they are
+    /// dropped before that index goes and re-added after it, which gives
+    /// them an index of their own.
+    /// https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html
+    fn orphaned_foreign_keys(&self, schema: &Schema, table: &str, columns: &[String]) -> Vec<Constraint> {
+        let Some(t) = schema.tables.get(table).filter(|_| self.d.data.fk_needs_index) else {
+            return vec![];
+        };
+        let serves = |key: &[String], fk: &[String]| key.len() >= fk.len() && key[..fk.len()] == *fk;
+        t.constraints
+            .iter()
+            .filter(|c| match c {
+                Constraint::ForeignKey(fk) => {
+                    serves(columns, &fk.columns)
+                        && !t.indexes.iter().any(|i| i.where_.is_none() && serves(&i.columns, &fk.columns))
+                        && !t.constraints.iter().any(|k| match k {
+                            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => serves(columns, &fk.columns),
+                            _ => false,
+                        })
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect()
+    }
+
+    fn drop_constraints(&mut self, table: &str, constraints: &[Constraint], span: Span) {
+        for k in constraints {
+            let generic_drop = self.d.can("drop_constraint");
+            self.push("drop_constraint.sql", context! { table, k => con_ctx(k), generic_drop }, span);
+        }
+    }
+
+    fn add_constraints(&mut self, table: &str, constraints: &[Constraint], span: Span) {
+        for k in constraints {
+            self.push("add_constraint.sql", context! { table, k => con_ctx(k) }, span);
+        }
+    }
+
     fn native(&self, change: &Change, schema: &Schema) -> bool {
         match change {
             Change::AddColumn { column, constraints, .. } => {
@@ -471,12 +512,14 @@ impl Planner<'_> {
                 indexes,
                 dropped_enums,
             } => {
-                for i in indexes {
-                    self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
-                }
+                // Foreign keys first: MySQL refuses to drop an index that one of
+                // them still uses (error 1553).
                 for k in constraints {
                     let generic_drop = d.can("drop_constraint");
                     self.push("drop_constraint.sql", context! { table, k => con_ctx(k), generic_drop }, span);
+                }
+                for i in indexes {
+                    self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
                 }
                 self.push("drop_column.sql", context! { table, column => column.name }, span);
                 self.warn_last(Some(format!("drops column `{table}`.`{}` and its data", column.name)));
@@ -532,7 +575,12 @@ impl Planner<'_> {
                 self.drop_enums(dropped_enums, span);
             }
             Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
-            Change::DropIndex { table, index } => self.push("drop_index.sql", context! { i => idx_ctx(table, index, false) }, span),
+            Change::DropIndex { table, index } => {
+                let orphans = self.orphaned_foreign_keys(schema, table, &index.columns);
+                self.drop_constraints(table, &orphans, span);
+                self.push("drop_index.sql", context! { i => idx_ctx(table, index, false) }, span);
+                self.add_constraints(table, &orphans, span);
+            }
             Change::AddConstraint { table, constraint } => {
                 if matches!(constraint, Constraint::Check { .. }) && !d.can("check_constraints") {
                     self.push("add_constraint.sql", context! { table, k => con_ctx(constraint) }, span);
@@ -542,8 +590,14 @@ impl Planner<'_> {
                 }
             }
             Change::DropConstraint { table, constraint } => {
+                let orphans = match constraint {
+                    Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } => self.orphaned_foreign_keys(schema, table, columns),
+                    _ => vec![],
+                };
+                self.drop_constraints(table, &orphans, span);
                 let generic_drop = d.can("drop_constraint");
-                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span)
+                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span);
+                self.add_constraints(table, &orphans, span);
             }
             Change::CreateView { view } => match view.sql.get(d.key()) {
                 Some(sql) => self.push("create_view.sql", context! { name => view.name, sql => sql.trim().trim_end_matches(';') }, span),
