@@ -15,6 +15,8 @@ mod support;
 mod expect;
 #[path = "conformance/gen.rs"]
 mod gen;
+#[path = "conformance/hostile.rs"]
+mod hostile;
 #[path = "conformance/model.rs"]
 mod model;
 #[path = "conformance/prng.rs"]

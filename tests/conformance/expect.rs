@@ -143,6 +143,7 @@ pub fn canon_default(engine: Engine, raw: &str) -> String {
                     if let Some(n) = chars.next() {
                         out.push(match n {
                             'n' => '\n',
+                            'r' => '\r',
                             't' => '\t',
                             '0' => '\0',
                             other => other,
@@ -253,8 +254,11 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
             ));
         }
         for c in &t.checks {
+            // MariaDB's JSON is LONGTEXT with a CHECK (json_valid(col)) named
+            // after the column, and kept under that name when the column is
+            // renamed; the model's checks are all named `ck...`.
             let json_col = mt.and_then(|mt| mt.col(c)).is_some_and(|col| matches!(col.ty, Ty::Json | Ty::Jsonb));
-            if engine == Engine::Mariadb && json_col {
+            if engine == Engine::Mariadb && (json_col || !c.starts_with("ck")) {
                 continue;
             }
             // SQLite spells an enum as a CHECK on the column.
