@@ -408,6 +408,19 @@ impl<'d> Planner<'d> {
 
     /// After an operation is applied.
     pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
+        let grown = match &change {
+            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::AddColumn { table, .. } => Some(table.as_str()),
+            _ => None,
+        };
+        if let (Some(max), Some(t)) = (self.d.data.max_columns, grown.and_then(|t| schema.tables.get(t))) {
+            if t.columns.len() > max {
+                self.fail(
+                    span,
+                    format!("table `{}` would have {} columns; {} allows {max}", t.name, t.columns.len(), self.d.key()),
+                );
+            }
+        }
         if self.rebuilds() {
             if let Some(t) = change.altered_table().map(str::to_string) {
                 if let Some(g) = self.groups.get_mut(&t) {
