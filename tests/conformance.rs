@@ -11,14 +11,20 @@
 
 mod support;
 
+#[path = "conformance/determinism.rs"]
+mod determinism;
 #[path = "conformance/expect.rs"]
 mod expect;
+#[path = "conformance/fuzz.rs"]
+mod fuzz;
 #[path = "conformance/gen.rs"]
 mod gen;
 #[path = "conformance/hostile.rs"]
 mod hostile;
 #[path = "conformance/model.rs"]
 mod model;
+#[path = "conformance/offline.rs"]
+mod offline;
 #[path = "conformance/prng.rs"]
 mod prng;
 #[path = "conformance/run.rs"]

@@ -434,7 +434,11 @@ impl Gen {
                 } else if matches!(col.ty, Ty::DateTime | Ty::TimestampTz) && self.rng.chance(50) {
                     Some(Lit::Now)
                 } else {
-                    Some(col.ty.value(self.values + 9000))
+                    match col.ty.value(self.values + 9000) {
+                        // `default = false` means "drop the default" in alter_column.
+                        Lit::Bool(false) => Some(Lit::Bool(true)),
+                        v => Some(v),
+                    }
                 };
                 Op::AlterDefault { table, col: col.name, default }
             }

@@ -983,9 +983,14 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                         if has_null && (t.col_in_key(col) && t.rows.values().filter(|r| matches!(r.get(col), Some(None))).count() > 1) {
                             return Err("backfill would duplicate a key".into());
                         }
+                        let known = c.ty.has_values();
                         for row in t.rows.values_mut() {
-                            if let Some(v @ None) = row.get_mut(col) {
-                                *v = Some(b.canon());
+                            if let Some(None) = row.get(col) {
+                                if known {
+                                    row.insert(col.clone(), Some(b.canon()));
+                                } else {
+                                    row.remove(col);
+                                }
                             }
                         }
                     }
@@ -1003,7 +1008,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             }
             let in_check = t.col_in_check(col);
             let c = t.col_mut(col).ok_or("no column")?;
-            if c.default == *default || (default.is_none() && !c.nullable) {
+            if c.default == *default || (default.is_none() && !c.nullable) || *default == Some(Lit::Bool(false)) {
                 return Err("no change, or a NOT NULL column left without default".into());
             }
             if in_check && matches!(default, Some(Lit::Str(s)) if s.is_empty()) {
