@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
-use crate::model::Schema;
+use crate::model::{Constraint, Schema};
 use crate::ops::OpNode;
 use crate::plan::{Placement, Planner, Step};
 use crate::render::Renderer;
@@ -228,9 +228,14 @@ impl<'a> Compiler<'a> {
                 .collect();
             let mut ops = vec![];
             for (c, span) in changes.iter().rev() {
+                // A foreign key to another table is undone even on a table
+                // created here: the table it refers to may be dropped first.
+                let refers_out = |table: &str, k: &Constraint| matches!(k, Constraint::ForeignKey(fk) if fk.ref_table != table);
                 let on_created = match c {
                     Change::CreateTable { .. } => false,
                     Change::Insert { table, .. } => created.contains(table),
+                    Change::AddConstraint { table, constraint } if refers_out(table, constraint) => false,
+                    Change::AddColumn { table, constraints, .. } if constraints.iter().any(|k| refers_out(table, k)) => false,
                     other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
                 };
                 if on_created {
