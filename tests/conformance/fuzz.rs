@@ -5,7 +5,7 @@
 //! every diagnostic).
 //! Nothing may panic or hang; every 250th case also runs the binary with
 //! `-o` and checks the exit code and that no partial file is left.
-//! Size: `SCHEMAC_FUZZ_CASES` (default 600), seed `SCHEMAC_FUZZ_SEED`.
+//! Size: `SCHEMAC_FUZZ_CASES` (default 300), seed `SCHEMAC_FUZZ_SEED`.
 //! A crashing input is saved under `tests/fixtures/fuzz/`.
 
 use super::gen::generate;
@@ -240,7 +240,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[test]
 fn mutation_fuzzer() {
-    let cases = env_number("SCHEMAC_FUZZ_CASES", 600);
+    let cases = env_number("SCHEMAC_FUZZ_CASES", 300);
     let seed = env_number("SCHEMAC_FUZZ_SEED", 1);
     let seeds = seeds();
     let scratch = tempfile::tempdir().unwrap();

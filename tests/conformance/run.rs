@@ -215,6 +215,37 @@ fn variants(chain: &Chain) -> Vec<Chain> {
                 };
                 let op = ops.remove(j);
                 out.push(with(s.clone()));
+                // A create_table with one column or one table-level extra fewer.
+                if let super::model::Op::CreateTable { table, cols, extras } = &op {
+                    let mut smaller = Vec::new();
+                    for k in 0..cols.len() {
+                        let mut cols = cols.clone();
+                        cols.remove(k);
+                        smaller.push(super::model::Op::CreateTable {
+                            table: table.clone(),
+                            cols,
+                            extras: extras.clone(),
+                        });
+                    }
+                    for k in 0..extras.len() {
+                        let mut extras = extras.clone();
+                        extras.remove(k);
+                        smaller.push(super::model::Op::CreateTable {
+                            table: table.clone(),
+                            cols: cols.clone(),
+                            extras,
+                        });
+                    }
+                    for op2 in smaller {
+                        let mut s2 = s.clone();
+                        let ops2 = match &mut s2[i] {
+                            Segment::Linear(ops) => ops,
+                            Segment::Fork { a, b, merge } => [a, b, merge].into_iter().nth(which).unwrap(),
+                        };
+                        ops2.insert(j, op2);
+                        out.push(with(s2));
+                    }
+                }
                 if let super::model::Op::BulkInsert { table, rows } = op {
                     for k in 0..rows.len() {
                         if rows.len() > 1 {
