@@ -906,6 +906,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if !c.nullable && c.default.is_none() {
                 return Err("a NOT NULL column without default cannot be re-added by the downgrade".into());
             }
+            // The downgrade re-adds the column with its default in every row:
+            // a unique key on it cannot come back (a known limitation).
+            if c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
+                return Err("the downgrade could not restore the unique key".into());
+            }
             t.cols.retain(|c| c.name != *col);
             let one = |cols: &Vec<String>| !(cols.len() == 1 && cols[0] == *col);
             t.uniques.retain(|i| one(&i.cols));
