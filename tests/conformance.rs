@@ -71,7 +71,10 @@ fn conformance() {
                 scope.spawn(move || {
                     let mut statements = 0;
                     let mut mismatches = Vec::new();
-                    for chain in generated.iter().skip(job).step_by(jobs) {
+                    for (n, chain) in generated.iter().skip(job).step_by(jobs).enumerate() {
+                        if n > 0 && n % 25 == 0 {
+                            eprintln!("conformance: {engine} worker {job}: {n} chains after {:.1?}", started.elapsed());
+                        }
                         let outcome = run::run_chain(chain, engine);
                         statements += outcome.statements;
                         if let Some(m) = outcome.mismatch {
