@@ -723,6 +723,11 @@ impl Planner<'_> {
                         let (_, src) = source.shift_remove_index(i).expect("index exists");
                         source.shift_insert(i, to.clone(), src);
                     }
+                    // A cast or a backfill asked for before the rename follows the column.
+                    cast.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
+                    if let Some(b) = backfill.shift_remove(from) {
+                        backfill.insert(to.clone(), b);
+                    }
                 }
                 Change::AlterColumn {
                     old,
