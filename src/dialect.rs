@@ -88,6 +88,10 @@ pub struct DialectData {
     /// the client (SQLite's shell): a function call such as `char(13)`.
     #[serde(default)]
     pub carriage_return: Option<String>,
+    /// Whether a CHECK may not use a column of a foreign key with a
+    /// referential action (MySQL, MariaDB).
+    #[serde(default)]
+    pub check_excludes_fk_action_columns: bool,
     /// The most columns a table may have.
     #[serde(default)]
     pub max_columns: Option<usize>,

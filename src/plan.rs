@@ -365,6 +365,43 @@ impl<'d> Planner<'d> {
             .collect()
     }
 
+    /// MySQL refuses a CHECK on a column that a foreign key with a
+    /// referential action (CASCADE, SET NULL, SET DEFAULT) uses, and the
+    /// other way round (error 3823, MariaDB 1901):
+    /// https://dev.mysql.com/doc/refman/8.0/en/create-table-check-constraints.html
+    fn check_against_fk_actions(&mut self, t: &Table, span: Span) {
+        let acting: Vec<&String> = t
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::ForeignKey(fk)
+                    if [fk.on_delete, fk.on_update]
+                        .iter()
+                        .any(|a| matches!(a, Some(FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault))) =>
+                {
+                    Some(&fk.columns)
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for c in &t.constraints {
+            if let Constraint::Check { name, expr } = c {
+                let words = crate::sqlwords::identifiers(expr);
+                if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
+                    self.fail(
+                        span,
+                        format!(
+                            "check `{name}` of `{}` uses `{col}`, which a foreign key with a referential action uses; {} refuses that",
+                            t.name,
+                            self.d.key()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     fn drop_constraints(&mut self, table: &str, constraints: &[Constraint], span: Span) {
         for k in constraints {
             let generic_drop = self.d.can("drop_constraint");
@@ -413,6 +450,17 @@ impl<'d> Planner<'d> {
             Change::AddColumn { table, .. } => Some(table.as_str()),
             _ => None,
         };
+        let constrained = match &change {
+            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::AddColumn { table, .. } | Change::AddConstraint { table, .. } => Some(table.as_str()),
+            _ => None,
+        };
+        if let Some(t) = constrained
+            .and_then(|t| schema.tables.get(t))
+            .filter(|_| self.d.data.check_excludes_fk_action_columns)
+        {
+            self.check_against_fk_actions(t, span);
+        }
         if let (Some(max), Some(t)) = (self.d.data.max_columns, grown.and_then(|t| schema.tables.get(t))) {
             if t.columns.len() > max {
                 self.fail(
@@ -712,10 +760,14 @@ impl Planner<'_> {
             match c {
                 Change::AddColumn { column, new_enums: e, .. } => {
                     source.insert(column.name.clone(), None);
+                    cast.retain(|c| *c != column.name);
+                    backfill.shift_remove(&column.name);
                     new_enums.extend(e.clone());
                 }
                 Change::DropColumn { column, dropped_enums: e, .. } => {
                     source.shift_remove(&column.name);
+                    cast.retain(|c| *c != column.name);
+                    backfill.shift_remove(&column.name);
                     dropped_enums.extend(e.clone());
                 }
                 Change::RenameColumn { from, to, .. } => {

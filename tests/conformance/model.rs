@@ -743,6 +743,10 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             });
         }
         Extra::Check { name, col, expr } => {
+            // MySQL refuses a CHECK on a column of a foreign key with an action.
+            if t.col_in_fk(col) {
+                return Err("a check on a foreign key column".into());
+            }
             let c = t.col(col).ok_or("no check column")?;
             let ok = t.rows.values().all(|r| match r.get(col) {
                 Some(Some(v)) => !v.is_empty() && !v.starts_with('-'),
@@ -774,7 +778,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             on_update,
         } => {
             let parent = referred.unwrap();
-            if cols.len() != 1 || !cols_ok(t, cols) || t.col(&cols[0]).unwrap().ty != Ty::Integer || cols[0] == "id" {
+            if cols.len() != 1 || !cols_ok(t, cols) || t.col(&cols[0]).unwrap().ty != Ty::Integer || cols[0] == "id" || t.col_in_check(&cols[0]) {
                 return Err("bad foreign key column".into());
             }
             let col = t.col(&cols[0]).unwrap();
