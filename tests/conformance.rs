@@ -60,7 +60,7 @@ fn conformance() {
     // Commits need not wait for the disk: these databases are thrown away.
     // PGOPTIONS reaches only the psql processes this test starts.
     std::env::set_var("PGOPTIONS", "-c synchronous_commit=off");
-    let jobs = env_number("SCHEMAC_CONFORMANCE_JOBS", 2).max(1) as usize;
+    let jobs = env_number("SCHEMAC_CONFORMANCE_JOBS", 3).max(1) as usize;
     let started = std::time::Instant::now();
     let results: Vec<(Engine, u64, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = engines
