@@ -427,8 +427,11 @@ fn hostile_huge_inputs() {
         };
         let op = if i == 0 {
             "[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }]\n".to_owned()
-        } else {
+        } else if i % 2 == 1 {
             format!("[[upgrade]]\nop = \"add_column\"\ntable = \"t\"\ncolumn = {{ name = \"c{i}\", type = \"integer\" }}\n")
+        } else {
+            // Columns come and go: the table stays under every column limit.
+            format!("[[upgrade]]\nop = \"drop_column\"\ntable = \"t\"\ncolumn = \"c{}\"\n", i - 1)
         };
         chain.push((format!("revisions/r{i:06}.toml"), format!("revision = \"r{i:06}\"\n{down}\n{op}")));
     }
