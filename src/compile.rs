@@ -5,12 +5,12 @@
 //! written here: the caller writes the returned text only on success.
 
 use crate::config::{Settings, TransactionMode};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, Sp, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
 use crate::model::{Constraint, Schema};
-use crate::ops::OpNode;
+use crate::ops::{DerivedNote, Op, OpNode};
 use crate::plan::{Placement, Planner, Step};
 use crate::render::Renderer;
 use crate::replay::{Change, Replayer};
@@ -285,17 +285,37 @@ impl<'a> Compiler<'a> {
                     _ => None,
                 })
                 .collect();
+            // The created tables are dropped in the reverse order of their
+            // creation. A foreign key (made by create_foreign_key or add_column)
+            // from one of them to one created after it is dropped first, or the
+            // table it refers to would go while it still refers to it.
             let mut ops = vec![];
+            for (i, name) in created.iter().enumerate() {
+                let Some(t) = schema.tables.get(name) else { continue };
+                let span = changes
+                    .iter()
+                    .find(|(c, _)| matches!(c, Change::CreateTable { table, .. } if table.name == *name))
+                    .map(|(_, span)| *span)
+                    .unwrap_or(rev.id.span);
+                for k in &t.constraints {
+                    if let Constraint::ForeignKey(fk) = k {
+                        if created[i + 1..].contains(&fk.ref_table) {
+                            ops.push(OpNode {
+                                op: Op::DropConstraint {
+                                    table: Sp::new(name.clone(), span),
+                                    name: Sp::new(fk.name.clone(), span),
+                                },
+                                span,
+                                derived: Some(DerivedNote { warning: None }),
+                            });
+                        }
+                    }
+                }
+            }
             for (c, span) in changes.iter().rev() {
                 let on_created = match c {
                     Change::CreateTable { .. } => false,
                     Change::Insert { table, .. } => created.contains(table),
-                    // A foreign key between two tables created here (a cycle) must go
-                    // before either table can be dropped.
-                    Change::AddConstraint {
-                        table,
-                        constraint: Constraint::ForeignKey(fk),
-                    } if fk.ref_table != *table && created.contains(&fk.ref_table) => false,
                     other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
                 };
                 if on_created {

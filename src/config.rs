@@ -140,6 +140,10 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &s
             }
         }
         if let Some(v) = db.get("server_version").and_then(|v| d.string(v)) {
+            if crate::dialect::Version::parse(&v.v).is_none() {
+                d.diags
+                    .push(Diagnostic::error("E0014", format!("`{}` is not a version (expected e.g. 8.0 or 3.35)", v.v)).at(v.span, "not a version"));
+            }
             s.server_version = Some(v.v);
         }
     }

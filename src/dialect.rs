@@ -82,6 +82,17 @@ pub struct DialectData {
     pub foreign_key_needs_index: bool,
     pub alter_column: String,
     pub add_constraint: bool,
+    /// How to write a carriage return where a literal one would not survive
+    /// the client (SQLite's shell): a function call such as `char(13)`.
+    #[serde(default)]
+    pub carriage_return: Option<String>,
+    /// Whether a CHECK may not use a column of a foreign key with a
+    /// referential action (MySQL, MariaDB).
+    #[serde(default)]
+    pub check_excludes_fk_action_columns: bool,
+    /// The most columns a table may have.
+    #[serde(default)]
+    pub max_columns: Option<usize>,
     pub autoincrement: String,
     pub apply: String,
     since: HashMap<String, String>,
@@ -178,6 +189,13 @@ impl Dialect {
 
     /// A string literal, escaped for the dialect.
     pub fn literal(&self, s: &str) -> String {
+        // A carriage return before a line break does not survive the sqlite3
+        // shell, which reads its input line by line: it is spelled as an
+        // expression there (parenthesised, so that it is also a DEFAULT).
+        if let Some(cr) = self.data.carriage_return.as_deref().filter(|_| s.contains('\r')) {
+            let parts: Vec<String> = s.split('\r').map(|p| self.literal(p)).collect();
+            return format!("({})", parts.join(&format!(" || {cr} || ")));
+        }
         let mut out = String::with_capacity(s.len() + 2);
         out.push('\'');
         for ch in s.chars() {
@@ -185,6 +203,8 @@ impl Dialect {
                 '\'' => out.push_str("''"),
                 '\\' if self.data.backslash_escapes => out.push_str("\\\\"),
                 '\0' if self.data.backslash_escapes => out.push_str("\\0"),
+                // The mysql client drops a carriage return before a line break.
+                '\r' if self.data.backslash_escapes => out.push_str("\\r"),
                 _ => out.push(ch),
             }
         }
@@ -194,7 +214,9 @@ impl Dialect {
 
     /// Text safe inside a `--` comment: one line.
     pub fn comment(&self, s: &str) -> String {
-        s.replace(['\r', '\n'], " ")
+        // Every control character goes, not only line breaks: the mysql
+        // client refuses a NUL anywhere in its input, comments included.
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
     }
 
     /// The SQL type for a column type, or why the dialect cannot express it.

@@ -87,9 +87,19 @@ fn load_file(path: &Path, file: FileId, cwd: Option<&Path>) -> Loaded {
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => {
-                diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")));
-                String::new()
+            Err(e) => {
+                // The file is kept, decoded lossily, so that the diagnostic
+                // can point at the first bad byte.
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let span = crate::diag::Span::new(file, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
+                diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")).at(span, "not UTF-8"));
+                return Loaded {
+                    display,
+                    text: lossy,
+                    diags,
+                    revision: None,
+                };
             }
         },
         Err(e) => {
@@ -236,11 +246,46 @@ impl<'i> Decoder<'_, 'i> {
         }
     }
 
-    /// A name: a non-empty string with no NUL character.
+    /// A name: a non-empty string with no NUL character, that every dialect
+    /// accepts. MySQL and MariaDB refuse names that end with a space and
+    /// characters outside the Basic Multilingual Plane:
+    /// https://dev.mysql.com/doc/refman/8.0/en/identifiers.html
     pub fn name(&mut self, v: &DeItem) -> Option<Sp<String>> {
         let s = self.string(v)?;
         if s.v.is_empty() || s.v.contains('\0') {
             self.err("E0104", s.span, "a name must be non-empty and hold no NUL character".into(), "invalid name");
+            return None;
+        }
+        if s.v.ends_with(' ') {
+            self.err(
+                "E0104",
+                s.span,
+                "a name cannot end with a space (MySQL and MariaDB refuse it)".into(),
+                "invalid name",
+            );
+            return None;
+        }
+        if let Some(c) = s.v.chars().find(|c| u32::from(*c) > 0xFFFF) {
+            self.err(
+                "E0104",
+                s.span,
+                format!(
+                    "a name cannot hold `{c}` (U+{:X}): MySQL and MariaDB take only characters up to U+FFFF",
+                    u32::from(c)
+                ),
+                "invalid name",
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A comment: any string with no NUL character (PostgreSQL and the
+    /// mysql client refuse one).
+    fn comment_text(&mut self, v: &DeItem) -> Option<Sp<String>> {
+        let s = self.string(v)?;
+        if s.v.contains('\0') {
+            self.err("E0104", s.span, "a comment cannot hold a NUL character".into(), "NUL character");
             return None;
         }
         Some(s)
@@ -606,7 +651,7 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
         }
-        let comment = t.get("comment").and_then(|v| self.string(v)).map(|s| s.v);
+        let comment = t.get("comment").and_then(|v| self.comment_text(v)).map(|s| s.v);
         let options = t.get("options").and_then(|v| self.per_dialect(v));
         Some(TableSpec {
             table,
@@ -694,7 +739,7 @@ impl<'i> Decoder<'_, 'i> {
             references,
             on_delete: self.action(t, "on_delete"),
             on_update: self.action(t, "on_update"),
-            comment: t.get("comment").and_then(|v| self.string(v)).map(|s| s.v),
+            comment: t.get("comment").and_then(|v| self.comment_text(v)).map(|s| s.v),
             span,
         })
     }
@@ -714,7 +759,7 @@ impl<'i> Decoder<'_, 'i> {
         let comment = match t.get("comment") {
             None => None,
             Some(v) if matches!(v.get_ref(), DeValue::Boolean(false)) => Some(None),
-            Some(v) => Some(Some(self.string(v)?.v)),
+            Some(v) => Some(Some(self.comment_text(v)?.v)),
         };
         let backfill = match t.get("backfill") {
             None => None,

@@ -336,6 +336,43 @@ impl<'d> Planner<'d> {
         }
     }
 
+    /// MySQL refuses a CHECK on a column that a foreign key with a
+    /// referential action (CASCADE, SET NULL, SET DEFAULT) uses, and the
+    /// other way round (error 3823, MariaDB 1901):
+    /// https://dev.mysql.com/doc/refman/8.0/en/create-table-check-constraints.html
+    fn check_against_fk_actions(&mut self, t: &Table, span: Span) {
+        let acting: Vec<&String> = t
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::ForeignKey(fk)
+                    if [fk.on_delete, fk.on_update]
+                        .iter()
+                        .any(|a| matches!(a, Some(FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault))) =>
+                {
+                    Some(&fk.columns)
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for c in &t.constraints {
+            if let Constraint::Check { name, expr } = c {
+                let words = crate::sqlwords::identifiers(expr);
+                if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
+                    self.fail(
+                        span,
+                        format!(
+                            "check `{name}` of `{}` uses `{col}`, which a foreign key with a referential action uses; {} refuses that",
+                            t.name,
+                            self.d.key()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     /// Whether SQLite's ALTER TABLE can make this change in place.
     fn native(&self, change: &Change, schema: &Schema) -> bool {
         match change {
@@ -367,6 +404,30 @@ impl<'d> Planner<'d> {
 
     /// After an operation is applied.
     pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
+        let grown = match &change {
+            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::AddColumn { table, .. } => Some(table.as_str()),
+            _ => None,
+        };
+        let constrained = match &change {
+            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::AddColumn { table, .. } | Change::AddConstraint { table, .. } => Some(table.as_str()),
+            _ => None,
+        };
+        if let Some(t) = constrained
+            .and_then(|t| schema.tables.get(t))
+            .filter(|_| self.d.data.check_excludes_fk_action_columns)
+        {
+            self.check_against_fk_actions(t, span);
+        }
+        if let (Some(max), Some(t)) = (self.d.data.max_columns, grown.and_then(|t| schema.tables.get(t))) {
+            if t.columns.len() > max {
+                self.fail(
+                    span,
+                    format!("table `{}` would have {} columns; {} allows {max}", t.name, t.columns.len(), self.d.key()),
+                );
+            }
+        }
         if self.rebuilds() {
             if let Some(t) = change.altered_table().map(str::to_string) {
                 if let Some(g) = self.groups.get_mut(&t) {
@@ -471,12 +532,14 @@ impl Planner<'_> {
                 indexes,
                 dropped_enums,
             } => {
-                for i in indexes {
-                    self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
-                }
+                // Foreign keys first: MySQL refuses to drop an index that one of
+                // them still uses (error 1553).
                 for k in constraints {
                     let generic_drop = d.can("drop_constraint");
                     self.push("drop_constraint.sql", context! { table, k => con_ctx(k), generic_drop }, span);
+                }
+                for i in indexes {
+                    self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
                 }
                 self.push("drop_column.sql", context! { table, column => column.name }, span);
                 self.warn_last(Some(format!("drops column `{table}`.`{}` and its data", column.name)));
@@ -562,7 +625,7 @@ impl Planner<'_> {
                     self.keep_foreign_key_index(table, columns, schema, span);
                 }
                 let generic_drop = d.can("drop_constraint");
-                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span)
+                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span);
             }
             Change::CreateView { view } => match view.sql.get(d.key()) {
                 Some(sql) => self.push("create_view.sql", context! { name => view.name, sql => sql.trim().trim_end_matches(';') }, span),
@@ -719,16 +782,25 @@ impl Planner<'_> {
             match c {
                 Change::AddColumn { column, new_enums: e, .. } => {
                     source.insert(column.name.clone(), None);
+                    cast.retain(|c| *c != column.name);
+                    backfill.shift_remove(&column.name);
                     new_enums.extend(e.clone());
                 }
                 Change::DropColumn { column, dropped_enums: e, .. } => {
                     source.shift_remove(&column.name);
+                    cast.retain(|c| *c != column.name);
+                    backfill.shift_remove(&column.name);
                     dropped_enums.extend(e.clone());
                 }
                 Change::RenameColumn { from, to, .. } => {
                     if let Some(i) = source.get_index_of(from) {
                         let (_, src) = source.shift_remove_index(i).expect("index exists");
                         source.shift_insert(i, to.clone(), src);
+                    }
+                    // A cast or a backfill asked for before the rename follows the column.
+                    cast.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
+                    if let Some(b) = backfill.shift_remove(from) {
+                        backfill.insert(to.clone(), b);
                     }
                 }
                 Change::AlterColumn {

@@ -1011,12 +1011,44 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
             "wrong kind of value",
         ));
     }
+    if out_of_range(ty, &v.v) {
+        return Err(err(
+            "E0325",
+            v.span,
+            format!("this value is out of the range of a `{}` column", ty.neutral()),
+            "out of range",
+        ));
+    }
     if let Value::String(s) = &v.v {
         if s.contains('\0') {
             return Err(err("E0326", v.span, "a string value cannot hold a NUL character".into(), "NUL character"));
         }
     }
     Ok(())
+}
+
+/// Whether a number cannot be stored exactly in the column: PostgreSQL and
+/// MySQL in strict mode refuse it (or round it), SQLite would keep it.
+fn out_of_range(ty: &ColumnType, v: &Value) -> bool {
+    use ColumnType as T;
+    // Digits before and after the point of a plain decimal literal.
+    let digits = |text: &str| -> Option<(usize, usize)> {
+        let t = text.trim_start_matches(['-', '+']);
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        let plain = |p: &str| p.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+        (plain(int) && plain(frac)).then(|| {
+            let int = int.trim_start_matches(['0', '_']).replace('_', "").len();
+            let frac = frac.trim_end_matches(['0', '_']).replace('_', "").len();
+            (int, frac)
+        })
+    };
+    match (v, ty) {
+        (Value::Int(i), T::SmallInt) => i16::try_from(*i).is_err(),
+        (Value::Int(i), T::Integer) => i32::try_from(*i).is_err(),
+        (Value::Int(i), T::Decimal(Some((p, s)))) => digits(&i.to_string()).is_some_and(|(int, _)| int + *s as usize > *p as usize),
+        (Value::Float(f), T::Decimal(Some((p, s)))) => digits(f).is_some_and(|(int, frac)| int + *s as usize > *p as usize || frac > *s as usize),
+        _ => false,
+    }
 }
 
 fn forget_names(schema: &mut Schema, t: &Table) {

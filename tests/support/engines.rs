@@ -224,6 +224,43 @@ impl TestDb {
         }
     }
 
+    /// Runs several queries and returns the rows of each, in order. On
+    /// PostgreSQL they share one `psql` process (one connection instead of
+    /// one per query); elsewhere this is `query_rows` in a loop.
+    pub fn query_batches(&self, sqls: &[&str]) -> Result<Vec<Vec<Row>>, String> {
+        if self.engine != Engine::Postgres || sqls.len() < 2 {
+            return sqls.iter().map(|sql| self.query_rows(sql)).collect();
+        }
+        let mut script = String::new();
+        for sql in sqls {
+            script.push_str(sql.trim_end().trim_end_matches(';'));
+            script.push_str(";\n\\echo ");
+            script.push_str(BATCH_MARK);
+            script.push('\n');
+        }
+        let mut command = psql(&self.name);
+        command
+            .args(["-v", "ON_ERROR_STOP=1", "-q", "-A", "-t"])
+            .args(["-F", FIELD_SEP, "-R", RECORD_SEP])
+            .arg("-P")
+            .arg(format!("null={NULL_MARK}"))
+            .args(["-f", "-"]);
+        let output = run(command, Some(&script))?;
+        let mut results = Vec::new();
+        let mut rest = output.as_str();
+        for _ in sqls {
+            let end = rest.find(BATCH_MARK).ok_or_else(|| format!("unexpected psql output: {output:?}"))?;
+            let piece = &rest[..end];
+            rest = rest[end + BATCH_MARK.len()..].strip_prefix('\n').unwrap_or(&rest[end + BATCH_MARK.len()..]);
+            match piece.strip_suffix('\n') {
+                Some(records) => results.push(split_records(&format!("{records}{RECORD_SEP}"))),
+                None if piece.is_empty() => results.push(Vec::new()),
+                None => return Err(format!("unexpected psql output: {output:?}")),
+            }
+        }
+        Ok(results)
+    }
+
     /// Reads the schema back from the engine's catalog.
     pub fn catalog(&self) -> Result<Catalog, String> {
         match self.engine {
@@ -278,6 +315,8 @@ impl Drop for TestDb {
 const FIELD_SEP: &str = "\u{1f}";
 const RECORD_SEP: &str = "\u{1e}";
 const NULL_MARK: &str = "\u{1a}NULL\u{1a}";
+// Ends each result set of `query_batches` on PostgreSQL.
+const BATCH_MARK: &str = "\u{1c}END-OF-RESULT\u{1c}";
 // Separates the items of a list that a catalog query aggregates into one
 // value.
 const LIST_SEP: char = '\u{1d}';
@@ -360,6 +399,9 @@ fn psql(database: &str) -> Command {
         .arg(postgres_user())
         .args(["-d", database])
         .env("PGCONNECT_TIMEOUT", "10")
+        // No GSSAPI encryption attempt before each local connection: it
+        // doubles the cost of every psql run.
+        .env("PGGSSENCMODE", "disable")
         .env("PGCLIENTENCODING", "UTF8");
     command
 }
@@ -782,7 +824,18 @@ fn postgres_action(code: &str) -> String {
 
 fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
     let mut catalog = Catalog::default();
-    for row in db.query_rows(POSTGRES_RELATIONS)? {
+    let mut batches = db
+        .query_batches(&[
+            POSTGRES_RELATIONS,
+            POSTGRES_COLUMNS,
+            POSTGRES_CONSTRAINTS,
+            POSTGRES_INDEXES,
+            POSTGRES_TRIGGERS,
+            POSTGRES_ENUMS,
+        ])?
+        .into_iter();
+    let mut next = || batches.next().unwrap_or_default();
+    for row in next() {
         match text(&row, 0).as_str() {
             "r" | "p" => {
                 catalog.tables.insert(text(&row, 1), Table::default());
@@ -792,7 +845,7 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
             }
         }
     }
-    for row in db.query_rows(POSTGRES_COLUMNS)? {
+    for row in next() {
         if let Some(table) = table_mut(&mut catalog, &text(&row, 0)) {
             table.columns.push(Column {
                 name: text(&row, 1),
@@ -803,7 +856,7 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
             });
         }
     }
-    for row in db.query_rows(POSTGRES_CONSTRAINTS)? {
+    for row in next() {
         let Some(table) = table_mut(&mut catalog, &text(&row, 0)) else {
             continue;
         };
@@ -828,7 +881,7 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
             }
         }
     }
-    for row in db.query_rows(POSTGRES_INDEXES)? {
+    for row in next() {
         if let Some(table) = table_mut(&mut catalog, &text(&row, 0)) {
             table.indexes.insert(
                 text(&row, 1),
@@ -840,10 +893,10 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
             );
         }
     }
-    for row in db.query_rows(POSTGRES_TRIGGERS)? {
+    for row in next() {
         catalog.triggers.insert(text(&row, 0), text(&row, 1));
     }
-    for row in db.query_rows(POSTGRES_ENUMS)? {
+    for row in next() {
         catalog.enums.insert(text(&row, 0), list(&row, 1));
     }
     sort_foreign_keys(&mut catalog);

@@ -1,0 +1,660 @@
+//! Seeded random revision chains: linear revisions and forks joined by a
+//! merge, every operation checked against the model before it is kept.
+//!
+//! A `Chain` is data (segments of operations); its revision ids, files and
+//! expected states are functions of it, so the shrinker can drop parts of a
+//! chain and replay the rest.
+
+use super::model::{apply, Col, Extra, Lit, Op, Schema, Ty};
+use super::prng::Rng;
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+#[derive(Clone, Debug)]
+pub enum Segment {
+    Linear(Vec<Op>),
+    Fork { a: Vec<Op>, b: Vec<Op>, merge: Vec<Op> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub seed: u64,
+    pub segments: Vec<Segment>,
+}
+
+/// One revision file.
+pub struct Rev {
+    pub id: String,
+    pub down: Vec<String>,
+    pub message: String,
+    pub ops: Vec<Op>,
+}
+
+/// A state the engines are compared with: after revision `rev` (`base`
+/// before the first), with the model and the version table's heads.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    pub rev: String,
+    pub schema: Schema,
+}
+
+impl Chain {
+    fn rev_id(&self, n: usize) -> String {
+        let mut rng = Rng::new(self.seed.wrapping_mul(1_000_003).wrapping_add(n as u64));
+        format!("{:012x}", rng.next_u64() & 0xffff_ffff_ffff)
+    }
+
+    /// The revisions, in order, with their ids and parents.
+    pub fn revisions(&self) -> Vec<Rev> {
+        let mut out = Vec::new();
+        let mut head: Option<String> = None;
+        let mut n = 0;
+        let next = |n: &mut usize| {
+            *n += 1;
+            self.rev_id(*n)
+        };
+        for seg in &self.segments {
+            match seg {
+                Segment::Linear(ops) => {
+                    let id = next(&mut n);
+                    out.push(Rev {
+                        id: id.clone(),
+                        down: head.iter().cloned().collect(),
+                        message: format!("step {n}"),
+                        ops: ops.clone(),
+                    });
+                    head = Some(id);
+                }
+                Segment::Fork { a, b, merge } => {
+                    let (ia, ib, im) = (next(&mut n), next(&mut n), next(&mut n));
+                    let down: Vec<String> = head.iter().cloned().collect();
+                    out.push(Rev {
+                        id: ia.clone(),
+                        down: down.clone(),
+                        message: format!("branch a {n}"),
+                        ops: a.clone(),
+                    });
+                    out.push(Rev {
+                        id: ib.clone(),
+                        down,
+                        message: format!("branch b {n}"),
+                        ops: b.clone(),
+                    });
+                    out.push(Rev {
+                        id: im.clone(),
+                        down: vec![ia, ib],
+                        message: format!("merge {n}"),
+                        ops: merge.clone(),
+                    });
+                    head = Some(im);
+                }
+            }
+        }
+        out
+    }
+
+    /// The checkpoints, base first. Errs when an operation no longer
+    /// applies (the shrinker dropped something it needed).
+    pub fn checkpoints(&self) -> Result<Vec<Checkpoint>, String> {
+        let mut schema = Schema::default();
+        let mut out = vec![Checkpoint {
+            rev: "base".into(),
+            schema: schema.clone(),
+        }];
+        let revs = self.revisions();
+        let mut i = 0;
+        for seg in &self.segments {
+            match seg {
+                Segment::Linear(ops) => {
+                    for op in ops {
+                        apply(&mut schema, op)?;
+                    }
+                    out.push(Checkpoint {
+                        rev: revs[i].id.clone(),
+                        schema: schema.clone(),
+                    });
+                    i += 1;
+                }
+                Segment::Fork { a, b, merge } => {
+                    for op in a {
+                        apply(&mut schema, op)?;
+                    }
+                    out.push(Checkpoint {
+                        rev: revs[i].id.clone(),
+                        schema: schema.clone(),
+                    });
+                    let mut check_b = out[out.len() - 2].schema.clone();
+                    for op in b {
+                        apply(&mut schema, op)?;
+                        apply(&mut check_b, op)?;
+                    }
+                    for op in merge {
+                        apply(&mut schema, op)?;
+                    }
+                    out.push(Checkpoint {
+                        rev: revs[i + 2].id.clone(),
+                        schema: schema.clone(),
+                    });
+                    i += 3;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn op_count(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Linear(ops) => ops.len(),
+                Segment::Fork { a, b, merge } => a.len() + b.len() + merge.len(),
+            })
+            .sum()
+    }
+
+    pub fn revision_count(&self) -> usize {
+        self.revisions().len()
+    }
+
+    /// Writes `dir/revisions/<id>_<slug>.toml` for every revision.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let revs_dir = dir.join("revisions");
+        std::fs::create_dir_all(&revs_dir)?;
+        for rev in self.revisions() {
+            std::fs::write(revs_dir.join(format!("{}_{}.toml", rev.id, rev.message.replace(' ', "_"))), rev_toml(&rev))?;
+        }
+        Ok(())
+    }
+}
+
+pub fn rev_toml(rev: &Rev) -> String {
+    let mut s = format!("revision = \"{}\"\n", rev.id);
+    match rev.down.len() {
+        0 => {}
+        1 => {
+            let _ = writeln!(s, "down_revision = \"{}\"", rev.down[0]);
+        }
+        _ => {
+            let ids: Vec<String> = rev.down.iter().map(|d| format!("\"{d}\"")).collect();
+            let _ = writeln!(s, "down_revision = [{}]", ids.join(", "));
+        }
+    }
+    let _ = writeln!(s, "message = \"{}\"", rev.message);
+    for op in &rev.ops {
+        s.push('\n');
+        s.push_str(&op.toml());
+    }
+    s
+}
+
+const ACTIONS_DELETE: [Option<&str>; 6] = [None, Some("cascade"), Some("set null"), Some("restrict"), Some("no action"), None];
+const ACTIONS_UPDATE: [Option<&str>; 4] = [None, Some("cascade"), Some("restrict"), Some("no action")];
+const ODD_TABLES: [&str; 7] = ["select", "Order", "user data", "a\"b", "a`b", "é_t", "x'y"];
+const ODD_COLUMNS: [&str; 7] = ["group", "Select", "full name", "q\"c", "b`c", "ü", "default"];
+
+struct Gen {
+    rng: Rng,
+    schema: Schema,
+    names: usize,
+    values: u64,
+    type_cursor: usize,
+    used: BTreeSet<String>,
+}
+
+/// Every neutral type, in turn, so that each chain covers them all.
+fn type_at(i: usize, enum_name: String) -> Ty {
+    match i % 18 {
+        0 => Ty::Boolean,
+        1 => Ty::SmallInt,
+        2 => Ty::Integer,
+        3 => Ty::BigInt,
+        4 => Ty::Float,
+        5 => Ty::Decimal(8, 2),
+        6 => Ty::String(16),
+        7 => Ty::Char(12),
+        8 => Ty::Text,
+        9 => Ty::Binary,
+        10 => Ty::Date,
+        11 => Ty::Time,
+        12 => Ty::DateTime,
+        13 => Ty::TimestampTz,
+        14 => Ty::Json,
+        15 => Ty::Jsonb,
+        16 => Ty::Uuid,
+        _ => Ty::Enum(enum_name, vec!["a".into(), "b".into(), "it's".into()]),
+    }
+}
+
+impl Gen {
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.names += 1;
+        format!("{prefix}{}", self.names)
+    }
+
+    fn table_name(&mut self) -> String {
+        if self.rng.chance(15) {
+            let n = (*self.rng.pick(&ODD_TABLES)).to_owned();
+            if self.used.insert(n.clone()) {
+                return n;
+            }
+        }
+        if self.rng.chance(6) {
+            let n = self.fresh("long_table_name_padded_to_push_generated_names_past_");
+            return n;
+        }
+        self.fresh("t")
+    }
+
+    fn column_name(&mut self) -> String {
+        if self.rng.chance(12) {
+            let n = (*self.rng.pick(&ODD_COLUMNS)).to_owned();
+            if self.used.insert(format!("col {n}")) {
+                return n;
+            }
+        }
+        if self.rng.chance(5) {
+            let n = self.fresh("c");
+            return format!("{n}_column_name_padded_to_exactly_sixty_three_bytes_xxxxxxxxxxxxxxxxxxx")[..63].to_owned();
+        }
+        self.fresh("c")
+    }
+
+    fn column(&mut self) -> Col {
+        self.type_cursor += 1;
+        let enum_name = self.fresh("kind");
+        let ty = if self.rng.chance(70) {
+            type_at(self.type_cursor, enum_name)
+        } else {
+            type_at(self.rng.below(18), enum_name)
+        };
+        let mut nullable = !self.rng.chance(30);
+        let mut default = None;
+        if matches!(ty, Ty::Binary) {
+            nullable = true;
+        } else if matches!(ty, Ty::TimestampTz | Ty::DateTime) && self.rng.chance(50) {
+            default = Some(Lit::Now);
+        } else if self.rng.chance(35) {
+            self.values += 1;
+            default = Some(ty.value(self.values + 5000));
+        }
+        if matches!(ty, Ty::TimestampTz) && default.is_none() {
+            nullable = true;
+        }
+        Col {
+            name: self.column_name(),
+            ty,
+            nullable,
+            no_nulls: !nullable,
+            default,
+        }
+    }
+
+    fn maybe_name(&mut self, prefix: &str) -> Option<String> {
+        if self.rng.chance(50) {
+            Some(self.fresh(prefix))
+        } else {
+            None
+        }
+    }
+
+    fn pick_table(&mut self, allowed: &Option<BTreeSet<String>>) -> Option<String> {
+        let names: Vec<String> = self
+            .schema
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .filter(|n| allowed.as_ref().is_none_or(|a| a.contains(n)))
+            .collect();
+        if names.is_empty() {
+            None
+        } else {
+            Some(self.rng.pick(&names).clone())
+        }
+    }
+
+    fn plain(name: &str) -> bool {
+        name.starts_with('c') && name[1..].chars().all(|c| c.is_ascii_digit())
+    }
+
+    /// One candidate operation (not yet checked).
+    fn candidate(&mut self, allowed: &Option<BTreeSet<String>>) -> Option<Op> {
+        let ntables = self
+            .schema
+            .tables
+            .iter()
+            .filter(|t| allowed.as_ref().is_none_or(|a| a.contains(&t.name)))
+            .count();
+        let kind = if ntables < 2 && self.rng.chance(70) { 0 } else { self.rng.below(20) };
+        if kind == 0 || ntables == 0 {
+            let table = self.table_name();
+            let n = self.rng.range(2, 5);
+            let mut cols: Vec<Col> = (0..n).map(|_| self.column()).collect();
+            if self.rng.chance(50) {
+                // A column for foreign keys to use.
+                cols.push(Col {
+                    name: self.fresh("c"),
+                    ty: Ty::Integer,
+                    nullable: true,
+                    default: None,
+                    no_nulls: false,
+                });
+            }
+            let mut extras = Vec::new();
+            for _ in 0..self.rng.below(3) {
+                let col = self.rng.pick(&cols).clone();
+                extras.push(match self.rng.below(4) {
+                    0 => Extra::Index {
+                        name: self.maybe_name("ix"),
+                        cols: vec![col.name],
+                        unique: self.rng.chance(30),
+                    },
+                    1 => Extra::Unique {
+                        name: self.maybe_name("uq"),
+                        cols: vec![col.name],
+                    },
+                    2 if Self::plain(&col.name) && (col.ty.is_int() || matches!(col.ty, Ty::Decimal(..) | Ty::Float)) => Extra::Check {
+                        name: self.maybe_name("ck"),
+                        expr: format!("{} >= 0", col.name),
+                        col: col.name,
+                    },
+                    2 if Self::plain(&col.name) && matches!(col.ty, Ty::String(_) | Ty::Text) => Extra::Check {
+                        name: self.maybe_name("ck"),
+                        expr: format!("length({}) > 0", col.name),
+                        col: col.name,
+                    },
+                    _ => {
+                        let parent = self.pick_table(allowed)?;
+                        let int_col = cols.iter().find(|c| c.ty == Ty::Integer && c.default.is_none())?.name.clone();
+                        Extra::Fk {
+                            name: self.maybe_name("fk"),
+                            cols: vec![int_col],
+                            ref_table: parent,
+                            on_delete: *self.rng.pick(&ACTIONS_DELETE),
+                            on_update: *self.rng.pick(&ACTIONS_UPDATE),
+                        }
+                    }
+                });
+            }
+            return Some(Op::CreateTable { table, cols, extras });
+        }
+        let table = self.pick_table(allowed)?;
+        let t = self.schema.table(&table)?.clone();
+        let col = self.rng.pick(&t.cols[1..]).clone();
+        Some(match kind {
+            1 | 2 => Op::AddColumn { table, col: self.column() },
+            3 => Op::DropColumn { table, col: col.name },
+            4 => Op::RenameColumn {
+                table,
+                col: col.name,
+                new: self.column_name(),
+            },
+            5 => Op::RenameTable { table, new: self.table_name() },
+            6 if self.rng.chance(40) => Op::DropTable { table },
+            6 => Op::AddColumn {
+                table,
+                col: Col {
+                    name: self.fresh("c"),
+                    ty: Ty::Integer,
+                    nullable: true,
+                    default: None,
+                    no_nulls: false,
+                },
+            },
+            7 => {
+                let ty = match &col.ty {
+                    Ty::SmallInt => Ty::Integer,
+                    Ty::Integer => Ty::BigInt,
+                    Ty::String(n) if self.rng.chance(30) => Ty::String(n + 8),
+                    Ty::String(_) => Ty::Text,
+                    Ty::Char(n) => Ty::Char(n + 4),
+                    Ty::Decimal(p, s) => Ty::Decimal(p + 2, *s),
+                    _ => return None,
+                };
+                Op::AlterType { table, col: col.name, ty }
+            }
+            8 => {
+                self.values += 1;
+                let backfill = if col.nullable && (self.rng.chance(70) || t.rows.values().any(|r| matches!(r.get(&col.name), Some(None)))) {
+                    Some(col.ty.value(self.values + 7000))
+                } else {
+                    None
+                };
+                Op::AlterNullable {
+                    table,
+                    col: col.name,
+                    nullable: !col.nullable,
+                    backfill,
+                }
+            }
+            9 => {
+                self.values += 1;
+                let default = if self.rng.chance(30) || matches!(col.ty, Ty::Binary) {
+                    None
+                } else if matches!(col.ty, Ty::DateTime | Ty::TimestampTz) && self.rng.chance(50) {
+                    Some(Lit::Now)
+                } else {
+                    match col.ty.value(self.values + 9000) {
+                        // `default = false` means "drop the default" in alter_column.
+                        Lit::Bool(false) => Some(Lit::Bool(true)),
+                        v => Some(v),
+                    }
+                };
+                Op::AlterDefault { table, col: col.name, default }
+            }
+            10 => {
+                let mut cols = vec![col.name.clone()];
+                if self.rng.chance(30) {
+                    cols.push(self.rng.pick(&t.cols).name.clone());
+                }
+                Op::Add {
+                    table,
+                    extra: Extra::Index {
+                        name: self.maybe_name("ix"),
+                        cols,
+                        unique: self.rng.chance(30),
+                    },
+                }
+            }
+            11 => {
+                let mut cols = vec![col.name.clone()];
+                if self.rng.chance(30) {
+                    cols.push(self.rng.pick(&t.cols).name.clone());
+                }
+                Op::Add {
+                    table,
+                    extra: Extra::Unique {
+                        name: self.maybe_name("uq"),
+                        cols,
+                    },
+                }
+            }
+            12 => {
+                if !Self::plain(&col.name) {
+                    return None;
+                }
+                let expr = if col.ty.is_int() || matches!(col.ty, Ty::Decimal(..) | Ty::Float) {
+                    format!("{} >= 0", col.name)
+                } else if matches!(col.ty, Ty::String(_) | Ty::Text) {
+                    format!("length({}) > 0", col.name)
+                } else {
+                    return None;
+                };
+                Op::Add {
+                    table,
+                    extra: Extra::Check {
+                        name: self.maybe_name("ck"),
+                        col: col.name,
+                        expr,
+                    },
+                }
+            }
+            13 => {
+                let parent = self.pick_table(allowed)?;
+                let fk_col = t.cols.iter().filter(|c| c.ty == Ty::Integer && c.name != "id").map(|c| c.name.clone()).next()?;
+                Op::Add {
+                    table,
+                    extra: Extra::Fk {
+                        name: self.maybe_name("fk"),
+                        cols: vec![fk_col],
+                        ref_table: parent,
+                        on_delete: *self.rng.pick(&ACTIONS_DELETE),
+                        on_update: *self.rng.pick(&ACTIONS_UPDATE),
+                    },
+                }
+            }
+            14 => {
+                let all: Vec<String> = t.indexes.iter().map(|i| i.name.clone()).collect();
+                if all.is_empty() {
+                    return None;
+                }
+                Op::DropIndex {
+                    name: self.rng.pick(&all).clone(),
+                }
+            }
+            15 => {
+                let all: Vec<String> = t
+                    .uniques
+                    .iter()
+                    .map(|u| u.name.clone())
+                    .chain(t.fks.iter().map(|f| f.name.clone()))
+                    .chain(t.checks.iter().map(|c| c.name.clone()))
+                    .collect();
+                if all.is_empty() {
+                    return None;
+                }
+                Op::DropConstraint {
+                    table,
+                    name: self.rng.pick(&all).clone(),
+                }
+            }
+            _ => {
+                let mut rows = Vec::new();
+                let mut taken: BTreeSet<(String, String)> = BTreeSet::new();
+                for _ in 0..self.rng.range(1, 3) {
+                    self.values += 1;
+                    let n = self.values;
+                    let mut row = vec![("id".to_owned(), Lit::Int(n as i64))];
+                    for c in &t.cols[1..] {
+                        if !c.ty.has_values() {
+                            continue;
+                        }
+                        if let Some(fk) = t.fks.iter().find(|f| f.cols[0] == c.name) {
+                            if allowed.as_ref().is_some_and(|a| !a.contains(&fk.ref_table)) {
+                                continue;
+                            }
+                            let parent_ids: Vec<i64> = if fk.ref_table == t.name {
+                                t.rows.keys().copied().collect()
+                            } else {
+                                self.schema.table(&fk.ref_table).map(|p| p.rows.keys().copied().collect()).unwrap_or_default()
+                            };
+                            let free: Vec<i64> = parent_ids
+                                .into_iter()
+                                .filter(|id| {
+                                    !t.rows.values().any(|r| r.get(&c.name) == Some(&Some(id.to_string())))
+                                        && !taken.contains(&(c.name.clone(), id.to_string()))
+                                })
+                                .collect();
+                            if free.is_empty() || self.rng.chance(30) {
+                                continue;
+                            }
+                            let id = *self.rng.pick(&free);
+                            taken.insert((c.name.clone(), id.to_string()));
+                            row.push((c.name.clone(), Lit::Int(id)));
+                            continue;
+                        }
+                        if c.nullable && !c.no_nulls && c.default.is_none() && self.rng.chance(15) {
+                            continue;
+                        }
+                        if c.default == Some(Lit::Now) && self.rng.chance(50) {
+                            continue;
+                        }
+                        row.push((c.name.clone(), c.ty.value(n)));
+                    }
+                    rows.push(row);
+                }
+                Op::BulkInsert { table, rows }
+            }
+        })
+    }
+
+    /// Generates up to `n` valid operations into `ops`, keeping to `allowed`
+    /// tables (and the ones these operations create).
+    fn ops(&mut self, n: usize, allowed: &mut Option<BTreeSet<String>>) -> Vec<Op> {
+        let mut ops = Vec::new();
+        let mut tries = 0;
+        while ops.len() < n && tries < 200 {
+            tries += 1;
+            let Some(op) = self.candidate(allowed) else { continue };
+            if let Some(a) = allowed.as_ref() {
+                let created = match &op {
+                    Op::CreateTable { table, .. } => Some(table.as_str()),
+                    Op::RenameTable { new, .. } => Some(new.as_str()),
+                    _ => None,
+                };
+                if op.tables().iter().any(|t| !a.contains(*t) && Some(*t) != created) {
+                    continue;
+                }
+            }
+            if apply(&mut self.schema, &op).is_ok() {
+                if let Some(a) = allowed.as_mut() {
+                    for t in op.tables() {
+                        a.insert(t.to_owned());
+                    }
+                }
+                ops.push(op);
+            }
+        }
+        ops
+    }
+}
+
+/// A chain of at least `min_ops` operations for `seed`.
+pub fn generate(seed: u64, min_ops: usize) -> Chain {
+    let mut g = Gen {
+        rng: Rng::new(seed),
+        schema: Schema::default(),
+        names: 0,
+        values: 0,
+        type_cursor: seed as usize % 18,
+        used: BTreeSet::new(),
+    };
+    let mut segments = Vec::new();
+    let mut total = 0;
+    let mut forked = false;
+    while total < min_ops || !forked && g.schema.tables.len() >= 2 {
+        let fork = segments.len() >= 2 && g.schema.tables.len() >= 2 && (!forked || g.rng.chance(15));
+        if fork {
+            forked = true;
+            let names: Vec<String> = g.schema.tables.iter().map(|t| t.name.clone()).collect();
+            let mut sa = BTreeSet::new();
+            let mut sb = BTreeSet::new();
+            for n in names {
+                if g.rng.chance(50) {
+                    sa.insert(n);
+                } else {
+                    sb.insert(n);
+                }
+            }
+            let mut sa = Some(sa);
+            let mut sb = Some(sb);
+            let n = g.rng.range(2, 4);
+            let a = g.ops(n, &mut sa);
+            let n = g.rng.range(2, 4);
+            let b = g.ops(n, &mut sb);
+            let n = g.rng.below(2);
+            let m = g.ops(n, &mut None);
+            total += a.len() + b.len() + m.len();
+            segments.push(Segment::Fork { a, b, merge: m });
+        } else {
+            let n = g.rng.range(2, 5);
+            let ops = g.ops(n, &mut None);
+            total += ops.len();
+            segments.push(Segment::Linear(ops));
+        }
+        if segments.len() > 40 {
+            break;
+        }
+    }
+    Chain { seed, segments }
+}

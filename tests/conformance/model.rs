@@ -1,0 +1,1105 @@
+//! The generator's own model of the schema and its data, independent of
+//! schemac: operations are data (`Op`), `apply` checks and performs one on a
+//! `Schema`, and `Op::toml` writes it in the revision language. The expected
+//! catalog of every engine is derived from this model, never from schemac.
+//!
+//! Invariant: `apply` either changes nothing and returns an error, or leaves
+//! a schema in which every row still satisfies every key, foreign key and
+//! check, so that the engines accept the upgrade and its derived downgrade.
+
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// A neutral column type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Boolean,
+    SmallInt,
+    Integer,
+    BigInt,
+    Float,
+    Decimal(u32, u32),
+    String(u32),
+    Char(u32),
+    Text,
+    Binary,
+    Date,
+    Time,
+    DateTime,
+    TimestampTz,
+    Json,
+    Jsonb,
+    Uuid,
+    Enum(String, Vec<String>),
+}
+
+impl Ty {
+    /// The neutral spelling, as TOML text.
+    pub fn toml(&self) -> String {
+        match self {
+            Ty::Boolean => q("boolean"),
+            Ty::SmallInt => q("smallint"),
+            Ty::Integer => q("integer"),
+            Ty::BigInt => q("bigint"),
+            Ty::Float => q("float"),
+            Ty::Decimal(p, s) => q(&format!("decimal({p},{s})")),
+            Ty::String(n) => q(&format!("string({n})")),
+            Ty::Char(n) => q(&format!("char({n})")),
+            Ty::Text => q("text"),
+            Ty::Binary => q("binary"),
+            Ty::Date => q("date"),
+            Ty::Time => q("time"),
+            Ty::DateTime => q("datetime"),
+            Ty::TimestampTz => q("timestamptz"),
+            Ty::Json => q("json"),
+            Ty::Jsonb => q("jsonb"),
+            Ty::Uuid => q("uuid"),
+            Ty::Enum(name, values) => {
+                let values: Vec<String> = values.iter().map(|v| q(v)).collect();
+                format!("{{ enum = [{}], name = {} }}", values.join(", "), q(name))
+            }
+        }
+    }
+
+    /// Whether every engine can index a column of this type as is.
+    pub fn indexable(&self) -> bool {
+        !matches!(self, Ty::Text | Ty::Binary | Ty::Json | Ty::Jsonb)
+    }
+
+    /// Whether rows give distinct values of this type (keys need it).
+    pub fn distinct_values(&self) -> bool {
+        self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..))
+    }
+
+    /// Whether rows carry comparable values in this column.
+    pub fn has_values(&self) -> bool {
+        !matches!(self, Ty::Binary | Ty::TimestampTz)
+    }
+
+    pub fn is_int(&self) -> bool {
+        matches!(self, Ty::SmallInt | Ty::Integer | Ty::BigInt)
+    }
+
+    /// A literal of this type for the row `n` (distinct per `n`, non-negative,
+    /// short enough for the narrowest type the column ever had).
+    pub fn value(&self, n: u64) -> Lit {
+        const PREFIXES: [&str; 10] = ["it's", "a\\b", "--", "/*", "é", "\"q", "x;", "日", "%_", "$$"];
+        match self {
+            Ty::Boolean => Lit::Bool(n % 2 == 0),
+            Ty::SmallInt | Ty::Integer | Ty::BigInt => Lit::Int(n as i64 * 3 + 1),
+            Ty::Float => Lit::Num(format!("{n}.5")),
+            Ty::Decimal(..) => Lit::Num(format!("{n}.25")),
+            Ty::String(_) | Ty::Char(_) | Ty::Text => Lit::Str(format!("{}{n}", PREFIXES[(n % 10) as usize])),
+            Ty::Date => Lit::Date(format!("{:04}-{:02}-{:02}", 2000 + n / 336, 1 + (n / 28) % 12, 1 + n % 28)),
+            Ty::Time => Lit::Time(format!("{:02}:{:02}:{:02}", (n / 3600) % 24, (n / 60) % 60, n % 60)),
+            Ty::DateTime => Lit::DateTime(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                2000 + n / 336,
+                1 + (n / 28) % 12,
+                1 + n % 28,
+                n % 24,
+                n % 60,
+                7
+            )),
+            Ty::TimestampTz => Lit::Now,
+            Ty::Json | Ty::Jsonb => Lit::Str(format!("{{\"k\": {n}}}")),
+            Ty::Uuid => Lit::Str(format!("00000000-0000-4000-8000-{n:012}")),
+            Ty::Enum(_, values) => Lit::Str(values[(n % values.len() as u64) as usize].clone()),
+            Ty::Binary => Lit::Str(format!("b{n}")),
+        }
+    }
+}
+
+/// A literal: a default, a backfill or a row value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lit {
+    Bool(bool),
+    Int(i64),
+    Num(String),
+    Str(String),
+    Date(String),
+    Time(String),
+    DateTime(String),
+    Now,
+}
+
+impl Lit {
+    pub fn toml(&self) -> String {
+        match self {
+            Lit::Bool(b) => b.to_string(),
+            Lit::Int(i) => i.to_string(),
+            Lit::Num(n) => n.clone(),
+            Lit::Str(s) => q(s),
+            Lit::Date(d) | Lit::Time(d) | Lit::DateTime(d) => d.clone(),
+            Lit::Now => "{ expr = \"current_timestamp\" }".into(),
+        }
+    }
+
+    /// The value as compared with what an engine reads back (`canon`).
+    pub fn canon(&self) -> String {
+        match self {
+            Lit::Bool(b) => canon(&b.to_string()),
+            Lit::Int(i) => canon(&i.to_string()),
+            Lit::Num(n) => canon(n),
+            Lit::Str(s) | Lit::Date(s) | Lit::Time(s) | Lit::DateTime(s) => canon(s),
+            Lit::Now => "CURRENT_TIMESTAMP".into(),
+        }
+    }
+}
+
+/// Brings a value read from an engine (or written by the model) to one
+/// spelling: booleans as 1/0, numbers as Rust prints an f64, date-times with
+/// a space, trailing blanks of CHAR padding dropped.
+pub fn canon(text: &str) -> String {
+    let t = text.trim_end_matches(' ');
+    match t {
+        "t" | "true" | "TRUE" => return "1".into(),
+        "f" | "false" | "FALSE" => return "0".into(),
+        _ => {}
+    }
+    let lower = t.to_ascii_lowercase();
+    if lower.contains("current_timestamp") || lower == "now()" {
+        return "CURRENT_TIMESTAMP".into();
+    }
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        if let Ok(f) = t.parse::<f64>() {
+            return format!("{f}");
+        }
+    }
+    if t.len() == 19 && t.as_bytes()[10] == b'T' && t.as_bytes()[4] == b'-' {
+        return t.replacen('T', " ", 1);
+    }
+    t.to_owned()
+}
+
+/// A TOML basic string.
+pub fn q(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A generated name shortened as the naming convention does beyond 63 bytes.
+pub fn conv(name: String) -> String {
+    if name.len() <= 63 {
+        return name;
+    }
+    let mut cut = 54;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{}_{hex}", &name[..cut])
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Col {
+    pub name: String,
+    pub ty: Ty,
+    pub nullable: bool,
+    pub default: Option<Lit>,
+    /// Never hold NULL in a row: the column is or was NOT NULL, and a
+    /// derived downgrade may make it NOT NULL again.
+    pub no_nulls: bool,
+}
+
+impl Col {
+    pub fn toml(&self) -> String {
+        let mut s = format!("{{ name = {}, type = {}", q(&self.name), self.ty.toml());
+        if !self.nullable {
+            s.push_str(", nullable = false");
+        }
+        if let Some(d) = &self.default {
+            let _ = write!(s, ", default = {}", d.toml());
+        }
+        s.push_str(" }");
+        s
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fk {
+    pub name: String,
+    pub cols: Vec<String>,
+    pub ref_table: String,
+    pub ref_cols: Vec<String>,
+    pub on_delete: Option<&'static str>,
+    pub on_update: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub cols: Vec<String>,
+    pub unique: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub name: String,
+    pub col: String,
+    pub expr: String,
+}
+
+/// One row: column name to the canonical value, `None` for NULL and
+/// `Some(None)`... no: an unknown value (a `current_timestamp`) is absent
+/// from `unknown` columns.
+pub type Row = BTreeMap<String, Option<String>>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub cols: Vec<Col>,
+    pub pk_name: String,
+    pub uniques: Vec<Index>,
+    pub indexes: Vec<Index>,
+    pub fks: Vec<Fk>,
+    pub checks: Vec<Check>,
+    /// Rows by id; a value missing from a row is unknown (a clock value).
+    pub rows: BTreeMap<i64, Row>,
+}
+
+impl Table {
+    pub fn col(&self, name: &str) -> Option<&Col> {
+        self.cols.iter().find(|c| c.name == name)
+    }
+    fn col_mut(&mut self, name: &str) -> Option<&mut Col> {
+        self.cols.iter_mut().find(|c| c.name == name)
+    }
+    /// Whether the rows hold distinct known values in `cols` (rows with a NULL among them aside).
+    pub fn data_unique(&self, cols: &[String]) -> bool {
+        let mut seen = BTreeSet::new();
+        for row in self.rows.values() {
+            let mut key = Vec::new();
+            for c in cols {
+                match row.get(c) {
+                    Some(Some(v)) => key.push(v.clone()),
+                    Some(None) => return_none_key(&mut key),
+                    None => return false,
+                }
+            }
+            if key.iter().any(|k| k == "\u{0}NULL") {
+                continue;
+            }
+            if !seen.insert(key) {
+                return false;
+            }
+        }
+        true
+    }
+    /// Whether `col` is in any key, index, foreign key or check, or referred to.
+    pub fn col_in_multi(&self, col: &str) -> bool {
+        let multi = |cols: &[String]| cols.len() > 1 && cols.iter().any(|c| c == col);
+        self.uniques.iter().any(|u| multi(&u.cols)) || self.indexes.iter().any(|i| multi(&i.cols)) || self.fks.iter().any(|f| multi(&f.cols))
+    }
+    pub fn col_in_fk(&self, col: &str) -> bool {
+        self.fks.iter().any(|f| f.cols.iter().any(|c| c == col))
+    }
+    pub fn col_in_key(&self, col: &str) -> bool {
+        self.uniques.iter().chain(&self.indexes).any(|i| i.cols.iter().any(|c| c == col))
+    }
+    pub fn col_in_check(&self, col: &str) -> bool {
+        self.checks.iter().any(|c| c.col == col)
+    }
+}
+
+fn return_none_key(key: &mut Vec<String>) {
+    key.push("\u{0}NULL".into());
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+    fn table_mut(&mut self, name: &str) -> Result<&mut Table, String> {
+        self.tables.iter_mut().find(|t| t.name == name).ok_or_else(|| format!("no table {name}"))
+    }
+    /// Index, unique and primary key names: unique in the whole schema.
+    pub fn global_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for t in &self.tables {
+            names.insert(t.pk_name.clone());
+            for i in t.uniques.iter().chain(&t.indexes) {
+                names.insert(i.name.clone());
+            }
+        }
+        names
+    }
+    pub fn table_names_used(&self, name: &str) -> bool {
+        self.tables.iter().any(|t| t.name == name)
+    }
+    pub fn referred(&self, table: &str) -> bool {
+        self.tables.iter().any(|t| t.name != table && t.fks.iter().any(|f| f.ref_table == table))
+    }
+    /// Enum types in use: name to values.
+    pub fn enums(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        for t in &self.tables {
+            for c in &t.cols {
+                if let Ty::Enum(name, values) = &c.ty {
+                    out.insert(name.clone(), values.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A table-level extra in `create_table`, or a separate operation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Extra {
+    Index {
+        name: Option<String>,
+        cols: Vec<String>,
+        unique: bool,
+    },
+    Unique {
+        name: Option<String>,
+        cols: Vec<String>,
+    },
+    Check {
+        name: Option<String>,
+        col: String,
+        expr: String,
+    },
+    Fk {
+        name: Option<String>,
+        cols: Vec<String>,
+        ref_table: String,
+        on_delete: Option<&'static str>,
+        on_update: Option<&'static str>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    CreateTable {
+        table: String,
+        cols: Vec<Col>,
+        extras: Vec<Extra>,
+    },
+    DropTable {
+        table: String,
+    },
+    RenameTable {
+        table: String,
+        new: String,
+    },
+    AddColumn {
+        table: String,
+        col: Col,
+    },
+    DropColumn {
+        table: String,
+        col: String,
+    },
+    RenameColumn {
+        table: String,
+        col: String,
+        new: String,
+    },
+    AlterType {
+        table: String,
+        col: String,
+        ty: Ty,
+    },
+    AlterNullable {
+        table: String,
+        col: String,
+        nullable: bool,
+        backfill: Option<Lit>,
+    },
+    AlterDefault {
+        table: String,
+        col: String,
+        default: Option<Lit>,
+    },
+    Add {
+        table: String,
+        extra: Extra,
+    },
+    DropIndex {
+        name: String,
+    },
+    DropConstraint {
+        table: String,
+        name: String,
+    },
+    BulkInsert {
+        table: String,
+        rows: Vec<Vec<(String, Lit)>>,
+    },
+}
+
+fn names_toml(cols: &[String]) -> String {
+    let v: Vec<String> = cols.iter().map(|c| q(c)).collect();
+    format!("[{}]", v.join(", "))
+}
+
+fn extra_inline(extra: &Extra) -> String {
+    let name = |n: &Option<String>| n.as_ref().map(|n| format!("name = {}, ", q(n))).unwrap_or_default();
+    match extra {
+        Extra::Index { name: n, cols, unique } => format!("{{ {}columns = {}, unique = {unique} }}", name(n), names_toml(cols)),
+        Extra::Unique { name: n, cols } => format!("{{ {}columns = {} }}", name(n), names_toml(cols)),
+        Extra::Check { name: n, expr, .. } => format!("{{ {}expr = {} }}", name(n), q(expr)),
+        Extra::Fk {
+            name: n,
+            cols,
+            ref_table,
+            on_delete,
+            on_update,
+        } => {
+            let mut s = format!(
+                "{{ {}columns = {}, referred_table = {}, referred_columns = [\"id\"]",
+                name(n),
+                names_toml(cols),
+                q(ref_table)
+            );
+            if let Some(a) = on_delete {
+                let _ = write!(s, ", on_delete = {}", q(a));
+            }
+            if let Some(a) = on_update {
+                let _ = write!(s, ", on_update = {}", q(a));
+            }
+            s.push_str(" }");
+            s
+        }
+    }
+}
+
+impl Op {
+    /// The operation as an `[[upgrade]]` entry.
+    pub fn toml(&self) -> String {
+        let mut s = String::from("[[upgrade]]\n");
+        let mut kv = |k: &str, v: String| {
+            let _ = writeln!(s, "{k} = {v}");
+        };
+        match self {
+            Op::CreateTable { table, cols, extras } => {
+                kv("op", q("create_table"));
+                kv("table", q(table));
+                let mut c = String::from("[\n  { name = \"id\", type = \"integer\", primary_key = true },\n");
+                for col in cols {
+                    let _ = writeln!(c, "  {},", col.toml());
+                }
+                c.push(']');
+                kv("columns", c);
+                for (key, want) in [("indexes", 0), ("unique_constraints", 1), ("check_constraints", 2), ("foreign_keys", 3)] {
+                    let items: Vec<String> = extras
+                        .iter()
+                        .filter(|e| {
+                            let k = match e {
+                                Extra::Index { .. } => 0,
+                                Extra::Unique { .. } => 1,
+                                Extra::Check { .. } => 2,
+                                Extra::Fk { .. } => 3,
+                            };
+                            k == want
+                        })
+                        .map(extra_inline)
+                        .collect();
+                    if !items.is_empty() {
+                        kv(key, format!("[\n  {},\n]", items.join(",\n  ")));
+                    }
+                }
+            }
+            Op::DropTable { table } => {
+                kv("op", q("drop_table"));
+                kv("table", q(table));
+            }
+            Op::RenameTable { table, new } => {
+                kv("op", q("rename_table"));
+                kv("table", q(table));
+                kv("new_name", q(new));
+            }
+            Op::AddColumn { table, col } => {
+                kv("op", q("add_column"));
+                kv("table", q(table));
+                kv("column", col.toml());
+            }
+            Op::DropColumn { table, col } => {
+                kv("op", q("drop_column"));
+                kv("table", q(table));
+                kv("column", q(col));
+            }
+            Op::RenameColumn { table, col, new } => {
+                kv("op", q("rename_column"));
+                kv("table", q(table));
+                kv("column", q(col));
+                kv("new_name", q(new));
+            }
+            Op::AlterType { table, col, ty } => {
+                kv("op", q("alter_column"));
+                kv("table", q(table));
+                kv("column", q(col));
+                kv("type", ty.toml());
+            }
+            Op::AlterNullable {
+                table,
+                col,
+                nullable,
+                backfill,
+            } => {
+                kv("op", q("alter_column"));
+                kv("table", q(table));
+                kv("column", q(col));
+                kv("nullable", nullable.to_string());
+                if let Some(b) = backfill {
+                    kv("backfill", b.toml());
+                }
+            }
+            Op::AlterDefault { table, col, default } => {
+                kv("op", q("alter_column"));
+                kv("table", q(table));
+                kv("column", q(col));
+                kv("default", default.as_ref().map(Lit::toml).unwrap_or_else(|| "false".into()));
+            }
+            Op::Add { table, extra } => {
+                let op = match extra {
+                    Extra::Index { .. } => "create_index",
+                    Extra::Unique { .. } => "create_unique_constraint",
+                    Extra::Check { .. } => "create_check_constraint",
+                    Extra::Fk { .. } => "create_foreign_key",
+                };
+                kv("op", q(op));
+                kv("table", q(table));
+                match extra {
+                    Extra::Index { name, cols, unique } => {
+                        kv("columns", names_toml(cols));
+                        if let Some(n) = name {
+                            kv("name", q(n));
+                        }
+                        if *unique {
+                            kv("unique", "true".into());
+                        }
+                    }
+                    Extra::Unique { name, cols } => {
+                        kv("columns", names_toml(cols));
+                        if let Some(n) = name {
+                            kv("name", q(n));
+                        }
+                    }
+                    Extra::Check { name, expr, .. } => {
+                        kv("expr", q(expr));
+                        if let Some(n) = name {
+                            kv("name", q(n));
+                        }
+                    }
+                    Extra::Fk {
+                        name,
+                        cols,
+                        ref_table,
+                        on_delete,
+                        on_update,
+                    } => {
+                        kv("columns", names_toml(cols));
+                        kv("referred_table", q(ref_table));
+                        kv("referred_columns", "[\"id\"]".into());
+                        if let Some(n) = name {
+                            kv("name", q(n));
+                        }
+                        if let Some(a) = on_delete {
+                            kv("on_delete", q(a));
+                        }
+                        if let Some(a) = on_update {
+                            kv("on_update", q(a));
+                        }
+                    }
+                }
+            }
+            Op::DropIndex { name } => {
+                kv("op", q("drop_index"));
+                kv("name", q(name));
+            }
+            Op::DropConstraint { table, name } => {
+                kv("op", q("drop_constraint"));
+                kv("table", q(table));
+                kv("name", q(name));
+            }
+            Op::BulkInsert { table, rows } => {
+                kv("op", q("bulk_insert"));
+                kv("table", q(table));
+                let rows: Vec<String> = rows
+                    .iter()
+                    .map(|row| {
+                        let cells: Vec<String> = row.iter().map(|(c, v)| format!("{} = {}", q(c), v.toml())).collect();
+                        format!("  {{ {} }}", cells.join(", "))
+                    })
+                    .collect();
+                kv("rows", format!("[\n{},\n]", rows.join(",\n")));
+            }
+        }
+        s
+    }
+
+    /// The tables the operation touches (for keeping branches apart).
+    pub fn tables(&self) -> Vec<&str> {
+        match self {
+            Op::CreateTable { table, extras, .. } => {
+                let mut v = vec![table.as_str()];
+                for e in extras {
+                    if let Extra::Fk { ref_table, .. } = e {
+                        v.push(ref_table);
+                    }
+                }
+                v
+            }
+            Op::Add {
+                table,
+                extra: Extra::Fk { ref_table, .. },
+            } => vec![table, ref_table],
+            Op::RenameTable { table, new } => vec![table, new],
+            Op::DropTable { table }
+            | Op::AddColumn { table, .. }
+            | Op::DropColumn { table, .. }
+            | Op::RenameColumn { table, .. }
+            | Op::AlterType { table, .. }
+            | Op::AlterNullable { table, .. }
+            | Op::AlterDefault { table, .. }
+            | Op::Add { table, .. }
+            | Op::DropConstraint { table, .. }
+            | Op::BulkInsert { table, .. } => vec![table],
+            Op::DropIndex { .. } => vec![],
+        }
+    }
+}
+
+fn default_canon(col: &Col) -> Option<Option<String>> {
+    match &col.default {
+        None => Some(None),
+        Some(Lit::Now) => None,
+        Some(l) => Some(Some(l.canon())),
+    }
+}
+
+fn claim(names: &BTreeSet<String>, name: &str) -> Result<(), String> {
+    if names.contains(name) {
+        Err(format!("name {name} is taken"))
+    } else if name.len() > 63 {
+        Err(format!("name {name} is too long"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Adds one extra to `table` (which must be in `schema`), checking it.
+fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), String> {
+    let names = schema.global_names();
+    let referred = match extra {
+        Extra::Fk { ref_table, .. } => Some(schema.table(ref_table).ok_or("no referred table")?.clone()),
+        _ => None,
+    };
+    let t = schema.table_mut(table)?;
+    let cols_ok =
+        |t: &Table, cols: &[String]| !cols.is_empty() && cols.iter().all(|c| t.col(c).is_some()) && cols.iter().collect::<BTreeSet<_>>().len() == cols.len();
+    match extra {
+        Extra::Index { name, cols, unique } => {
+            if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.indexable()) {
+                return Err("bad index columns".into());
+            }
+            // SQLite keeps one index for identical unique keys, so its catalog cannot show both.
+            let duplicate = t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols == *cols);
+            if *unique && (duplicate || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols)) {
+                return Err("data not unique".into());
+            }
+            let name = name.clone().unwrap_or_else(|| conv(format!("ix_{}_{}", t.name, cols.join("_"))));
+            claim(&names, &name)?;
+            t.indexes.push(Index {
+                name,
+                cols: cols.clone(),
+                unique: *unique,
+            });
+        }
+        Extra::Unique { name, cols } => {
+            let duplicate = t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols == *cols);
+            if duplicate || !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols) {
+                return Err("bad unique".into());
+            }
+            let name = name.clone().unwrap_or_else(|| conv(format!("uq_{}_{}", t.name, cols.join("_"))));
+            claim(&names, &name)?;
+            t.uniques.push(Index {
+                name,
+                cols: cols.clone(),
+                unique: true,
+            });
+        }
+        Extra::Check { name, col, expr } => {
+            // MySQL refuses a CHECK on a column of a foreign key with an action.
+            if t.col_in_fk(col) {
+                return Err("a check on a foreign key column".into());
+            }
+            let c = t.col(col).ok_or("no check column")?;
+            let ok = t.rows.values().all(|r| match r.get(col) {
+                Some(Some(v)) => !v.is_empty() && !v.starts_with('-'),
+                Some(None) => true,
+                None => false,
+            });
+            let default_ok = match &c.default {
+                Some(Lit::Str(s)) => !s.is_empty(),
+                _ => true,
+            };
+            if !ok || !default_ok {
+                return Err("data violates the check".into());
+            }
+            let name = name.clone().unwrap_or_else(|| conv(format!("ck_{}_{}", t.name, col)));
+            if t.checks.iter().any(|k| k.name == name) || name.len() > 63 {
+                return Err("check name taken".into());
+            }
+            t.checks.push(Check {
+                name,
+                col: col.clone(),
+                expr: expr.clone(),
+            });
+        }
+        Extra::Fk {
+            name,
+            cols,
+            ref_table,
+            on_delete,
+            on_update,
+        } => {
+            let parent = referred.unwrap();
+            if cols.len() != 1 || !cols_ok(t, cols) || t.col(&cols[0]).unwrap().ty != Ty::Integer || cols[0] == "id" || t.col_in_check(&cols[0]) {
+                return Err("bad foreign key column".into());
+            }
+            let col = t.col(&cols[0]).unwrap();
+            if !col.nullable && *on_delete == Some("set null") {
+                return Err("set null on a NOT NULL column".into());
+            }
+            if col.default.is_some() {
+                return Err("foreign key column with a default".into());
+            }
+            let parent_ids: BTreeSet<String> = if parent.name == t.name {
+                t.rows.keys().map(|k| canon(&k.to_string())).collect()
+            } else {
+                parent.rows.keys().map(|k| canon(&k.to_string())).collect()
+            };
+            for row in t.rows.values() {
+                match row.get(&cols[0]) {
+                    Some(Some(v)) if !parent_ids.contains(v) => return Err("dangling reference".into()),
+                    None => return Err("unknown value".into()),
+                    _ => {}
+                }
+            }
+            if t.fks.iter().any(|f| f.cols == *cols) {
+                return Err("column already has a foreign key".into());
+            }
+            let name = name.clone().unwrap_or_else(|| conv(format!("fk_{}_{}_{}", t.name, cols.join("_"), ref_table)));
+            if t.fks.iter().any(|f| f.name == name) || t.checks.iter().any(|f| f.name == name) || names.contains(&name) || name.len() > 63 {
+                return Err("fk name taken".into());
+            }
+            t.fks.push(Fk {
+                name,
+                cols: cols.clone(),
+                ref_table: ref_table.clone(),
+                ref_cols: vec!["id".into()],
+                on_delete: *on_delete,
+                on_update: *on_update,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks `op` against `schema` and applies it; on error nothing changed.
+pub fn apply(schema: &mut Schema, op: &Op) -> Result<(), String> {
+    let mut next = schema.clone();
+    apply_in(&mut next, op)?;
+    *schema = next;
+    Ok(())
+}
+
+fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
+    match op {
+        Op::CreateTable { table, cols, extras } => {
+            if schema.table_names_used(table) {
+                return Err("table exists".into());
+            }
+            let pk_name = conv(format!("pk_{table}"));
+            claim(&schema.global_names(), &pk_name)?;
+            let mut all = vec![Col {
+                name: "id".into(),
+                ty: Ty::Integer,
+                nullable: false,
+                default: None,
+                no_nulls: true,
+            }];
+            all.extend(cols.iter().cloned());
+            schema.tables.push(Table {
+                name: table.clone(),
+                cols: all,
+                pk_name,
+                uniques: vec![],
+                indexes: vec![],
+                fks: vec![],
+                checks: vec![],
+                rows: BTreeMap::new(),
+            });
+            for e in extras {
+                add_extra(schema, table, e)?;
+            }
+        }
+        Op::DropTable { table } => {
+            if schema.referred(table) {
+                return Err("table is referred to".into());
+            }
+            let t = schema.table(table).ok_or("no table")?;
+            if t.fks.iter().any(|f| f.ref_table == *table) {
+                return Err("self reference".into());
+            }
+            schema.tables.retain(|t| t.name != *table);
+        }
+        Op::RenameTable { table, new } => {
+            if schema.table_names_used(new) {
+                return Err("new name taken".into());
+            }
+            schema.table_mut(table)?.name = new.clone();
+            for t in &mut schema.tables {
+                for f in &mut t.fks {
+                    if f.ref_table == *table {
+                        f.ref_table = new.clone();
+                    }
+                }
+            }
+        }
+        Op::AddColumn { table, col } => {
+            let t = schema.table_mut(table)?;
+            if t.col(&col.name).is_some() {
+                return Err("column exists".into());
+            }
+            if !col.nullable && col.default.is_none() {
+                return Err("NOT NULL column without a default".into());
+            }
+            let value = default_canon(col);
+            for row in t.rows.values_mut() {
+                if let Some(v) = &value {
+                    row.insert(col.name.clone(), v.clone());
+                }
+            }
+            t.cols.push(col.clone());
+        }
+        Op::DropColumn { table, col } => {
+            let referred = schema
+                .tables
+                .iter()
+                .any(|o| o.fks.iter().any(|f| f.ref_table == *table && f.ref_cols.contains(col)));
+            let t = schema.table_mut(table)?;
+            let c = t.col(col).ok_or("no column")?;
+            if col == "id" || t.cols.len() <= 2 || t.col_in_multi(col) || referred {
+                return Err("column cannot be dropped".into());
+            }
+            if !c.nullable && c.default.is_none() {
+                return Err("a NOT NULL column without default cannot be re-added by the downgrade".into());
+            }
+            // The downgrade re-adds the column with its default in every row:
+            // a unique key on it cannot come back (a known limitation).
+            if c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
+                return Err("the downgrade could not restore the unique key".into());
+            }
+            t.cols.retain(|c| c.name != *col);
+            let one = |cols: &Vec<String>| !(cols.len() == 1 && cols[0] == *col);
+            t.uniques.retain(|i| one(&i.cols));
+            t.indexes.retain(|i| one(&i.cols));
+            t.fks.retain(|f| one(&f.cols));
+            t.checks.retain(|k| k.col != *col);
+            for row in t.rows.values_mut() {
+                row.remove(col);
+            }
+        }
+        Op::RenameColumn { table, col, new } => {
+            let referred = schema
+                .tables
+                .iter()
+                .any(|o| o.fks.iter().any(|f| f.ref_table == *table && f.ref_cols.contains(col)));
+            let t = schema.table_mut(table)?;
+            if col == "id" || t.col(col).is_none() || t.col(new).is_some() || referred || t.col_in_check(col) {
+                return Err("column cannot be renamed".into());
+            }
+            t.col_mut(col).unwrap().name = new.clone();
+            let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == *col).for_each(|c| *c = new.clone());
+            for i in t.uniques.iter_mut().chain(t.indexes.iter_mut()) {
+                rename(&mut i.cols);
+            }
+            for f in t.fks.iter_mut() {
+                rename(&mut f.cols);
+            }
+            for row in t.rows.values_mut() {
+                if let Some(v) = row.remove(col) {
+                    row.insert(new.clone(), v);
+                }
+            }
+        }
+        Op::AlterType { table, col, ty } => {
+            let t = schema.table_mut(table)?;
+            let in_key = t.col_in_key(col);
+            let in_fk = t.col_in_fk(col) || col == "id";
+            let c = t.col_mut(col).ok_or("no column")?;
+            let ok = match (&c.ty, ty) {
+                (Ty::SmallInt, Ty::Integer | Ty::BigInt) | (Ty::Integer, Ty::BigInt) => !in_fk,
+                (Ty::String(a), Ty::String(b)) | (Ty::Char(a), Ty::Char(b)) => b > a,
+                (Ty::String(_), Ty::Text) => !in_key,
+                (Ty::Decimal(p, s), Ty::Decimal(p2, s2)) => p2 > p && s2 == s,
+                _ => false,
+            };
+            if !ok {
+                return Err("not a widening".into());
+            }
+            c.ty = ty.clone();
+        }
+        Op::AlterNullable {
+            table,
+            col,
+            nullable,
+            backfill,
+        } => {
+            let t = schema.table_mut(table)?;
+            if col == "id" || t.col_in_fk(col) {
+                return Err("not for keys".into());
+            }
+            let c = t.col(col).ok_or("no column")?.clone();
+            if c.nullable == *nullable {
+                return Err("no change".into());
+            }
+            if *nullable {
+                t.col_mut(col).unwrap().nullable = true;
+            } else {
+                let has_null = t.rows.values().any(|r| matches!(r.get(col), Some(None)));
+                match backfill {
+                    None if has_null => return Err("NULLs need a backfill".into()),
+                    Some(b) => {
+                        if *b == Lit::Now {
+                            return Err("backfill must be a literal".into());
+                        }
+                        if has_null && (t.col_in_key(col) && t.rows.values().filter(|r| matches!(r.get(col), Some(None))).count() > 1) {
+                            return Err("backfill would duplicate a key".into());
+                        }
+                        let known = c.ty.has_values();
+                        for row in t.rows.values_mut() {
+                            if let Some(None) = row.get(col) {
+                                if known {
+                                    row.insert(col.clone(), Some(b.canon()));
+                                } else {
+                                    row.remove(col);
+                                }
+                            }
+                        }
+                    }
+                    None => {}
+                }
+                let c = t.col_mut(col).unwrap();
+                c.nullable = false;
+                c.no_nulls = true;
+            }
+        }
+        Op::AlterDefault { table, col, default } => {
+            let t = schema.table_mut(table)?;
+            if col == "id" || t.col_in_fk(col) {
+                return Err("not for keys".into());
+            }
+            let in_check = t.col_in_check(col);
+            let c = t.col_mut(col).ok_or("no column")?;
+            if c.default == *default || (default.is_none() && !c.nullable) || *default == Some(Lit::Bool(false)) {
+                return Err("no change, or a NOT NULL column left without default".into());
+            }
+            if in_check && matches!(default, Some(Lit::Str(s)) if s.is_empty()) {
+                return Err("default violates a check".into());
+            }
+            c.default = default.clone();
+        }
+        Op::Add { table, extra } => add_extra(schema, table, extra)?,
+        Op::DropIndex { name } => {
+            let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
+            t.indexes.retain(|i| i.name != *name);
+        }
+        Op::DropConstraint { table, name } => {
+            let t = schema.table_mut(table)?;
+            let before = t.uniques.len() + t.fks.len() + t.checks.len();
+            t.uniques.retain(|u| u.name != *name);
+            t.fks.retain(|f| f.name != *name);
+            t.checks.retain(|c| c.name != *name);
+            if before == t.uniques.len() + t.fks.len() + t.checks.len() {
+                return Err("no constraint".into());
+            }
+        }
+        Op::BulkInsert { table, rows } => {
+            let parents: BTreeMap<String, BTreeSet<String>> = schema
+                .tables
+                .iter()
+                .map(|t| (t.name.clone(), t.rows.keys().map(|k| canon(&k.to_string())).collect()))
+                .collect();
+            let t = schema.table_mut(table)?;
+            for row in rows {
+                let id = match row.first() {
+                    Some((c, Lit::Int(id))) if c == "id" => *id,
+                    _ => return Err("a row needs its id first".into()),
+                };
+                if t.rows.contains_key(&id) {
+                    return Err("duplicate id".into());
+                }
+                let mut stored = Row::new();
+                for c in &t.cols {
+                    let given = row.iter().find(|(n, _)| *n == c.name);
+                    match given {
+                        Some((_, Lit::Now)) => {}
+                        Some((_, v)) => {
+                            stored.insert(c.name.clone(), Some(v.canon()));
+                        }
+                        None => match default_canon(c) {
+                            Some(None) if !c.nullable || c.no_nulls => return Err(format!("row leaves out NOT NULL {}", c.name)),
+                            Some(v) => {
+                                stored.insert(c.name.clone(), v);
+                            }
+                            None => {}
+                        },
+                    }
+                }
+                if row.iter().any(|(n, _)| t.col(n).is_none()) {
+                    return Err("row names an unknown column".into());
+                }
+                for f in &t.fks {
+                    if let Some(Some(v)) = stored.get(&f.cols[0]) {
+                        let ok = if f.ref_table == t.name {
+                            stored.get("id") == Some(&Some(v.clone())) || t.rows.contains_key(&v.parse().unwrap_or(-1))
+                        } else {
+                            parents.get(&f.ref_table).is_some_and(|p| p.contains(v))
+                        };
+                        if !ok {
+                            return Err("row refers to nothing".into());
+                        }
+                    }
+                }
+                for c in &t.checks {
+                    if matches!(stored.get(&c.col), Some(Some(v)) if v.is_empty() || v.starts_with('-')) {
+                        return Err("row violates a check".into());
+                    }
+                }
+                t.rows.insert(id, stored);
+                for u in t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)) {
+                    if !t.data_unique(&u.cols) {
+                        return Err("row duplicates a key".into());
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
