@@ -1,7 +1,7 @@
 # schemac: the everyday targets. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: build test lint acceptance bench example services
+.PHONY: build test lint acceptance bench example services conformance
 
 build:
 	$(CARGO) build --release
@@ -23,6 +23,14 @@ acceptance: build services
 # The main job on the example project: SQLite, no server needed.
 example:
 	$(CARGO) run --release -- upgrade base:head --sql
+
+# The full differential harness (issue 5): 300 random chains on each engine,
+# 10,000 fuzz cases, the hostile corpus. `make test` runs a short version.
+CHAINS ?= 300
+FUZZ ?= 10000
+conformance: services
+	SCHEMAC_FUZZ_CASES=$(FUZZ) $(CARGO) test --release --test conformance -- --exact --skip conformance
+	SCHEMAC_CONFORMANCE_CHAINS=$(CHAINS) $(CARGO) test --release --test conformance -- --exact conformance --nocapture
 
 bench: build
 	bench/run --readme README.md
