@@ -4,7 +4,7 @@
 //! builds values and never formats locations itself.
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, DisplayStyle};
 
 /// Index of a file in `Sources`.
@@ -153,13 +153,45 @@ pub enum Format {
 /// The text of every file read, so that spans can be shown with their lines.
 #[derive(Default)]
 pub struct Sources {
-    files: SimpleFiles<String, String>,
+    /// Name and text per file. Line starts are found only when a diagnostic
+    /// is shown (codespan's `SimpleFiles` would index every file up front).
+    files: Vec<(String, String)>,
     count: u32,
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.files.get(id).map(|f| f.0.as_str()).ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.files.get(id).map(|f| f.1.as_str()).ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let text = self.source(id)?;
+        Ok(text.as_bytes()[..byte_index.min(text.len())].iter().filter(|&&b| b == b'\n').count())
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
+        let text = self.source(id)?;
+        let mut starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+        let start = starts.nth(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: text.matches('\n').count(),
+        })?;
+        let end = starts.next().unwrap_or(text.len());
+        Ok(start..end)
+    }
 }
 
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> FileId {
-        self.files.add(name, text);
+        self.files.push((name, text));
         self.count += 1;
         FileId(self.count - 1)
     }
@@ -174,11 +206,11 @@ impl Sources {
     }
 
     pub fn name(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map(|f| f.name().as_str()).unwrap_or("?")
+        self.files.get(id.0 as usize).map(|f| f.0.as_str()).unwrap_or("?")
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map(|f| f.source().as_str()).unwrap_or("")
+        self.files.get(id.0 as usize).map(|f| f.1.as_str()).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -203,7 +235,7 @@ impl Sources {
                 let mut out = String::new();
                 for d in diags {
                     let cs = self.to_codespan(d);
-                    match term::emit_into_string(&config, &self.files, &cs) {
+                    match term::emit_into_string(&config, self, &cs) {
                         Ok(s) => out.push_str(&s),
                         Err(_) => out.push_str(&format!("error[{}]: {}\n", d.code, d.message)),
                     }

@@ -860,7 +860,7 @@ impl<'i> Decoder<'_, 'i> {
                     if !is_default && pd.get("default").is_some_and(|s| s.eq_ignore_ascii_case("null")) {
                         Value::Null
                     } else {
-                        Value::Sql(pd)
+                        Value::Sql(Box::new(pd))
                     }
                 } else {
                     self.err(
@@ -926,7 +926,7 @@ impl<'i> Decoder<'_, 'i> {
                             return None;
                         }
                     }
-                    Some(Sp::new(ColumnType::Raw(PerDialect(m)), span))
+                    Some(Sp::new(ColumnType::Raw(Box::new(PerDialect(m))), span))
                 }
             }
             other => {

@@ -47,7 +47,7 @@ pub enum ColumnType {
     Jsonb,
     Uuid,
     Enum { name: String, values: Vec<String> },
-    Raw(PerDialect),
+    Raw(Box<PerDialect>),
 }
 
 impl ColumnType {
@@ -99,7 +99,7 @@ pub enum Value {
     /// `current_timestamp`, `current_date` or `current_time`.
     Current(String),
     /// Raw SQL, per dialect.
-    Sql(PerDialect),
+    Sql(Box<PerDialect>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
