@@ -156,7 +156,6 @@ pub struct Sources {
     /// Name and text per file. Line starts are found only when a diagnostic
     /// is shown (codespan's `SimpleFiles` would index every file up front).
     files: Vec<(String, String)>,
-    count: u32,
 }
 
 impl<'a> Files<'a> for Sources {
@@ -173,8 +172,8 @@ impl<'a> Files<'a> for Sources {
     }
 
     fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
-        let text = self.source(id)?;
-        Ok(text.as_bytes()[..byte_index.min(text.len())].iter().filter(|&&b| b == b'\n').count())
+        self.source(id)?;
+        Ok(self.line_col(FileId(id as u32), byte_index as u32).0 - 1)
     }
 
     fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
@@ -192,17 +191,16 @@ impl<'a> Files<'a> for Sources {
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> FileId {
         self.files.push((name, text));
-        self.count += 1;
-        FileId(self.count - 1)
+        FileId(self.files.len() as u32 - 1)
     }
 
     /// How many files have been added; the next one gets this id.
     pub fn len(&self) -> usize {
-        self.count as usize
+        self.files.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.files.is_empty()
     }
 
     pub fn name(&self, id: FileId) -> &str {
