@@ -53,7 +53,7 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
         if let Some(root) = d.table(&doc, &["table"]) {
             if let Some(v) = root.get("table") {
                 match v.get_ref() {
-                    toml::de::DeValue::Array(items) => {
+                    crate::doc::Val::Array(items) => {
                         for item in items.iter() {
                             let span = d.span(item);
                             if let Some(t) = d.sub_table(item, TABLE_KEYS, "a [[table]] entry") {

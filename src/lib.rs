@@ -10,6 +10,7 @@ pub mod compile;
 pub mod config;
 pub mod diag;
 pub mod dialect;
+pub mod doc;
 pub mod graph;
 pub mod inverse;
 pub mod load;

@@ -6,12 +6,11 @@
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
 use crate::model::{ColumnType, FkAction, PerDialect, Value};
 use crate::ops::*;
+use crate::doc::{Item, Table, Val};
 use indexmap::IndexMap;
 use std::path::Path;
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
 
-pub type DeItem<'i> = Spanned<DeValue<'i>>;
+pub type DeItem<'i> = Item<'i>;
 
 /// Reads every `*.toml` directly in `dir` (in name order) as a revision.
 pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diagnostics> {
@@ -128,13 +127,11 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Parses a TOML text, reporting a syntax error at its place.
-pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) -> Option<Spanned<DeTable<'i>>> {
-    match DeTable::parse(text) {
+pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) -> Option<Item<'i>> {
+    match crate::doc::parse(text) {
         Ok(t) => Some(t),
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let msg = e.message().trim().to_string();
-            diags.push(Diagnostic::error("E0100", format!("invalid TOML: {msg}")).at(Span::new(file, span), msg));
+            diags.push(Diagnostic::error("E0100", format!("invalid TOML: {}", e.message)).at(Span::new(file, e.span), e.message));
             None
         }
     }
@@ -158,7 +155,7 @@ pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<D
     let down = match root.get("down_revision") {
         None => vec![],
         Some(v) => match v.get_ref() {
-            DeValue::Array(items) => items.iter().filter_map(|i| d.ident_string(i, "down_revision")).collect(),
+            Val::Array(items) => items.iter().filter_map(|i| d.ident_string(i, "down_revision")).collect(),
             _ => vec![d.ident_string(v, "down_revision")?],
         },
     };
@@ -188,7 +185,7 @@ pub struct Decoder<'a, 'i> {
     pub diags: &'a mut Vec<Diagnostic>,
 }
 
-type Tbl<'a, 'i> = &'a DeTable<'i>;
+type Tbl<'a, 'i> = &'a Table<'i>;
 
 impl<'i> Decoder<'_, 'i> {
     pub fn span(&self, v: &DeItem) -> Span {
@@ -200,14 +197,19 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     /// The value as a table whose keys are all in `allowed`; unknown keys are errors.
-    pub fn table<'t>(&mut self, v: &'t Spanned<DeTable<'i>>, allowed: &[&str]) -> Option<Tbl<'t, 'i>> {
-        self.check_keys(v.get_ref(), allowed);
-        Some(v.get_ref())
+    pub fn table<'t>(&mut self, v: &'t Item<'i>, allowed: &[&str]) -> Option<Tbl<'t, 'i>> {
+        let Val::Table(t) = v.get_ref() else {
+            let span = self.span(v);
+            self.err("E0103", span, "a document must be a table".into(), "expected a table");
+            return None;
+        };
+        self.check_keys(t, allowed);
+        Some(t)
     }
 
-    pub fn check_keys(&mut self, t: &DeTable<'_>, allowed: &[&str]) {
+    pub fn check_keys(&mut self, t: &Table<'_>, allowed: &[&str]) {
         for (k, _) in t.iter() {
-            if !allowed.contains(&k.get_ref().as_ref()) {
+            if !allowed.contains(&k.get_ref()) {
                 let key: &str = k.get_ref();
                 let span = Span::new(self.file, k.span());
                 let mut d = Diagnostic::error("E0102", format!("unknown key `{key}`")).at(span, "not a known key here");
@@ -223,7 +225,7 @@ impl<'i> Decoder<'_, 'i> {
 
     pub fn sub_table<'t>(&mut self, v: &'t DeItem<'i>, allowed: &[&str], what: &str) -> Option<Tbl<'t, 'i>> {
         match v.get_ref() {
-            DeValue::Table(t) => {
+            Val::Table(t) => {
                 self.check_keys(t, allowed);
                 Some(t)
             }
@@ -237,7 +239,7 @@ impl<'i> Decoder<'_, 'i> {
 
     pub fn string(&mut self, v: &DeItem) -> Option<Sp<String>> {
         match v.get_ref() {
-            DeValue::String(s) => Some(Sp::new(s.to_string(), self.span(v))),
+            Val::String(s) => Some(Sp::new(s.to_string(), self.span(v))),
             other => {
                 let span = self.span(v);
                 self.err("E0103", span, format!("expected a string, found a {}", other.type_str()), "expected a string");
@@ -303,7 +305,7 @@ impl<'i> Decoder<'_, 'i> {
 
     pub fn boolean(&mut self, v: &DeItem) -> Option<bool> {
         match v.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
+            Val::Boolean(b) => Some(*b),
             other => {
                 let span = self.span(v);
                 self.err(
@@ -319,7 +321,7 @@ impl<'i> Decoder<'_, 'i> {
 
     pub fn string_list(&mut self, v: &DeItem) -> Vec<Sp<String>> {
         match v.get_ref() {
-            DeValue::Array(items) => items.iter().filter_map(|i| self.name(i)).collect(),
+            Val::Array(items) => items.iter().filter_map(|i| self.name(i)).collect(),
             other => {
                 let span = self.span(v);
                 self.err(
@@ -346,8 +348,8 @@ impl<'i> Decoder<'_, 'i> {
     /// A per-dialect table or a plain string.
     pub fn per_dialect(&mut self, v: &DeItem) -> Option<PerDialect> {
         match v.get_ref() {
-            DeValue::String(s) => Some(PerDialect::single(s.to_string())),
-            DeValue::Table(t) => {
+            Val::String(s) => Some(PerDialect::single(s.to_string())),
+            Val::Table(t) => {
                 self.check_keys(t, DIALECT_KEYS);
                 let mut m = IndexMap::new();
                 for (k, val) in t.iter() {
@@ -372,7 +374,7 @@ impl<'i> Decoder<'_, 'i> {
 
     fn ops(&mut self, v: &DeItem<'i>) -> Vec<OpNode> {
         let items = match v.get_ref() {
-            DeValue::Array(items) => items,
+            Val::Array(items) => items,
             _ => {
                 let span = self.span(v);
                 self.err(
@@ -390,7 +392,7 @@ impl<'i> Decoder<'_, 'i> {
     fn op(&mut self, item: &DeItem<'i>) -> Option<OpNode> {
         let span = self.span(item);
         let t = match item.get_ref() {
-            DeValue::Table(t) => t,
+            Val::Table(t) => t,
             _ => {
                 self.err("E0103", span, "an operation must be a table".into(), "expected a table");
                 return None;
@@ -589,7 +591,7 @@ impl<'i> Decoder<'_, 'i> {
         let cols_v = self.required(t, "columns", span)?;
         let mut columns = vec![];
         match cols_v.get_ref() {
-            DeValue::Array(items) if !items.is_empty() => {
+            Val::Array(items) if !items.is_empty() => {
                 for c in items.iter() {
                     if let Some(c) = self.column(c) {
                         columns.push(c);
@@ -667,7 +669,7 @@ impl<'i> Decoder<'_, 'i> {
         match t.get(key) {
             None => vec![],
             Some(v) => match v.get_ref() {
-                DeValue::Array(items) => items.iter().collect(),
+                Val::Array(items) => items.iter().collect(),
                 other => {
                     let s = self.span(v);
                     self.err("E0103", s, format!("`{key}` must be an array, not a {}", other.type_str()), "expected an array");
@@ -753,12 +755,12 @@ impl<'i> Decoder<'_, 'i> {
         };
         let default = match t.get("default") {
             None => None,
-            Some(v) if matches!(v.get_ref(), DeValue::Boolean(false)) => Some(None),
+            Some(v) if matches!(v.get_ref(), Val::Boolean(false)) => Some(None),
             Some(v) => Some(Some(self.value(v, true)?)),
         };
         let comment = match t.get("comment") {
             None => None,
-            Some(v) if matches!(v.get_ref(), DeValue::Boolean(false)) => Some(None),
+            Some(v) if matches!(v.get_ref(), Val::Boolean(false)) => Some(None),
             Some(v) => Some(Some(self.comment_text(v)?.v)),
         };
         let backfill = match t.get("backfill") {
@@ -787,7 +789,7 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     pub fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
-        let DeValue::Array(items) = v.get_ref() else {
+        let Val::Array(items) = v.get_ref() else {
             let s = self.span(v);
             self.err("E0103", s, "`rows` must be an array of tables".into(), "expected an array");
             return None;
@@ -795,7 +797,7 @@ impl<'i> Decoder<'_, 'i> {
         let mut rows = vec![];
         for item in items.iter() {
             let span = self.span(item);
-            let DeValue::Table(t) = item.get_ref() else {
+            let Val::Table(t) = item.get_ref() else {
                 self.err("E0103", span, "a row must be a table of column = value".into(), "expected a table");
                 continue;
             };
@@ -814,9 +816,9 @@ impl<'i> Decoder<'_, 'i> {
     pub fn value(&mut self, v: &DeItem<'i>, is_default: bool) -> Option<Sp<Value>> {
         let span = self.span(v);
         let value = match v.get_ref() {
-            DeValue::String(s) => Value::String(s.to_string()),
-            DeValue::Boolean(b) => Value::Bool(*b),
-            DeValue::Integer(i) => {
+            Val::String(s) => Value::String(s.to_string()),
+            Val::Boolean(b) => Value::Bool(*b),
+            Val::Integer(i) => {
                 let digits = i.as_str().replace('_', "");
                 match i64::from_str_radix(digits.trim_start_matches(['0', 'x', 'o', 'b']).trim_start_matches('+'), i.radix()) {
                     Ok(n) if i.radix() != 10 => Value::Int(n),
@@ -829,7 +831,7 @@ impl<'i> Decoder<'_, 'i> {
                     },
                 }
             }
-            DeValue::Float(f) => {
+            Val::Float(f) => {
                 let s = f.as_str().replace('_', "");
                 match s.parse::<f64>() {
                     Ok(x) if x.is_finite() => Value::Float(s),
@@ -839,8 +841,8 @@ impl<'i> Decoder<'_, 'i> {
                     }
                 }
             }
-            DeValue::Datetime(d) => Value::Temporal(d.to_string()),
-            DeValue::Table(t) => {
+            Val::Datetime(d) => Value::Temporal(d.to_string()),
+            Val::Table(t) => {
                 self.check_keys(t, &["expr", "sql"]);
                 if let Some(e) = t.get("expr") {
                     let s = self.string(e)?;
@@ -872,7 +874,7 @@ impl<'i> Decoder<'_, 'i> {
                     return None;
                 }
             }
-            DeValue::Array(_) => {
+            Val::Array(_) => {
                 self.err("E0103", span, "a value cannot be an array".into(), "expected a literal");
                 return None;
             }
@@ -883,7 +885,7 @@ impl<'i> Decoder<'_, 'i> {
     pub fn column_type(&mut self, v: &DeItem<'i>) -> Option<Sp<ColumnType>> {
         let span = self.span(v);
         match v.get_ref() {
-            DeValue::String(s) => match parse_type(s) {
+            Val::String(s) => match parse_type(s) {
                 Ok(t) => Some(Sp::new(t, span)),
                 Err(msg) => {
                     let mut d = Diagnostic::error("E0120", format!("unknown type `{s}`: {msg}")).at(span, "not a neutral type");
@@ -892,7 +894,7 @@ impl<'i> Decoder<'_, 'i> {
                     None
                 }
             },
-            DeValue::Table(t) => {
+            Val::Table(t) => {
                 if t.contains_key("enum") {
                     self.check_keys(t, &["enum", "name"]);
                     let values = self.string_list(t.get("enum")?);

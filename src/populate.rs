@@ -58,7 +58,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         };
         let Some(root) = d.table(&doc, &["rows"]) else { continue };
         let Some(rows) = root.get("rows") else { continue };
-        let toml::de::DeValue::Array(items) = rows.get_ref() else {
+        let crate::doc::Val::Array(items) = rows.get_ref() else {
             let span = d.span(rows);
             d.diags
                 .push(Diagnostic::error("E0103", "`rows` must be an array of tables ([[rows]])").at(span, "expected [[rows]] entries"));
