@@ -160,13 +160,7 @@ fn table(t: DeTable<'_>) -> Table<'_> {
             .into_iter()
             .map(|(k, v)| {
                 let span = k.span();
-                (
-                    Key {
-                        name: k.into_inner(),
-                        span,
-                    },
-                    item(v),
-                )
+                (Key { name: k.into_inner(), span }, item(v))
             })
             .collect(),
     }
