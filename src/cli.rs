@@ -245,9 +245,47 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
         return print(&String::from_utf8_lossy(&buf));
     }
     let (settings, dialect) = settings(cli, sources)?;
+    let phase = Phases::new(cli.debug);
     let revs = crate::load::load_dir(&settings.directory, sources)?;
+    phase.done(&format!("read and decoded {} revision files", revs.len()));
     let graph = crate::graph::Graph::build(revs)?;
+    phase.done("built the revision graph");
     let compiler = crate::compile::Compiler::new(&graph, &settings, dialect);
+    let result = run_command(cli, sources, &settings, &graph, &compiler);
+    phase.done("ran the command");
+    result
+}
+
+/// With `--debug`, the time each phase took, on stderr.
+struct Phases {
+    on: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Phases {
+    fn new(on: bool) -> Phases {
+        Phases {
+            on,
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+
+    fn done(&self, what: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("schemac: {what} in {:.1} ms", (now - self.last.get()).as_secs_f64() * 1000.0);
+            self.last.set(now);
+        }
+    }
+}
+
+fn run_command(
+    cli: &Cli,
+    sources: &mut Sources,
+    settings: &Settings,
+    graph: &crate::graph::Graph,
+    compiler: &crate::compile::Compiler,
+) -> Result<(), Diagnostics> {
     match &cli.command {
         Command::Upgrade { range, delta, out } => {
             let range = match (range, delta) {
@@ -273,23 +311,23 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
         Command::CreateSchema { out } => write(out, &compiler.create_schema()?),
         Command::Current => print(&compiler.current()?),
         Command::Heads { format } => match format {
-            ListFormat::Text => print(&crate::commands::heads(&graph)),
-            ListFormat::Json => print(&crate::commands::heads_json(&graph)),
+            ListFormat::Text => print(&crate::commands::heads(graph)),
+            ListFormat::Json => print(&crate::commands::heads_json(graph)),
         },
         Command::Branches { format } => match format {
-            ListFormat::Text => print(&crate::commands::branches(&graph)),
-            ListFormat::Json => print(&crate::commands::branches_json(&graph)),
+            ListFormat::Text => print(&crate::commands::branches(graph)),
+            ListFormat::Json => print(&crate::commands::branches_json(graph)),
         },
         Command::History { rev_range, verbose, format } => match format {
-            ListFormat::Text => print(&crate::commands::history(&graph, rev_range.as_deref(), *verbose)?),
-            ListFormat::Json => print(&crate::commands::history_json(&graph, rev_range.as_deref(), *verbose)?),
+            ListFormat::Text => print(&crate::commands::history(graph, rev_range.as_deref(), *verbose)?),
+            ListFormat::Json => print(&crate::commands::history_json(graph, rev_range.as_deref(), *verbose)?),
         },
         Command::Show { revision, format } => match format {
-            ListFormat::Text => print(&crate::commands::show(&compiler, revision)?),
-            ListFormat::Json => print(&crate::commands::show_json(&compiler, revision)?),
+            ListFormat::Text => print(&crate::commands::show(compiler, revision)?),
+            ListFormat::Json => print(&crate::commands::show_json(compiler, revision)?),
         },
         Command::CheckMigration => {
-            let report = crate::commands::check(&graph, &settings, sources)?;
+            let report = crate::commands::check(graph, settings, sources)?;
             print(&report)
         }
         Command::Revision {
@@ -306,13 +344,13 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
                 branch_label: branch_label.as_deref(),
                 autogenerate: *autogenerate,
             };
-            write_new(&crate::revision::revision(&graph, &settings, sources, &req)?)
+            write_new(&crate::revision::revision(graph, settings, sources, &req)?)
         }
-        Command::Merge { revisions, message, rev_id } => write_new(&crate::revision::merge(&graph, &settings, revisions, message, rev_id.as_deref())?),
+        Command::Merge { revisions, message, rev_id } => write_new(&crate::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?),
         Command::Populate { out } => {
             let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
             let entries = crate::populate::load_dir(&dir, sources)?;
-            let head = crate::revision::schema_at(&graph, &settings, &graph.heads)?;
+            let head = crate::revision::schema_at(graph, settings, &graph.heads)?;
             let steps = crate::populate::plan(&entries, &head, &compiler.dialect)?;
             let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
             write(out, &compiler.populate(steps, files)?)
