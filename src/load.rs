@@ -349,7 +349,8 @@ impl<'i> Decoder<'_, 'i> {
             );
             return None;
         }
-        if let Some(c) = s.v.chars().find(|c| u32::from(*c) > 0xFFFF) {
+        // Only a four-byte UTF-8 sequence (lead byte 0xF0 and up) is beyond U+FFFF.
+        if let Some(c) = s.v.bytes().any(|b| b >= 0xF0).then(|| s.v.chars().find(|c| u32::from(*c) > 0xFFFF)).flatten() {
             self.err(
                 "E0104",
                 s.span,
@@ -1084,51 +1085,77 @@ const NEUTRAL_TYPES: &[&str] = &[
 ];
 
 /// Parses a neutral type spelling such as `string(255)` or `decimal(10,2)`.
+/// This runs for every column of every revision, so it allocates nothing
+/// on success.
 pub fn parse_type(s: &str) -> Result<ColumnType, String> {
     let s = s.trim();
+    // Only one or two arguments are ever valid: a third stands for "more".
+    let mut argv = [0u32; 3];
     let (base, args) = match s.find('(') {
         Some(i) if s.ends_with(')') => {
             let inner = &s[i + 1..s.len() - 1];
-            let args: Result<Vec<u32>, _> = inner.split(',').map(|a| a.trim().parse::<u32>()).collect();
-            (s[..i].trim(), Some(args.map_err(|_| format!("bad arguments `({inner})`"))?))
+            let mut n = 0;
+            for a in inner.split(',') {
+                argv[n.min(2)] = a.trim().parse::<u32>().map_err(|_| format!("bad arguments `({inner})`"))?;
+                n += 1;
+            }
+            let n = n.min(3);
+            (s[..i].trim(), Some(&argv[..n]))
         }
         Some(_) => return Err("unbalanced parenthesis".into()),
         None => (s, None),
     };
-    let base = base.to_ascii_lowercase();
-    let no_args = |t: ColumnType| match &args {
+    let no_args = |t: ColumnType| match args {
         None => Ok(t),
-        Some(_) => Err(format!("`{base}` takes no arguments")),
+        Some(_) => Err(format!("`{}` takes no arguments", base.to_ascii_lowercase())),
     };
-    let one = |f: fn(Option<u32>) -> ColumnType| match args.as_deref() {
+    let one = |f: fn(Option<u32>) -> ColumnType| match args {
         None => Ok(f(None)),
         Some([n]) if *n > 0 && *n <= 1_000_000 => Ok(f(Some(*n))),
-        _ => Err(format!("`{base}` takes one length between 1 and 1000000")),
+        _ => Err(format!("`{}` takes one length between 1 and 1000000", base.to_ascii_lowercase())),
     };
-    match base.as_str() {
-        "boolean" | "bool" => no_args(ColumnType::Boolean),
-        "smallint" => no_args(ColumnType::SmallInt),
-        "integer" | "int" => no_args(ColumnType::Integer),
-        "bigint" => no_args(ColumnType::BigInt),
-        "float" | "double" => no_args(ColumnType::Float),
-        "decimal" | "numeric" => match args.as_deref() {
+    let is = |names: &[&str]| names.iter().any(|n| base.eq_ignore_ascii_case(n));
+    if is(&["boolean", "bool"]) {
+        no_args(ColumnType::Boolean)
+    } else if is(&["smallint"]) {
+        no_args(ColumnType::SmallInt)
+    } else if is(&["integer", "int"]) {
+        no_args(ColumnType::Integer)
+    } else if is(&["bigint"]) {
+        no_args(ColumnType::BigInt)
+    } else if is(&["float", "double"]) {
+        no_args(ColumnType::Float)
+    } else if is(&["decimal", "numeric"]) {
+        match args {
             None => Ok(ColumnType::Decimal(None)),
             Some([p]) if (1..=65).contains(p) => Ok(ColumnType::Decimal(Some((*p, 0)))),
             Some([p, sc]) if (1..=65).contains(p) && sc <= p => Ok(ColumnType::Decimal(Some((*p, *sc)))),
             _ => Err("decimal takes (precision, scale) with 1 <= precision <= 65 and scale <= precision".into()),
-        },
-        "string" | "varchar" => one(ColumnType::String),
-        "char" => one(ColumnType::Char),
-        "text" => no_args(ColumnType::Text),
-        "binary" | "blob" => no_args(ColumnType::Binary),
-        "date" => no_args(ColumnType::Date),
-        "time" => no_args(ColumnType::Time),
-        "datetime" | "timestamp" => no_args(ColumnType::DateTime),
-        "timestamptz" => no_args(ColumnType::TimestampTz),
-        "json" => no_args(ColumnType::Json),
-        "jsonb" => no_args(ColumnType::Jsonb),
-        "uuid" => no_args(ColumnType::Uuid),
-        _ => Err("not a neutral type".into()),
+        }
+    } else if is(&["string", "varchar"]) {
+        one(ColumnType::String)
+    } else if is(&["char"]) {
+        one(ColumnType::Char)
+    } else if is(&["text"]) {
+        no_args(ColumnType::Text)
+    } else if is(&["binary", "blob"]) {
+        no_args(ColumnType::Binary)
+    } else if is(&["date"]) {
+        no_args(ColumnType::Date)
+    } else if is(&["time"]) {
+        no_args(ColumnType::Time)
+    } else if is(&["datetime", "timestamp"]) {
+        no_args(ColumnType::DateTime)
+    } else if is(&["timestamptz"]) {
+        no_args(ColumnType::TimestampTz)
+    } else if is(&["json"]) {
+        no_args(ColumnType::Json)
+    } else if is(&["jsonb"]) {
+        no_args(ColumnType::Jsonb)
+    } else if is(&["uuid"]) {
+        no_args(ColumnType::Uuid)
+    } else {
+        Err("not a neutral type".into())
     }
 }
 
@@ -1153,4 +1180,26 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutral_type_spellings() {
+        assert_eq!(parse_type(" String(255) "), Ok(ColumnType::String(Some(255))));
+        assert_eq!(parse_type("VARCHAR"), Ok(ColumnType::String(None)));
+        assert_eq!(parse_type("decimal(10, 2)"), Ok(ColumnType::Decimal(Some((10, 2)))));
+        assert_eq!(parse_type("numeric(7)"), Ok(ColumnType::Decimal(Some((7, 0)))));
+        assert_eq!(parse_type("Timestamp"), Ok(ColumnType::DateTime));
+        assert_eq!(parse_type("bool"), Ok(ColumnType::Boolean));
+        assert_eq!(parse_type("Text(5)"), Err("`text` takes no arguments".into()));
+        assert_eq!(parse_type("string(1,2,3)"), Err("`string` takes one length between 1 and 1000000".into()));
+        assert_eq!(parse_type("string(0)"), Err("`string` takes one length between 1 and 1000000".into()));
+        assert!(parse_type("decimal(10,2,1)").unwrap_err().starts_with("decimal takes"));
+        assert_eq!(parse_type("string(x)"), Err("bad arguments `(x)`".into()));
+        assert_eq!(parse_type("string(255"), Err("unbalanced parenthesis".into()));
+        assert_eq!(parse_type("money"), Err("not a neutral type".into()));
+    }
 }
