@@ -1114,48 +1114,37 @@ pub fn parse_type(s: &str) -> Result<ColumnType, String> {
         Some([n]) if *n > 0 && *n <= 1_000_000 => Ok(f(Some(*n))),
         _ => Err(format!("`{}` takes one length between 1 and 1000000", base.to_ascii_lowercase())),
     };
-    let is = |names: &[&str]| names.iter().any(|n| base.eq_ignore_ascii_case(n));
-    if is(&["boolean", "bool"]) {
-        no_args(ColumnType::Boolean)
-    } else if is(&["smallint"]) {
-        no_args(ColumnType::SmallInt)
-    } else if is(&["integer", "int"]) {
-        no_args(ColumnType::Integer)
-    } else if is(&["bigint"]) {
-        no_args(ColumnType::BigInt)
-    } else if is(&["float", "double"]) {
-        no_args(ColumnType::Float)
-    } else if is(&["decimal", "numeric"]) {
-        match args {
+    // Lowercased on the stack: no neutral type name is longer than 11 bytes.
+    let mut lower = [0u8; 12];
+    let Some(slot) = lower.get_mut(..base.len()) else {
+        return Err("not a neutral type".into());
+    };
+    slot.copy_from_slice(base.as_bytes());
+    slot.make_ascii_lowercase();
+    match &*slot {
+        b"boolean" | b"bool" => no_args(ColumnType::Boolean),
+        b"smallint" => no_args(ColumnType::SmallInt),
+        b"integer" | b"int" => no_args(ColumnType::Integer),
+        b"bigint" => no_args(ColumnType::BigInt),
+        b"float" | b"double" => no_args(ColumnType::Float),
+        b"decimal" | b"numeric" => match args {
             None => Ok(ColumnType::Decimal(None)),
             Some([p]) if (1..=65).contains(p) => Ok(ColumnType::Decimal(Some((*p, 0)))),
             Some([p, sc]) if (1..=65).contains(p) && sc <= p => Ok(ColumnType::Decimal(Some((*p, *sc)))),
             _ => Err("decimal takes (precision, scale) with 1 <= precision <= 65 and scale <= precision".into()),
-        }
-    } else if is(&["string", "varchar"]) {
-        one(ColumnType::String)
-    } else if is(&["char"]) {
-        one(ColumnType::Char)
-    } else if is(&["text"]) {
-        no_args(ColumnType::Text)
-    } else if is(&["binary", "blob"]) {
-        no_args(ColumnType::Binary)
-    } else if is(&["date"]) {
-        no_args(ColumnType::Date)
-    } else if is(&["time"]) {
-        no_args(ColumnType::Time)
-    } else if is(&["datetime", "timestamp"]) {
-        no_args(ColumnType::DateTime)
-    } else if is(&["timestamptz"]) {
-        no_args(ColumnType::TimestampTz)
-    } else if is(&["json"]) {
-        no_args(ColumnType::Json)
-    } else if is(&["jsonb"]) {
-        no_args(ColumnType::Jsonb)
-    } else if is(&["uuid"]) {
-        no_args(ColumnType::Uuid)
-    } else {
-        Err("not a neutral type".into())
+        },
+        b"string" | b"varchar" => one(ColumnType::String),
+        b"char" => one(ColumnType::Char),
+        b"text" => no_args(ColumnType::Text),
+        b"binary" | b"blob" => no_args(ColumnType::Binary),
+        b"date" => no_args(ColumnType::Date),
+        b"time" => no_args(ColumnType::Time),
+        b"datetime" | b"timestamp" => no_args(ColumnType::DateTime),
+        b"timestamptz" => no_args(ColumnType::TimestampTz),
+        b"json" => no_args(ColumnType::Json),
+        b"jsonb" => no_args(ColumnType::Jsonb),
+        b"uuid" => no_args(ColumnType::Uuid),
+        _ => Err("not a neutral type".into()),
     }
 }
 
