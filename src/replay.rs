@@ -590,6 +590,9 @@ impl Replayer<'_> {
     fn inline_constraints(&self, table: &str, c: &ColumnSpec) -> Vec<ConstraintSpec> {
         let _ = table;
         let mut out = vec![];
+        if !c.unique && c.references.is_none() {
+            return out;
+        }
         let cols = Sp::new(vec![c.name.v.clone()], c.name.span);
         if c.unique {
             out.push(ConstraintSpec::Unique {
