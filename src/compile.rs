@@ -116,9 +116,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn render(&self, template: &str, ctx: &minijinja::Value) -> Result<String, Diagnostics> {
-        self.renderer.render(template, ctx).map_err(|e| {
-            Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
-        })
+        self.renderer.render(template, ctx).map_err(render_error)
     }
 
     fn vt(&self) -> minijinja::Value {
@@ -448,44 +446,6 @@ impl<'a> Compiler<'a> {
         self.render("current.sql", &context! { table => self.vt() })
     }
 
-    /// Renders every step of every block, in order. Steps are data, so they
-    /// are rendered on all cores and the texts joined in step order.
-    fn render_steps(&self, blocks: &[Block]) -> Result<Vec<String>, Diagnostics> {
-        let steps: Vec<&Step> = blocks.iter().flat_map(|b| b.steps.iter()).collect();
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(steps.len() / 512 + 1);
-        let chunk = steps.len().div_ceil(threads).max(1);
-        let renderer = &self.renderer;
-        let results: Vec<Vec<Result<String, (String, Span)>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = steps
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|s| renderer.render(s.template, &s.ctx).map_err(|e| (e, s.span)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|_| {
-            Diagnostics::from(Diagnostic::error("E0901", "internal error: a rendering thread failed").help("this is a bug in schemac; please report it"))
-        })?;
-        results
-            .into_iter()
-            .flatten()
-            .map(|r| {
-                r.map_err(|(e, span)| {
-                    Diagnostics::from(
-                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
-                            .at(span, "while compiling this")
-                            .help("this is a bug in schemac; please report it"),
-                    )
-                })
-            })
-            .collect()
-    }
-
     /// Assembles a whole script in memory (for the small ones: create_schema, stamp, populate).
     fn assemble(
         &self,
@@ -504,21 +464,29 @@ impl<'a> Compiler<'a> {
 }
 
 /// Writes a script as its blocks arrive, so that a long history is never
-/// held in memory as text. Trailing blank lines are held back, so the
-/// script ends with exactly one newline whatever its last block was.
+/// held in memory as text. Everything is rendered into one buffer, written
+/// out after each batch of blocks; its trailing blank lines are held back,
+/// so the script ends with exactly one newline whatever its last block was.
 pub(crate) struct ScriptWriter<'c, 'w> {
     c: &'c Compiler<'c>,
     out: &'w mut dyn Write,
     single: bool,
     txn_ddl: bool,
+    /// The statements whose templates take no context, rendered once.
     begin: String,
     commit: String,
+    fk_off: String,
+    fk_on: String,
     any_fk_off: bool,
-    newlines: usize,
+    buf: Vec<u8>,
 }
 
 fn io_error(e: std::io::Error) -> Diagnostics {
     Diagnostic::error("E0020", format!("cannot write the script: {e}")).into()
+}
+
+fn render_error(e: String) -> Diagnostics {
+    Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
 }
 
 impl<'c, 'w> ScriptWriter<'c, 'w> {
@@ -533,32 +501,34 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
     ) -> Result<ScriptWriter<'c, 'w>, Diagnostics> {
         let txn_ddl = c.dialect.data.transactional_ddl;
         let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
-        let begin = c.render("begin.sql", &context! {})?;
-        let commit = c.render("commit.sql", &context! {})?;
+        let empty = context! {};
         let mut w = ScriptWriter {
             c,
             out,
             single,
             txn_ddl,
-            begin,
-            commit,
+            begin: c.render("begin.sql", &empty)?,
+            commit: c.render("commit.sql", &empty)?,
+            fk_off: c.render("fk_off.sql", &empty)?,
+            fk_on: c.render("fk_on.sql", &empty)?,
             any_fk_off,
-            newlines: 0,
+            buf: Vec::with_capacity(1 << 16),
         };
-        let mut text = c.header(command)?;
-        text.push('\n');
+        let header = c.header(command)?;
+        w.push(&header);
+        w.push("\n");
         if single {
             if any_fk_off {
-                text += &c.render("fk_off.sql", &context! {})?;
+                w.buf.extend_from_slice(w.fk_off.as_bytes());
             }
-            text += &w.begin;
-            text.push('\n');
+            w.buf.extend_from_slice(w.begin.as_bytes());
+            w.push("\n");
         }
         for (t, ctx) in pre {
-            text += &c.render(t, ctx)?;
-            text.push('\n');
+            w.render(t, ctx)?;
+            w.push("\n");
         }
-        w.put(&text)?;
+        w.flush()?;
         Ok(w)
     }
 
@@ -567,32 +537,41 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         c.dialect.data.transactional_ddl && c.settings.transaction == TransactionMode::Single
     }
 
-    fn put(&mut self, text: &str) -> Result<(), Diagnostics> {
-        let body = text.trim_end_matches('\n');
-        if !body.is_empty() {
-            let pending = "\n".repeat(self.newlines);
-            self.out.write_all(pending.as_bytes()).map_err(io_error)?;
-            self.out.write_all(body.as_bytes()).map_err(io_error)?;
-            self.newlines = 0;
+    fn push(&mut self, text: &str) {
+        self.buf.extend_from_slice(text.as_bytes());
+    }
+
+    fn render(&mut self, template: &str, ctx: &minijinja::Value) -> Result<(), Diagnostics> {
+        self.c.renderer.render_into(template, ctx, &mut self.buf).map_err(render_error)
+    }
+
+    /// Writes the buffer but its trailing newlines, which stay for what follows.
+    fn flush(&mut self) -> Result<(), Diagnostics> {
+        let end = self.buf.len() - self.buf.iter().rev().take_while(|b| **b == b'\n').count();
+        if end > 0 {
+            self.out.write_all(&self.buf[..end]).map_err(io_error)?;
+            self.buf.drain(..end);
         }
-        self.newlines += text.len() - body.len();
         Ok(())
     }
 
-    /// Writes revision blocks; their steps are rendered on every core.
+    /// Writes revision blocks.
     pub(crate) fn blocks(&mut self, blocks: &[Block]) -> Result<(), Diagnostics> {
         let c = self.c;
-        let mut rendered = c.render_steps(blocks)?.into_iter();
         let single = self.single;
         for b in blocks {
-            let mut out = String::new();
-            out.push_str("-- ");
-            out.push_str(&c.dialect.comment(&b.comment));
-            out.push_str("\n\n");
+            self.push("-- ");
+            if b.comment.chars().any(char::is_control) {
+                let comment = c.dialect.comment(&b.comment);
+                self.push(&comment);
+            } else {
+                self.buf.extend_from_slice(b.comment.as_bytes());
+            }
+            self.push("\n\n");
             let txn = self.txn_ddl && !single && b.transactional;
             let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
             if fk_off {
-                out += &c.render("fk_off.sql", &context! {})?;
+                self.buf.extend_from_slice(self.fk_off.as_bytes());
             }
             // A transaction is opened before the first statement that runs in one,
             // and closed before a statement that cannot.
@@ -600,65 +579,69 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
             for s in &b.steps {
                 let outside = s.placement == Placement::OutsideTransaction;
                 if outside && (open || single) {
-                    out += &self.commit;
-                    out.push_str("-- Outside a transaction: this statement cannot run in one.\n");
+                    self.buf.extend_from_slice(self.commit.as_bytes());
+                    self.push("-- Outside a transaction: this statement cannot run in one.\n");
                     open = false;
                 } else if !outside && txn && !open {
-                    out += &self.begin;
-                    out.push('\n');
+                    self.buf.extend_from_slice(self.begin.as_bytes());
+                    self.push("\n");
                     open = true;
                 }
                 if let Some(w) = &s.warning {
-                    out.push_str("-- WARNING: ");
-                    out.push_str(&c.dialect.comment(w));
-                    out.push('\n');
+                    self.push("-- WARNING: ");
+                    let w = c.dialect.comment(w);
+                    self.push(&w);
+                    self.push("\n");
                 }
-                out += &rendered.next().unwrap_or_default();
-                out.push('\n');
+                c.renderer.render_into(s.template, &s.ctx, &mut self.buf).map_err(|e| {
+                    Diagnostics::from(
+                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                            .at(s.span, "while compiling this")
+                            .help("this is a bug in schemac; please report it"),
+                    )
+                })?;
+                self.push("\n");
                 if outside && single {
-                    out += &self.begin;
-                    out.push('\n');
+                    self.buf.extend_from_slice(self.begin.as_bytes());
+                    self.push("\n");
                 }
             }
             if txn && !open && !b.version.is_empty() {
-                out += &self.begin;
-                out.push('\n');
+                self.buf.extend_from_slice(self.begin.as_bytes());
+                self.push("\n");
                 open = true;
             }
             for (t, ctx) in &b.version {
-                out += &c.render(t, ctx)?;
+                self.render(t, ctx)?;
             }
             if open {
                 // After the last step's blank line, a version statement needs one more.
                 if !b.version.is_empty() {
-                    out.push('\n');
+                    self.push("\n");
                 }
-                out += &self.commit;
+                self.buf.extend_from_slice(self.commit.as_bytes());
             }
             if fk_off {
-                out += &c.render("fk_on.sql", &context! {})?;
+                self.buf.extend_from_slice(self.fk_on.as_bytes());
             }
-            out.push('\n');
-            self.put(&out)?;
+            self.push("\n");
         }
-        Ok(())
+        self.flush()
     }
 
     /// The statements after the revisions and the end of the script.
     pub(crate) fn finish(mut self, post: &[(&'static str, minijinja::Value)]) -> Result<(), Diagnostics> {
-        let c = self.c;
-        let mut out = String::new();
         for (t, ctx) in post {
-            out += &c.render(t, ctx)?;
-            out.push('\n');
+            self.render(t, ctx)?;
+            self.push("\n");
         }
         if self.single {
-            out += &self.commit;
+            self.buf.extend_from_slice(self.commit.as_bytes());
             if self.any_fk_off {
-                out += &c.render("fk_on.sql", &context! {})?;
+                self.buf.extend_from_slice(self.fk_on.as_bytes());
             }
         }
-        self.put(&out)?;
+        self.flush()?;
         self.out.write_all(b"\n").map_err(io_error)?;
         Ok(())
     }
