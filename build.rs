@@ -22,16 +22,12 @@ fn main() {
     files.sort();
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo");
     let mut out = String::from("pub static EMBEDDED: &[(&str, &str, &str)] = &[\n");
-    let mut paths = String::from("/// `folder/name` of each file of `EMBEDDED`, in the same order.\npub static EMBEDDED_PATHS: &[&str] = &[\n");
     for f in files {
         let folder = f.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).expect("utf-8 name");
         let name = f.file_name().and_then(|s| s.to_str()).expect("utf-8 name");
         writeln!(out, "    ({folder:?}, {name:?}, include_str!({:?})),", format!("{root}/{}", f.display())).expect("write");
-        writeln!(paths, "    {:?},", format!("{folder}/{name}")).expect("write");
     }
     out.push_str("];\n");
-    paths.push_str("];\n");
-    out.push_str(&paths);
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("set by cargo")).join("embedded.rs");
     std::fs::write(dest, out).expect("write embedded.rs");
 }

@@ -12,7 +12,7 @@ use crate::inverse::inverse;
 use crate::model::{Constraint, Schema};
 use crate::ops::{DerivedNote, Op, OpNode};
 use crate::plan::{Placement, Planner, Step};
-use crate::render::Renderer;
+use crate::render::{ctx, Renderer};
 use crate::replay::{Change, Replayer};
 use minijinja::context;
 use std::io::Write;
@@ -32,6 +32,8 @@ pub struct Compiler<'a> {
     pub settings: &'a Settings,
     pub dialect: Dialect,
     renderer: Renderer,
+    /// The version table's name, for the version statements' contexts.
+    vt: minijinja::Value,
 }
 
 fn range_error(msg: String) -> Diagnostics {
@@ -46,6 +48,7 @@ impl<'a> Compiler<'a> {
             settings,
             dialect,
             renderer,
+            vt: minijinja::Value::from(settings.version_table.as_str()),
         }
     }
 
@@ -120,7 +123,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn vt(&self) -> minijinja::Value {
-        minijinja::Value::from(self.settings.version_table.as_str())
+        self.vt.clone()
     }
 
     /// The version table; `if_not_exists` for stamp, which may meet it already there.
@@ -148,7 +151,7 @@ impl<'a> Compiler<'a> {
         let mut diags = vec![];
         let mut schema = Schema::default();
         self.replay_set(&from, &mut schema, &mut diags);
-        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut heads: Vec<RevIx> = s.clone();
         let revs = g.difference(&to, &from);
         let mut pre = vec![];
         if s.is_empty() && !revs.is_empty() {
@@ -158,11 +161,17 @@ impl<'a> Compiler<'a> {
             let r = revs[i];
             let rev = &g.revs[r];
             let steps = self.plan_ops(&rev.upgrade, &mut schema, diags);
-            let parents: Vec<String> = g.parents[r].iter().map(|&p| g.id(p).to_string()).collect();
-            let version = self.version_up(&mut heads, rev.id.v.as_str(), &parents);
-            let from = if parents.is_empty() { "base".to_string() } else { parents.join(", ") };
+            let parents = &g.parents[r];
+            let version = self.version_up(&mut heads, r, parents);
+            let mut comment = String::with_capacity(48 + rev.message.len());
+            comment.push_str("Running upgrade ");
+            self.push_ids(&mut comment, parents);
+            comment.push_str(" -> ");
+            comment.push_str(&rev.id.v);
+            comment.push_str(", ");
+            comment.push_str(&rev.message);
             Block {
-                comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message),
+                comment,
                 steps,
                 version,
                 transactional: rev.transactional,
@@ -220,20 +229,36 @@ impl<'a> Compiler<'a> {
         String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
     }
 
-    fn version_up(&self, heads: &mut Vec<String>, rev: &str, parents: &[String]) -> Vec<(&'static str, minijinja::Value)> {
-        let present: Vec<String> = parents.iter().filter(|p| heads.contains(p)).cloned().collect();
-        let mut out = vec![];
-        match present.split_first() {
-            None => out.push(("version_insert.sql", context! { table => self.vt(), rev })),
-            Some((first, rest)) => {
-                out.push(("version_update.sql", context! { table => self.vt(), rev, old => first }));
-                for o in rest {
-                    out.push(("version_delete.sql", context! { table => self.vt(), rev => o }));
+    /// Revision ids joined with ", ", or `base` for none.
+    fn push_ids(&self, out: &mut String, revs: &[RevIx]) {
+        if revs.is_empty() {
+            out.push_str("base");
+        }
+        for (i, &r) in revs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(self.graph.id(r));
+        }
+    }
+
+    /// The version statements of upgrading to `r` from the `heads` recorded so far.
+    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+        let g = self.graph;
+        let rev = g.id(r);
+        let mut present = parents.iter().copied().filter(|p| heads.contains(p));
+        let mut out = Vec::with_capacity(1);
+        match present.next() {
+            None => out.push(("version_insert.sql", ctx! { table => self.vt(), rev })),
+            Some(first) => {
+                out.push(("version_update.sql", ctx! { table => self.vt(), rev, old => g.id(first) }));
+                for o in present {
+                    out.push(("version_delete.sql", ctx! { table => self.vt(), rev => g.id(o) }));
                 }
             }
         }
-        heads.retain(|h| !present.contains(h));
-        heads.push(rev.to_string());
+        heads.retain(|h| !parents.contains(h));
+        heads.push(r);
         out
     }
 
@@ -329,7 +354,7 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut heads: Vec<RevIx> = s.clone();
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
             post.push(("version_drop.sql", context! { table => self.vt() }));
@@ -341,15 +366,17 @@ impl<'a> Compiler<'a> {
             let rev = &g.revs[rx];
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
             let steps = self.plan_ops(ops, &mut schema, diags);
-            let parents: Vec<RevIx> = g.parents[rx].clone();
-            let version = self.version_down(&mut heads, rx, &parents);
-            let to = if parents.is_empty() {
-                "base".to_string()
-            } else {
-                parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ")
-            };
+            let parents = &g.parents[rx];
+            let version = self.version_down(&mut heads, rx, parents);
+            let mut comment = String::with_capacity(48 + rev.message.len());
+            comment.push_str("Running downgrade ");
+            comment.push_str(&rev.id.v);
+            comment.push_str(" -> ");
+            self.push_ids(&mut comment, parents);
+            comment.push_str(", ");
+            comment.push_str(&rev.message);
             Block {
-                comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message),
+                comment,
                 steps,
                 version,
                 transactional: rev.transactional,
@@ -358,24 +385,20 @@ impl<'a> Compiler<'a> {
         self.stream(out, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
-    fn version_down(&self, heads: &mut Vec<String>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+    /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
+    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
         let g = self.graph;
-        let rev = g.id(rx).to_string();
-        heads.retain(|h| *h != rev);
-        let remaining: Vec<RevIx> = heads.iter().filter_map(|h| g.by_id.get(h).copied()).collect();
-        let covered = g.closure(&remaining);
-        let new: Vec<String> = parents
-            .iter()
-            .filter(|&&p| !covered.contains(&g.topo_pos[p]))
-            .map(|&p| g.id(p).to_string())
-            .collect();
-        let mut out = vec![];
+        let rev = g.id(rx);
+        heads.retain(|&h| h != rx);
+        let covered = g.closure(heads);
+        let new: Vec<RevIx> = parents.iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        let mut out = Vec::with_capacity(1);
         match new.split_first() {
-            None => out.push(("version_delete.sql", context! { table => self.vt(), rev })),
-            Some((first, rest)) => {
-                out.push(("version_update.sql", context! { table => self.vt(), rev => first, old => rev }));
-                for o in rest {
-                    out.push(("version_insert.sql", context! { table => self.vt(), rev => o }));
+            None => out.push(("version_delete.sql", ctx! { table => self.vt(), rev })),
+            Some((&first, rest)) => {
+                out.push(("version_update.sql", ctx! { table => self.vt(), rev => g.id(first), old => rev }));
+                for &o in rest {
+                    out.push(("version_insert.sql", ctx! { table => self.vt(), rev => g.id(o) }));
                 }
             }
         }

@@ -6,6 +6,7 @@
 use crate::model::{ColumnType, Value};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DialectId {
@@ -126,7 +127,8 @@ pub struct Dialect {
     pub data: DialectData,
     pub version: Version,
     since: HashMap<String, String>,
-    reserved: HashSet<String>,
+    /// Looked up for every identifier a template quotes: FxHash, not SipHash.
+    reserved: HashSet<String, BuildHasherDefault<crate::render::FxHasher>>,
 }
 
 pub fn embedded_file(folder: &str, name: &str) -> Option<&'static str> {

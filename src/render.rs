@@ -12,10 +12,13 @@
 //! step is rendered straight into the caller's buffer.
 
 use crate::dialect::Dialect;
-use minijinja::value::ObjectRepr;
+use crate::plan::ColCtx;
+use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
@@ -23,6 +26,78 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 pub struct Renderer {
     env: Environment<'static>,
 }
+
+/// A template's context: a few named values, found by name (what
+/// `minijinja::context!` builds, without going through serde).
+#[derive(Debug)]
+pub struct Fields(pub Vec<(&'static str, Value)>);
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.iter().map(|(k, _)| Value::from(*k)).collect())
+    }
+}
+
+/// A template context, as `minijinja::context!` writes it (`name` or
+/// `name => value`); each value is converted with `Value::from`.
+macro_rules! ctx {
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
+        minijinja::Value::from_object($crate::render::Fields(vec![
+            $((stringify!($key), $crate::render::ctx!(@value $key $(, $value)?))),*
+        ]))
+    };
+    (@value $key:ident) => { minijinja::Value::from($key) };
+    (@value $key:ident, $value:expr) => { minijinja::Value::from($value) };
+}
+pub(crate) use ctx;
+
+/// FxHash (rustc's), for the short strings of lookups made per rendered
+/// identifier or column, where SipHash costs more than the lookup saves.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// What `column.sql` rendered for each column definition met so far: a
+/// column's text depends on nothing but its context, and the same
+/// definitions come back (a table body per SQLite rebuild, common columns).
+type ColumnMemo = Mutex<HashMap<Arc<ColCtx>, Value, BuildHasherDefault<FxHasher>>>;
 
 /// The embedded file a template name resolves to for a dialect folder: a bare
 /// name in the folder, then in `common`; `dir/name` in `dir`, then in `common`.
@@ -75,16 +150,13 @@ impl Renderer {
             None => minijinja::escape_formatter(out, state, value),
         });
         let folder = dialect.id.folder();
-        // Every name a template of this dialect can be looked up by: the bare
-        // names, and `common/…` and `<folder>/…`; all are borrowed from the
-        // binary. Anything else goes to the loader.
-        let mut names: Vec<&'static str> = vec![];
-        for ((dir, file, _), path) in EMBEDDED.iter().zip(EMBEDDED_PATHS) {
-            if (*dir == "common" || *dir == folder) && file.ends_with(".sql") {
-                names.push(file);
-                names.push(path);
-            }
-        }
+        // Every template of this dialect under its bare name, borrowed from the
+        // binary and compiled once; any other name (`common/…`) goes to the loader.
+        let mut names: Vec<&'static str> = EMBEDDED
+            .iter()
+            .filter(|(d, n, _)| (*d == "common" || *d == folder) && n.ends_with(".sql"))
+            .map(|(_, n, _)| *n)
+            .collect();
         names.sort_unstable();
         names.dedup();
         for name in names {
@@ -109,6 +181,15 @@ impl Renderer {
         let d2 = d.clone();
         env.add_filter("idents", move |v: &Value| -> Result<Value, Error> {
             let mut out = String::new();
+            if let Some(list) = v.downcast_object_ref::<Vec<String>>() {
+                for (i, s) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    d2.push_ident(s, &mut out);
+                }
+                return Ok(Value::from(out));
+            }
             for (i, item) in iter_list(v)?.enumerate() {
                 if i > 0 {
                     out.push_str(", ");
@@ -129,6 +210,21 @@ impl Renderer {
         let d4 = d.clone();
         env.add_filter("comment", move |state: &State, v: &Value| -> Result<Value, Error> {
             Ok(Value::from(d4.comment(&text(state, v)?)))
+        });
+        // `{{ column(c) }}`: the column definition that `column.sql` spells for
+        // `c`, the only name it sees (besides the globals); rendered once per
+        // distinct definition.
+        let memo = ColumnMemo::default();
+        env.add_function("column", move |state: &State, c: &Value| -> Result<Value, Error> {
+            let Some(col) = c.downcast_object::<ColCtx>() else {
+                return state.env().get_template("column.sql")?.render(ctx! { c => c.clone() }).map(Value::from);
+            };
+            if let Some(text) = memo.lock().expect("not poisoned").get(&*col) {
+                return Ok(text.clone());
+            }
+            let text = Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?);
+            memo.lock().expect("not poisoned").insert(col, text.clone());
+            Ok(text)
         });
         env.add_global("dialect", Value::from(dialect.key()));
         env.add_global("mariadb", Value::from(dialect.id == crate::dialect::DialectId::Mariadb));

@@ -1,7 +1,7 @@
 {#- The parenthesised body of a CREATE TABLE: columns, then constraints. -#}
 (
 {% for c in t.columns %}
-    {%+ include "column.sql" %}{% if not loop.last or t.constraints %},{% endif %}
+    {{ column(c) }}{% if not loop.last or t.constraints %},{% endif %}
 
 {% endfor %}
 {% for k in t.constraints %}
