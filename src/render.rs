@@ -211,11 +211,11 @@ impl Renderer {
         env.add_filter("comment", move |state: &State, v: &Value| -> Result<Value, Error> {
             Ok(Value::from(d4.comment(&text(state, v)?)))
         });
-        // `{{ column(c) }}`: the column definition that `column.sql` spells for
-        // `c`, the only name it sees (besides the globals); rendered once per
-        // distinct definition.
-        let memo = ColumnMemo::default();
-        env.add_function("column", move |state: &State, c: &Value| -> Result<Value, Error> {
+        // `{{ column(c) }}` (or `map("column")`): the column definition that
+        // `column.sql` spells for `c`, the only name it sees (besides the
+        // globals); rendered once per distinct definition.
+        let memo = Arc::new(ColumnMemo::default());
+        let column = move |state: &State, c: &Value| -> Result<Value, Error> {
             let Some(col) = c.downcast_object::<ColCtx>() else {
                 return state.env().get_template("column.sql")?.render(ctx! { c => c.clone() }).map(Value::from);
             };
@@ -225,7 +225,9 @@ impl Renderer {
             let text = Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?);
             memo.lock().expect("not poisoned").insert(col, text.clone());
             Ok(text)
-        });
+        };
+        env.add_function("column", column.clone());
+        env.add_filter("column", column);
         env.add_global("dialect", Value::from(dialect.key()));
         env.add_global("mariadb", Value::from(dialect.id == crate::dialect::DialectId::Mariadb));
         Renderer { env }
