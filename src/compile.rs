@@ -180,7 +180,10 @@ impl<'a> Compiler<'a> {
         self.stream(out, &format!("upgrade {range}"), &pre, &[], revs.len(), diags, next)
     }
 
-    /// Plans blocks in chunks and writes each chunk before planning the next.
+    /// Plans blocks in chunks and writes each chunk as it is rendered. With
+    /// more than one chunk, a second thread renders a chunk while this one
+    /// plans the next (planning is sequential: each revision changes the
+    /// schema the next is planned on); the texts are written in order.
     /// With errors, planning goes on (to report them all) but nothing more is written.
     #[allow(clippy::too_many_arguments)]
     fn stream(
@@ -208,15 +211,58 @@ impl<'a> Compiler<'a> {
             return Err(Diagnostics(diags));
         }
         let mut w = ScriptWriter::start(self, out, command, pre, false)?;
-        let mut start = 0;
-        while start < n {
-            let end = (start + CHUNK).min(n);
-            let blocks: Vec<Block> = (start..end).map(|i| next(i, &mut diags)).collect();
-            if diags.is_empty() {
-                w.blocks(&blocks)?;
+        if n <= CHUNK {
+            let blocks: Vec<Block> = (0..n).map(|i| next(i, &mut diags)).collect();
+            if !diags.is_empty() {
+                return Err(Diagnostics(diags));
             }
-            start = end;
+            w.blocks(&blocks)?;
+            return w.finish(post);
         }
+        let spelling = w.spelling.clone();
+        std::thread::scope(|scope| -> Result<(), Diagnostics> {
+            // At most one planned chunk waits while another is rendered; the
+            // rendered texts come back in order, their buffers go back for reuse.
+            let (to_render, planned) = std::sync::mpsc::sync_channel::<Vec<Block>>(1);
+            let (to_write, rendered) = std::sync::mpsc::channel::<Result<Vec<u8>, Diagnostics>>();
+            let (to_reuse, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+            let renderer = scope.spawn(move || {
+                for blocks in planned {
+                    let mut buf = spare.try_recv().unwrap_or_default();
+                    let text = spelling.blocks(&blocks, &mut buf).map(|()| buf);
+                    drop(blocks);
+                    if to_write.send(text).is_err() {
+                        break;
+                    }
+                }
+            });
+            let write = |text: Result<Vec<u8>, Diagnostics>, w: &mut ScriptWriter| -> Result<(), Diagnostics> {
+                let mut text = text?;
+                w.put(&text)?;
+                text.clear();
+                let _ = to_reuse.send(text);
+                Ok(())
+            };
+            let mut start = 0;
+            while start < n {
+                let end = (start + CHUNK).min(n);
+                let blocks: Vec<Block> = (start..end).map(|i| next(i, &mut diags)).collect();
+                if diags.is_empty() && to_render.send(blocks).is_err() {
+                    break;
+                }
+                while let Ok(text) = rendered.try_recv() {
+                    write(text, &mut w)?;
+                }
+                start = end;
+            }
+            drop(to_render);
+            for text in rendered {
+                write(text, &mut w)?;
+            }
+            renderer.join().map_err(|_| {
+                Diagnostics::from(Diagnostic::error("E0901", "internal error: the rendering thread failed").help("this is a bug in schemac; please report it"))
+            })
+        })?;
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
@@ -486,22 +532,30 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// Writes a script as its blocks arrive, so that a long history is never
-/// held in memory as text. Everything is rendered into one buffer, written
-/// out after each batch of blocks; its trailing blank lines are held back,
-/// so the script ends with exactly one newline whatever its last block was.
-pub(crate) struct ScriptWriter<'c, 'w> {
+/// How revision blocks are spelled: the transaction mode and the
+/// statements whose templates take no context, rendered once per script.
+#[derive(Clone)]
+struct Spelling<'c> {
     c: &'c Compiler<'c>,
-    out: &'w mut dyn Write,
     single: bool,
     txn_ddl: bool,
-    /// The statements whose templates take no context, rendered once.
     begin: String,
     commit: String,
     fk_off: String,
     fk_on: String,
+}
+
+/// Writes a script as its blocks arrive, so that a long history is never
+/// held in memory as text. Trailing blank lines are held back, so the
+/// script ends with exactly one newline whatever its last block was.
+pub(crate) struct ScriptWriter<'c, 'w> {
+    spelling: Spelling<'c>,
+    out: &'w mut dyn Write,
     any_fk_off: bool,
+    /// The text being assembled, before `put`.
     buf: Vec<u8>,
+    /// Newlines held back at the end of what was written.
+    newlines: usize,
 }
 
 fn io_error(e: std::io::Error) -> Diagnostics {
@@ -510,6 +564,84 @@ fn io_error(e: std::io::Error) -> Diagnostics {
 
 fn render_error(e: String) -> Diagnostics {
     Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
+}
+
+impl Spelling<'_> {
+    fn render(&self, template: &str, ctx: &minijinja::Value, buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+        self.c.renderer.render_into(template, ctx, buf).map_err(render_error)
+    }
+
+    /// Renders revision blocks at the end of `buf`.
+    fn blocks(&self, blocks: &[Block], buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+        let c = self.c;
+        let single = self.single;
+        for b in blocks {
+            buf.extend_from_slice(b"-- ");
+            if b.comment.chars().any(char::is_control) {
+                buf.extend_from_slice(c.dialect.comment(&b.comment).as_bytes());
+            } else {
+                buf.extend_from_slice(b.comment.as_bytes());
+            }
+            buf.extend_from_slice(b"\n\n");
+            let txn = self.txn_ddl && !single && b.transactional;
+            let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
+            if fk_off {
+                buf.extend_from_slice(self.fk_off.as_bytes());
+            }
+            // A transaction is opened before the first statement that runs in one,
+            // and closed before a statement that cannot.
+            let mut open = false;
+            for s in &b.steps {
+                let outside = s.placement == Placement::OutsideTransaction;
+                if outside && (open || single) {
+                    buf.extend_from_slice(self.commit.as_bytes());
+                    buf.extend_from_slice(b"-- Outside a transaction: this statement cannot run in one.\n");
+                    open = false;
+                } else if !outside && txn && !open {
+                    buf.extend_from_slice(self.begin.as_bytes());
+                    buf.push(b'\n');
+                    open = true;
+                }
+                if let Some(w) = &s.warning {
+                    buf.extend_from_slice(b"-- WARNING: ");
+                    buf.extend_from_slice(c.dialect.comment(w).as_bytes());
+                    buf.push(b'\n');
+                }
+                c.renderer.render_into(s.template, &s.ctx, buf).map_err(|e| {
+                    Diagnostics::from(
+                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                            .at(s.span, "while compiling this")
+                            .help("this is a bug in schemac; please report it"),
+                    )
+                })?;
+                buf.push(b'\n');
+                if outside && single {
+                    buf.extend_from_slice(self.begin.as_bytes());
+                    buf.push(b'\n');
+                }
+            }
+            if txn && !open && !b.version.is_empty() {
+                buf.extend_from_slice(self.begin.as_bytes());
+                buf.push(b'\n');
+                open = true;
+            }
+            for (t, ctx) in &b.version {
+                self.render(t, ctx, buf)?;
+            }
+            if open {
+                // After the last step's blank line, a version statement needs one more.
+                if !b.version.is_empty() {
+                    buf.push(b'\n');
+                }
+                buf.extend_from_slice(self.commit.as_bytes());
+            }
+            if fk_off {
+                buf.extend_from_slice(self.fk_on.as_bytes());
+            }
+            buf.push(b'\n');
+        }
+        Ok(())
+    }
 }
 
 impl<'c, 'w> ScriptWriter<'c, 'w> {
@@ -525,33 +657,37 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         let txn_ddl = c.dialect.data.transactional_ddl;
         let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
         let empty = context! {};
-        let mut w = ScriptWriter {
+        let spelling = Spelling {
             c,
-            out,
             single,
             txn_ddl,
             begin: c.render("begin.sql", &empty)?,
             commit: c.render("commit.sql", &empty)?,
             fk_off: c.render("fk_off.sql", &empty)?,
             fk_on: c.render("fk_on.sql", &empty)?,
-            any_fk_off,
-            buf: Vec::with_capacity(1 << 16),
         };
-        let header = c.header(command)?;
-        w.push(&header);
-        w.push("\n");
+        let mut buf = Vec::with_capacity(1 << 12);
+        buf.extend_from_slice(c.header(command)?.as_bytes());
+        buf.push(b'\n');
         if single {
             if any_fk_off {
-                w.buf.extend_from_slice(w.fk_off.as_bytes());
+                buf.extend_from_slice(spelling.fk_off.as_bytes());
             }
-            w.buf.extend_from_slice(w.begin.as_bytes());
-            w.push("\n");
+            buf.extend_from_slice(spelling.begin.as_bytes());
+            buf.push(b'\n');
         }
         for (t, ctx) in pre {
-            w.render(t, ctx)?;
-            w.push("\n");
+            spelling.render(t, ctx, &mut buf)?;
+            buf.push(b'\n');
         }
-        w.flush()?;
+        let mut w = ScriptWriter {
+            spelling,
+            out,
+            any_fk_off,
+            buf,
+            newlines: 0,
+        };
+        w.put_buf()?;
         Ok(w)
     }
 
@@ -560,111 +696,51 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         c.dialect.data.transactional_ddl && c.settings.transaction == TransactionMode::Single
     }
 
-    fn push(&mut self, text: &str) {
-        self.buf.extend_from_slice(text.as_bytes());
-    }
-
-    fn render(&mut self, template: &str, ctx: &minijinja::Value) -> Result<(), Diagnostics> {
-        self.c.renderer.render_into(template, ctx, &mut self.buf).map_err(render_error)
-    }
-
-    /// Writes the buffer but its trailing newlines, which stay for what follows.
-    fn flush(&mut self) -> Result<(), Diagnostics> {
-        let end = self.buf.len() - self.buf.iter().rev().take_while(|b| **b == b'\n').count();
-        if end > 0 {
-            self.out.write_all(&self.buf[..end]).map_err(io_error)?;
-            self.buf.drain(..end);
+    /// Writes text but its trailing newlines, which are held back for what follows.
+    fn put(&mut self, text: &[u8]) -> Result<(), Diagnostics> {
+        let body = text.len() - text.iter().rev().take_while(|b| **b == b'\n').count();
+        if body > 0 {
+            for _ in 0..self.newlines {
+                self.out.write_all(b"\n").map_err(io_error)?;
+            }
+            self.out.write_all(&text[..body]).map_err(io_error)?;
+            self.newlines = 0;
         }
+        self.newlines += text.len() - body;
         Ok(())
+    }
+
+    fn put_buf(&mut self) -> Result<(), Diagnostics> {
+        let buf = std::mem::take(&mut self.buf);
+        let written = self.put(&buf);
+        self.buf = buf;
+        self.buf.clear();
+        written
     }
 
     /// Writes revision blocks.
     pub(crate) fn blocks(&mut self, blocks: &[Block]) -> Result<(), Diagnostics> {
-        let c = self.c;
-        let single = self.single;
-        for b in blocks {
-            self.push("-- ");
-            if b.comment.chars().any(char::is_control) {
-                let comment = c.dialect.comment(&b.comment);
-                self.push(&comment);
-            } else {
-                self.buf.extend_from_slice(b.comment.as_bytes());
-            }
-            self.push("\n\n");
-            let txn = self.txn_ddl && !single && b.transactional;
-            let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
-            if fk_off {
-                self.buf.extend_from_slice(self.fk_off.as_bytes());
-            }
-            // A transaction is opened before the first statement that runs in one,
-            // and closed before a statement that cannot.
-            let mut open = false;
-            for s in &b.steps {
-                let outside = s.placement == Placement::OutsideTransaction;
-                if outside && (open || single) {
-                    self.buf.extend_from_slice(self.commit.as_bytes());
-                    self.push("-- Outside a transaction: this statement cannot run in one.\n");
-                    open = false;
-                } else if !outside && txn && !open {
-                    self.buf.extend_from_slice(self.begin.as_bytes());
-                    self.push("\n");
-                    open = true;
-                }
-                if let Some(w) = &s.warning {
-                    self.push("-- WARNING: ");
-                    let w = c.dialect.comment(w);
-                    self.push(&w);
-                    self.push("\n");
-                }
-                c.renderer.render_into(s.template, &s.ctx, &mut self.buf).map_err(|e| {
-                    Diagnostics::from(
-                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
-                            .at(s.span, "while compiling this")
-                            .help("this is a bug in schemac; please report it"),
-                    )
-                })?;
-                self.push("\n");
-                if outside && single {
-                    self.buf.extend_from_slice(self.begin.as_bytes());
-                    self.push("\n");
-                }
-            }
-            if txn && !open && !b.version.is_empty() {
-                self.buf.extend_from_slice(self.begin.as_bytes());
-                self.push("\n");
-                open = true;
-            }
-            for (t, ctx) in &b.version {
-                self.render(t, ctx)?;
-            }
-            if open {
-                // After the last step's blank line, a version statement needs one more.
-                if !b.version.is_empty() {
-                    self.push("\n");
-                }
-                self.buf.extend_from_slice(self.commit.as_bytes());
-            }
-            if fk_off {
-                self.buf.extend_from_slice(self.fk_on.as_bytes());
-            }
-            self.push("\n");
-        }
-        self.flush()
+        let mut buf = std::mem::take(&mut self.buf);
+        let rendered = self.spelling.blocks(blocks, &mut buf);
+        self.buf = buf;
+        rendered?;
+        self.put_buf()
     }
 
     /// The statements after the revisions and the end of the script.
     pub(crate) fn finish(mut self, post: &[(&'static str, minijinja::Value)]) -> Result<(), Diagnostics> {
+        let mut buf = std::mem::take(&mut self.buf);
         for (t, ctx) in post {
-            self.render(t, ctx)?;
-            self.push("\n");
+            self.spelling.render(t, ctx, &mut buf)?;
+            buf.push(b'\n');
         }
-        if self.single {
-            self.buf.extend_from_slice(self.commit.as_bytes());
+        if self.spelling.single {
+            buf.extend_from_slice(self.spelling.commit.as_bytes());
             if self.any_fk_off {
-                self.buf.extend_from_slice(self.fk_on.as_bytes());
+                buf.extend_from_slice(self.spelling.fk_on.as_bytes());
             }
         }
-        self.flush()?;
+        self.put(&buf)?;
         self.out.write_all(b"\n").map_err(io_error)?;
         Ok(())
     }
