@@ -98,7 +98,8 @@ pub struct DialectData {
     pub apply: String,
     since: HashMap<String, String>,
     mariadb: Option<Flavor>,
-    types: HashMap<String, String>,
+    /// Looked up for every column planned: FxHash, not SipHash.
+    types: HashMap<String, String, BuildHasherDefault<crate::render::FxHasher>>,
     reserved: Reserved,
 }
 

@@ -128,7 +128,8 @@ impl From<TableCtx> for Ctx {
 }
 
 struct Group {
-    before: Table,
+    /// The table's column names before the group's first change (all a rebuild needs of it).
+    before: Vec<String>,
     changes: Vec<(Change, Span)>,
 }
 
@@ -138,7 +139,8 @@ pub struct Planner<'d> {
     pub steps: Vec<Step>,
     pub diags: Vec<Diagnostic>,
     groups: IndexMap<String, Group>,
-    snapshot: Option<Table>,
+    /// The column names of the table the operation being planned changes, before it.
+    snapshot: Option<Vec<String>>,
     pending_warnings: Vec<String>,
     /// Where the operation being planned wrote each column's type, for diagnostics.
     type_spans: Vec<(String, Span)>,
@@ -172,6 +174,10 @@ fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Ctx {
         where_ => i.where_.as_deref(),
         concurrently,
     }
+}
+
+fn column_names(t: &Table) -> Vec<String> {
+    t.columns.keys().cloned().collect()
 }
 
 /// Whether a type change can lose data (anything but a widening).
@@ -367,12 +373,12 @@ impl<'d> Planner<'d> {
             }
             Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => self.flush_all(schema),
             Op::DropIndex { name, .. } => {
-                self.snapshot = schema.index_table(&name.v).cloned();
+                self.snapshot = schema.index_table(&name.v).map(column_names);
             }
             _ => {
                 if let Some(t) = op.table() {
                     if !self.groups.contains_key(t) {
-                        self.snapshot = schema.tables.get(t).cloned();
+                        self.snapshot = schema.tables.get(t).map(column_names);
                     }
                 }
             }
@@ -481,7 +487,7 @@ impl<'d> Planner<'d> {
                     return;
                 }
                 if !self.native(&change, schema) {
-                    let before = self.snapshot.take().unwrap_or_else(|| schema.tables[&t].clone());
+                    let before = self.snapshot.take().unwrap_or_else(|| column_names(&schema.tables[&t]));
                     self.groups.insert(
                         t,
                         Group {
@@ -820,7 +826,7 @@ impl Planner<'_> {
         let d = self.d;
         let table = after.name.clone();
         // Where each new column's value comes from.
-        let mut source: IndexMap<String, Option<String>> = g.before.columns.keys().map(|c| (c.clone(), Some(c.clone()))).collect();
+        let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
         let mut new_enums = vec![];
