@@ -12,7 +12,7 @@ use crate::inverse::inverse;
 use crate::model::{Constraint, Schema};
 use crate::ops::{DerivedNote, Op, OpNode};
 use crate::plan::{Placement, Planner, Step};
-use crate::render::Renderer;
+use crate::render::{ctx, Renderer};
 use crate::replay::{Change, Replayer};
 use minijinja::context;
 use std::io::Write;
@@ -32,6 +32,8 @@ pub struct Compiler<'a> {
     pub settings: &'a Settings,
     pub dialect: Dialect,
     renderer: Renderer,
+    /// The version table's name, for the version statements' contexts.
+    vt: minijinja::Value,
 }
 
 fn range_error(msg: String) -> Diagnostics {
@@ -46,6 +48,7 @@ impl<'a> Compiler<'a> {
             settings,
             dialect,
             renderer,
+            vt: minijinja::Value::from(settings.version_table.as_str()),
         }
     }
 
@@ -116,13 +119,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn render(&self, template: &str, ctx: &minijinja::Value) -> Result<String, Diagnostics> {
-        self.renderer.render(template, ctx).map_err(|e| {
-            Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
-        })
+        self.renderer.render(template, ctx).map_err(render_error)
     }
 
     fn vt(&self) -> minijinja::Value {
-        minijinja::Value::from(self.settings.version_table.as_str())
+        self.vt.clone()
     }
 
     /// The version table; `if_not_exists` for stamp, which may meet it already there.
@@ -150,7 +151,7 @@ impl<'a> Compiler<'a> {
         let mut diags = vec![];
         let mut schema = Schema::default();
         self.replay_set(&from, &mut schema, &mut diags);
-        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut heads: Vec<RevIx> = s.clone();
         let revs = g.difference(&to, &from);
         let mut pre = vec![];
         if s.is_empty() && !revs.is_empty() {
@@ -160,11 +161,17 @@ impl<'a> Compiler<'a> {
             let r = revs[i];
             let rev = &g.revs[r];
             let steps = self.plan_ops(&rev.upgrade, &mut schema, diags);
-            let parents: Vec<String> = g.parents[r].iter().map(|&p| g.id(p).to_string()).collect();
-            let version = self.version_up(&mut heads, rev.id.v.as_str(), &parents);
-            let from = if parents.is_empty() { "base".to_string() } else { parents.join(", ") };
+            let parents = &g.parents[r];
+            let version = self.version_up(&mut heads, r, parents);
+            let mut comment = String::with_capacity(48 + rev.message.len());
+            comment.push_str("Running upgrade ");
+            self.push_ids(&mut comment, parents);
+            comment.push_str(" -> ");
+            comment.push_str(&rev.id.v);
+            comment.push_str(", ");
+            comment.push_str(&rev.message);
             Block {
-                comment: format!("Running upgrade {from} -> {}, {}", rev.id.v, rev.message),
+                comment,
                 steps,
                 version,
                 transactional: rev.transactional,
@@ -173,7 +180,10 @@ impl<'a> Compiler<'a> {
         self.stream(out, &format!("upgrade {range}"), &pre, &[], revs.len(), diags, next)
     }
 
-    /// Plans blocks in chunks and writes each chunk before planning the next.
+    /// Plans blocks in chunks and writes each chunk as it is rendered. With
+    /// more than one chunk, a second thread renders a chunk while this one
+    /// plans the next (planning is sequential: each revision changes the
+    /// schema the next is planned on); the texts are written in order.
     /// With errors, planning goes on (to report them all) but nothing more is written.
     #[allow(clippy::too_many_arguments)]
     fn stream(
@@ -201,15 +211,58 @@ impl<'a> Compiler<'a> {
             return Err(Diagnostics(diags));
         }
         let mut w = ScriptWriter::start(self, out, command, pre, false)?;
-        let mut start = 0;
-        while start < n {
-            let end = (start + CHUNK).min(n);
-            let blocks: Vec<Block> = (start..end).map(|i| next(i, &mut diags)).collect();
-            if diags.is_empty() {
-                w.blocks(&blocks)?;
+        if n <= CHUNK {
+            let blocks: Vec<Block> = (0..n).map(|i| next(i, &mut diags)).collect();
+            if !diags.is_empty() {
+                return Err(Diagnostics(diags));
             }
-            start = end;
+            w.blocks(&blocks)?;
+            return w.finish(post);
         }
+        let spelling = w.spelling.clone();
+        std::thread::scope(|scope| -> Result<(), Diagnostics> {
+            // At most one planned chunk waits while another is rendered; the
+            // rendered texts come back in order, their buffers go back for reuse.
+            let (to_render, planned) = std::sync::mpsc::sync_channel::<Vec<Block>>(1);
+            let (to_write, rendered) = std::sync::mpsc::channel::<Result<Vec<u8>, Diagnostics>>();
+            let (to_reuse, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+            let renderer = scope.spawn(move || {
+                for blocks in planned {
+                    let mut buf = spare.try_recv().unwrap_or_default();
+                    let text = spelling.blocks(&blocks, &mut buf).map(|()| buf);
+                    drop(blocks);
+                    if to_write.send(text).is_err() {
+                        break;
+                    }
+                }
+            });
+            let write = |text: Result<Vec<u8>, Diagnostics>, w: &mut ScriptWriter| -> Result<(), Diagnostics> {
+                let mut text = text?;
+                w.put(&text)?;
+                text.clear();
+                let _ = to_reuse.send(text);
+                Ok(())
+            };
+            let mut start = 0;
+            while start < n {
+                let end = (start + CHUNK).min(n);
+                let blocks: Vec<Block> = (start..end).map(|i| next(i, &mut diags)).collect();
+                if diags.is_empty() && to_render.send(blocks).is_err() {
+                    break;
+                }
+                while let Ok(text) = rendered.try_recv() {
+                    write(text, &mut w)?;
+                }
+                start = end;
+            }
+            drop(to_render);
+            for text in rendered {
+                write(text, &mut w)?;
+            }
+            renderer.join().map_err(|_| {
+                Diagnostics::from(Diagnostic::error("E0901", "internal error: the rendering thread failed").help("this is a bug in schemac; please report it"))
+            })
+        })?;
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
@@ -222,20 +275,36 @@ impl<'a> Compiler<'a> {
         String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
     }
 
-    fn version_up(&self, heads: &mut Vec<String>, rev: &str, parents: &[String]) -> Vec<(&'static str, minijinja::Value)> {
-        let present: Vec<String> = parents.iter().filter(|p| heads.contains(p)).cloned().collect();
-        let mut out = vec![];
-        match present.split_first() {
-            None => out.push(("version_insert.sql", context! { table => self.vt(), rev })),
-            Some((first, rest)) => {
-                out.push(("version_update.sql", context! { table => self.vt(), rev, old => first }));
-                for o in rest {
-                    out.push(("version_delete.sql", context! { table => self.vt(), rev => o }));
+    /// Revision ids joined with ", ", or `base` for none.
+    fn push_ids(&self, out: &mut String, revs: &[RevIx]) {
+        if revs.is_empty() {
+            out.push_str("base");
+        }
+        for (i, &r) in revs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(self.graph.id(r));
+        }
+    }
+
+    /// The version statements of upgrading to `r` from the `heads` recorded so far.
+    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+        let g = self.graph;
+        let rev = g.id(r);
+        let mut present = parents.iter().copied().filter(|p| heads.contains(p));
+        let mut out = Vec::with_capacity(1);
+        match present.next() {
+            None => out.push(("version_insert.sql", ctx! { table => self.vt(), rev })),
+            Some(first) => {
+                out.push(("version_update.sql", ctx! { table => self.vt(), rev, old => g.id(first) }));
+                for o in present {
+                    out.push(("version_delete.sql", ctx! { table => self.vt(), rev => g.id(o) }));
                 }
             }
         }
-        heads.retain(|h| !present.contains(h));
-        heads.push(rev.to_string());
+        heads.retain(|h| !parents.contains(h));
+        heads.push(r);
         out
     }
 
@@ -331,7 +400,7 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut heads: Vec<String> = s.iter().map(|&r| g.id(r).to_string()).collect();
+        let mut heads: Vec<RevIx> = s.clone();
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
             post.push(("version_drop.sql", context! { table => self.vt() }));
@@ -343,15 +412,17 @@ impl<'a> Compiler<'a> {
             let rev = &g.revs[rx];
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
             let steps = self.plan_ops(ops, &mut schema, diags);
-            let parents: Vec<RevIx> = g.parents[rx].clone();
-            let version = self.version_down(&mut heads, rx, &parents);
-            let to = if parents.is_empty() {
-                "base".to_string()
-            } else {
-                parents.iter().map(|&p| g.id(p)).collect::<Vec<_>>().join(", ")
-            };
+            let parents = &g.parents[rx];
+            let version = self.version_down(&mut heads, rx, parents);
+            let mut comment = String::with_capacity(48 + rev.message.len());
+            comment.push_str("Running downgrade ");
+            comment.push_str(&rev.id.v);
+            comment.push_str(" -> ");
+            self.push_ids(&mut comment, parents);
+            comment.push_str(", ");
+            comment.push_str(&rev.message);
             Block {
-                comment: format!("Running downgrade {} -> {to}, {}", rev.id.v, rev.message),
+                comment,
                 steps,
                 version,
                 transactional: rev.transactional,
@@ -360,24 +431,20 @@ impl<'a> Compiler<'a> {
         self.stream(out, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
-    fn version_down(&self, heads: &mut Vec<String>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+    /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
+    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
         let g = self.graph;
-        let rev = g.id(rx).to_string();
-        heads.retain(|h| *h != rev);
-        let remaining: Vec<RevIx> = heads.iter().filter_map(|h| g.by_id.get(h).copied()).collect();
-        let covered = g.closure(&remaining);
-        let new: Vec<String> = parents
-            .iter()
-            .filter(|&&p| !covered.contains(&g.topo_pos[p]))
-            .map(|&p| g.id(p).to_string())
-            .collect();
-        let mut out = vec![];
+        let rev = g.id(rx);
+        heads.retain(|&h| h != rx);
+        let covered = g.closure(heads);
+        let new: Vec<RevIx> = parents.iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        let mut out = Vec::with_capacity(1);
         match new.split_first() {
-            None => out.push(("version_delete.sql", context! { table => self.vt(), rev })),
-            Some((first, rest)) => {
-                out.push(("version_update.sql", context! { table => self.vt(), rev => first, old => rev }));
-                for o in rest {
-                    out.push(("version_insert.sql", context! { table => self.vt(), rev => o }));
+            None => out.push(("version_delete.sql", ctx! { table => self.vt(), rev })),
+            Some((&first, rest)) => {
+                out.push(("version_update.sql", ctx! { table => self.vt(), rev => g.id(first), old => rev }));
+                for &o in rest {
+                    out.push(("version_insert.sql", ctx! { table => self.vt(), rev => g.id(o) }));
                 }
             }
         }
@@ -448,44 +515,6 @@ impl<'a> Compiler<'a> {
         self.render("current.sql", &context! { table => self.vt() })
     }
 
-    /// Renders every step of every block, in order. Steps are data, so they
-    /// are rendered on all cores and the texts joined in step order.
-    fn render_steps(&self, blocks: &[Block]) -> Result<Vec<String>, Diagnostics> {
-        let steps: Vec<&Step> = blocks.iter().flat_map(|b| b.steps.iter()).collect();
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(steps.len() / 512 + 1);
-        let chunk = steps.len().div_ceil(threads).max(1);
-        let renderer = &self.renderer;
-        let results: Vec<Vec<Result<String, (String, Span)>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = steps
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|s| renderer.render(s.template, &s.ctx).map_err(|e| (e, s.span)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(|_| {
-            Diagnostics::from(Diagnostic::error("E0901", "internal error: a rendering thread failed").help("this is a bug in schemac; please report it"))
-        })?;
-        results
-            .into_iter()
-            .flatten()
-            .map(|r| {
-                r.map_err(|(e, span)| {
-                    Diagnostics::from(
-                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
-                            .at(span, "while compiling this")
-                            .help("this is a bug in schemac; please report it"),
-                    )
-                })
-            })
-            .collect()
-    }
-
     /// Assembles a whole script in memory (for the small ones: create_schema, stamp, populate).
     fn assemble(
         &self,
@@ -503,22 +532,116 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// Writes a script as its blocks arrive, so that a long history is never
-/// held in memory as text. Trailing blank lines are held back, so the
-/// script ends with exactly one newline whatever its last block was.
-pub(crate) struct ScriptWriter<'c, 'w> {
+/// How revision blocks are spelled: the transaction mode and the
+/// statements whose templates take no context, rendered once per script.
+#[derive(Clone)]
+struct Spelling<'c> {
     c: &'c Compiler<'c>,
-    out: &'w mut dyn Write,
     single: bool,
     txn_ddl: bool,
     begin: String,
     commit: String,
+    fk_off: String,
+    fk_on: String,
+}
+
+/// Writes a script as its blocks arrive, so that a long history is never
+/// held in memory as text. Trailing blank lines are held back, so the
+/// script ends with exactly one newline whatever its last block was.
+pub(crate) struct ScriptWriter<'c, 'w> {
+    spelling: Spelling<'c>,
+    out: &'w mut dyn Write,
     any_fk_off: bool,
+    /// The text being assembled, before `put`.
+    buf: Vec<u8>,
+    /// Newlines held back at the end of what was written.
     newlines: usize,
 }
 
 fn io_error(e: std::io::Error) -> Diagnostics {
     Diagnostic::error("E0020", format!("cannot write the script: {e}")).into()
+}
+
+fn render_error(e: String) -> Diagnostics {
+    Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
+}
+
+impl Spelling<'_> {
+    fn render(&self, template: &str, ctx: &minijinja::Value, buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+        self.c.renderer.render_into(template, ctx, buf).map_err(render_error)
+    }
+
+    /// Renders revision blocks at the end of `buf`.
+    fn blocks(&self, blocks: &[Block], buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+        let c = self.c;
+        let single = self.single;
+        for b in blocks {
+            buf.extend_from_slice(b"-- ");
+            if b.comment.chars().any(char::is_control) {
+                buf.extend_from_slice(c.dialect.comment(&b.comment).as_bytes());
+            } else {
+                buf.extend_from_slice(b.comment.as_bytes());
+            }
+            buf.extend_from_slice(b"\n\n");
+            let txn = self.txn_ddl && !single && b.transactional;
+            let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
+            if fk_off {
+                buf.extend_from_slice(self.fk_off.as_bytes());
+            }
+            // A transaction is opened before the first statement that runs in one,
+            // and closed before a statement that cannot.
+            let mut open = false;
+            for s in &b.steps {
+                let outside = s.placement == Placement::OutsideTransaction;
+                if outside && (open || single) {
+                    buf.extend_from_slice(self.commit.as_bytes());
+                    buf.extend_from_slice(b"-- Outside a transaction: this statement cannot run in one.\n");
+                    open = false;
+                } else if !outside && txn && !open {
+                    buf.extend_from_slice(self.begin.as_bytes());
+                    buf.push(b'\n');
+                    open = true;
+                }
+                if let Some(w) = &s.warning {
+                    buf.extend_from_slice(b"-- WARNING: ");
+                    buf.extend_from_slice(c.dialect.comment(w).as_bytes());
+                    buf.push(b'\n');
+                }
+                c.renderer.render_into(s.template, &s.ctx, buf).map_err(|e| {
+                    Diagnostics::from(
+                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                            .at(s.span, "while compiling this")
+                            .help("this is a bug in schemac; please report it"),
+                    )
+                })?;
+                buf.push(b'\n');
+                if outside && single {
+                    buf.extend_from_slice(self.begin.as_bytes());
+                    buf.push(b'\n');
+                }
+            }
+            if txn && !open && !b.version.is_empty() {
+                buf.extend_from_slice(self.begin.as_bytes());
+                buf.push(b'\n');
+                open = true;
+            }
+            for (t, ctx) in &b.version {
+                self.render(t, ctx, buf)?;
+            }
+            if open {
+                // After the last step's blank line, a version statement needs one more.
+                if !b.version.is_empty() {
+                    buf.push(b'\n');
+                }
+                buf.extend_from_slice(self.commit.as_bytes());
+            }
+            if fk_off {
+                buf.extend_from_slice(self.fk_on.as_bytes());
+            }
+            buf.push(b'\n');
+        }
+        Ok(())
+    }
 }
 
 impl<'c, 'w> ScriptWriter<'c, 'w> {
@@ -533,32 +656,38 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
     ) -> Result<ScriptWriter<'c, 'w>, Diagnostics> {
         let txn_ddl = c.dialect.data.transactional_ddl;
         let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
-        let begin = c.render("begin.sql", &context! {})?;
-        let commit = c.render("commit.sql", &context! {})?;
-        let mut w = ScriptWriter {
+        let empty = context! {};
+        let spelling = Spelling {
             c,
-            out,
             single,
             txn_ddl,
-            begin,
-            commit,
-            any_fk_off,
-            newlines: 0,
+            begin: c.render("begin.sql", &empty)?,
+            commit: c.render("commit.sql", &empty)?,
+            fk_off: c.render("fk_off.sql", &empty)?,
+            fk_on: c.render("fk_on.sql", &empty)?,
         };
-        let mut text = c.header(command)?;
-        text.push('\n');
+        let mut buf = Vec::with_capacity(1 << 12);
+        buf.extend_from_slice(c.header(command)?.as_bytes());
+        buf.push(b'\n');
         if single {
             if any_fk_off {
-                text += &c.render("fk_off.sql", &context! {})?;
+                buf.extend_from_slice(spelling.fk_off.as_bytes());
             }
-            text += &w.begin;
-            text.push('\n');
+            buf.extend_from_slice(spelling.begin.as_bytes());
+            buf.push(b'\n');
         }
         for (t, ctx) in pre {
-            text += &c.render(t, ctx)?;
-            text.push('\n');
+            spelling.render(t, ctx, &mut buf)?;
+            buf.push(b'\n');
         }
-        w.put(&text)?;
+        let mut w = ScriptWriter {
+            spelling,
+            out,
+            any_fk_off,
+            buf,
+            newlines: 0,
+        };
+        w.put_buf()?;
         Ok(w)
     }
 
@@ -567,98 +696,51 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         c.dialect.data.transactional_ddl && c.settings.transaction == TransactionMode::Single
     }
 
-    fn put(&mut self, text: &str) -> Result<(), Diagnostics> {
-        let body = text.trim_end_matches('\n');
-        if !body.is_empty() {
-            let pending = "\n".repeat(self.newlines);
-            self.out.write_all(pending.as_bytes()).map_err(io_error)?;
-            self.out.write_all(body.as_bytes()).map_err(io_error)?;
+    /// Writes text but its trailing newlines, which are held back for what follows.
+    fn put(&mut self, text: &[u8]) -> Result<(), Diagnostics> {
+        let body = text.len() - text.iter().rev().take_while(|b| **b == b'\n').count();
+        if body > 0 {
+            for _ in 0..self.newlines {
+                self.out.write_all(b"\n").map_err(io_error)?;
+            }
+            self.out.write_all(&text[..body]).map_err(io_error)?;
             self.newlines = 0;
         }
-        self.newlines += text.len() - body.len();
+        self.newlines += text.len() - body;
         Ok(())
     }
 
-    /// Writes revision blocks; their steps are rendered on every core.
+    fn put_buf(&mut self) -> Result<(), Diagnostics> {
+        let buf = std::mem::take(&mut self.buf);
+        let written = self.put(&buf);
+        self.buf = buf;
+        self.buf.clear();
+        written
+    }
+
+    /// Writes revision blocks.
     pub(crate) fn blocks(&mut self, blocks: &[Block]) -> Result<(), Diagnostics> {
-        let c = self.c;
-        let mut rendered = c.render_steps(blocks)?.into_iter();
-        let single = self.single;
-        for b in blocks {
-            let mut out = String::new();
-            out.push_str("-- ");
-            out.push_str(&c.dialect.comment(&b.comment));
-            out.push_str("\n\n");
-            let txn = self.txn_ddl && !single && b.transactional;
-            let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
-            if fk_off {
-                out += &c.render("fk_off.sql", &context! {})?;
-            }
-            // A transaction is opened before the first statement that runs in one,
-            // and closed before a statement that cannot.
-            let mut open = false;
-            for s in &b.steps {
-                let outside = s.placement == Placement::OutsideTransaction;
-                if outside && (open || single) {
-                    out += &self.commit;
-                    out.push_str("-- Outside a transaction: this statement cannot run in one.\n");
-                    open = false;
-                } else if !outside && txn && !open {
-                    out += &self.begin;
-                    out.push('\n');
-                    open = true;
-                }
-                if let Some(w) = &s.warning {
-                    out.push_str("-- WARNING: ");
-                    out.push_str(&c.dialect.comment(w));
-                    out.push('\n');
-                }
-                out += &rendered.next().unwrap_or_default();
-                out.push('\n');
-                if outside && single {
-                    out += &self.begin;
-                    out.push('\n');
-                }
-            }
-            if txn && !open && !b.version.is_empty() {
-                out += &self.begin;
-                out.push('\n');
-                open = true;
-            }
-            for (t, ctx) in &b.version {
-                out += &c.render(t, ctx)?;
-            }
-            if open {
-                // After the last step's blank line, a version statement needs one more.
-                if !b.version.is_empty() {
-                    out.push('\n');
-                }
-                out += &self.commit;
-            }
-            if fk_off {
-                out += &c.render("fk_on.sql", &context! {})?;
-            }
-            out.push('\n');
-            self.put(&out)?;
-        }
-        Ok(())
+        let mut buf = std::mem::take(&mut self.buf);
+        let rendered = self.spelling.blocks(blocks, &mut buf);
+        self.buf = buf;
+        rendered?;
+        self.put_buf()
     }
 
     /// The statements after the revisions and the end of the script.
     pub(crate) fn finish(mut self, post: &[(&'static str, minijinja::Value)]) -> Result<(), Diagnostics> {
-        let c = self.c;
-        let mut out = String::new();
+        let mut buf = std::mem::take(&mut self.buf);
         for (t, ctx) in post {
-            out += &c.render(t, ctx)?;
-            out.push('\n');
+            self.spelling.render(t, ctx, &mut buf)?;
+            buf.push(b'\n');
         }
-        if self.single {
-            out += &self.commit;
+        if self.spelling.single {
+            buf.extend_from_slice(self.spelling.commit.as_bytes());
             if self.any_fk_off {
-                out += &c.render("fk_on.sql", &context! {})?;
+                buf.extend_from_slice(self.spelling.fk_on.as_bytes());
             }
         }
-        self.put(&out)?;
+        self.put(&buf)?;
         self.out.write_all(b"\n").map_err(io_error)?;
         Ok(())
     }

@@ -6,6 +6,7 @@
 use crate::model::{ColumnType, Value};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DialectId {
@@ -97,7 +98,8 @@ pub struct DialectData {
     pub apply: String,
     since: HashMap<String, String>,
     mariadb: Option<Flavor>,
-    types: HashMap<String, String>,
+    /// Looked up for every column planned: FxHash, not SipHash.
+    types: HashMap<String, String, BuildHasherDefault<crate::render::FxHasher>>,
     reserved: Reserved,
 }
 
@@ -126,7 +128,8 @@ pub struct Dialect {
     pub data: DialectData,
     pub version: Version,
     since: HashMap<String, String>,
-    reserved: HashSet<String>,
+    /// Looked up for every identifier a template quotes: FxHash, not SipHash.
+    reserved: HashSet<String, BuildHasherDefault<crate::render::FxHasher>>,
 }
 
 pub fn embedded_file(folder: &str, name: &str) -> Option<&'static str> {
@@ -176,27 +179,57 @@ impl Dialect {
 
     /// Quotes an identifier when it must be: a reserved word, or anything outside `[a-z0-9_]`, or a leading digit.
     pub fn ident(&self, name: &str) -> String {
-        let plain = !name.is_empty()
+        let mut out = String::with_capacity(name.len() + 2);
+        self.push_ident(name, &mut out);
+        out
+    }
+
+    /// Whether `ident` leaves a name as it is.
+    pub fn plain_ident(&self, name: &str) -> bool {
+        !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             && !name.as_bytes()[0].is_ascii_digit()
-            && !self.reserved.contains(name);
-        if plain {
-            return name.to_string();
+            && !self.reserved.contains(name)
+    }
+
+    /// `ident`, appended to `out`.
+    pub fn push_ident(&self, name: &str, out: &mut String) {
+        if self.plain_ident(name) {
+            out.push_str(name);
+            return;
         }
-        let q = &self.data.quote;
-        format!("{q}{}{q}", name.replace(q.as_str(), &format!("{q}{q}")))
+        let q = self.data.quote.as_str();
+        out.push_str(q);
+        out.push_str(&name.replace(q, &format!("{q}{q}")));
+        out.push_str(q);
     }
 
     /// A string literal, escaped for the dialect.
     pub fn literal(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        self.push_literal(s, &mut out);
+        out
+    }
+
+    /// `literal`, appended to `out`.
+    pub fn push_literal(&self, s: &str, out: &mut String) {
         // A carriage return before a line break does not survive the sqlite3
         // shell, which reads its input line by line: it is spelled as an
         // expression there (parenthesised, so that it is also a DEFAULT).
         if let Some(cr) = self.data.carriage_return.as_deref().filter(|_| s.contains('\r')) {
-            let parts: Vec<String> = s.split('\r').map(|p| self.literal(p)).collect();
-            return format!("({})", parts.join(&format!(" || {cr} || ")));
+            out.push('(');
+            for (i, p) in s.split('\r').enumerate() {
+                if i > 0 {
+                    out.push_str(" || ");
+                    out.push_str(cr);
+                    out.push_str(" || ");
+                }
+                self.push_literal(p, out);
+            }
+            out.push(')');
+            return;
         }
-        let mut out = String::with_capacity(s.len() + 2);
+        out.reserve(s.len() + 2);
         out.push('\'');
         for ch in s.chars() {
             match ch {
@@ -209,7 +242,6 @@ impl Dialect {
             }
         }
         out.push('\'');
-        out
     }
 
     /// Text safe inside a `--` comment: one line.

@@ -8,10 +8,12 @@ use crate::diag::{Diagnostic, Span};
 use crate::dialect::Dialect;
 use crate::model::*;
 use crate::ops::Op;
+use crate::render::ctx;
 use crate::replay::Change;
 use indexmap::IndexMap;
-use minijinja::{context, Value as Ctx};
-use serde::Serialize;
+use minijinja::value::{Enumerator, Object};
+use minijinja::Value as Ctx;
+use std::sync::Arc;
 
 /// Where a step may run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +36,8 @@ pub struct Step {
     pub span: Span,
 }
 
-#[derive(Serialize, Clone, Debug)]
+/// A column as the templates see it (`c`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ColCtx {
     pub name: String,
     pub type_sql: String,
@@ -47,39 +50,86 @@ pub struct ColCtx {
     pub comment: Option<String>,
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub struct ConCtx {
-    pub kind: &'static str,
-    pub name: String,
-    pub columns: Vec<String>,
-    pub ref_table: String,
-    pub ref_columns: Vec<String>,
-    pub on_delete: Option<&'static str>,
-    pub on_update: Option<&'static str>,
-    pub expr: String,
+impl Object for ColCtx {
+    fn get_value(self: &Arc<Self>, key: &Ctx) -> Option<Ctx> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Ctx> {
+        Some(match key {
+            "name" => Ctx::from(self.name.as_str()),
+            "type_sql" => Ctx::from(self.type_sql.as_str()),
+            "nullable" => Ctx::from(self.nullable),
+            "default_sql" => Ctx::from(self.default_sql.as_deref()),
+            "autoincrement" => Ctx::from(self.autoincrement),
+            "inline_pk" => Ctx::from(self.inline_pk.as_deref()),
+            "check_sql" => Ctx::from(self.check_sql.as_deref()),
+            "comment" => Ctx::from(self.comment.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "name",
+            "type_sql",
+            "nullable",
+            "default_sql",
+            "autoincrement",
+            "inline_pk",
+            "check_sql",
+            "comment",
+        ])
+    }
 }
 
-#[derive(Serialize, Clone, Debug)]
-pub struct IdxCtx {
-    pub name: String,
-    pub table: String,
-    pub columns: Vec<String>,
-    pub unique: bool,
-    pub where_: Option<String>,
-    pub concurrently: bool,
+impl From<ColCtx> for Ctx {
+    fn from(c: ColCtx) -> Ctx {
+        Ctx::from_object(c)
+    }
 }
 
-#[derive(Serialize, Clone, Debug)]
+/// A table's definition as the templates see it (`t`).
+#[derive(Clone, Debug)]
 pub struct TableCtx {
     pub name: String,
-    pub columns: Vec<ColCtx>,
-    pub constraints: Vec<ConCtx>,
+    pub columns: Vec<Arc<ColCtx>>,
+    /// Each made by `con_ctx`.
+    pub constraints: Vec<Ctx>,
     pub comment: Option<String>,
     pub options: Option<String>,
 }
 
+impl Object for TableCtx {
+    fn get_value(self: &Arc<Self>, key: &Ctx) -> Option<Ctx> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Ctx> {
+        Some(match key {
+            "name" => Ctx::from(self.name.as_str()),
+            "columns" => Ctx::from(self.columns.iter().map(|c| Ctx::from_dyn_object(c.clone())).collect::<Vec<_>>()),
+            "constraints" => Ctx::from(self.constraints.clone()),
+            "comment" => Ctx::from(self.comment.as_deref()),
+            "options" => Ctx::from(self.options.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["name", "columns", "constraints", "comment", "options"])
+    }
+}
+
+impl From<TableCtx> for Ctx {
+    fn from(t: TableCtx) -> Ctx {
+        Ctx::from_object(t)
+    }
+}
+
 struct Group {
-    before: Table,
+    /// The table's column names before the group's first change (all a rebuild needs of it).
+    before: Vec<String>,
     changes: Vec<(Change, Span)>,
 }
 
@@ -89,46 +139,45 @@ pub struct Planner<'d> {
     pub steps: Vec<Step>,
     pub diags: Vec<Diagnostic>,
     groups: IndexMap<String, Group>,
-    snapshot: Option<Table>,
+    /// The column names of the table the operation being planned changes, before it.
+    snapshot: Option<Vec<String>>,
     pending_warnings: Vec<String>,
     /// Where the operation being planned wrote each column's type, for diagnostics.
     type_spans: Vec<(String, Span)>,
 }
 
-fn con_ctx(c: &Constraint) -> ConCtx {
-    let mut out = ConCtx {
-        kind: c.kind(),
-        name: c.name().to_string(),
-        columns: vec![],
-        ref_table: String::new(),
-        ref_columns: vec![],
-        on_delete: None,
-        on_update: None,
-        expr: String::new(),
+/// A constraint as the templates see it (`k`).
+fn con_ctx(c: &Constraint) -> Ctx {
+    let none: Option<&str> = None;
+    let (columns, ref_table, ref_columns, on_delete, on_update, expr) = match c {
+        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => (columns.clone(), "", vec![], none, none, ""),
+        Constraint::ForeignKey(fk) => (
+            fk.columns.clone(),
+            fk.ref_table.as_str(),
+            fk.ref_columns.clone(),
+            fk.on_delete.map(|a| a.sql()),
+            fk.on_update.map(|a| a.sql()),
+            "",
+        ),
+        Constraint::Check { expr, .. } => (vec![], "", vec![], none, none, expr.as_str()),
     };
-    match c {
-        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => out.columns = columns.clone(),
-        Constraint::ForeignKey(fk) => {
-            out.columns = fk.columns.clone();
-            out.ref_table = fk.ref_table.clone();
-            out.ref_columns = fk.ref_columns.clone();
-            out.on_delete = fk.on_delete.map(|a| a.sql());
-            out.on_update = fk.on_update.map(|a| a.sql());
-        }
-        Constraint::Check { expr, .. } => out.expr = expr.clone(),
-    }
-    out
+    ctx! { kind => c.kind(), name => c.name(), columns, ref_table, ref_columns, on_delete, on_update, expr }
 }
 
-fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> IdxCtx {
-    IdxCtx {
-        name: i.name.clone(),
-        table: table.to_string(),
-        columns: i.columns.clone(),
-        unique: i.unique,
-        where_: i.where_.clone(),
+/// An index as the templates see it (`i`).
+fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Ctx {
+    ctx! {
+        name => &i.name,
+        table,
+        columns => i.columns.clone(),
+        unique => i.unique,
+        where_ => i.where_.as_deref(),
         concurrently,
     }
+}
+
+fn column_names(t: &Table) -> Vec<String> {
+    t.columns.keys().cloned().collect()
 }
 
 /// Whether a type change can lose data (anything but a widening).
@@ -243,7 +292,7 @@ impl<'d> Planner<'d> {
 
     /// The table's definition; `skip_fk_to` leaves out foreign keys to tables not yet created.
     pub fn table_ctx(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableCtx {
-        let columns = t.columns.values().map(|c| self.col_ctx(c, Some(t), span)).collect::<Vec<_>>();
+        let columns = t.columns.values().map(|c| Arc::new(self.col_ctx(c, Some(t), span))).collect::<Vec<_>>();
         let inline_pk = columns.iter().any(|c| c.inline_pk.is_some());
         let constraints = t
             .constraints
@@ -275,7 +324,7 @@ impl<'d> Planner<'d> {
         }
         for t in types {
             if let ColumnType::Enum { name, values } = t {
-                self.push("create_enum.sql", context! { name, values }, span);
+                self.push("create_enum.sql", ctx! { name, values => values.clone() }, span);
             }
         }
     }
@@ -285,7 +334,7 @@ impl<'d> Planner<'d> {
             return;
         }
         for name in names {
-            self.push("drop_enum.sql", context! { name }, span);
+            self.push("drop_enum.sql", ctx! { name }, span);
         }
     }
 
@@ -295,7 +344,7 @@ impl<'d> Planner<'d> {
         }
         for c in cols {
             if let Some(comment) = &c.comment {
-                self.push("comment_column.sql", context! { table, column => c.name, comment }, span);
+                self.push("comment_column.sql", ctx! { table, column => &c.name, comment }, span);
             }
         }
     }
@@ -324,12 +373,12 @@ impl<'d> Planner<'d> {
             }
             Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => self.flush_all(schema),
             Op::DropIndex { name, .. } => {
-                self.snapshot = schema.index_table(&name.v).cloned();
+                self.snapshot = schema.index_table(&name.v).map(column_names);
             }
             _ => {
                 if let Some(t) = op.table() {
                     if !self.groups.contains_key(t) {
-                        self.snapshot = schema.tables.get(t).cloned();
+                        self.snapshot = schema.tables.get(t).map(column_names);
                     }
                 }
             }
@@ -438,7 +487,7 @@ impl<'d> Planner<'d> {
                     return;
                 }
                 if !self.native(&change, schema) {
-                    let before = self.snapshot.take().unwrap_or_else(|| schema.tables[&t].clone());
+                    let before = self.snapshot.take().unwrap_or_else(|| column_names(&schema.tables[&t]));
                     self.groups.insert(
                         t,
                         Group {
@@ -492,21 +541,21 @@ impl Planner<'_> {
             Change::CreateTable { table, new_enums } => {
                 self.create_enums(new_enums, span);
                 let t = self.table_ctx(table, &table.name, span, &|_| true);
-                self.push("create_table.sql", context! { t }, span);
+                self.push("create_table.sql", ctx! { t }, span);
                 self.column_comments(&table.name, &table.columns.values().collect::<Vec<_>>(), span);
                 if let (Some(c), "statement") = (&table.comment, d.data.comments.as_str()) {
-                    self.push("comment_table.sql", context! { table => table.name, comment => c }, span);
+                    self.push("comment_table.sql", ctx! { table => &table.name, comment => c }, span);
                 }
                 for i in &table.indexes {
                     self.create_index(&table.name, i, false, span);
                 }
             }
             Change::DropTable { table, dropped_enums } => {
-                self.push("drop_table.sql", context! { table => table.name }, span);
+                self.push("drop_table.sql", ctx! { table => &table.name }, span);
                 self.warn_last(Some(format!("drops table `{}` and every row in it", table.name)));
                 self.drop_enums(dropped_enums, span);
             }
-            Change::RenameTable { from, to } => self.push("rename_table.sql", context! { from, to }, span),
+            Change::RenameTable { from, to } => self.push("rename_table.sql", ctx! { from, to }, span),
             Change::AddColumn {
                 table,
                 column,
@@ -518,10 +567,10 @@ impl Planner<'_> {
                 let c = self.col_ctx(column, t, span);
                 // SQLite can only add a foreign key with the column, inline.
                 let (inline, separate): (Vec<&Constraint>, Vec<&Constraint>) = constraints.iter().partition(|_| !d.data.add_constraint);
-                let inline: Vec<ConCtx> = inline.into_iter().map(con_ctx).collect();
-                self.push("add_column.sql", context! { table, c, inline }, span);
+                let inline: Vec<Ctx> = inline.into_iter().map(con_ctx).collect();
+                self.push("add_column.sql", ctx! { table, c, inline }, span);
                 for k in separate {
-                    self.push("add_constraint.sql", context! { table, k => con_ctx(k) }, span);
+                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(k) }, span);
                 }
                 self.column_comments(table, &[column], span);
             }
@@ -536,22 +585,22 @@ impl Planner<'_> {
                 // them still uses (error 1553).
                 for k in constraints {
                     let generic_drop = d.can("drop_constraint");
-                    self.push("drop_constraint.sql", context! { table, k => con_ctx(k), generic_drop }, span);
+                    self.push("drop_constraint.sql", ctx! { table, k => con_ctx(k), generic_drop }, span);
                 }
                 for i in indexes {
-                    self.push("drop_index.sql", context! { i => idx_ctx(table, i, false) }, span);
+                    self.push("drop_index.sql", ctx! { i => idx_ctx(table, i, false) }, span);
                 }
-                self.push("drop_column.sql", context! { table, column => column.name }, span);
+                self.push("drop_column.sql", ctx! { table, column => &column.name }, span);
                 self.warn_last(Some(format!("drops column `{table}`.`{}` and its data", column.name)));
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameColumn { table, from, to, column } => {
                 if d.can("rename_column") {
-                    self.push("rename_column.sql", context! { table, from, to }, span);
+                    self.push("rename_column.sql", ctx! { table, from, to }, span);
                 } else {
                     // MySQL before 8.0 / MariaDB before 10.5: CHANGE with the full definition.
                     let c = self.col_ctx(column, schema.tables.get(table), span);
-                    self.push("change_column.sql", context! { table, from, c }, span);
+                    self.push("change_column.sql", ctx! { table, from, c }, span);
                 }
             }
             Change::AlterColumn {
@@ -565,7 +614,7 @@ impl Planner<'_> {
                 self.create_enums(new_enums, span);
                 if let Some(b) = backfill {
                     match d.value_sql(b, Some(&new.ty)) {
-                        Ok(value) => self.push("backfill.sql", context! { table, column => new.name, value }, span),
+                        Ok(value) => self.push("backfill.sql", ctx! { table, column => &new.name, value }, span),
                         Err(e) => self.fail(span, e),
                     }
                 }
@@ -579,7 +628,7 @@ impl Planner<'_> {
                     }
                 }
                 let using = type_changed.then(|| format!("{}::{}", d.ident(&new.name), c.type_sql));
-                let ctx = context! {
+                let ctx = ctx! {
                     table, c, type_changed, using,
                     nullable_changed => old.nullable != new.nullable,
                     default_changed => old.default != new.default,
@@ -597,7 +646,11 @@ impl Planner<'_> {
                     }
                 }
                 if old.comment != new.comment && d.data.comments == "statement" {
-                    self.push("comment_column.sql", context! { table, column => new.name, comment => new.comment }, span);
+                    self.push(
+                        "comment_column.sql",
+                        ctx! { table, column => &new.name, comment => new.comment.as_deref() },
+                        span,
+                    );
                 }
                 self.drop_enums(dropped_enums, span);
             }
@@ -605,7 +658,7 @@ impl Planner<'_> {
             Change::DropIndex { table, index, concurrently } => {
                 self.keep_foreign_key_index(table, &index.columns, schema, span);
                 let concurrently = *concurrently && self.d.data.concurrent_indexes;
-                self.push("drop_index.sql", context! { i => idx_ctx(table, index, concurrently) }, span);
+                self.push("drop_index.sql", ctx! { i => idx_ctx(table, index, concurrently) }, span);
                 if concurrently {
                     if let Some(s) = self.steps.last_mut() {
                         s.placement = Placement::OutsideTransaction;
@@ -614,10 +667,10 @@ impl Planner<'_> {
             }
             Change::AddConstraint { table, constraint } => {
                 if matches!(constraint, Constraint::Check { .. }) && !d.can("check_constraints") {
-                    self.push("add_constraint.sql", context! { table, k => con_ctx(constraint) }, span);
+                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(constraint) }, span);
                     self.warn_last(Some(format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version)));
                 } else {
-                    self.push("add_constraint.sql", context! { table, k => con_ctx(constraint) }, span);
+                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(constraint) }, span);
                 }
             }
             Change::DropConstraint { table, constraint } => {
@@ -625,18 +678,18 @@ impl Planner<'_> {
                     self.keep_foreign_key_index(table, columns, schema, span);
                 }
                 let generic_drop = d.can("drop_constraint");
-                self.push("drop_constraint.sql", context! { table, k => con_ctx(constraint), generic_drop }, span);
+                self.push("drop_constraint.sql", ctx! { table, k => con_ctx(constraint), generic_drop }, span);
             }
             Change::CreateView { view } => match view.sql.get(d.key()) {
-                Some(sql) => self.push("create_view.sql", context! { name => view.name, sql => sql.trim().trim_end_matches(';') }, span),
+                Some(sql) => self.push("create_view.sql", ctx! { name => &view.name, sql => sql.trim().trim_end_matches(';') }, span),
                 None => self.fail(span, format!("view `{}` has no SQL for {} and no `default`", view.name, d.key())),
             },
-            Change::DropView { view } => self.push("drop_view.sql", context! { name => view.name }, span),
+            Change::DropView { view } => self.push("drop_view.sql", ctx! { name => &view.name }, span),
             Change::Execute { sql } => match sql.get(d.key()) {
                 Some("") => {}
                 Some(text) => {
                     let compound = crate::sqlwords::identifiers(text).iter().any(|w| w.eq_ignore_ascii_case("BEGIN"));
-                    self.push("execute.sql", context! { sql => text.trim().trim_end_matches(';'), compound }, span);
+                    self.push("execute.sql", ctx! { sql => text.trim().trim_end_matches(';'), compound }, span);
                     if self.rebuilds() && !schema.tables.is_empty() {
                         // Nothing is lost here, but a later rebuild cannot know what this did.
                     }
@@ -661,7 +714,7 @@ impl Planner<'_> {
                     }
                     conds.push(parts.join(" AND "));
                 }
-                self.push("delete_rows.sql", context! { table, conds }, span);
+                self.push("delete_rows.sql", ctx! { table, conds }, span);
             }
         }
     }
@@ -682,7 +735,7 @@ impl Planner<'_> {
         for (i, v) in new.iter().enumerate().filter(|(_, v)| !old.contains(v)) {
             let after = i.checked_sub(1).map(|p| new[p].clone());
             let before = new.get(i + 1).cloned();
-            self.push("enum_add_value.sql", context! { name, value => v, after, before }, span);
+            self.push("enum_add_value.sql", ctx! { name, value => v, after, before }, span);
             if !self.d.can("enum_add_value_in_transaction") {
                 if let Some(s) = self.steps.last_mut() {
                     s.placement = Placement::OutsideTransaction;
@@ -717,7 +770,7 @@ impl Planner<'_> {
                 unique: false,
                 where_: None,
             };
-            self.push("create_index.sql", context! { i => idx_ctx(table, &index, false) }, span);
+            self.push("create_index.sql", ctx! { i => idx_ctx(table, &index, false) }, span);
         }
     }
 
@@ -730,7 +783,7 @@ impl Planner<'_> {
             return;
         }
         let concurrently = concurrently && self.d.data.concurrent_indexes;
-        self.push("create_index.sql", context! { i => idx_ctx(table, i, concurrently) }, span);
+        self.push("create_index.sql", ctx! { i => idx_ctx(table, i, concurrently) }, span);
         if concurrently {
             if let Some(s) = self.steps.last_mut() {
                 s.placement = Placement::OutsideTransaction;
@@ -759,10 +812,10 @@ impl Planner<'_> {
                 values.push(vals);
                 j += 1;
             }
-            let cols: Vec<&str> = columns.iter().zip(&shape).filter(|(_, s)| **s).map(|(c, _)| c.name.as_str()).collect();
+            let cols: Vec<String> = columns.iter().zip(&shape).filter(|(_, s)| **s).map(|(c, _)| c.name.clone()).collect();
             let identity: Option<&str> = columns.iter().zip(&shape).find(|(c, s)| **s && c.autoincrement).map(|(c, _)| c.name.as_str());
             let _ = schema;
-            self.push("insert.sql", context! { table, columns => cols, values, identity }, span);
+            self.push("insert.sql", ctx! { table, columns => cols, values, identity }, span);
             i = j;
         }
     }
@@ -773,7 +826,7 @@ impl Planner<'_> {
         let d = self.d;
         let table = after.name.clone();
         // Where each new column's value comes from.
-        let mut source: IndexMap<String, Option<String>> = g.before.columns.keys().map(|c| (c.clone(), Some(c.clone()))).collect();
+        let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
         let mut new_enums = vec![];
@@ -849,7 +902,7 @@ impl Planner<'_> {
             insert_cols.push(col.name.clone());
             select_exprs.push(expr);
         }
-        let indexes: Vec<IdxCtx> = after.indexes.iter().map(|i| idx_ctx(&table, i, false)).collect();
+        let indexes: Vec<Ctx> = after.indexes.iter().map(|i| idx_ctx(&table, i, false)).collect();
         let triggers: Vec<String> = schema
             .triggers
             .values()
@@ -859,15 +912,11 @@ impl Planner<'_> {
         let views: Vec<Ctx> = schema
             .dependent_views(&table)
             .into_iter()
-            .filter_map(|v| {
-                v.sql
-                    .get(d.key())
-                    .map(|sql| context! { name => v.name, sql => sql.trim().trim_end_matches(';') })
-            })
+            .filter_map(|v| v.sql.get(d.key()).map(|sql| ctx! { name => &v.name, sql => sql.trim().trim_end_matches(';') }))
             .collect();
         let views_rev: Vec<Ctx> = views.iter().rev().cloned().collect();
-        let ctx = context! {
-            table, temp, t, insert_cols, select_exprs, indexes, triggers, views, views_rev,
+        let ctx = ctx! {
+            table => &table, temp, t, insert_cols, select_exprs, indexes, triggers, views, views_rev,
         };
         let mut warnings: Vec<String> = std::mem::take(&mut self.pending_warnings);
         warnings.insert(
@@ -920,7 +969,7 @@ impl Planner<'_> {
                     later.push((t.name.clone(), Constraint::ForeignKey(fk.clone())));
                 }
             }
-            self.push("create_table.sql", context! { t => ctx }, span);
+            self.push("create_table.sql", ctx! { t => ctx }, span);
             self.column_comments(&t.name, &t.columns.values().collect::<Vec<_>>(), span);
             for i in &t.indexes {
                 self.create_index(&t.name, i, false, span);
@@ -928,7 +977,7 @@ impl Planner<'_> {
             created.push(&t.name);
         }
         for (table, k) in later {
-            self.push("add_constraint.sql", context! { table, k => con_ctx(&k) }, span);
+            self.push("add_constraint.sql", ctx! { table, k => con_ctx(&k) }, span);
         }
         for v in schema.views.values() {
             self.emit(&Change::CreateView { view: v.clone() }, span, schema);

@@ -2,16 +2,137 @@
 //! templates. Quoting and escaping happen only through the `ident`,
 //! `idents`, `literal` and `comment` filters, which call `Dialect`. A
 //! template is looked up in the dialect's folder, then in `dialects/common`.
+//!
+//! Rendering is the hot end of the pipeline (one template per step), so the
+//! renderer avoids per-call work that does not change the text: every
+//! template of the dialect is compiled once at `Renderer::new` under the
+//! names it is looked up by (includes too), the filters borrow their
+//! arguments and hand back a borrowed or small value where the text is
+//! unchanged, strings are emitted without going through `Display`, and a
+//! step is rendered straight into the caller's buffer.
 
 use crate::dialect::Dialect;
-use minijinja::{Environment, UndefinedBehavior, Value};
-use std::sync::Arc;
+use crate::plan::ColCtx;
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// A dialect's compiled templates.
 pub struct Renderer {
     env: Environment<'static>,
+}
+
+/// A template's context: a few named values, found by name (what
+/// `minijinja::context!` builds, without going through serde).
+#[derive(Debug)]
+pub struct Fields(pub Vec<(&'static str, Value)>);
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.iter().map(|(k, _)| Value::from(*k)).collect())
+    }
+}
+
+/// A template context, as `minijinja::context!` writes it (`name` or
+/// `name => value`); each value is converted with `Value::from`.
+macro_rules! ctx {
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {
+        minijinja::Value::from_object($crate::render::Fields(vec![
+            $((stringify!($key), $crate::render::ctx!(@value $key $(, $value)?))),*
+        ]))
+    };
+    (@value $key:ident) => { minijinja::Value::from($key) };
+    (@value $key:ident, $value:expr) => { minijinja::Value::from($value) };
+}
+pub(crate) use ctx;
+
+/// FxHash (rustc's), for the short strings of lookups made per rendered
+/// identifier or column, where SipHash costs more than the lookup saves.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// What `column.sql` rendered for each column definition met so far: a
+/// column's text depends on nothing but its context, and the same
+/// definitions come back (a table body per SQLite rebuild, common columns).
+type ColumnMemo = Mutex<HashMap<Arc<ColCtx>, Value, BuildHasherDefault<FxHasher>>>;
+
+/// The embedded file a template name resolves to for a dialect folder: a bare
+/// name in the folder, then in `common`; `dir/name` in `dir`, then in `common`.
+fn resolve(folder: &str, name: &str) -> Option<&'static str> {
+    let (dir, file) = match name.split_once('/') {
+        Some((d, f)) => (d, f),
+        None => (folder, name),
+    };
+    EMBEDDED
+        .iter()
+        .find(|(d, n, _)| *d == dir && *n == file)
+        .or_else(|| EMBEDDED.iter().find(|(d, n, _)| *d == "common" && *n == file))
+        .map(|(_, _, t)| *t)
+}
+
+/// The items of a list argument (what a `Vec<String>` argument accepted).
+fn iter_list(v: &Value) -> Result<impl Iterator<Item = Value>, Error> {
+    v.as_object()
+        .filter(|o| matches!(o.repr(), ObjectRepr::Seq | ObjectRepr::Iterable))
+        .and_then(|o| o.try_iter())
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "not iterable"))
+}
+
+/// A filter's string argument, as a `String` argument converted it, but borrowed.
+fn text<'a>(state: &State, v: &'a Value) -> Result<Cow<'a, str>, Error> {
+    if v.is_undefined() && state.undefined_behavior() == UndefinedBehavior::Strict {
+        return Err(Error::from(ErrorKind::UndefinedError));
+    }
+    if v.is_kwargs() {
+        return Err(Error::new(ErrorKind::InvalidOperation, "cannot convert kwargs to string"));
+    }
+    Ok(match v.as_str() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(v.to_string()),
+    })
 }
 
 impl Renderer {
@@ -21,27 +142,92 @@ impl Renderer {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
-        let folder = dialect.id.folder();
-        env.set_loader(move |name: &str| {
-            let (dir, file) = match name.split_once('/') {
-                Some((d, f)) => (d, f),
-                None => (folder, name),
-            };
-            let found = EMBEDDED
-                .iter()
-                .find(|(d, n, _)| *d == dir && *n == file)
-                .or_else(|| EMBEDDED.iter().find(|(d, n, _)| *d == "common" && *n == file));
-            Ok(found.map(|(_, _, t)| t.to_string()))
+        // SQL is never HTML-escaped (`.sql` already maps to none; this says so).
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        // A string is written as it is; anything else as minijinja would.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) => out.write_str(s).map_err(Error::from),
+            None => minijinja::escape_formatter(out, state, value),
         });
+        let folder = dialect.id.folder();
+        // Every template of this dialect under its bare name, borrowed from the
+        // binary and compiled once; any other name (`common/…`) goes to the loader.
+        let mut names: Vec<&'static str> = EMBEDDED
+            .iter()
+            .filter(|(d, n, _)| (*d == "common" || *d == folder) && n.ends_with(".sql"))
+            .map(|(_, n, _)| *n)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            if let Some(source) = resolve(folder, name) {
+                env.add_template(name, source).expect("embedded templates compile");
+            }
+        }
+        env.set_loader(move |name: &str| Ok(resolve(folder, name).map(str::to_string)));
         let d = Arc::new(dialect.clone());
         let d1 = d.clone();
-        env.add_filter("ident", move |s: String| d1.ident(&s));
+        env.add_filter("ident", move |state: &State, v: &Value| -> Result<Value, Error> {
+            let s = text(state, v)?;
+            Ok(if d1.plain_ident(&s) {
+                match s {
+                    Cow::Borrowed(_) => v.clone(),
+                    Cow::Owned(s) => Value::from(s),
+                }
+            } else {
+                Value::from(d1.ident(&s))
+            })
+        });
         let d2 = d.clone();
-        env.add_filter("idents", move |v: Vec<String>| v.iter().map(|s| d2.ident(s)).collect::<Vec<_>>().join(", "));
+        env.add_filter("idents", move |v: &Value| -> Result<Value, Error> {
+            let mut out = String::new();
+            if let Some(list) = v.downcast_object_ref::<Vec<String>>() {
+                for (i, s) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    d2.push_ident(s, &mut out);
+                }
+                return Ok(Value::from(out));
+            }
+            for (i, item) in iter_list(v)?.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match item.as_str() {
+                    Some(s) => d2.push_ident(s, &mut out),
+                    None => d2.push_ident(&item.to_string(), &mut out),
+                }
+            }
+            Ok(Value::from(out))
+        });
         let d3 = d.clone();
-        env.add_filter("literal", move |s: String| d3.literal(&s));
+        env.add_filter("literal", move |state: &State, v: &Value| -> Result<Value, Error> {
+            let mut out = String::new();
+            d3.push_literal(&text(state, v)?, &mut out);
+            Ok(Value::from(out))
+        });
         let d4 = d.clone();
-        env.add_filter("comment", move |s: String| d4.comment(&s));
+        env.add_filter("comment", move |state: &State, v: &Value| -> Result<Value, Error> {
+            Ok(Value::from(d4.comment(&text(state, v)?)))
+        });
+        // `{{ column(c) }}` (or `map("column")`): the column definition that
+        // `column.sql` spells for `c`, the only name it sees (besides the
+        // globals); rendered once per distinct definition.
+        let memo = Arc::new(ColumnMemo::default());
+        let column = move |state: &State, c: &Value| -> Result<Value, Error> {
+            let Some(col) = c.downcast_object::<ColCtx>() else {
+                return state.env().get_template("column.sql")?.render(ctx! { c => c.clone() }).map(Value::from);
+            };
+            if let Some(text) = memo.lock().expect("not poisoned").get(&*col) {
+                return Ok(text.clone());
+            }
+            let text = Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?);
+            memo.lock().expect("not poisoned").insert(col, text.clone());
+            Ok(text)
+        };
+        env.add_function("column", column.clone());
+        env.add_filter("column", column);
         env.add_global("dialect", Value::from(dialect.key()));
         env.add_global("mariadb", Value::from(dialect.id == crate::dialect::DialectId::Mariadb));
         Renderer { env }
@@ -49,15 +235,36 @@ impl Renderer {
 
     /// Renders a template; an error here is a bug in schemac, not in the input.
     pub fn render(&self, template: &str, ctx: &Value) -> Result<String, String> {
+        let mut out = Vec::new();
+        self.render_into(template, ctx, &mut out)?;
+        String::from_utf8(out).map_err(|_| format!("template {template}: not UTF-8"))
+    }
+
+    /// Renders a template at the end of `out`. Only blank lines around the
+    /// statements go (leading and trailing newlines and spaces); a non-empty
+    /// text ends with one newline. On error `out` is left as it was.
+    pub fn render_into(&self, template: &str, ctx: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let start = out.len();
         let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
-        let out = t.render(ctx).map_err(|e| format!("template {template}: {e:#}"))?;
-        // Only blank lines around the statements go; nothing inside them changes.
-        let trimmed = out.trim_start_matches(['\n', ' ']).trim_end_matches(['\n', ' ']);
-        let mut s = String::with_capacity(trimmed.len() + 1);
-        s.push_str(trimmed);
-        if !s.is_empty() {
-            s.push('\n');
+        #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state
+        let rendered = t.render_to_write(ctx, &mut *out).map(drop);
+        if let Err(e) = rendered {
+            out.truncate(start);
+            return Err(format!("template {template}: {e:#}"));
         }
-        Ok(s)
+        let blank = |b: &u8| *b == b'\n' || *b == b' ';
+        let body = &out[start..];
+        let lead = body.iter().take_while(|b| blank(b)).count();
+        if lead == body.len() {
+            out.truncate(start);
+            return Ok(());
+        }
+        let trail = body.iter().rev().take_while(|b| blank(b)).count();
+        out.truncate(out.len() - trail);
+        if lead > 0 {
+            out.drain(start..start + lead);
+        }
+        out.push(b'\n');
+        Ok(())
     }
 }

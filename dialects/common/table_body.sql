@@ -1,9 +1,9 @@
 {#- The parenthesised body of a CREATE TABLE: columns, then constraints. -#}
 (
-{% for c in t.columns %}
-    {%+ include "column.sql" %}{% if not loop.last or t.constraints %},{% endif %}
+{% if t.columns %}
+    {{ t.columns|map("column")|join(",\n    ") }}{% if t.constraints %},{% endif %}
 
-{% endfor %}
+{% endif %}
 {% for k in t.constraints %}
     {%+ include "constraint.sql" %}{% if not loop.last %},{% endif %}
 

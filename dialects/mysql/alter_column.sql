@@ -1,2 +1,2 @@
 {# MODIFY restates the whole column: https://dev.mysql.com/doc/refman/8.0/en/alter-table.html #}
-ALTER TABLE {{ table|ident }} MODIFY {% include "column.sql" %};
+ALTER TABLE {{ table|ident }} MODIFY {{ column(c) }};

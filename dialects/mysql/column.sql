@@ -1,5 +1,7 @@
 {#- MySQL/MariaDB: AUTO_INCREMENT, inline column comments.
-    https://dev.mysql.com/doc/refman/8.0/en/create-table.html -#}
+    https://dev.mysql.com/doc/refman/8.0/en/create-table.html
+    Other templates write `{{ column(c) }}`: it sees `c` (and the globals) only, and
+    is rendered once per distinct column definition. -#}
 {{ c.name|ident }} {{ c.type_sql }}
 {%- if not c.nullable %} NOT NULL{% else %} NULL{% endif %}
 {%- if c.autoincrement %} AUTO_INCREMENT{% endif %}
