@@ -248,9 +248,16 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
     let phase = Phases::new(cli.debug);
     let revs = crate::load::load_dir(&settings.directory, sources)?;
     phase.done(&format!("read and decoded {} revision files", revs.len()));
-    let graph = crate::graph::Graph::build(revs)?;
+    let mut graph = crate::graph::Graph::build(revs)?;
     phase.done("built the revision graph");
-    let compiler = crate::compile::Compiler::new(&graph, &settings, dialect);
+    // `upgrade` reads each revision's operations once: it takes them, and
+    // drops each list once planned (the peak memory of a long history).
+    let compiler = if matches!(cli.command, Command::Upgrade { .. }) {
+        let ops = graph.take_upgrades();
+        crate::compile::Compiler::upgrade_once(&graph, &settings, dialect, ops)
+    } else {
+        crate::compile::Compiler::new(&graph, &settings, dialect)
+    };
     let result = run_command(cli, sources, &settings, &graph, &compiler);
     phase.done("ran the command");
     result

@@ -34,6 +34,10 @@ pub struct Compiler<'a> {
     renderer: Renderer,
     /// The version table's name, for the version statements' contexts.
     vt: minijinja::Value,
+    /// Each revision's upgrade operations, moved out of the graph by
+    /// `upgrade_once`: `upgrade` then drops each list once it is planned, so
+    /// that the decoded history and the model at its end are never both in memory.
+    owned: Option<std::sync::Mutex<Vec<Vec<OpNode>>>>,
 }
 
 fn range_error(msg: String) -> Diagnostics {
@@ -49,6 +53,28 @@ impl<'a> Compiler<'a> {
             dialect,
             renderer,
             vt: minijinja::Value::from(settings.version_table.as_str()),
+            owned: None,
+        }
+    }
+
+    /// A compiler for one `upgrade`, given the upgrade operations taken out of
+    /// `graph` (`Graph::take_upgrades`): each is used once and then dropped.
+    pub fn upgrade_once(graph: &'a Graph, settings: &'a Settings, dialect: Dialect, ops: Vec<Vec<OpNode>>) -> Compiler<'a> {
+        Compiler {
+            owned: Some(std::sync::Mutex::new(ops)),
+            ..Compiler::new(graph, settings, dialect)
+        }
+    }
+
+    /// The upgrade operations of a revision: borrowed from the graph, or
+    /// taken from those `upgrade_once` was given (a second call gets none).
+    fn upgrade_ops(&self, r: RevIx) -> std::borrow::Cow<'a, [OpNode]> {
+        match &self.owned {
+            None => std::borrow::Cow::Borrowed(&self.graph.revs[r].upgrade),
+            Some(owned) => {
+                let mut owned = owned.lock().unwrap_or_else(|e| e.into_inner());
+                std::borrow::Cow::Owned(owned.get_mut(r).map(std::mem::take).unwrap_or_default())
+            }
         }
     }
 
@@ -60,8 +86,7 @@ impl<'a> Compiler<'a> {
     pub fn replay_set(&self, set: &RevSet, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
         let r = self.replayer();
         for &pos in set {
-            let rev = &self.graph.revs[self.graph.topo[pos]];
-            for node in &rev.upgrade {
+            for node in self.upgrade_ops(self.graph.topo[pos]).iter() {
                 if let Err(d) = r.apply(schema, node) {
                     diags.push(d);
                 }
@@ -160,7 +185,7 @@ impl<'a> Compiler<'a> {
         let next = |i: usize, diags: &mut Vec<Diagnostic>| {
             let r = revs[i];
             let rev = &g.revs[r];
-            let steps = self.plan_ops(&rev.upgrade, &mut schema, diags);
+            let steps = self.plan_ops(&self.upgrade_ops(r), &mut schema, diags);
             let parents = &g.parents[r];
             let version = self.version_up(&mut heads, r, parents);
             let mut comment = String::with_capacity(48 + rev.message.len());

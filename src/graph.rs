@@ -25,6 +25,12 @@ pub struct Graph {
 pub type RevSet = BTreeSet<usize>; // positions in the topological order
 
 impl Graph {
+    /// Moves every revision's upgrade operations out, by revision index
+    /// (for `Compiler::upgrade_once`); the graph keeps ids, parents and order.
+    pub fn take_upgrades(&mut self) -> Vec<Vec<crate::ops::OpNode>> {
+        self.revs.iter_mut().map(|r| std::mem::take(&mut r.upgrade)).collect()
+    }
+
     pub fn build(mut revs: Vec<Revision>) -> Result<Graph, Diagnostics> {
         // Order by id so that nothing depends on file names or read order.
         revs.sort_by(|a, b| a.id.v.cmp(&b.id.v));

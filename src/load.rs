@@ -469,7 +469,11 @@ impl<'i> Decoder<'_, 'i> {
                 return vec![];
             }
         };
-        items.iter().filter_map(|item| self.op(item)).collect()
+        // Sized up front: a decoded operation is a few hundred bytes and
+        // every revision's are kept until the command has run.
+        let mut ops = Vec::with_capacity(items.len());
+        ops.extend(items.iter().filter_map(|item| self.op(item)));
+        ops
     }
 
     fn op(&mut self, item: &DeItem<'i>) -> Option<OpNode> {
@@ -675,6 +679,7 @@ impl<'i> Decoder<'_, 'i> {
         let mut columns = vec![];
         match cols_v.get_ref() {
             Val::Array(items) if !items.is_empty() => {
+                columns.reserve_exact(items.len());
                 for c in items.iter() {
                     if let Some(c) = self.column(c) {
                         columns.push(c);

@@ -634,7 +634,7 @@ impl Replayer<'_> {
             .unwrap_or_default();
         let mut table = Table {
             name: spec.table.v.clone(),
-            columns: Default::default(),
+            columns: indexmap::IndexMap::with_capacity(spec.columns.len()),
             constraints: vec![],
             indexes: vec![],
             comment: spec.comment.clone(),
