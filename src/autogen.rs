@@ -508,7 +508,7 @@ pub fn drift(items: &[Item]) -> Vec<String> {
 
 fn type_words(t: &ColumnType) -> String {
     match t {
-        ColumnType::Enum { name, values } => format!("enum {name}({})", values.join(", ")),
+        ColumnType::Enum(e) => format!("enum {}({})", e.name, e.values.join(", ")),
         ColumnType::Raw(pd) => format!("raw({})", pd.0.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")),
         other => other.neutral(),
     }
@@ -553,7 +553,7 @@ fn per_dialect(pd: &PerDialect) -> String {
 
 fn type_toml(t: &ColumnType) -> String {
     match t {
-        ColumnType::Enum { name, values } => format!("{{ enum = {}, name = {} }}", quote_list(values), quote(name)),
+        ColumnType::Enum(e) => format!("{{ enum = {}, name = {} }}", quote_list(&e.values), quote(&e.name)),
         ColumnType::Raw(pd) => format!(
             "{{ {} }}",
             pd.0.iter().map(|(k, v)| format!("{k} = {}", quote(v))).collect::<Vec<_>>().join(", ")

@@ -155,7 +155,17 @@ pub enum Format {
 pub struct Sources {
     /// Name and text per file. Line starts are found only when a diagnostic
     /// is shown (codespan's `SimpleFiles` would index every file up front).
-    files: Vec<(String, String)>,
+    files: Vec<(String, Text)>,
+}
+
+/// A file's text: kept, or (for a revision file that decoded cleanly, of
+/// which a long history has many) read again from its name, relative to
+/// the current folder, only if a diagnostic points into it. Keeping every
+/// text would cost about 480 bytes a revision for the whole run.
+#[derive(Debug)]
+enum Text {
+    Kept(String),
+    Reread(std::sync::OnceLock<String>),
 }
 
 impl<'a> Files<'a> for Sources {
@@ -168,7 +178,10 @@ impl<'a> Files<'a> for Sources {
     }
 
     fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.files.get(id).map(|f| f.1.as_str()).ok_or(FilesError::FileMissing)
+        self.files
+            .get(id)
+            .map(|(name, text)| Sources::text_of(name, text))
+            .ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
@@ -190,8 +203,23 @@ impl<'a> Files<'a> for Sources {
 
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> FileId {
-        self.files.push((name, text));
+        self.files.push((name, Text::Kept(text)));
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// A file whose text is not kept: `name` is a path from the current
+    /// folder, read again if a diagnostic needs its lines (empty if it is
+    /// gone or no longer text).
+    pub fn add_unkept(&mut self, name: String) -> FileId {
+        self.files.push((name, Text::Reread(std::sync::OnceLock::new())));
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    fn text_of<'a>(name: &str, text: &'a Text) -> &'a str {
+        match text {
+            Text::Kept(t) => t,
+            Text::Reread(t) => t.get_or_init(|| std::fs::read_to_string(name).unwrap_or_default()),
+        }
     }
 
     /// How many files have been added; the next one gets this id.
@@ -208,7 +236,7 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map(|f| f.1.as_str()).unwrap_or("")
+        self.files.get(id.0 as usize).map(|(name, text)| Sources::text_of(name, text)).unwrap_or("")
     }
 
     /// 1-based line and column (in characters) of a byte offset.

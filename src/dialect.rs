@@ -286,9 +286,9 @@ impl Dialect {
             ColumnType::Json => t("json").ok_or_else(|| missing("json")),
             ColumnType::Jsonb => t("jsonb").ok_or_else(|| missing("jsonb")),
             ColumnType::Uuid => t("uuid").ok_or_else(|| missing("uuid")),
-            ColumnType::Enum { name, values } => match self.data.enum_style.as_str() {
-                "type" => Ok(self.ident(name)),
-                "inline" => Ok(format!("ENUM({})", values.iter().map(|v| self.literal(v)).collect::<Vec<_>>().join(", "))),
+            ColumnType::Enum(e) => match self.data.enum_style.as_str() {
+                "type" => Ok(self.ident(&e.name)),
+                "inline" => Ok(format!("ENUM({})", e.values.iter().map(|v| self.literal(v)).collect::<Vec<_>>().join(", "))),
                 _ => Ok("VARCHAR(255)".to_string()),
             },
         }

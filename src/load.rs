@@ -67,7 +67,14 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
     let mut revisions = Vec::with_capacity(loaded.len());
     let mut diags = vec![];
     for l in loaded {
-        sources.add(l.display, l.text);
+        // A clean file's text is read again only if a later stage reports
+        // into it; one with diagnostics keeps its text (it may be gone, or
+        // not UTF-8, by the time they are shown).
+        if l.diags.is_empty() && l.revision.is_some() {
+            sources.add_unkept(l.display);
+        } else {
+            sources.add(l.display, l.text);
+        }
         diags.extend(l.diags);
         revisions.extend(l.revision);
     }
@@ -801,7 +808,7 @@ impl<'i> Decoder<'_, 'i> {
             Some(rv) => {
                 let s = self.string(rv)?;
                 match s.v.split_once('.') {
-                    Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Sp::new((tab.to_string(), col.to_string()), s.span)),
+                    Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Box::new(Sp::new((tab.to_string(), col.to_string()), s.span))),
                     _ => {
                         self.err(
                             "E0110",
@@ -992,10 +999,10 @@ impl<'i> Decoder<'_, 'i> {
                         return None;
                     }
                     Some(Sp::new(
-                        ColumnType::Enum {
+                        ColumnType::Enum(Box::new(crate::model::EnumType {
                             name: name.v,
                             values: values.into_iter().map(|s| s.v).collect(),
-                        },
+                        })),
                         span,
                     ))
                 } else {
@@ -1195,5 +1202,26 @@ mod tests {
         assert_eq!(parse_type("string(x)"), Err("bad arguments `(x)`".into()));
         assert_eq!(parse_type("string(255"), Err("unbalanced parenthesis".into()));
         assert_eq!(parse_type("money"), Err("not a neutral type".into()));
+    }
+
+    /// A clean revision file's text is not kept, and is read back when a
+    /// later diagnostic points into it (with the same line and column).
+    #[test]
+    fn clean_files_are_read_back_for_diagnostics() {
+        let dir = std::env::temp_dir().join(format!("schemac-unkept-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "revision = \"a1\"\nmessage = \"m\"\n\n[[upgrade]]\nop = \"drop_table\"\ntable = \"nope\"\n";
+        std::fs::write(dir.join("a1.toml"), text).unwrap();
+        let mut sources = Sources::default();
+        let revs = load_dir(&dir, &mut sources).expect("loads");
+        let Op::DropTable { table } = &revs[0].upgrade[0].op else {
+            panic!("drop_table")
+        };
+        assert_eq!(sources.text(revs[0].file), text);
+        assert_eq!(sources.line_col(revs[0].file, table.span.start), (6, 9));
+        let d = Diagnostic::error("E0301", "no such table").at(table.span, "here");
+        let shown = sources.render(&[d], crate::diag::Format::Human);
+        assert!(shown.contains("a1.toml:6:9") && shown.contains("table = \"nope\""), "{shown}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

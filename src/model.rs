@@ -46,8 +46,17 @@ pub enum ColumnType {
     Json,
     Jsonb,
     Uuid,
-    Enum { name: String, values: Vec<String> },
+    /// Boxed: enums are rare, and every column carries a `ColumnType`
+    /// (16 bytes this way, 48 with the enum inline).
+    Enum(Box<EnumType>),
     Raw(Box<PerDialect>),
+}
+
+/// A named enumerated type and its values, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
 }
 
 impl ColumnType {
@@ -79,7 +88,7 @@ impl ColumnType {
             Json => "json".into(),
             Jsonb => "jsonb".into(),
             Uuid => "uuid".into(),
-            Enum { name, .. } => format!("enum {name}"),
+            Enum(e) => format!("enum {}", e.name),
             Raw(_) => "raw".into(),
         }
     }
@@ -304,7 +313,7 @@ impl Schema {
     pub fn enum_in_use(&self, name: &str) -> bool {
         self.tables
             .values()
-            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum { name: n, .. } if n == name)))
+            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum(e) if e.name == name)))
     }
 
     /// Views that depend on `table`, directly or through other views, in creation order.

@@ -16,7 +16,9 @@ pub struct ColumnSpec {
     pub primary_key: bool,
     pub autoincrement: bool,
     pub unique: bool,
-    pub references: Option<Sp<(String, String)>>,
+    /// Boxed, like the other rare parts, to keep the spec small: a history's
+    /// column specs are all in memory until planned.
+    pub references: Option<Box<Sp<(String, String)>>>,
     pub on_delete: Option<FkAction>,
     pub on_update: Option<FkAction>,
     pub comment: Option<String>,

@@ -267,10 +267,10 @@ impl<'d> Planner<'d> {
             }
         });
         let check_sql = match &c.ty {
-            ColumnType::Enum { values, .. } if self.d.data.enum_style == "check" => Some(format!(
+            ColumnType::Enum(e) if self.d.data.enum_style == "check" => Some(format!(
                 "{} IN ({})",
                 self.d.ident(&c.name),
-                values.iter().map(|v| self.d.literal(v)).collect::<Vec<_>>().join(", ")
+                e.values.iter().map(|v| self.d.literal(v)).collect::<Vec<_>>().join(", ")
             )),
             _ => None,
         };
@@ -323,8 +323,8 @@ impl<'d> Planner<'d> {
             return;
         }
         for t in types {
-            if let ColumnType::Enum { name, values } = t {
-                self.push("create_enum.sql", ctx! { name, values => values.clone() }, span);
+            if let ColumnType::Enum(e) = t {
+                self.push("create_enum.sql", ctx! { name => &e.name, values => e.values.clone() }, span);
             }
         }
     }
@@ -620,7 +620,8 @@ impl Planner<'_> {
                 }
                 let c = self.col_ctx(new, schema.tables.get(table), span);
                 let mut type_changed = old.ty != new.ty;
-                if let (ColumnType::Enum { name: n1, values: v1 }, ColumnType::Enum { name: n2, values: v2 }) = (&old.ty, &new.ty) {
+                if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
+                    let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
                     if n1 == n2 && d.data.enum_style == "type" {
                         // The same named type with other values: ALTER TYPE, not ALTER COLUMN.
                         type_changed = false;
@@ -951,8 +952,8 @@ impl Planner<'_> {
         let mut enums: Vec<ColumnType> = vec![];
         for t in schema.tables.values() {
             for c in t.columns.values() {
-                if let ColumnType::Enum { name, .. } = &c.ty {
-                    if !enums.iter().any(|e| matches!(e, ColumnType::Enum { name: n, .. } if n == name)) {
+                if let ColumnType::Enum(this) = &c.ty {
+                    if !enums.iter().any(|e| matches!(e, ColumnType::Enum(e) if e.name == this.name)) {
                         enums.push(c.ty.clone());
                     }
                 }

@@ -979,7 +979,8 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
         (Value::Bool(_), T::Boolean) => true,
         (Value::Int(_), t) => t.is_integer() || matches!(t, T::Decimal(_) | T::Float | T::Boolean),
         (Value::Float(_), T::Decimal(_) | T::Float) => true,
-        (Value::String(s), T::Enum { values, .. }) => {
+        (Value::String(s), T::Enum(e)) => {
+            let values = &e.values;
             if !values.contains(s) {
                 return Err(err(
                     "E0325",
@@ -1069,8 +1070,9 @@ fn forget_names(schema: &mut Schema, t: &Table) {
 fn new_enums(schema: &Schema, types: &[ColumnType]) -> Vec<ColumnType> {
     let mut out: Vec<ColumnType> = vec![];
     for t in types {
-        if let ColumnType::Enum { name, .. } = t {
-            if !schema.enum_in_use(name) && !out.iter().any(|o| matches!(o, ColumnType::Enum { name: n, .. } if n == name)) {
+        if let ColumnType::Enum(e) = t {
+            let name = &e.name;
+            if !schema.enum_in_use(name) && !out.iter().any(|o| matches!(o, ColumnType::Enum(o) if o.name == *name)) {
                 out.push(t.clone());
             }
         }
@@ -1082,7 +1084,8 @@ fn new_enums(schema: &Schema, types: &[ColumnType]) -> Vec<ColumnType> {
 fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>) -> Vec<String> {
     let mut out = vec![];
     for c in columns {
-        if let ColumnType::Enum { name, .. } = &c.ty {
+        if let ColumnType::Enum(e) = &c.ty {
+            let name = &e.name;
             if !schema.enum_in_use(name) && !out.contains(name) {
                 out.push(name.clone());
             }

@@ -46,7 +46,7 @@ fn of_schemac(schema: &Schema) -> Lines {
                 Some(Value::Sql(_)) => "sql".to_owned(),
             };
             let ty = match &c.ty {
-                ColumnType::Enum { name, .. } => format!("enum {name}"),
+                ColumnType::Enum(e) => format!("enum {}", e.name),
                 other => other.neutral(),
             };
             lines.insert(format!("column {} {ty} nullable {} default {default}", c.name, c.nullable));
