@@ -249,19 +249,23 @@ impl<'a> Compiler<'a> {
             // At most one planned chunk waits while another is rendered; the
             // rendered texts come back in order, their buffers go back for reuse.
             let (to_render, planned) = std::sync::mpsc::sync_channel::<Vec<Block>>(1);
-            let (to_write, rendered) = std::sync::mpsc::channel::<Result<Vec<u8>, Diagnostics>>();
+            // The planned blocks come back with their text, to be dropped
+            // here: rendering is the longer stage, and freeing a chunk's
+            // contexts is a tenth of its work.
+            type Rendered = (Result<Vec<u8>, Diagnostics>, Vec<Block>);
+            let (to_write, rendered) = std::sync::mpsc::channel::<Rendered>();
             let (to_reuse, spare) = std::sync::mpsc::channel::<Vec<u8>>();
             let renderer = scope.spawn(move || {
                 for blocks in planned {
                     let mut buf = spare.try_recv().unwrap_or_default();
                     let text = spelling.blocks(&blocks, &mut buf).map(|()| buf);
-                    drop(blocks);
-                    if to_write.send(text).is_err() {
+                    if to_write.send((text, blocks)).is_err() {
                         break;
                     }
                 }
             });
-            let write = |text: Result<Vec<u8>, Diagnostics>, w: &mut ScriptWriter| -> Result<(), Diagnostics> {
+            let write = |(text, blocks): Rendered, w: &mut ScriptWriter| -> Result<(), Diagnostics> {
+                drop(blocks);
                 let mut text = text?;
                 w.put(&text)?;
                 text.clear();
@@ -375,7 +379,7 @@ impl<'a> Compiler<'a> {
             let created: Vec<String> = changes
                 .iter()
                 .filter_map(|(c, _)| match c {
-                    Change::CreateTable { table, .. } => Some(table.name.clone()),
+                    Change::CreateTable { name, .. } => Some(name.clone()),
                     _ => None,
                 })
                 .collect();
@@ -388,7 +392,7 @@ impl<'a> Compiler<'a> {
                 let Some(t) = schema.tables.get(name) else { continue };
                 let span = changes
                     .iter()
-                    .find(|(c, _)| matches!(c, Change::CreateTable { table, .. } if table.name == *name))
+                    .find(|(c, _)| matches!(c, Change::CreateTable { name: n, .. } if n == name))
                     .map(|(_, span)| *span)
                     .unwrap_or(rev.id.span);
                 for k in &t.constraints {

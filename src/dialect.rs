@@ -255,6 +255,31 @@ impl Dialect {
     pub fn type_sql(&self, ty: &ColumnType) -> Result<String, String> {
         let t = |k: &str| self.data.types.get(k).cloned();
         let missing = |what: &str| format!("{what} cannot be expressed on {}", self.id.key());
+        // The dialect's spelling with `{n}` (or `{p}` and `{s}`) filled in,
+        // built in one allocation: this runs for every column planned.
+        let fill = |k: &str, what: &str, args: &[(&str, u32)]| -> Result<String, String> {
+            let mut rest = self.data.types.get(k).map(String::as_str).ok_or_else(|| missing(what))?;
+            let mut out = String::with_capacity(rest.len() + 8);
+            while let Some(open) = rest.find('{') {
+                let hole = args
+                    .iter()
+                    .find(|(name, _)| rest[open + 1..].strip_prefix(*name).is_some_and(|r| r.starts_with('}')));
+                match hole {
+                    Some((name, v)) => {
+                        out.push_str(&rest[..open]);
+                        use std::fmt::Write;
+                        let _ = write!(out, "{v}");
+                        rest = &rest[open + name.len() + 2..];
+                    }
+                    None => {
+                        out.push_str(&rest[..=open]);
+                        rest = &rest[open + 1..];
+                    }
+                }
+            }
+            out.push_str(rest);
+            Ok(out)
+        };
         match ty {
             ColumnType::Raw(pd) => match pd.get(self.key()) {
                 Some(raw) if pd.0.contains_key(self.key()) || (self.id == DialectId::Mariadb && pd.0.contains_key("mysql")) => Ok(raw.to_string()),
@@ -268,14 +293,11 @@ impl Dialect {
             ColumnType::Integer => t("integer").ok_or_else(|| missing("integer")),
             ColumnType::BigInt => t("bigint").ok_or_else(|| missing("bigint")),
             ColumnType::Float => t("float").ok_or_else(|| missing("float")),
-            ColumnType::Decimal(Some((p, s))) => Ok(t("decimal")
-                .ok_or_else(|| missing("decimal"))?
-                .replace("{p}", &p.to_string())
-                .replace("{s}", &s.to_string())),
+            ColumnType::Decimal(Some((p, s))) => fill("decimal", "decimal", &[("p", *p), ("s", *s)]),
             ColumnType::Decimal(None) => t("decimal_bare").ok_or_else(|| missing("decimal with no precision")),
-            ColumnType::String(Some(n)) => Ok(t("string").ok_or_else(|| missing("string"))?.replace("{n}", &n.to_string())),
+            ColumnType::String(Some(n)) => fill("string", "string", &[("n", *n)]),
             ColumnType::String(None) => t("string_bare").ok_or_else(|| format!("`string` needs a length on {}: write string(n), or use text", self.key())),
-            ColumnType::Char(Some(n)) => Ok(t("char").ok_or_else(|| missing("char"))?.replace("{n}", &n.to_string())),
+            ColumnType::Char(Some(n)) => fill("char", "char", &[("n", *n)]),
             ColumnType::Char(None) => t("char_bare").ok_or_else(|| format!("`char` needs a length on {}", self.key())),
             ColumnType::Text => t("text").ok_or_else(|| missing("text")),
             ColumnType::Binary => t("binary").ok_or_else(|| missing("binary")),

@@ -91,7 +91,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
     let s = |v: &str| sp(v.to_string(), span);
     let one = |op: Op| Ok(vec![node(op, span, None)]);
     match change {
-        Change::CreateTable { table, .. } => one(Op::DropTable { table: s(&table.name) }),
+        Change::CreateTable { name, .. } => one(Op::DropTable { table: s(name) }),
         Change::DropTable { table, .. } => Ok(vec![node(
             Op::CreateTable(table_spec(table, span)),
             span,

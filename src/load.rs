@@ -200,6 +200,9 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
     } else {
         None
     };
+    // A clean file's text goes now, not after every file is read: it is
+    // read again only if a later diagnostic points into it.
+    let text = if diags.is_empty() && revision.is_some() { String::new() } else { text };
     Loaded {
         display,
         text,

@@ -5,6 +5,15 @@
 
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// The hasher of the model's maps: their keys are short names, looked up
+/// several times per operation replayed, where SipHash costs more than the
+/// lookup (FxHash; no input here is adversarial to a compiler run).
+pub type FastHash = BuildHasherDefault<crate::render::FxHasher>;
+
+/// A map in creation order, keyed by name.
+pub type NameMap<V> = IndexMap<String, V, FastHash>;
 
 /// Text per dialect: the value of a per-dialect table in a revision.
 /// Keys are `postgresql`, `mysql`, `mariadb`, `sqlite` and `default`.
@@ -219,7 +228,7 @@ pub struct Index {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub name: String,
-    pub columns: IndexMap<String, Column>,
+    pub columns: NameMap<Column>,
     pub constraints: Vec<Constraint>,
     pub indexes: Vec<Index>,
     pub comment: Option<String>,
@@ -284,11 +293,11 @@ pub struct OpaqueDdl {
 /// The whole schema at one point of the chain.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
-    pub tables: IndexMap<String, Table>,
-    pub views: IndexMap<String, View>,
-    pub triggers: IndexMap<String, Trigger>,
+    pub tables: NameMap<Table>,
+    pub views: NameMap<View>,
+    pub triggers: NameMap<Trigger>,
     /// Schema-wide names (indexes, unique and primary key constraints) to their table.
-    pub global_names: HashMap<String, String>,
+    pub global_names: HashMap<String, String, FastHash>,
     /// Unclassified DDL from `execute`, for the warnings of a SQLite rebuild.
     pub opaque: Vec<OpaqueDdl>,
 }

@@ -454,12 +454,12 @@ impl<'d> Planner<'d> {
     /// After an operation is applied.
     pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
         let grown = match &change {
-            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::AddColumn { table, .. } => Some(table.as_str()),
             _ => None,
         };
         let constrained = match &change {
-            Change::CreateTable { table, .. } => Some(table.name.as_str()),
+            Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::AddColumn { table, .. } | Change::AddConstraint { table, .. } => Some(table.as_str()),
             _ => None,
         };
@@ -538,7 +538,9 @@ impl Planner<'_> {
     fn emit(&mut self, change: &Change, span: Span, schema: &Schema) {
         let d = self.d;
         match change {
-            Change::CreateTable { table, new_enums } => {
+            Change::CreateTable { name, new_enums } => {
+                // Emitted as soon as replayed: the schema holds it as created.
+                let Some(table) = schema.tables.get(name) else { return };
                 self.create_enums(new_enums, span);
                 let t = self.table_ctx(table, &table.name, span, &|_| true);
                 self.push("create_table.sql", ctx! { t }, span);

@@ -14,8 +14,10 @@ use crate::ops::*;
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
+    /// The table is in the schema (not copied here: a created table is
+    /// often the largest thing a revision makes).
     CreateTable {
-        table: Table,
+        name: String,
         new_enums: Vec<ColumnType>,
     },
     DropTable {
@@ -634,7 +636,7 @@ impl Replayer<'_> {
             .unwrap_or_default();
         let mut table = Table {
             name: spec.table.v.clone(),
-            columns: indexmap::IndexMap::with_capacity(spec.columns.len()),
+            columns: NameMap::with_capacity_and_hasher(spec.columns.len(), Default::default()),
             constraints: vec![],
             indexes: vec![],
             comment: spec.comment.clone(),
@@ -710,7 +712,7 @@ impl Replayer<'_> {
             }
         }
         Ok(Change::CreateTable {
-            table: schema.tables[&spec.table.v].clone(),
+            name: spec.table.v.clone(),
             new_enums,
         })
     }

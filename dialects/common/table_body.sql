@@ -1,7 +1,7 @@
 {#- The parenthesised body of a CREATE TABLE: columns, then constraints. -#}
 (
 {% if t.columns %}
-    {{ t.columns|map("column")|join(",\n    ") }}{% if t.constraints %},{% endif %}
+    {{ t.columns|columns(",\n    ") }}{% if t.constraints %},{% endif %}
 
 {% endif %}
 {% for k in t.constraints %}
