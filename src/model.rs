@@ -300,9 +300,35 @@ pub struct Schema {
     pub global_names: HashMap<String, String, FastHash>,
     /// Unclassified DDL from `execute`, for the warnings of a SQLite rebuild.
     pub opaque: Vec<OpaqueDdl>,
+    /// Which tables may hold a foreign key to each table, for `referrers`.
+    pub fk_holders: FkHolders,
+}
+
+/// For each table name, the tables that hold or once held a foreign key to
+/// it: a superset, so that `Schema::referrers` reads those tables only and
+/// not the whole schema (which made dropping or renaming columns cost the
+/// size of the schema, quadratic over a long history). Replay notes every
+/// foreign key it adds (`Schema::note_fk`), and every table name a rename
+/// gives one; entries are never removed. An index, not content: two schemas
+/// compare equal whatever it holds.
+#[derive(Clone, Debug, Default)]
+pub struct FkHolders(HashMap<String, Vec<String>, FastHash>);
+
+impl PartialEq for FkHolders {
+    fn eq(&self, _: &FkHolders) -> bool {
+        true
+    }
 }
 
 impl Schema {
+    /// Records that `holder` has a foreign key to `ref_table`.
+    pub fn note_fk(&mut self, ref_table: &str, holder: &str) {
+        let list = self.fk_holders.0.entry(ref_table.to_string()).or_default();
+        if !list.iter().any(|h| h == holder) {
+            list.push(holder.to_string());
+        }
+    }
+
     /// The table that owns an index of this name.
     pub fn index_table(&self, name: &str) -> Option<&Table> {
         let t = self.global_names.get(name)?;
@@ -311,11 +337,36 @@ impl Schema {
     }
 
     /// Foreign keys of other tables (or the same) that refer to `table`.
+    /// In the tables' order (the first is the one a diagnostic names).
     pub fn referrers<'a>(&'a self, table: &'a str) -> impl Iterator<Item = (&'a Table, &'a ForeignKey)> + 'a {
-        self.tables
-            .values()
+        let mut at: Vec<usize> = self
+            .fk_holders
+            .0
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter_map(|h| self.tables.get_index_of(h))
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        let found: Vec<(&Table, &ForeignKey)> = at
+            .into_iter()
+            .map(|i| &self.tables[i])
             .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
-            .filter(move |(_, fk)| fk.ref_table == table)
+            .filter(|(_, fk)| fk.ref_table == table)
+            .collect();
+        #[cfg(debug_assertions)]
+        {
+            let all: Vec<(&Table, &ForeignKey)> = self
+                .tables
+                .values()
+                .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
+                .filter(|(_, fk)| fk.ref_table == table)
+                .collect();
+            let same = all.len() == found.len() && all.iter().zip(&found).all(|(a, b)| std::ptr::eq(a.1, b.1));
+            assert!(same, "the foreign key index missed a referrer of `{table}`");
+        }
+        found.into_iter()
     }
 
     /// Whether any column of any table uses the enum type `name`.

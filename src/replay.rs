@@ -227,15 +227,25 @@ impl Replayer<'_> {
                 {
                     schema.global_names.insert(name.to_string(), new_name.v.clone());
                 }
+                // The renamed table's own keys, under its new name.
+                let own: Vec<String> = t.foreign_keys().map(|fk| fk.ref_table.clone()).collect();
                 schema.tables.insert(new_name.v.clone(), t);
+                for r in own {
+                    schema.note_fk(&r, &new_name.v);
+                }
+                let mut now_referring = vec![];
                 for other in schema.tables.values_mut() {
                     for c in other.constraints.iter_mut() {
                         if let Constraint::ForeignKey(fk) = c {
                             if fk.ref_table == table.v {
                                 fk.ref_table = new_name.v.clone();
+                                now_referring.push(other.name.clone());
                             }
                         }
                     }
+                }
+                for holder in now_referring {
+                    schema.note_fk(&new_name.v, &holder);
                 }
                 for tr in schema.triggers.values_mut() {
                     if tr.table == table.v {
@@ -860,6 +870,9 @@ impl Replayer<'_> {
             }
         }
         t.constraints.push(c.clone());
+        if let Constraint::ForeignKey(fk) = &c {
+            schema.note_fk(&fk.ref_table, &table.v);
+        }
         Ok(c)
     }
 
@@ -1094,4 +1107,75 @@ fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>)
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::naming::Naming;
+
+    fn replay(schema: &mut Schema, ops: &str) -> Result<(), Diagnostic> {
+        let text = format!("revision = \"r\"\n{ops}");
+        let mut diags = vec![];
+        let rev = crate::load::decode_revision(crate::diag::FileId(0), "r.toml".into(), &text, &mut diags).expect("decodes");
+        assert!(diags.is_empty(), "{diags:?}");
+        let naming = Naming::default();
+        let r = Replayer { naming: &naming };
+        for node in &rev.upgrade {
+            r.apply(schema, node)?;
+        }
+        Ok(())
+    }
+
+    /// `referrers` reads only the tables its index names: foreign keys made
+    /// by create_table, create_foreign_key and add_column, and renames of
+    /// both ends, must all be found, in the tables' order.
+    #[test]
+    fn referrers_follow_foreign_keys_through_renames() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            r#"
+[[upgrade]]
+op = "create_table"
+table = "parents"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+[[upgrade]]
+op = "create_table"
+table = "children"
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "parent_id", type = "integer", references = "parents.id" }]
+[[upgrade]]
+op = "create_table"
+table = "others"
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "p", type = "integer" }]
+[[upgrade]]
+op = "create_foreign_key"
+table = "others"
+columns = ["p"]
+referred_table = "parents"
+referred_columns = ["id"]
+[[upgrade]]
+op = "add_column"
+table = "parents"
+column = { name = "boss", type = "integer", references = "parents.id" }
+[[upgrade]]
+op = "rename_table"
+table = "parents"
+new_name = "folks"
+[[upgrade]]
+op = "rename_table"
+table = "children"
+new_name = "kids"
+"#,
+        )
+        .expect("replays");
+        let names = |t: &str| s.referrers(t).map(|(h, fk)| format!("{}.{}", h.name, fk.columns.join(","))).collect::<Vec<_>>();
+        assert_eq!(names("folks"), ["others.p", "folks.boss", "kids.parent_id"]);
+        assert!(names("parents").is_empty());
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_table\"\ntable = \"folks\"\n").unwrap_err();
+        assert_eq!(e.code, "E0304");
+        assert!(e.message.contains("of `others`"), "{}", e.message);
+        let e = replay(&mut s, "[[upgrade]]\nop = \"drop_column\"\ntable = \"folks\"\ncolumn = \"id\"\n").unwrap_err();
+        assert_eq!(e.code, "E0310");
+    }
 }
