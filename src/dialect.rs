@@ -256,28 +256,25 @@ impl Dialect {
         let t = |k: &str| self.data.types.get(k).cloned();
         let missing = |what: &str| format!("{what} cannot be expressed on {}", self.id.key());
         // The dialect's spelling with `{n}` (or `{p}` and `{s}`) filled in,
-        // built in one allocation: this runs for every column planned.
-        let fill = |k: &str, what: &str, args: &[(&str, u32)]| -> Result<String, String> {
-            let mut rest = self.data.types.get(k).map(String::as_str).ok_or_else(|| missing(what))?;
-            let mut out = String::with_capacity(rest.len() + 8);
-            while let Some(open) = rest.find('{') {
-                let hole = args
-                    .iter()
-                    .find(|(name, _)| rest[open + 1..].strip_prefix(*name).is_some_and(|r| r.starts_with('}')));
+        // in one pass and one allocation: this runs for every column planned.
+        let fill = |k: &str, what: &str, args: &[(u8, u32)]| -> Result<String, String> {
+            let t = self.data.types.get(k).map(String::as_str).ok_or_else(|| missing(what))?;
+            let b = t.as_bytes();
+            let mut out = String::with_capacity(t.len() + 8);
+            let (mut last, mut i) = (0, 0);
+            while i + 2 < b.len() {
+                let hole = (b[i] == b'{' && b[i + 2] == b'}').then(|| args.iter().find(|(name, _)| *name == b[i + 1])).flatten();
                 match hole {
-                    Some((name, v)) => {
-                        out.push_str(&rest[..open]);
-                        use std::fmt::Write;
-                        let _ = write!(out, "{v}");
-                        rest = &rest[open + name.len() + 2..];
+                    Some(&(_, v)) => {
+                        out.push_str(&t[last..i]);
+                        push_u32(&mut out, v);
+                        i += 3;
+                        last = i;
                     }
-                    None => {
-                        out.push_str(&rest[..=open]);
-                        rest = &rest[open + 1..];
-                    }
+                    None => i += 1,
                 }
             }
-            out.push_str(rest);
+            out.push_str(&t[last..]);
             Ok(out)
         };
         match ty {
@@ -293,11 +290,11 @@ impl Dialect {
             ColumnType::Integer => t("integer").ok_or_else(|| missing("integer")),
             ColumnType::BigInt => t("bigint").ok_or_else(|| missing("bigint")),
             ColumnType::Float => t("float").ok_or_else(|| missing("float")),
-            ColumnType::Decimal(Some((p, s))) => fill("decimal", "decimal", &[("p", *p), ("s", *s)]),
+            ColumnType::Decimal(Some((p, s))) => fill("decimal", "decimal", &[(b'p', *p), (b's', *s)]),
             ColumnType::Decimal(None) => t("decimal_bare").ok_or_else(|| missing("decimal with no precision")),
-            ColumnType::String(Some(n)) => fill("string", "string", &[("n", *n)]),
+            ColumnType::String(Some(n)) => fill("string", "string", &[(b'n', *n)]),
             ColumnType::String(None) => t("string_bare").ok_or_else(|| format!("`string` needs a length on {}: write string(n), or use text", self.key())),
-            ColumnType::Char(Some(n)) => fill("char", "char", &[("n", *n)]),
+            ColumnType::Char(Some(n)) => fill("char", "char", &[(b'n', *n)]),
             ColumnType::Char(None) => t("char_bare").ok_or_else(|| format!("`char` needs a length on {}", self.key())),
             ColumnType::Text => t("text").ok_or_else(|| missing("text")),
             ColumnType::Binary => t("binary").ok_or_else(|| missing("binary")),
@@ -350,5 +347,40 @@ impl Dialect {
 
     pub fn apply_hint(&self) -> &str {
         &self.data.apply
+    }
+}
+
+/// Appends a number in decimal, without the formatting machinery.
+fn push_u32(out: &mut String, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sized types are spelled from the dialect's template with the numbers
+    /// filled in; a brace that is no placeholder stays as written.
+    #[test]
+    fn sized_type_spellings() {
+        let pg = Dialect::load(DialectId::Postgresql, None).unwrap();
+        assert_eq!(pg.type_sql(&ColumnType::Decimal(Some((10, 2)))).unwrap(), "NUMERIC(10,2)");
+        assert_eq!(pg.type_sql(&ColumnType::String(Some(255))).unwrap(), "VARCHAR(255)");
+        assert_eq!(pg.type_sql(&ColumnType::Char(Some(1))).unwrap(), "CHAR(1)");
+        assert_eq!(pg.type_sql(&ColumnType::String(Some(4_000_000_000))).unwrap(), "VARCHAR(4000000000)");
+        assert_eq!(pg.type_sql(&ColumnType::String(Some(0))).unwrap(), "VARCHAR(0)");
+        let mut odd = pg.clone();
+        odd.data.types.insert("string".into(), "{x}TEXT{n}{".into());
+        assert_eq!(odd.type_sql(&ColumnType::String(Some(7))).unwrap(), "{x}TEXT7{");
     }
 }
