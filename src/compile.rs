@@ -606,7 +606,10 @@ impl Spelling<'_> {
         let single = self.single;
         for b in blocks {
             buf.extend_from_slice(b"-- ");
-            if b.comment.chars().any(char::is_control) {
+            // Control characters are C0, DEL and C1 (0xC2 0x80..0x9F in UTF-8):
+            // a byte scan finds the rare comment that may hold one.
+            let suspect = b.comment.bytes().any(|x| x < 0x20 || x == 0x7f || x == 0xc2);
+            if suspect && b.comment.chars().any(char::is_control) {
                 buf.extend_from_slice(c.dialect.comment(&b.comment).as_bytes());
             } else {
                 buf.extend_from_slice(b.comment.as_bytes());

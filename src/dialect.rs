@@ -263,7 +263,9 @@ impl Dialect {
             let mut out = String::with_capacity(t.len() + 8);
             let (mut last, mut i) = (0, 0);
             while i + 2 < b.len() {
-                let hole = (b[i] == b'{' && b[i + 2] == b'}').then(|| args.iter().find(|(name, _)| *name == b[i + 1])).flatten();
+                let hole = (b[i] == b'{' && b[i + 2] == b'}')
+                    .then(|| args.iter().find(|(name, _)| *name == b[i + 1]))
+                    .flatten();
                 match hole {
                     Some(&(_, v)) => {
                         out.push_str(&t[last..i]);

@@ -17,7 +17,7 @@ pub fn column_spec(c: &Column, span: Span) -> ColumnSpec {
         name: sp(c.name.clone(), span),
         ty: sp(c.ty.clone(), span),
         nullable: Some(c.nullable),
-        default: c.default.clone().map(|d| sp(d, span)),
+        default: c.default.clone().map(|d| Box::new(sp(d, span))),
         primary_key: false,
         autoincrement: c.autoincrement,
         unique: false,

@@ -826,7 +826,7 @@ impl<'i> Decoder<'_, 'i> {
         };
         let default = match t.get("default") {
             None => None,
-            Some(dv) => Some(self.value(dv, true)?),
+            Some(dv) => Some(Box::new(self.value(dv, true)?)),
         };
         Some(ColumnSpec {
             name,

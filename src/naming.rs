@@ -29,11 +29,37 @@ impl Default for Naming {
 
 impl Naming {
     /// Fills a pattern and shortens the result to `MAX_NAME` bytes.
+    /// The pattern is read once, left to right: a name that itself contains
+    /// `{columns}` is not filled in again.
     pub fn make(pattern: &str, table: &str, columns: &[&str], referred_table: &str) -> String {
-        let full = pattern
-            .replace("{table}", table)
-            .replace("{columns}", &columns.join("_"))
-            .replace("{referred_table}", referred_table);
+        let mut full = String::with_capacity(pattern.len() + table.len() + referred_table.len() + 16 * columns.len());
+        let mut rest = pattern;
+        while let Some(open) = rest.find('{') {
+            full.push_str(&rest[..open]);
+            let after = &rest[open..];
+            if let Some(r) = after.strip_prefix("{table}") {
+                full.push_str(table);
+                rest = r;
+            } else if let Some(r) = after.strip_prefix("{columns}") {
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        full.push('_');
+                    }
+                    full.push_str(c);
+                }
+                rest = r;
+            } else if let Some(r) = after.strip_prefix("{referred_table}") {
+                full.push_str(referred_table);
+                rest = r;
+            } else {
+                full.push('{');
+                rest = &after[1..];
+            }
+        }
+        full.push_str(rest);
+        if full.len() <= MAX_NAME {
+            return full;
+        }
         shorten(&full)
     }
 }
@@ -60,6 +86,9 @@ mod tests {
     #[test]
     fn short_names_are_kept() {
         assert_eq!(Naming::make("ix_{table}_{columns}", "users", &["email"], ""), "ix_users_email");
+        assert_eq!(Naming::make("fk_{table}_{columns}_{referred_table}", "a", &["b", "c"], "d"), "fk_a_b_c_d");
+        assert_eq!(Naming::make("{x}_{table}{", "t{columns}", &["c"], ""), "{x}_t{columns}{");
+        assert_eq!(Naming::make("pk_{table}", "t", &[], ""), "pk_t");
     }
 
     #[test]

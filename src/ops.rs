@@ -12,7 +12,8 @@ pub struct ColumnSpec {
     pub name: Sp<String>,
     pub ty: Sp<ColumnType>,
     pub nullable: Option<bool>,
-    pub default: Option<Sp<Value>>,
+    /// Boxed: most columns have none, and a value is 48 bytes.
+    pub default: Option<Box<Sp<Value>>>,
     pub primary_key: bool,
     pub autoincrement: bool,
     pub unique: bool,
