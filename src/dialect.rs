@@ -6,7 +6,6 @@
 use crate::model::{ColumnType, Value};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DialectId {
@@ -99,7 +98,7 @@ pub struct DialectData {
     since: HashMap<String, String>,
     mariadb: Option<Flavor>,
     /// Looked up for every column planned: FxHash, not SipHash.
-    types: HashMap<String, String, BuildHasherDefault<crate::render::FxHasher>>,
+    types: HashMap<String, String, crate::fxhash::FastHash>,
     reserved: Reserved,
 }
 
@@ -129,7 +128,7 @@ pub struct Dialect {
     pub version: Version,
     since: HashMap<String, String>,
     /// Looked up for every identifier a template quotes: FxHash, not SipHash.
-    reserved: HashSet<String, BuildHasherDefault<crate::render::FxHasher>>,
+    reserved: HashSet<String, crate::fxhash::FastHash>,
 }
 
 pub fn embedded_file(folder: &str, name: &str) -> Option<&'static str> {
@@ -256,27 +255,17 @@ impl Dialect {
         let t = |k: &str| self.data.types.get(k).cloned();
         let missing = |what: &str| format!("{what} cannot be expressed on {}", self.id.key());
         // The dialect's spelling with `{n}` (or `{p}` and `{s}`) filled in,
-        // in one pass and one allocation: this runs for every column planned.
-        let fill = |k: &str, what: &str, args: &[(u8, u32)]| -> Result<String, String> {
-            let t = self.data.types.get(k).map(String::as_str).ok_or_else(|| missing(what))?;
-            let b = t.as_bytes();
+        // in one allocation: this runs for every column planned.
+        let fill = |k: &str, what: &str, args: &[(&str, u32)]| -> Result<String, String> {
+            let t = self.data.types.get(k).ok_or_else(|| missing(what))?;
             let mut out = String::with_capacity(t.len() + 8);
-            let (mut last, mut i) = (0, 0);
-            while i + 2 < b.len() {
-                let hole = (b[i] == b'{' && b[i + 2] == b'}')
-                    .then(|| args.iter().find(|(name, _)| *name == b[i + 1]))
-                    .flatten();
-                match hole {
-                    Some(&(_, v)) => {
-                        out.push_str(&t[last..i]);
-                        push_u32(&mut out, v);
-                        i += 3;
-                        last = i;
-                    }
-                    None => i += 1,
+            crate::naming::fill(t, &mut out, |name, out| match args.iter().find(|(n, _)| *n == name) {
+                Some(&(_, v)) => {
+                    push_u32(out, v);
+                    true
                 }
-            }
-            out.push_str(&t[last..]);
+                None => false,
+            });
             Ok(out)
         };
         match ty {
@@ -292,11 +281,11 @@ impl Dialect {
             ColumnType::Integer => t("integer").ok_or_else(|| missing("integer")),
             ColumnType::BigInt => t("bigint").ok_or_else(|| missing("bigint")),
             ColumnType::Float => t("float").ok_or_else(|| missing("float")),
-            ColumnType::Decimal(Some((p, s))) => fill("decimal", "decimal", &[(b'p', *p), (b's', *s)]),
+            ColumnType::Decimal(Some((p, s))) => fill("decimal", "decimal", &[("p", *p), ("s", *s)]),
             ColumnType::Decimal(None) => t("decimal_bare").ok_or_else(|| missing("decimal with no precision")),
-            ColumnType::String(Some(n)) => fill("string", "string", &[(b'n', *n)]),
+            ColumnType::String(Some(n)) => fill("string", "string", &[("n", *n)]),
             ColumnType::String(None) => t("string_bare").ok_or_else(|| format!("`string` needs a length on {}: write string(n), or use text", self.key())),
-            ColumnType::Char(Some(n)) => fill("char", "char", &[(b'n', *n)]),
+            ColumnType::Char(Some(n)) => fill("char", "char", &[("n", *n)]),
             ColumnType::Char(None) => t("char_bare").ok_or_else(|| format!("`char` needs a length on {}", self.key())),
             ColumnType::Text => t("text").ok_or_else(|| missing("text")),
             ColumnType::Binary => t("binary").ok_or_else(|| missing("binary")),

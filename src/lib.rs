@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod dialect;
 pub mod doc;
+pub mod fxhash;
 pub mod graph;
 pub mod inverse;
 pub mod load;

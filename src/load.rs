@@ -67,14 +67,10 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
     let mut revisions = Vec::with_capacity(loaded.len());
     let mut diags = vec![];
     for l in loaded {
-        // A clean file's text is read again only if a later stage reports
-        // into it; one with diagnostics keeps its text (it may be gone, or
-        // not UTF-8, by the time they are shown).
-        if l.diags.is_empty() && l.revision.is_some() {
-            sources.add_unkept(l.display);
-        } else {
-            sources.add(l.display, l.text);
-        }
+        match l.text {
+            Some(text) => sources.add(l.display, text),
+            None => sources.add_unkept(l.display),
+        };
         diags.extend(l.diags);
         revisions.extend(l.revision);
     }
@@ -165,7 +161,8 @@ impl RevisionDir {
 /// One revision file, read and decoded.
 struct Loaded {
     display: String,
-    text: String,
+    /// `None` for a clean file, whose text `Sources` reads again if needed.
+    text: Option<String>,
     diags: Vec<Diagnostic>,
     revision: Option<Revision>,
 }
@@ -184,7 +181,7 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
                 diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")).at(span, "not UTF-8"));
                 return Loaded {
                     display,
-                    text: lossy,
+                    text: Some(lossy),
                     diags,
                     revision: None,
                 };
@@ -201,8 +198,10 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
         None
     };
     // A clean file's text goes now, not after every file is read: it is
-    // read again only if a later diagnostic points into it.
-    let text = if diags.is_empty() && revision.is_some() { String::new() } else { text };
+    // read again only if a later stage reports into it. One with
+    // diagnostics keeps its text (it may be gone, or not UTF-8, by the time
+    // they are shown).
+    let text = (!diags.is_empty() || revision.is_none()).then_some(text);
     Loaded {
         display,
         text,

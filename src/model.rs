@@ -3,14 +3,9 @@
 //! valid; later stages assume so. Maps are `IndexMap`s so that every walk
 //! over the model is in creation order, which keeps the output deterministic.
 
+pub use crate::fxhash::FastHash;
 use indexmap::IndexMap;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-/// The hasher of the model's maps: their keys are short names, looked up
-/// several times per operation replayed, where SipHash costs more than the
-/// lookup (FxHash; no input here is adversarial to a compiler run).
-pub type FastHash = BuildHasherDefault<crate::render::FxHasher>;
 
 /// A map in creation order, keyed by name.
 pub type NameMap<V> = IndexMap<String, V, FastHash>;
@@ -339,6 +334,12 @@ impl Schema {
     /// Foreign keys of other tables (or the same) that refer to `table`.
     /// In the tables' order (the first is the one a diagnostic names).
     pub fn referrers<'a>(&'a self, table: &'a str) -> impl Iterator<Item = (&'a Table, &'a ForeignKey)> + 'a {
+        let keys_to = |tables: &mut dyn Iterator<Item = &'a Table>| -> Vec<(&'a Table, &'a ForeignKey)> {
+            tables
+                .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
+                .filter(|(_, fk)| fk.ref_table == table)
+                .collect()
+        };
         let mut at: Vec<usize> = self
             .fk_holders
             .0
@@ -349,23 +350,14 @@ impl Schema {
             .collect();
         at.sort_unstable();
         at.dedup();
-        let found: Vec<(&Table, &ForeignKey)> = at
-            .into_iter()
-            .map(|i| &self.tables[i])
-            .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
-            .filter(|(_, fk)| fk.ref_table == table)
-            .collect();
-        #[cfg(debug_assertions)]
-        {
-            let all: Vec<(&Table, &ForeignKey)> = self
-                .tables
-                .values()
-                .flat_map(|t| t.foreign_keys().map(move |fk| (t, fk)))
-                .filter(|(_, fk)| fk.ref_table == table)
-                .collect();
-            let same = all.len() == found.len() && all.iter().zip(&found).all(|(a, b)| std::ptr::eq(a.1, b.1));
-            assert!(same, "the foreign key index missed a referrer of `{table}`");
-        }
+        let found = keys_to(&mut at.into_iter().map(|i| &self.tables[i]));
+        debug_assert!(
+            {
+                let all = keys_to(&mut self.tables.values());
+                all.len() == found.len() && all.iter().zip(&found).all(|(a, b)| std::ptr::eq(a.1, b.1))
+            },
+            "the foreign key index missed a referrer of `{table}`"
+        );
         found.into_iter()
     }
 

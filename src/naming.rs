@@ -33,35 +33,48 @@ impl Naming {
     /// `{columns}` is not filled in again.
     pub fn make(pattern: &str, table: &str, columns: &[&str], referred_table: &str) -> String {
         let mut full = String::with_capacity(pattern.len() + table.len() + referred_table.len() + 16 * columns.len());
-        let mut rest = pattern;
-        while let Some(open) = rest.find('{') {
-            full.push_str(&rest[..open]);
-            let after = &rest[open..];
-            if let Some(r) = after.strip_prefix("{table}") {
-                full.push_str(table);
-                rest = r;
-            } else if let Some(r) = after.strip_prefix("{columns}") {
-                for (i, c) in columns.iter().enumerate() {
-                    if i > 0 {
-                        full.push('_');
+        fill(pattern, &mut full, |name, out| {
+            match name {
+                "table" => out.push_str(table),
+                "columns" => {
+                    for (i, c) in columns.iter().enumerate() {
+                        if i > 0 {
+                            out.push('_');
+                        }
+                        out.push_str(c);
                     }
-                    full.push_str(c);
                 }
-                rest = r;
-            } else if let Some(r) = after.strip_prefix("{referred_table}") {
-                full.push_str(referred_table);
-                rest = r;
-            } else {
-                full.push('{');
-                rest = &after[1..];
+                "referred_table" => out.push_str(referred_table),
+                _ => return false,
             }
-        }
-        full.push_str(rest);
+            true
+        });
         if full.len() <= MAX_NAME {
             return full;
         }
         shorten(&full)
     }
+}
+
+/// Appends `pattern` to `out` with each `{name}` that `value` knows
+/// replaced: `value(name, out)` appends the text and returns true, or
+/// returns false to leave `{name}` as written. One pass, left to right, so
+/// substituted text is never read as a pattern again. Default names here
+/// and the dialects' sized type spellings (`VARCHAR({n})`) use it.
+pub fn fill(pattern: &str, out: &mut String, mut value: impl FnMut(&str, &mut String) -> bool) {
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if value(&after[..close], out) => rest = &after[close + 1..],
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
 }
 
 /// A name over `MAX_NAME` bytes becomes its first 54 bytes (cut back to a

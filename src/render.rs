@@ -12,12 +12,12 @@
 //! step is rendered straight into the caller's buffer.
 
 use crate::dialect::Dialect;
+use crate::fxhash::FastHash;
 use crate::plan::ColCtx;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -59,45 +59,10 @@ macro_rules! ctx {
 }
 pub(crate) use ctx;
 
-/// FxHash (rustc's), for the short strings of lookups made per rendered
-/// identifier or column, where SipHash costs more than the lookup saves.
-#[derive(Default)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        for &b in chunks.remainder() {
-            self.add(b as u64);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
 /// What `column.sql` rendered for each column definition met so far: a
 /// column's text depends on nothing but its context, and the same
 /// definitions come back (a table body per SQLite rebuild, common columns).
-type ColumnMemo = Mutex<HashMap<Arc<ColCtx>, Value, BuildHasherDefault<FxHasher>>>;
+type ColumnMemo = Mutex<HashMap<Arc<ColCtx>, Value, FastHash>>;
 
 /// The embedded file a template name resolves to for a dialect folder: a bare
 /// name in the folder, then in `common`; `dir/name` in `dir`, then in `common`.
