@@ -9,7 +9,11 @@
 //! names it is looked up by (includes too), the filters borrow their
 //! arguments and hand back a borrowed or small value where the text is
 //! unchanged, strings are emitted without going through `Display`, and a
-//! step is rendered straight into the caller's buffer.
+//! step is rendered straight into the caller's buffer. A template that is
+//! only text and `{{ name }}`, `{{ name|ident }}` or `{{ name|literal }}`
+//! (the version statements: one or two a revision) is spelled without the
+//! engine, by the same `Dialect` calls the filters make; a unit test holds
+//! the two spellings equal for every such template of every dialect.
 
 use crate::dialect::Dialect;
 use crate::fxhash::FastHash;
@@ -25,6 +29,62 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 /// A dialect's compiled templates.
 pub struct Renderer {
     env: Environment<'static>,
+    /// The templates that are plain text and fields (see [`plain`]), which
+    /// are spelled here without the template engine.
+    plain: HashMap<&'static str, Vec<Piece>, FastHash>,
+    dialect: Arc<Dialect>,
+}
+
+/// A part of a plain template.
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(&'static str),
+    /// `{{ name }}`, `{{ name|ident }}` or `{{ name|literal }}`.
+    Field(&'static str, Filter),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Filter {
+    None,
+    Ident,
+    Literal,
+}
+
+/// The pieces of a template that is nothing but text and expressions of the
+/// form `{{ name }}`, `{{ name|ident }}` and `{{ name|literal }}`: the version
+/// statements (one or two a revision) and most drops and renames. Anything
+/// else (a block, a comment, whitespace control, an attribute, another
+/// filter, a keyword) makes it `None`, and the template engine renders it.
+fn plain(source: &'static str) -> Option<Vec<Piece>> {
+    if source.contains("{%") || source.contains("{#") {
+        return None;
+    }
+    let mut pieces = vec![];
+    let mut rest = source;
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        let expr = after[..close].trim();
+        let (name, filter) = match expr.split_once('|') {
+            None => (expr, Filter::None),
+            Some((name, "ident")) => (name, Filter::Ident),
+            Some((name, "literal")) => (name, Filter::Literal),
+            Some(_) => return None,
+        };
+        let word = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !word || name.is_empty() || name.as_bytes()[0].is_ascii_digit() || matches!(name, "true" | "false" | "none") {
+            return None;
+        }
+        pieces.push(Piece::Field(name, filter));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    Some(pieces)
 }
 
 /// A template's context: a few named values, found by name (what
@@ -124,9 +184,13 @@ impl Renderer {
             .collect();
         names.sort_unstable();
         names.dedup();
+        let mut plain_templates = HashMap::default();
         for name in names {
             if let Some(source) = resolve(folder, name) {
                 env.add_template(name, source).expect("embedded templates compile");
+                if let Some(pieces) = plain(source) {
+                    plain_templates.insert(name, pieces);
+                }
             }
         }
         env.set_loader(move |name: &str| Ok(resolve(folder, name).map(str::to_string)));
@@ -213,7 +277,38 @@ impl Renderer {
         env.add_filter("column", column);
         env.add_global("dialect", Value::from(dialect.key()));
         env.add_global("mariadb", Value::from(dialect.id == crate::dialect::DialectId::Mariadb));
-        Renderer { env }
+        Renderer {
+            env,
+            plain: plain_templates,
+            dialect: d,
+        }
+    }
+
+    /// A plain template spelled at the end of `out`, as the engine would
+    /// spell it; `false` (and `out` untouched) when the context is not a
+    /// [`Fields`] whose every field the template names is a string.
+    fn render_plain(&self, pieces: &[Piece], ctx: &Value, out: &mut Vec<u8>) -> bool {
+        let Some(fields) = ctx.downcast_object_ref::<Fields>() else {
+            return false;
+        };
+        let mut text = String::with_capacity(128);
+        for piece in pieces {
+            match *piece {
+                Piece::Text(t) => text.push_str(t),
+                Piece::Field(name, filter) => {
+                    let Some(value) = fields.0.iter().find(|(k, _)| *k == name).and_then(|(_, v)| v.as_str()) else {
+                        return false;
+                    };
+                    match filter {
+                        Filter::None => text.push_str(value),
+                        Filter::Ident => self.dialect.push_ident(value, &mut text),
+                        Filter::Literal => self.dialect.push_literal(value, &mut text),
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(text.as_bytes());
+        true
     }
 
     /// Renders a template; an error here is a bug in schemac, not in the input.
@@ -228,12 +323,14 @@ impl Renderer {
     /// text ends with one newline. On error `out` is left as it was.
     pub fn render_into(&self, template: &str, ctx: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
-        let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
-        #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state
-        let rendered = t.render_to_write(ctx, &mut *out).map(drop);
-        if let Err(e) = rendered {
-            out.truncate(start);
-            return Err(format!("template {template}: {e:#}"));
+        if !self.plain.get(template).is_some_and(|pieces| self.render_plain(pieces, ctx, out)) {
+            let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
+            #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state
+            let rendered = t.render_to_write(ctx, &mut *out).map(drop);
+            if let Err(e) = rendered {
+                out.truncate(start);
+                return Err(format!("template {template}: {e:#}"));
+            }
         }
         let blank = |b: &u8| *b == b'\n' || *b == b' ';
         let body = &out[start..];
@@ -249,5 +346,86 @@ impl Renderer {
         }
         out.push(b'\n');
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::DialectId;
+
+    #[test]
+    fn plain_templates_are_told_apart() {
+        let fields = |t| plain(t).map(|p| p.iter().filter(|p| matches!(p, Piece::Field(..))).count());
+        assert_eq!(fields("DROP TABLE {{ table|ident }};\n"), Some(1));
+        assert_eq!(fields("UPDATE {{table|ident}} SET v = {{ rev|literal }} WHERE x = {{ sql }};"), Some(3));
+        assert_eq!(plain("BEGIN;\n"), Some(vec![Piece::Text("BEGIN;\n")]));
+        for engine_only in [
+            "{% if a %}x{% endif %}",
+            "{# note #}x",
+            "{{- a }}",
+            "{{ a.b|ident }}",
+            "{{ a|upper }}",
+            "{{ a|ident|literal }}",
+            "{{ column(c) }}",
+            "{{ true }}",
+            "{{ Name }}",
+            "{{ 1a }}",
+            "{{ a ",
+        ] {
+            assert_eq!(plain(engine_only), None, "{engine_only}");
+        }
+    }
+
+    /// Every plain template of every dialect spells what the template
+    /// engine spells, for names and values that need quoting and escaping.
+    #[test]
+    fn plain_rendering_matches_the_engine() {
+        let tricky = [
+            "users",
+            "select",
+            "Mixed Case",
+            "a\"b`c'd",
+            "it's",
+            "back\\slash",
+            "line\r\nbreak",
+            "ünï",
+            "0lead",
+            "",
+        ];
+        let mut checked = 0;
+        for id in DialectId::ALL.into_iter().chain([DialectId::Mariadb]) {
+            let r = Renderer::new(&Dialect::load(id, None).unwrap());
+            assert!(r.plain.contains_key("version_update.sql"));
+            for (name, pieces) in &r.plain {
+                let keys: Vec<&'static str> = pieces
+                    .iter()
+                    .filter_map(|p| match p {
+                        Piece::Field(k, _) => Some(*k),
+                        Piece::Text(_) => None,
+                    })
+                    .collect();
+                for (i, _) in tricky.iter().enumerate() {
+                    let ctx = Value::from_object(Fields(
+                        keys.iter()
+                            .enumerate()
+                            .map(|(j, k)| (*k, Value::from(tricky[(i + j) % tricky.len()])))
+                            .collect(),
+                    ));
+                    let mut fast = Vec::new();
+                    assert!(r.render_plain(pieces, &ctx, &mut fast), "{name}");
+                    let engine = r.env.get_template(name).unwrap().render(&ctx).unwrap();
+                    assert_eq!(String::from_utf8(fast).unwrap(), engine, "{id:?} {name}");
+                    checked += 1;
+                }
+            }
+            // A value that is not a string goes to the engine.
+            let ctx = Value::from_object(Fields(vec![("table", Value::from("t")), ("rev", Value::from(7)), ("old", Value::from("a"))]));
+            assert!(!r.render_plain(&r.plain["version_update.sql"], &ctx, &mut Vec::new()));
+            let mut out = Vec::new();
+            r.render_into("version_update.sql", &ctx, &mut out).unwrap();
+            assert!(String::from_utf8(out).unwrap().contains("7"));
+        }
+        assert!(checked > 100, "{checked}");
     }
 }
