@@ -3,6 +3,7 @@
 //! always closed under ancestry; a range is the difference of two such sets.
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::fxhash::FastHash;
 use crate::ops::Revision;
 use std::collections::{BTreeSet, HashMap};
 
@@ -11,7 +12,7 @@ pub type RevIx = usize;
 /// The revisions, their parents and children, and a deterministic topological order.
 pub struct Graph {
     pub revs: Vec<Revision>,
-    pub by_id: HashMap<String, RevIx>,
+    pub by_id: HashMap<String, RevIx, FastHash>,
     pub parents: Vec<Vec<RevIx>>,
     pub children: Vec<Vec<RevIx>>,
     /// Position of each revision in the topological order.
@@ -35,7 +36,7 @@ impl Graph {
         // Order by id so that nothing depends on file names or read order.
         revs.sort_by(|a, b| a.id.v.cmp(&b.id.v));
         let mut diags = vec![];
-        let mut by_id: HashMap<String, RevIx> = HashMap::new();
+        let mut by_id: HashMap<String, RevIx, FastHash> = HashMap::with_capacity_and_hasher(revs.len(), FastHash::default());
         for (i, r) in revs.iter().enumerate() {
             if let Some(&first) = by_id.get(&r.id.v) {
                 diags.push(
@@ -66,7 +67,7 @@ impl Graph {
                 }
             }
         }
-        let mut labels: HashMap<&str, usize> = HashMap::new();
+        let mut labels: HashMap<&str, usize, FastHash> = HashMap::default();
         for (i, r) in revs.iter().enumerate() {
             for l in &r.branch_labels {
                 if let Some(&other) = labels.get(l.v.as_str()) {

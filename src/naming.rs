@@ -62,19 +62,26 @@ impl Naming {
 /// substituted text is never read as a pattern again. Default names here
 /// and the dialects' sized type spellings (`VARCHAR({n})`) use it.
 pub fn fill(pattern: &str, out: &mut String, mut value: impl FnMut(&str, &mut String) -> bool) {
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) if value(&after[..close], out) => rest = &after[close + 1..],
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+    // Byte scans: the patterns are a few bytes long, too short for `find`'s
+    // searcher to pay off (this runs for every sized column type planned).
+    // `{` and `}` are ASCII, so every cut is on a character boundary.
+    let bytes = pattern.as_bytes();
+    let find = |from: usize, b: u8| bytes[from..].iter().position(|&c| c == b).map(|p| p + from);
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(open) = find(from, b'{') {
+        let Some(close) = find(open + 1, b'}') else { break };
+        out.push_str(&pattern[copied..open]);
+        if value(&pattern[open + 1..close], out) {
+            copied = close + 1;
+            from = close + 1;
+        } else {
+            out.push('{');
+            copied = open + 1;
+            from = open + 1;
         }
     }
-    out.push_str(rest);
+    out.push_str(&pattern[copied..]);
 }
 
 /// A name over `MAX_NAME` bytes becomes its first 54 bytes (cut back to a
@@ -102,6 +109,9 @@ mod tests {
         assert_eq!(Naming::make("fk_{table}_{columns}_{referred_table}", "a", &["b", "c"], "d"), "fk_a_b_c_d");
         assert_eq!(Naming::make("{x}_{table}{", "t{columns}", &["c"], ""), "{x}_t{columns}{");
         assert_eq!(Naming::make("pk_{table}", "t", &[], ""), "pk_t");
+        assert_eq!(Naming::make("{{table}}_{", "t", &[], ""), "{t}_{");
+        assert_eq!(Naming::make("{unknown{table}}", "t", &[], ""), "{unknownt}");
+        assert_eq!(Naming::make("é{table}é}", "t", &[], ""), "été}");
     }
 
     #[test]
