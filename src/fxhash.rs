@@ -1,6 +1,6 @@
 //! FxHash (rustc's hasher) for the maps keyed by short names: the model's
 //! tables and columns, the dialect's type and reserved-word tables, the
-//! column memo. No input to a compiler run is adversarial, and SipHash
+//! column memo, the plain templates, the revision graph's ids and labels. No input to a compiler run is adversarial, and SipHash
 //! costs more than these lookups do.
 
 use std::hash::{BuildHasherDefault, Hasher};

@@ -67,21 +67,19 @@ pub fn fill(pattern: &str, out: &mut String, mut value: impl FnMut(&str, &mut St
     // `{` and `}` are ASCII, so every cut is on a character boundary.
     let bytes = pattern.as_bytes();
     let find = |from: usize, b: u8| bytes[from..].iter().position(|&c| c == b).map(|p| p + from);
-    let mut copied = 0;
-    let mut from = 0;
-    while let Some(open) = find(from, b'{') {
+    // Everything before `at` is in `out`; the search goes on from there.
+    let mut at = 0;
+    while let Some(open) = find(at, b'{') {
         let Some(close) = find(open + 1, b'}') else { break };
-        out.push_str(&pattern[copied..open]);
+        out.push_str(&pattern[at..open]);
         if value(&pattern[open + 1..close], out) {
-            copied = close + 1;
-            from = close + 1;
+            at = close + 1;
         } else {
             out.push('{');
-            copied = open + 1;
-            from = open + 1;
+            at = open + 1;
         }
     }
-    out.push_str(&pattern[copied..]);
+    out.push_str(&pattern[at..]);
 }
 
 /// A name over `MAX_NAME` bytes becomes its first 54 bytes (cut back to a
