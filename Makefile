@@ -1,7 +1,7 @@
 # schemac: the everyday targets. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: build test lint acceptance bench example services conformance
+.PHONY: build test lint acceptance bench example services conformance outputs
 
 build:
 	$(CARGO) build --release
@@ -39,3 +39,11 @@ bench: build
 # Starts PostgreSQL and MariaDB when they are installed but not running.
 services:
 	@.ci/services
+
+# The outputs of every project, fixture and the 300 conformance chains for
+# every dialect and command, from the release binary, into OUT: run it
+# before and after a change of structure and compare with `diff -r`.
+OUT ?= target/outputs
+outputs: build
+	rm -rf target/chains && SCHEMAC_CONFORMANCE_DUMP=$(CURDIR)/target/chains SCHEMAC_CONFORMANCE_CHAINS=$(CHAINS) $(CARGO) test --release --test conformance -- --exact conformance
+	scripts/outputs target/release/schemac $(OUT) target/chains

@@ -40,7 +40,6 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn conformance() {
     let chains = env_number("SCHEMAC_CONFORMANCE_CHAINS", 5);
     let first = env_number("SCHEMAC_CONFORMANCE_SEED", 1);
-    let engines: Vec<Engine> = Engine::ALL.into_iter().filter(|e| require(*e)).collect();
     let seeds: Vec<u64> = (first..first + chains).collect();
     let generated: Vec<gen::Chain> = seeds.iter().map(|s| gen::generate(*s, 20)).collect();
     for chain in &generated {
@@ -49,13 +48,18 @@ fn conformance() {
             .checkpoints()
             .unwrap_or_else(|e| panic!("seed {}: the generator made an invalid chain: {e}", chain.seed));
     }
+    // SCHEMAC_CONFORMANCE_DUMP=DIR writes the chains there and stops: the
+    // inputs of `scripts/outputs`, which compares two binaries on them.
     if let Ok(dump) = std::env::var("SCHEMAC_CONFORMANCE_DUMP") {
         for chain in &generated {
             chain
                 .write(&std::path::Path::new(&dump).join(format!("seed_{}", chain.seed)))
                 .expect("dump the chain");
         }
+        eprintln!("conformance: {} chains written to {dump}", generated.len());
+        return;
     }
+    let engines: Vec<Engine> = Engine::ALL.into_iter().filter(|e| require(*e)).collect();
     let revisions: usize = generated.iter().map(|c| c.revision_count()).sum();
     // Commits need not wait for the disk: these databases are thrown away.
     // PGOPTIONS reaches only the psql processes this test starts.
