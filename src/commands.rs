@@ -208,7 +208,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
     let mut statements = 0;
     let mut irreversible: Vec<String> = vec![];
     let mut warnings: indexmap::IndexMap<(String, &'static str, String), Vec<&'static str>> = indexmap::IndexMap::new();
-    for id in [DialectId::Sqlite, DialectId::Postgresql, DialectId::Mysql, DialectId::Mariadb] {
+    for id in DialectId::CHECKED {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error("E0014", e)))?;
         let c = Compiler::new(g, settings, d.clone());
         let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade("base:heads"))];

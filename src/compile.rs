@@ -11,10 +11,10 @@ use crate::graph::{Graph, RevIx, RevSet};
 use crate::inverse::inverse;
 use crate::model::{Constraint, Schema};
 use crate::ops::{DerivedNote, Op, OpNode};
-use crate::plan::{Placement, Planner, Step};
-use crate::render::{ctx, Renderer};
+use crate::plan::Planner;
+use crate::render::{Fixed, Renderer};
 use crate::replay::{Change, Replayer};
-use minijinja::context;
+use crate::step::{Placement, Step, StepKind};
 use std::io::Write;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -23,7 +23,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub(crate) struct Block {
     comment: String,
     steps: Vec<Step>,
-    version: Vec<(&'static str, minijinja::Value)>,
+    /// The version table's statements, after the steps.
+    version: Vec<StepKind>,
     transactional: bool,
 }
 
@@ -32,8 +33,6 @@ pub struct Compiler<'a> {
     pub settings: &'a Settings,
     pub dialect: Dialect,
     renderer: Renderer,
-    /// The version table's name, for the version statements' contexts.
-    vt: minijinja::Value,
     /// Each revision's upgrade operations, moved out of the graph by
     /// `upgrade_once`: `upgrade` then drops each list once it is planned, so
     /// that the decoded history and the model at its end are never both in memory.
@@ -52,7 +51,6 @@ impl<'a> Compiler<'a> {
             settings,
             dialect,
             renderer,
-            vt: minijinja::Value::from(settings.version_table.as_str()),
             owned: None,
         }
     }
@@ -132,29 +130,22 @@ impl<'a> Compiler<'a> {
     }
 
     fn header(&self, command: &str) -> Result<String, Diagnostics> {
-        let ctx = context! {
-            schemac_version => VERSION,
-            command,
-            dialect => self.dialect.key(),
-            version => self.dialect.version.to_string(),
-            apply => self.dialect.apply_hint(),
-            notes => Vec::<String>::new(),
-        };
-        self.render("header.sql", &ctx)
+        self.renderer.header(VERSION, command).map_err(render_error)
     }
 
-    fn render(&self, template: &str, ctx: &minijinja::Value) -> Result<String, Diagnostics> {
-        self.renderer.render(template, ctx).map_err(render_error)
-    }
-
-    fn vt(&self) -> minijinja::Value {
-        self.vt.clone()
+    /// The version table's name.
+    fn vt(&self) -> String {
+        self.settings.version_table.clone()
     }
 
     /// The version table; `if_not_exists` for stamp, which may meet it already there.
-    fn version_create(&self, if_not_exists: bool) -> (&'static str, minijinja::Value) {
+    fn version_create(&self, if_not_exists: bool) -> StepKind {
         let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
-        ("version_create.sql", context! { table => self.vt(), pk, if_not_exists })
+        StepKind::VersionCreate {
+            table: self.vt(),
+            pk,
+            if_not_exists,
+        }
     }
 
     /// SQL for `upgrade RANGE`, as text.
@@ -215,8 +206,8 @@ impl<'a> Compiler<'a> {
         &self,
         out: &mut dyn Write,
         command: &str,
-        pre: &[(&'static str, minijinja::Value)],
-        post: &[(&'static str, minijinja::Value)],
+        pre: &[StepKind],
+        post: &[StepKind],
         n: usize,
         mut diags: Vec<Diagnostic>,
         mut next: impl FnMut(usize, &mut Vec<Diagnostic>) -> Block,
@@ -318,17 +309,21 @@ impl<'a> Compiler<'a> {
     }
 
     /// The version statements of upgrading to `r` from the `heads` recorded so far.
-    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx, parents: &[RevIx]) -> Vec<StepKind> {
         let g = self.graph;
-        let rev = g.id(r);
+        let rev = g.id(r).to_string();
         let mut present = parents.iter().copied().filter(|p| heads.contains(p));
         let mut out = Vec::with_capacity(1);
         match present.next() {
-            None => out.push(("version_insert.sql", ctx! { table => self.vt(), rev })),
+            None => out.push(StepKind::VersionInsert { table: self.vt(), rev }),
             Some(first) => {
-                out.push(("version_update.sql", ctx! { table => self.vt(), rev, old => g.id(first) }));
+                let old = g.id(first).to_string();
+                out.push(StepKind::VersionUpdate { table: self.vt(), rev, old });
                 for o in present {
-                    out.push(("version_delete.sql", ctx! { table => self.vt(), rev => g.id(o) }));
+                    out.push(StepKind::VersionDelete {
+                        table: self.vt(),
+                        rev: g.id(o).to_string(),
+                    });
                 }
             }
         }
@@ -432,7 +427,7 @@ impl<'a> Compiler<'a> {
         let mut heads: Vec<RevIx> = s.clone();
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
-            post.push(("version_drop.sql", context! { table => self.vt() }));
+            post.push(StepKind::VersionDrop { table: self.vt() });
         }
         let n = undo.len();
         let next = |k: usize, diags: &mut Vec<Diagnostic>| {
@@ -461,19 +456,26 @@ impl<'a> Compiler<'a> {
     }
 
     /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
-    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<(&'static str, minijinja::Value)> {
+    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<StepKind> {
         let g = self.graph;
-        let rev = g.id(rx);
+        let rev = g.id(rx).to_string();
         heads.retain(|&h| h != rx);
         let covered = g.closure(heads);
         let new: Vec<RevIx> = parents.iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
         let mut out = Vec::with_capacity(1);
         match new.split_first() {
-            None => out.push(("version_delete.sql", ctx! { table => self.vt(), rev })),
+            None => out.push(StepKind::VersionDelete { table: self.vt(), rev }),
             Some((&first, rest)) => {
-                out.push(("version_update.sql", ctx! { table => self.vt(), rev => g.id(first), old => rev }));
+                out.push(StepKind::VersionUpdate {
+                    table: self.vt(),
+                    rev: g.id(first).to_string(),
+                    old: rev,
+                });
                 for &o in rest {
-                    out.push(("version_insert.sql", ctx! { table => self.vt(), rev => g.id(o) }));
+                    out.push(StepKind::VersionInsert {
+                        table: self.vt(),
+                        rev: g.id(o).to_string(),
+                    });
                 }
             }
         }
@@ -499,7 +501,10 @@ impl<'a> Compiler<'a> {
         let version: Vec<_> = g
             .heads
             .iter()
-            .map(|&h| ("version_insert.sql", context! { table => self.vt(), rev => g.id(h) }))
+            .map(|&h| StepKind::VersionInsert {
+                table: self.vt(),
+                rev: g.id(h).to_string(),
+            })
             .collect();
         let heads: Vec<&str> = g.heads.iter().map(|&h| g.id(h)).collect();
         let block = Block {
@@ -514,9 +519,12 @@ impl<'a> Compiler<'a> {
     /// SQL that records REVISION as the current one(s).
     pub fn stamp(&self, spec: &str) -> Result<String, Diagnostics> {
         let tips = self.graph.resolve(spec, None).map_err(range_error)?;
-        let mut version = vec![("stamp_clear.sql", context! { table => self.vt() })];
+        let mut version = vec![StepKind::VersionClear { table: self.vt() }];
         for &t in &tips {
-            version.push(("version_insert.sql", context! { table => self.vt(), rev => self.graph.id(t) }));
+            version.push(StepKind::VersionInsert {
+                table: self.vt(),
+                rev: self.graph.id(t).to_string(),
+            });
         }
         let block = Block {
             comment: format!("Stamping {spec}"),
@@ -541,17 +549,11 @@ impl<'a> Compiler<'a> {
 
     /// The query that reads the current revision(s).
     pub fn current(&self) -> Result<String, Diagnostics> {
-        self.render("current.sql", &context! { table => self.vt() })
+        self.renderer.current(&self.settings.version_table).map_err(render_error)
     }
 
     /// Assembles a whole script in memory (for the small ones: create_schema, stamp, populate).
-    fn assemble(
-        &self,
-        command: &str,
-        pre: Vec<(&'static str, minijinja::Value)>,
-        blocks: Vec<Block>,
-        post: Vec<(&'static str, minijinja::Value)>,
-    ) -> Result<String, Diagnostics> {
+    fn assemble(&self, command: &str, pre: Vec<StepKind>, blocks: Vec<Block>, post: Vec<StepKind>) -> Result<String, Diagnostics> {
         let mut buf = Vec::new();
         let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
         let mut w = ScriptWriter::start(self, &mut buf, command, &pre, any_fk_off)?;
@@ -596,8 +598,8 @@ fn render_error(e: String) -> Diagnostics {
 }
 
 impl Spelling<'_> {
-    fn render(&self, template: &str, ctx: &minijinja::Value, buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
-        self.c.renderer.render_into(template, ctx, buf).map_err(render_error)
+    fn render(&self, step: &StepKind, buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+        self.c.renderer.render_step(step, buf).map_err(render_error)
     }
 
     /// Renders revision blocks at the end of `buf`.
@@ -634,12 +636,13 @@ impl Spelling<'_> {
                     buf.push(b'\n');
                     open = true;
                 }
-                if let Some(w) = &s.warning {
+                if !s.warnings.is_empty() {
+                    let text: Vec<&str> = s.warnings.iter().map(|w| w.message.as_str()).collect();
                     buf.extend_from_slice(b"-- WARNING: ");
-                    buf.extend_from_slice(c.dialect.comment(w).as_bytes());
+                    buf.extend_from_slice(c.dialect.comment(&text.join("; ")).as_bytes());
                     buf.push(b'\n');
                 }
-                c.renderer.render_into(s.template, &s.ctx, buf).map_err(|e| {
+                c.renderer.render_step(&s.kind, buf).map_err(|e| {
                     Diagnostics::from(
                         Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
                             .at(s.span, "while compiling this")
@@ -657,8 +660,8 @@ impl Spelling<'_> {
                 buf.push(b'\n');
                 open = true;
             }
-            for (t, ctx) in &b.version {
-                self.render(t, ctx, buf)?;
+            for v in &b.version {
+                self.render(v, buf)?;
             }
             if open {
                 // After the last step's blank line, a version statement needs one more.
@@ -683,20 +686,20 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         c: &'c Compiler<'c>,
         out: &'w mut dyn Write,
         command: &str,
-        pre: &[(&'static str, minijinja::Value)],
+        pre: &[StepKind],
         any_fk_off: bool,
     ) -> Result<ScriptWriter<'c, 'w>, Diagnostics> {
         let txn_ddl = c.dialect.data.transactional_ddl;
         let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
-        let empty = context! {};
+        let fixed = |which| c.renderer.fixed(which).map_err(render_error);
         let spelling = Spelling {
             c,
             single,
             txn_ddl,
-            begin: c.render("begin.sql", &empty)?,
-            commit: c.render("commit.sql", &empty)?,
-            fk_off: c.render("fk_off.sql", &empty)?,
-            fk_on: c.render("fk_on.sql", &empty)?,
+            begin: fixed(Fixed::Begin)?,
+            commit: fixed(Fixed::Commit)?,
+            fk_off: fixed(Fixed::ForeignKeysOff)?,
+            fk_on: fixed(Fixed::ForeignKeysOn)?,
         };
         let mut buf = Vec::with_capacity(1 << 12);
         buf.extend_from_slice(c.header(command)?.as_bytes());
@@ -708,8 +711,8 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
             buf.extend_from_slice(spelling.begin.as_bytes());
             buf.push(b'\n');
         }
-        for (t, ctx) in pre {
-            spelling.render(t, ctx, &mut buf)?;
+        for step in pre {
+            spelling.render(step, &mut buf)?;
             buf.push(b'\n');
         }
         let mut w = ScriptWriter {
@@ -760,10 +763,10 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
     }
 
     /// The statements after the revisions and the end of the script.
-    pub(crate) fn finish(mut self, post: &[(&'static str, minijinja::Value)]) -> Result<(), Diagnostics> {
+    pub(crate) fn finish(mut self, post: &[StepKind]) -> Result<(), Diagnostics> {
         let mut buf = std::mem::take(&mut self.buf);
-        for (t, ctx) in post {
-            self.spelling.render(t, ctx, &mut buf)?;
+        for step in post {
+            self.spelling.render(step, &mut buf)?;
             buf.push(b'\n');
         }
         if self.spelling.single {

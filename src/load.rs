@@ -956,7 +956,7 @@ impl<'i> Decoder<'_, 'i> {
                     Value::Current(lower)
                 } else if let Some(sql) = t.get("sql") {
                     let pd = self.per_dialect(sql)?;
-                    if !is_default && pd.get("default").is_some_and(|s| s.eq_ignore_ascii_case("null")) {
+                    if !is_default && pd.get(&["default"]).is_some_and(|s| s.eq_ignore_ascii_case("null")) {
                         Value::Null
                     } else {
                         Value::Sql(Box::new(pd))

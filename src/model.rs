@@ -12,8 +12,17 @@ pub type NameMap<V> = IndexMap<String, V, FastHash>;
 
 /// Text per dialect: the value of a per-dialect table in a revision.
 /// Keys are `postgresql`, `mysql`, `mariadb`, `sqlite` and `default`.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PerDialect(pub IndexMap<String, String>);
+
+impl std::hash::Hash for PerDialect {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.len());
+        for entry in &self.0 {
+            entry.hash(state);
+        }
+    }
+}
 
 impl PerDialect {
     pub fn single(s: impl Into<String>) -> PerDialect {
@@ -22,16 +31,15 @@ impl PerDialect {
         PerDialect(m)
     }
 
-    /// The entry for a dialect key: its own, else `mysql` for `mariadb`, else `default`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        let own = self.0.get(key);
-        let via_mysql = if key == "mariadb" { self.0.get("mysql") } else { None };
-        own.or(via_mysql).or_else(|| self.0.get("default")).map(|s| s.as_str())
+    /// The first entry of a lookup chain (`Dialect::lookup`: the dialect's
+    /// own key, then the keys it falls back to, usually ending in `default`).
+    pub fn get(&self, chain: &[&str]) -> Option<&str> {
+        chain.iter().find_map(|k| self.0.get(*k)).map(|s| s.as_str())
     }
 }
 
 /// A neutral column type, or raw SQL per dialect.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ColumnType {
     Boolean,
     SmallInt,
@@ -57,7 +65,7 @@ pub enum ColumnType {
 }
 
 /// A named enumerated type and its values, in order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnumType {
     pub name: String,
     pub values: Vec<String>,
@@ -99,7 +107,7 @@ impl ColumnType {
 }
 
 /// A literal value from a revision (a default, a backfill, a bulk_insert value).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -115,7 +123,7 @@ pub enum Value {
     Sql(Box<PerDialect>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Column {
     pub name: String,
     pub ty: ColumnType,

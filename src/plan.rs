@@ -1,130 +1,36 @@
-//! Stage 4, plan: turns resolved changes into the steps one dialect will
-//! run, still as data (a template name and its context). Strategy is decided
-//! here and only here: native ALTER or the SQLite table rebuild, explicit
-//! drops a dialect needs first, statements that must run outside a
-//! transaction. Templates only spell a step.
+//! Stage 4, plan: turns resolved changes into the typed steps one dialect
+//! will run (`crate::step`): data whose payload is model values, never SQL
+//! text. Strategy is decided here and only here: native ALTER or the SQLite
+//! table rebuild, explicit drops a dialect needs first, statements that
+//! must run outside a transaction, what the dialect cannot express (a
+//! diagnostic at the user's key). Warnings are diagnostics with codes,
+//! attached to the step that causes them. The renderer spells the steps.
 
 use crate::diag::{Diagnostic, Span};
-use crate::dialect::Dialect;
+use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle};
 use crate::model::*;
 use crate::ops::Op;
-use crate::render::ctx;
 use crate::replay::Change;
+use crate::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
 use indexmap::IndexMap;
-use minijinja::value::{Enumerator, Object};
-use minijinja::Value as Ctx;
 use std::sync::Arc;
 
-/// Where a step may run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placement {
-    InTransaction,
-    /// PostgreSQL's CONCURRENTLY: between transactions.
-    OutsideTransaction,
-}
-
-/// One unit of SQL that a template spells.
-#[derive(Clone, Debug)]
-pub struct Step {
-    pub template: &'static str,
-    pub ctx: Ctx,
-    pub warning: Option<String>,
-    pub placement: Placement,
-    /// SQLite: the transaction must run with `PRAGMA foreign_keys=OFF` around it.
-    pub foreign_keys_off: bool,
-    /// Where the step came from, for diagnostics.
-    pub span: Span,
-}
-
-/// A column as the templates see it (`c`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ColCtx {
-    pub name: String,
-    pub type_sql: String,
-    pub nullable: bool,
-    pub default_sql: Option<String>,
-    pub autoincrement: bool,
-    /// SQLite: the column is the rowid primary key, declared inline with this constraint name.
-    pub inline_pk: Option<String>,
-    pub check_sql: Option<String>,
-    pub comment: Option<String>,
-}
-
-impl Object for ColCtx {
-    fn get_value(self: &Arc<Self>, key: &Ctx) -> Option<Ctx> {
-        self.get_value_by_str(key.as_str()?)
-    }
-
-    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Ctx> {
-        Some(match key {
-            "name" => Ctx::from(self.name.as_str()),
-            "type_sql" => Ctx::from(self.type_sql.as_str()),
-            "nullable" => Ctx::from(self.nullable),
-            "default_sql" => Ctx::from(self.default_sql.as_deref()),
-            "autoincrement" => Ctx::from(self.autoincrement),
-            "inline_pk" => Ctx::from(self.inline_pk.as_deref()),
-            "check_sql" => Ctx::from(self.check_sql.as_deref()),
-            "comment" => Ctx::from(self.comment.as_deref()),
-            _ => return None,
-        })
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&[
-            "name",
-            "type_sql",
-            "nullable",
-            "default_sql",
-            "autoincrement",
-            "inline_pk",
-            "check_sql",
-            "comment",
-        ])
-    }
-}
-
-impl From<ColCtx> for Ctx {
-    fn from(c: ColCtx) -> Ctx {
-        Ctx::from_object(c)
-    }
-}
-
-/// A table's definition as the templates see it (`t`).
-#[derive(Clone, Debug)]
-pub struct TableCtx {
-    pub name: String,
-    pub columns: Vec<Arc<ColCtx>>,
-    /// Each made by `con_ctx`.
-    pub constraints: Vec<Ctx>,
-    pub comment: Option<String>,
-    pub options: Option<String>,
-}
-
-impl Object for TableCtx {
-    fn get_value(self: &Arc<Self>, key: &Ctx) -> Option<Ctx> {
-        self.get_value_by_str(key.as_str()?)
-    }
-
-    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Ctx> {
-        Some(match key {
-            "name" => Ctx::from(self.name.as_str()),
-            "columns" => Ctx::from(self.columns.iter().map(|c| Ctx::from_dyn_object(c.clone())).collect::<Vec<_>>()),
-            "constraints" => Ctx::from(self.constraints.clone()),
-            "comment" => Ctx::from(self.comment.as_deref()),
-            "options" => Ctx::from(self.options.as_deref()),
-            _ => return None,
-        })
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["name", "columns", "constraints", "comment", "options"])
-    }
-}
-
-impl From<TableCtx> for Ctx {
-    fn from(t: TableCtx) -> Ctx {
-        Ctx::from_object(t)
-    }
+/// The codes of the warnings a plan attaches to its steps.
+pub mod warn {
+    /// A table is dropped with its rows.
+    pub const DROPS_TABLE: &str = "W0501";
+    /// A column is dropped with its data.
+    pub const DROPS_COLUMN: &str = "W0502";
+    /// A type change that can lose data (anything but a widening).
+    pub const NARROWS_TYPE: &str = "W0503";
+    /// The target version parses CHECK constraints but does not enforce them.
+    pub const CHECK_NOT_ENFORCED: &str = "W0504";
+    /// SQLite rebuilds the table.
+    pub const REBUILDS_TABLE: &str = "W0505";
+    /// A rebuild may lose what an `execute` made on the table.
+    pub const UNTRACKED_EXECUTE: &str = "W0506";
+    /// A derived downgrade cannot restore everything (the note of `inverse`).
+    pub const DERIVED_LOSES: &str = "W0507";
 }
 
 struct Group {
@@ -141,39 +47,10 @@ pub struct Planner<'d> {
     groups: IndexMap<String, Group>,
     /// The column names of the table the operation being planned changes, before it.
     snapshot: Option<Vec<String>>,
-    pending_warnings: Vec<String>,
+    /// Warnings of changes folded into a rebuild, for the rebuild's step.
+    pending_warnings: Vec<Diagnostic>,
     /// Where the operation being planned wrote each column's type, for diagnostics.
     type_spans: Vec<(String, Span)>,
-}
-
-/// A constraint as the templates see it (`k`).
-fn con_ctx(c: &Constraint) -> Ctx {
-    let none: Option<&str> = None;
-    let (columns, ref_table, ref_columns, on_delete, on_update, expr) = match c {
-        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => (columns.clone(), "", vec![], none, none, ""),
-        Constraint::ForeignKey(fk) => (
-            fk.columns.clone(),
-            fk.ref_table.as_str(),
-            fk.ref_columns.clone(),
-            fk.on_delete.map(|a| a.sql()),
-            fk.on_update.map(|a| a.sql()),
-            "",
-        ),
-        Constraint::Check { expr, .. } => (vec![], "", vec![], none, none, expr.as_str()),
-    };
-    ctx! { kind => c.kind(), name => c.name(), columns, ref_table, ref_columns, on_delete, on_update, expr }
-}
-
-/// An index as the templates see it (`i`).
-fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Ctx {
-    ctx! {
-        name => &i.name,
-        table,
-        columns => i.columns.clone(),
-        unique => i.unique,
-        where_ => i.where_.as_deref(),
-        concurrently,
-    }
 }
 
 fn column_names(t: &Table) -> Vec<String> {
@@ -213,26 +90,23 @@ impl<'d> Planner<'d> {
     }
 
     fn rebuilds(&self) -> bool {
-        self.d.data.alter_column == "rebuild"
+        self.d.data.alter_column == AlterColumn::Rebuild
     }
 
-    fn push(&mut self, template: &'static str, ctx: Ctx, span: Span) {
-        self.steps.push(Step {
-            template,
-            ctx,
-            warning: None,
-            placement: Placement::InTransaction,
-            foreign_keys_off: false,
-            span,
-        });
+    fn push(&mut self, kind: StepKind, span: Span) {
+        self.steps.push(Step::new(kind, span));
     }
 
-    fn warn_last(&mut self, w: Option<String>) {
-        if let (Some(w), Some(last)) = (w, self.steps.last_mut()) {
-            last.warning = Some(match &last.warning {
-                Some(prev) => format!("{prev}; {w}"),
-                None => w,
-            });
+    /// The last step runs between transactions.
+    fn outside_transaction(&mut self) {
+        if let Some(s) = self.steps.last_mut() {
+            s.placement = Placement::OutsideTransaction;
+        }
+    }
+
+    fn warn_last(&mut self, code: &'static str, message: String) {
+        if let Some(last) = self.steps.last_mut() {
+            last.warnings.push(Diagnostic::warning(code, message));
         }
     }
 
@@ -241,59 +115,47 @@ impl<'d> Planner<'d> {
             .push(Diagnostic::error("E0501", msg).at(span, format!("cannot be compiled for {}", self.d.key())));
     }
 
-    pub fn col_ctx(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColCtx {
-        let rowid_pk = self.d.data.autoincrement == "rowid"
+    /// A value the dialect must be able to spell.
+    fn check_value(&mut self, v: &Value, span: Span) -> bool {
+        match self.d.check_value(v) {
+            Ok(()) => true,
+            Err(e) => {
+                self.fail(span, e);
+                false
+            }
+        }
+    }
+
+    /// A column as the dialect declares it; what the dialect cannot express is a diagnostic.
+    pub fn column_def(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColumnDef {
+        let rowid_pk = self.d.data.autoincrement == Autoincrement::Rowid
             && table
                 .and_then(|t| t.primary_key())
                 .is_some_and(|(_, cols)| cols.len() == 1 && cols[0] == c.name)
             && (c.autoincrement || c.ty == ColumnType::Integer);
-        let type_sql = if rowid_pk {
-            "INTEGER".to_string()
-        } else {
-            match self.d.type_sql(&c.ty) {
-                Ok(t) => t,
-                Err(e) => {
-                    let at = self.type_spans.iter().find(|(n, _)| *n == c.name).map(|(_, s)| *s).unwrap_or(span);
-                    self.fail(at, format!("column `{}`: {e}", c.name));
-                    String::new()
-                }
+        if !rowid_pk {
+            if let Err(e) = self.d.check_type(&c.ty) {
+                let at = self.type_spans.iter().find(|(n, _)| *n == c.name).map(|(_, s)| *s).unwrap_or(span);
+                self.fail(at, format!("column `{}`: {e}", c.name));
             }
-        };
-        let default_sql = c.default.as_ref().and_then(|v| match self.d.value_sql(v, Some(&c.ty)) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                self.fail(span, format!("default of `{}`: {e}", c.name));
-                None
-            }
-        });
-        let check_sql = match &c.ty {
-            ColumnType::Enum(e) if self.d.data.enum_style == "check" => Some(format!(
-                "{} IN ({})",
-                self.d.ident(&c.name),
-                e.values.iter().map(|v| self.d.literal(v)).collect::<Vec<_>>().join(", ")
-            )),
-            _ => None,
-        };
-        ColCtx {
-            name: c.name.clone(),
-            type_sql,
-            nullable: c.nullable,
-            default_sql,
-            autoincrement: c.autoincrement,
-            inline_pk: if rowid_pk {
+        }
+        if let Some(Err(e)) = c.default.as_ref().map(|v| self.d.check_value(v)) {
+            self.fail(span, format!("default of `{}`: {e}", c.name));
+        }
+        ColumnDef {
+            column: c.clone(),
+            rowid_pk: if rowid_pk {
                 table.and_then(|t| t.primary_key()).map(|(n, _)| n.to_string())
             } else {
                 None
             },
-            check_sql,
-            comment: c.comment.clone(),
         }
     }
 
-    /// The table's definition; `skip_fk_to` leaves out foreign keys to tables not yet created.
-    pub fn table_ctx(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableCtx {
-        let columns = t.columns.values().map(|c| Arc::new(self.col_ctx(c, Some(t), span))).collect::<Vec<_>>();
-        let inline_pk = columns.iter().any(|c| c.inline_pk.is_some());
+    /// The table's definition; `keep_fk` leaves out foreign keys to tables not yet created.
+    pub fn table_def(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableDef {
+        let columns = t.columns.values().map(|c| Arc::new(self.column_def(c, Some(t), span))).collect::<Vec<_>>();
+        let inline_pk = columns.iter().any(|c| c.rowid_pk.is_some());
         let constraints = t
             .constraints
             .iter()
@@ -302,14 +164,10 @@ impl<'d> Planner<'d> {
                 Constraint::ForeignKey(fk) => keep_fk(fk),
                 _ => true,
             })
-            .map(con_ctx)
+            .cloned()
             .collect();
-        let options = t.options.as_ref().and_then(|o| {
-            o.0.get(self.d.key())
-                .or_else(|| if self.d.key() == "mariadb" { o.0.get("mysql") } else { None })
-                .cloned()
-        });
-        TableCtx {
+        let options = t.options.as_ref().and_then(|o| o.get(self.d.own_lookup())).map(str::to_string);
+        TableDef {
             name: name.to_string(),
             columns,
             constraints,
@@ -319,32 +177,34 @@ impl<'d> Planner<'d> {
     }
 
     fn create_enums(&mut self, types: &[ColumnType], span: Span) {
-        if self.d.data.enum_style != "type" {
+        if self.d.data.enum_style != EnumStyle::Type {
             return;
         }
         for t in types {
             if let ColumnType::Enum(e) = t {
-                self.push("create_enum.sql", ctx! { name => &e.name, values => e.values.clone() }, span);
+                let (name, values) = (e.name.clone(), e.values.clone());
+                self.push(StepKind::CreateEnum { name, values }, span);
             }
         }
     }
 
     fn drop_enums(&mut self, names: &[String], span: Span) {
-        if self.d.data.enum_style != "type" {
+        if self.d.data.enum_style != EnumStyle::Type {
             return;
         }
         for name in names {
-            self.push("drop_enum.sql", ctx! { name }, span);
+            self.push(StepKind::DropEnum { name: name.clone() }, span);
         }
     }
 
     fn column_comments(&mut self, table: &str, cols: &[&Column], span: Span) {
-        if self.d.data.comments != "statement" {
+        if self.d.data.comments != Comments::Statement {
             return;
         }
         for c in cols {
             if let Some(comment) = &c.comment {
-                self.push("comment_column.sql", ctx! { table, column => &c.name, comment }, span);
+                let (table, column, comment) = (table.to_string(), c.name.clone(), Some(comment.clone()));
+                self.push(StepKind::CommentColumn { table, column, comment }, span);
             }
         }
     }
@@ -434,7 +294,7 @@ impl<'d> Planner<'d> {
             Change::DropColumn {
                 table, constraints, column, ..
             } => {
-                self.d.can("drop_column")
+                self.d.can(Capability::DropColumn)
                     && constraints.is_empty()
                     && !schema.views.values().any(|v| v.depends_on.contains(table))
                     && !schema.triggers.values().any(|t| &t.table == table)
@@ -444,7 +304,7 @@ impl<'d> Planner<'d> {
                             .any(|i| i.where_.as_ref().is_some_and(|w| crate::sqlwords::identifiers(w).contains(&column.name)))
                     })
             }
-            Change::RenameColumn { .. } => self.d.can("rename_column"),
+            Change::RenameColumn { .. } => self.d.can(Capability::RenameColumn),
             Change::AlterColumn { old, new, .. } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default,
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             _ => true,
@@ -453,6 +313,7 @@ impl<'d> Planner<'d> {
 
     /// After an operation is applied.
     pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
+        let warning = warning.map(|w| Diagnostic::warning(warn::DERIVED_LOSES, w));
         let grown = match &change {
             Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::AddColumn { table, .. } => Some(table.as_str()),
@@ -509,13 +370,9 @@ impl<'d> Planner<'d> {
         }
     }
 
-    fn warn_last_first(&mut self, first: usize, w: Option<String>) {
+    fn warn_last_first(&mut self, first: usize, w: Option<Diagnostic>) {
         if let Some(w) = w {
-            let s = &mut self.steps[first];
-            s.warning = Some(match &s.warning {
-                Some(prev) => format!("{w}; {prev}"),
-                None => w,
-            });
+            self.steps[first].warnings.insert(0, w);
         }
     }
 
@@ -542,22 +399,26 @@ impl Planner<'_> {
                 // Emitted as soon as replayed: the schema holds it as created.
                 let Some(table) = schema.tables.get(name) else { return };
                 self.create_enums(new_enums, span);
-                let t = self.table_ctx(table, &table.name, span, &|_| true);
-                self.push("create_table.sql", ctx! { t }, span);
+                let t = self.table_def(table, &table.name, span, &|_| true);
+                self.push(StepKind::CreateTable(Arc::new(t)), span);
                 self.column_comments(&table.name, &table.columns.values().collect::<Vec<_>>(), span);
-                if let (Some(c), "statement") = (&table.comment, d.data.comments.as_str()) {
-                    self.push("comment_table.sql", ctx! { table => &table.name, comment => c }, span);
+                if let (Some(c), Comments::Statement) = (&table.comment, d.data.comments) {
+                    let (table, comment) = (table.name.clone(), c.clone());
+                    self.push(StepKind::CommentTable { table, comment }, span);
                 }
                 for i in &table.indexes {
                     self.create_index(&table.name, i, false, span);
                 }
             }
             Change::DropTable { table, dropped_enums } => {
-                self.push("drop_table.sql", ctx! { table => &table.name }, span);
-                self.warn_last(Some(format!("drops table `{}` and every row in it", table.name)));
+                self.push(StepKind::DropTable { table: table.name.clone() }, span);
+                self.warn_last(warn::DROPS_TABLE, format!("drops table `{}` and every row in it", table.name));
                 self.drop_enums(dropped_enums, span);
             }
-            Change::RenameTable { from, to } => self.push("rename_table.sql", ctx! { from, to }, span),
+            Change::RenameTable { from, to } => {
+                let (from, to) = (from.clone(), to.clone());
+                self.push(StepKind::RenameTable { from, to }, span)
+            }
             Change::AddColumn {
                 table,
                 column,
@@ -566,13 +427,25 @@ impl Planner<'_> {
             } => {
                 self.create_enums(new_enums, span);
                 let t = schema.tables.get(table);
-                let c = self.col_ctx(column, t, span);
+                let c = Arc::new(self.column_def(column, t, span));
                 // SQLite can only add a foreign key with the column, inline.
-                let (inline, separate): (Vec<&Constraint>, Vec<&Constraint>) = constraints.iter().partition(|_| !d.data.add_constraint);
-                let inline: Vec<Ctx> = inline.into_iter().map(con_ctx).collect();
-                self.push("add_column.sql", ctx! { table, c, inline }, span);
-                for k in separate {
-                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(k) }, span);
+                let (inline, separate): (Vec<Constraint>, Vec<Constraint>) = constraints.iter().cloned().partition(|_| !d.data.add_constraint);
+                self.push(
+                    StepKind::AddColumn {
+                        table: table.clone(),
+                        column: c,
+                        inline,
+                    },
+                    span,
+                );
+                for constraint in separate {
+                    self.push(
+                        StepKind::AddConstraint {
+                            table: table.clone(),
+                            constraint,
+                        },
+                        span,
+                    );
                 }
                 self.column_comments(table, &[column], span);
             }
@@ -586,23 +459,44 @@ impl Planner<'_> {
                 // Foreign keys first: MySQL refuses to drop an index that one of
                 // them still uses (error 1553).
                 for k in constraints {
-                    let generic_drop = d.can("drop_constraint");
-                    self.push("drop_constraint.sql", ctx! { table, k => con_ctx(k), generic_drop }, span);
+                    let generic_drop = d.can(Capability::DropConstraint);
+                    self.push(
+                        StepKind::DropConstraint {
+                            table: table.clone(),
+                            constraint: k.clone(),
+                            generic_drop,
+                        },
+                        span,
+                    );
                 }
                 for i in indexes {
-                    self.push("drop_index.sql", ctx! { i => idx_ctx(table, i, false) }, span);
+                    self.push(
+                        StepKind::DropIndex {
+                            table: table.clone(),
+                            index: i.clone(),
+                            concurrently: false,
+                        },
+                        span,
+                    );
                 }
-                self.push("drop_column.sql", ctx! { table, column => &column.name }, span);
-                self.warn_last(Some(format!("drops column `{table}`.`{}` and its data", column.name)));
+                self.push(
+                    StepKind::DropColumn {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                    },
+                    span,
+                );
+                self.warn_last(warn::DROPS_COLUMN, format!("drops column `{table}`.`{}` and its data", column.name));
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameColumn { table, from, to, column } => {
-                if d.can("rename_column") {
-                    self.push("rename_column.sql", ctx! { table, from, to }, span);
+                let (table, from) = (table.clone(), from.clone());
+                if d.can(Capability::RenameColumn) {
+                    self.push(StepKind::RenameColumn { table, from, to: to.clone() }, span);
                 } else {
                     // MySQL before 8.0 / MariaDB before 10.5: CHANGE with the full definition.
-                    let c = self.col_ctx(column, schema.tables.get(table), span);
-                    self.push("change_column.sql", ctx! { table, from, c }, span);
+                    let column = Arc::new(self.column_def(column, schema.tables.get(&table), span));
+                    self.push(StepKind::ChangeColumn { table, from, column }, span);
                 }
             }
             Change::AlterColumn {
@@ -615,45 +509,50 @@ impl Planner<'_> {
             } => {
                 self.create_enums(new_enums, span);
                 if let Some(b) = backfill {
-                    match d.value_sql(b, Some(&new.ty)) {
-                        Ok(value) => self.push("backfill.sql", ctx! { table, column => &new.name, value }, span),
-                        Err(e) => self.fail(span, e),
+                    if self.check_value(b, span) {
+                        let (table, column, ty, value) = (table.clone(), new.name.clone(), new.ty.clone(), b.clone());
+                        self.push(StepKind::Backfill { table, column, ty, value }, span);
                     }
                 }
-                let c = self.col_ctx(new, schema.tables.get(table), span);
+                let column = Arc::new(self.column_def(new, schema.tables.get(table), span));
                 let mut type_changed = old.ty != new.ty;
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
-                    if n1 == n2 && d.data.enum_style == "type" {
+                    if n1 == n2 && d.data.enum_style == EnumStyle::Type {
                         // The same named type with other values: ALTER TYPE, not ALTER COLUMN.
                         type_changed = false;
                         self.extend_enum(n1, v1, v2, span);
                     }
                 }
-                let using = type_changed.then(|| format!("{}::{}", d.ident(&new.name), c.type_sql));
-                let ctx = ctx! {
-                    table, c, type_changed, using,
-                    nullable_changed => old.nullable != new.nullable,
-                    default_changed => old.default != new.default,
-                    comment_changed => old.comment != new.comment,
-                };
-                if type_changed || old.nullable != new.nullable || old.default != new.default || (old.comment != new.comment && d.data.comments == "inline") {
-                    self.push("alter_column.sql", ctx, span);
-                    if type_changed && narrows(&old.ty, &new.ty) {
-                        self.warn_last(Some(format!(
-                            "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
-                            new.name,
-                            old.ty.neutral(),
-                            new.ty.neutral()
-                        )));
-                    }
-                }
-                if old.comment != new.comment && d.data.comments == "statement" {
+                let (nullable_changed, default_changed, comment_changed) =
+                    (old.nullable != new.nullable, old.default != new.default, old.comment != new.comment);
+                if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
-                        "comment_column.sql",
-                        ctx! { table, column => &new.name, comment => new.comment.as_deref() },
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed,
+                            nullable_changed,
+                            default_changed,
+                            comment_changed,
+                        },
                         span,
                     );
+                    if type_changed && narrows(&old.ty, &new.ty) {
+                        self.warn_last(
+                            warn::NARROWS_TYPE,
+                            format!(
+                                "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                                new.name,
+                                old.ty.neutral(),
+                                new.ty.neutral()
+                            ),
+                        );
+                    }
+                }
+                if comment_changed && d.data.comments == Comments::Statement {
+                    let (table, column, comment) = (table.clone(), new.name.clone(), new.comment.clone());
+                    self.push(StepKind::CommentColumn { table, column, comment }, span);
                 }
                 self.drop_enums(dropped_enums, span);
             }
@@ -661,63 +560,96 @@ impl Planner<'_> {
             Change::DropIndex { table, index, concurrently } => {
                 self.keep_foreign_key_index(table, &index.columns, schema, span);
                 let concurrently = *concurrently && self.d.data.concurrent_indexes;
-                self.push("drop_index.sql", ctx! { i => idx_ctx(table, index, concurrently) }, span);
+                self.push(
+                    StepKind::DropIndex {
+                        table: table.clone(),
+                        index: index.clone(),
+                        concurrently,
+                    },
+                    span,
+                );
                 if concurrently {
-                    if let Some(s) = self.steps.last_mut() {
-                        s.placement = Placement::OutsideTransaction;
-                    }
+                    self.outside_transaction();
                 }
             }
             Change::AddConstraint { table, constraint } => {
-                if matches!(constraint, Constraint::Check { .. }) && !d.can("check_constraints") {
-                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(constraint) }, span);
-                    self.warn_last(Some(format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version)));
-                } else {
-                    self.push("add_constraint.sql", ctx! { table, k => con_ctx(constraint) }, span);
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.clone(),
+                        constraint: constraint.clone(),
+                    },
+                    span,
+                );
+                if matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
+                    self.warn_last(
+                        warn::CHECK_NOT_ENFORCED,
+                        format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version),
+                    );
                 }
             }
             Change::DropConstraint { table, constraint } => {
                 if let Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } = constraint {
                     self.keep_foreign_key_index(table, columns, schema, span);
                 }
-                let generic_drop = d.can("drop_constraint");
-                self.push("drop_constraint.sql", ctx! { table, k => con_ctx(constraint), generic_drop }, span);
+                let generic_drop = d.can(Capability::DropConstraint);
+                self.push(
+                    StepKind::DropConstraint {
+                        table: table.clone(),
+                        constraint: constraint.clone(),
+                        generic_drop,
+                    },
+                    span,
+                );
             }
-            Change::CreateView { view } => match view.sql.get(d.key()) {
-                Some(sql) => self.push("create_view.sql", ctx! { name => &view.name, sql => sql.trim().trim_end_matches(';') }, span),
+            Change::CreateView { view } => match view.sql.get(d.lookup()) {
+                Some(sql) => self.push(
+                    StepKind::CreateView {
+                        name: view.name.clone(),
+                        sql: sql.to_string(),
+                    },
+                    span,
+                ),
                 None => self.fail(span, format!("view `{}` has no SQL for {} and no `default`", view.name, d.key())),
             },
-            Change::DropView { view } => self.push("drop_view.sql", ctx! { name => &view.name }, span),
-            Change::Execute { sql } => match sql.get(d.key()) {
+            Change::DropView { view } => self.push(StepKind::DropView { name: view.name.clone() }, span),
+            Change::Execute { sql } => match sql.get(d.lookup()) {
                 Some("") => {}
                 Some(text) => {
                     let compound = crate::sqlwords::identifiers(text).iter().any(|w| w.eq_ignore_ascii_case("BEGIN"));
-                    self.push("execute.sql", ctx! { sql => text.trim().trim_end_matches(';'), compound }, span);
-                    if self.rebuilds() && !schema.tables.is_empty() {
-                        // Nothing is lost here, but a later rebuild cannot know what this did.
-                    }
+                    self.push(
+                        StepKind::Execute {
+                            sql: text.to_string(),
+                            compound,
+                        },
+                        span,
+                    );
                 }
                 None => self.fail(
                     span,
                     format!("this execute has no SQL for {} and no `default` (use \"\" to skip a dialect)", d.key()),
                 ),
             },
-            Change::Insert { table, columns, rows, .. } => self.insert(table, columns, rows, schema, span),
+            Change::Insert { table, columns, rows, .. } => self.insert(table, columns, rows, span),
             Change::Delete { table, key, rows } => {
                 let cols = schema.tables.get(table);
-                let mut conds = vec![];
-                for r in rows {
-                    let mut parts = vec![];
-                    for (k, v) in key.iter().zip(r) {
-                        let ty = cols.and_then(|t| t.columns.get(k)).map(|c| &c.ty);
-                        match d.value_sql(v, ty) {
-                            Ok(s) => parts.push(format!("{} = {s}", d.ident(k))),
-                            Err(e) => self.fail(span, e),
-                        }
-                    }
-                    conds.push(parts.join(" AND "));
+                let mut ok = true;
+                for v in rows.iter().flat_map(|r| r.iter().take(key.len())) {
+                    ok &= self.check_value(v, span);
                 }
-                self.push("delete_rows.sql", ctx! { table, conds }, span);
+                if ok {
+                    let key = key
+                        .iter()
+                        .map(|k| (k.clone(), cols.and_then(|t| t.columns.get(k)).map(|c| c.ty.clone())))
+                        .collect();
+                    self.push(
+                        StepKind::DeleteRows {
+                            table: table.clone(),
+                            key,
+                            rows: rows.clone(),
+                        },
+                        span,
+                    );
+                }
             }
         }
     }
@@ -738,11 +670,10 @@ impl Planner<'_> {
         for (i, v) in new.iter().enumerate().filter(|(_, v)| !old.contains(v)) {
             let after = i.checked_sub(1).map(|p| new[p].clone());
             let before = new.get(i + 1).cloned();
-            self.push("enum_add_value.sql", ctx! { name, value => v, after, before }, span);
-            if !self.d.can("enum_add_value_in_transaction") {
-                if let Some(s) = self.steps.last_mut() {
-                    s.placement = Placement::OutsideTransaction;
-                }
+            let (name, value) = (name.to_string(), v.clone());
+            self.push(StepKind::EnumAddValue { name, value, after, before }, span);
+            if !self.d.can(Capability::EnumAddValueInTransaction) {
+                self.outside_transaction();
             }
         }
     }
@@ -773,7 +704,14 @@ impl Planner<'_> {
                 unique: false,
                 where_: None,
             };
-            self.push("create_index.sql", ctx! { i => idx_ctx(table, &index, false) }, span);
+            self.push(
+                StepKind::CreateIndex {
+                    table: table.to_string(),
+                    index,
+                    concurrently: false,
+                },
+                span,
+            );
         }
     }
 
@@ -786,39 +724,44 @@ impl Planner<'_> {
             return;
         }
         let concurrently = concurrently && self.d.data.concurrent_indexes;
-        self.push("create_index.sql", ctx! { i => idx_ctx(table, i, concurrently) }, span);
+        self.push(
+            StepKind::CreateIndex {
+                table: table.to_string(),
+                index: i.clone(),
+                concurrently,
+            },
+            span,
+        );
         if concurrently {
-            if let Some(s) = self.steps.last_mut() {
-                s.placement = Placement::OutsideTransaction;
-            }
+            self.outside_transaction();
         }
     }
 
-    fn insert(&mut self, table: &str, columns: &[Column], rows: &[Vec<Option<Value>>], schema: &Schema, span: Span) {
-        let d = self.d;
+    fn insert(&mut self, table: &str, columns: &[Column], rows: &[Vec<Option<Value>>], span: Span) {
+        for v in rows.iter().flatten().flatten() {
+            self.check_value(v, span);
+        }
         // Rows that name the same columns go in one INSERT; a column a row leaves out gets its default.
         let mut i = 0;
         while i < rows.len() {
             let shape: Vec<bool> = rows[i].iter().map(|v| v.is_some()).collect();
             let mut j = i;
-            let mut values = vec![];
-            while j < rows.len() && rows[j].iter().map(|v| v.is_some()).collect::<Vec<_>>() == shape {
-                let mut vals = vec![];
-                for (c, v) in columns.iter().zip(&rows[j]) {
-                    if let Some(v) = v {
-                        match d.value_sql(v, Some(&c.ty)) {
-                            Ok(s) => vals.push(s),
-                            Err(e) => self.fail(span, e),
-                        }
-                    }
-                }
-                values.push(vals);
+            while j < rows.len() && rows[j].iter().map(|v| v.is_some()).eq(shape.iter().copied()) {
                 j += 1;
             }
-            let cols: Vec<String> = columns.iter().zip(&shape).filter(|(_, s)| **s).map(|(c, _)| c.name.clone()).collect();
-            let identity: Option<&str> = columns.iter().zip(&shape).find(|(c, s)| **s && c.autoincrement).map(|(c, _)| c.name.as_str());
-            let _ = schema;
-            self.push("insert.sql", ctx! { table, columns => cols, values, identity }, span);
+            let values = rows[i..j].iter().map(|r| r.iter().flatten().cloned().collect()).collect();
+            let present = || columns.iter().zip(&shape).filter(|(_, s)| **s).map(|(c, _)| c);
+            let cols = present().map(|c| (c.name.clone(), c.ty.clone())).collect();
+            let identity = present().find(|c| c.autoincrement).map(|c| c.name.clone());
+            self.push(
+                StepKind::Insert {
+                    table: table.to_string(),
+                    columns: cols,
+                    rows: values,
+                    identity,
+                },
+                span,
+            );
             i = j;
         }
     }
@@ -832,21 +775,17 @@ impl Planner<'_> {
         let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
-        let mut new_enums = vec![];
-        let mut dropped_enums = vec![];
         for (c, _) in &g.changes {
             match c {
-                Change::AddColumn { column, new_enums: e, .. } => {
+                Change::AddColumn { column, .. } => {
                     source.insert(column.name.clone(), None);
                     cast.retain(|c| *c != column.name);
                     backfill.shift_remove(&column.name);
-                    new_enums.extend(e.clone());
                 }
-                Change::DropColumn { column, dropped_enums: e, .. } => {
+                Change::DropColumn { column, .. } => {
                     source.shift_remove(&column.name);
                     cast.retain(|c| *c != column.name);
                     backfill.shift_remove(&column.name);
-                    dropped_enums.extend(e.clone());
                 }
                 Change::RenameColumn { from, to, .. } => {
                     if let Some(i) = source.get_index_of(from) {
@@ -859,22 +798,13 @@ impl Planner<'_> {
                         backfill.insert(to.clone(), b);
                     }
                 }
-                Change::AlterColumn {
-                    old,
-                    new,
-                    backfill: b,
-                    new_enums: e,
-                    dropped_enums: de,
-                    ..
-                } => {
+                Change::AlterColumn { old, new, backfill: b, .. } => {
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
                     }
                     if let Some(b) = b {
                         backfill.insert(new.name.clone(), b.clone());
                     }
-                    new_enums.extend(e.clone());
-                    dropped_enums.extend(de.clone());
                 }
                 _ => {}
             }
@@ -886,65 +816,64 @@ impl Planner<'_> {
             n += 1;
         }
         let temp = crate::naming::shorten(&temp);
-        let t = self.table_ctx(after, &temp, span, &|_| true);
-        let mut insert_cols = vec![];
-        let mut select_exprs = vec![];
+        let def = self.table_def(after, &temp, span, &|_| true);
+        let mut copied = vec![];
         for col in after.columns.values() {
             let Some(Some(src)) = source.get(&col.name) else { continue };
-            let mut expr = d.ident(src);
-            if cast.contains(&col.name) {
-                let ty = t.columns.iter().find(|c| c.name == col.name).map(|c| c.type_sql.clone()).unwrap_or_default();
-                expr = format!("CAST({expr} AS {ty})");
-            }
-            if let Some(b) = backfill.get(&col.name) {
-                match d.value_sql(b, Some(&col.ty)) {
-                    Ok(v) => expr = format!("COALESCE({expr}, {v})"),
-                    Err(e) => self.fail(span, e),
-                }
-            }
-            insert_cols.push(col.name.clone());
-            select_exprs.push(expr);
+            let backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
+            copied.push(CopiedColumn {
+                name: col.name.clone(),
+                source: src.clone(),
+                cast: cast.contains(&col.name),
+                backfill,
+                ty: col.ty.clone(),
+            });
         }
-        let indexes: Vec<Ctx> = after.indexes.iter().map(|i| idx_ctx(&table, i, false)).collect();
-        let triggers: Vec<String> = schema
+        let triggers = schema
             .triggers
             .values()
             .filter(|tr| tr.table == table)
-            .filter_map(|tr| tr.sql.get(d.key()).or_else(|| tr.sql.get("default")).cloned())
+            .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).cloned())
             .collect();
-        let views: Vec<Ctx> = schema
+        let views = schema
             .dependent_views(&table)
             .into_iter()
-            .filter_map(|v| v.sql.get(d.key()).map(|sql| ctx! { name => &v.name, sql => sql.trim().trim_end_matches(';') }))
+            .filter_map(|v| v.sql.get(d.lookup()).map(|sql| (v.name.clone(), sql.to_string())))
             .collect();
-        let views_rev: Vec<Ctx> = views.iter().rev().cloned().collect();
-        let ctx = ctx! {
-            table => &table, temp, t, insert_cols, select_exprs, indexes, triggers, views, views_rev,
-        };
-        let mut warnings: Vec<String> = std::mem::take(&mut self.pending_warnings);
+        let mut warnings = std::mem::take(&mut self.pending_warnings);
         warnings.insert(
             0,
-            format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
+            Diagnostic::warning(
+                warn::REBUILDS_TABLE,
+                format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
+            ),
         );
         for o in schema
             .opaque
             .iter()
-            .filter(|o| o.tables.contains(&table) && (o.dialect == d.key() || o.dialect == "default"))
+            .filter(|o| o.tables.contains(&table) && d.lookup().contains(&o.dialect.as_str()))
         {
-            warnings.push(format!(
-                "an execute (`{}`) touched `{table}` in a way schemac does not track; what it created on the table may be lost",
-                o.sql
+            warnings.push(Diagnostic::warning(
+                warn::UNTRACKED_EXECUTE,
+                format!(
+                    "an execute (`{}`) touched `{table}` in a way schemac does not track; what it created on the table may be lost",
+                    o.sql
+                ),
             ));
         }
+        let rebuild = Rebuild {
+            indexes: after.indexes.clone(),
+            table,
+            def: Arc::new(def),
+            copied,
+            triggers,
+            views,
+        };
         self.steps.push(Step {
-            template: "rebuild.sql",
-            ctx,
-            warning: Some(warnings.join("; ")),
-            placement: Placement::InTransaction,
+            warnings,
             foreign_keys_off: true,
-            span,
+            ..Step::new(StepKind::Rebuild(Box::new(rebuild)), span)
         });
-        let _ = (new_enums, dropped_enums);
     }
 
     /// The whole schema created directly, for create_schema.
@@ -966,21 +895,21 @@ impl Planner<'_> {
             let inline_all = !self.d.data.add_constraint;
             let known: Vec<String> = created.iter().map(|s| s.to_string()).collect();
             let name = t.name.clone();
-            let ctx = self.table_ctx(t, &t.name, span, &|fk| inline_all || fk.ref_table == name || known.contains(&fk.ref_table));
+            let def = self.table_def(t, &t.name, span, &|fk| inline_all || fk.ref_table == name || known.contains(&fk.ref_table));
             for fk in t.foreign_keys() {
                 if !(inline_all || fk.ref_table == t.name || created.contains(&fk.ref_table.as_str())) {
                     later.push((t.name.clone(), Constraint::ForeignKey(fk.clone())));
                 }
             }
-            self.push("create_table.sql", ctx! { t => ctx }, span);
+            self.push(StepKind::CreateTable(Arc::new(def)), span);
             self.column_comments(&t.name, &t.columns.values().collect::<Vec<_>>(), span);
             for i in &t.indexes {
                 self.create_index(&t.name, i, false, span);
             }
             created.push(&t.name);
         }
-        for (table, k) in later {
-            self.push("add_constraint.sql", ctx! { table, k => con_ctx(&k) }, span);
+        for (table, constraint) in later {
+            self.push(StepKind::AddConstraint { table, constraint }, span);
         }
         for v in schema.views.values() {
             self.emit(&Change::CreateView { view: v.clone() }, span, schema);

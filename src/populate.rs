@@ -10,8 +10,7 @@ use crate::dialect::Dialect;
 use crate::load::Decoder;
 use crate::model::{Schema, Value};
 use crate::ops::Row;
-use crate::plan::{Placement, Step};
-use minijinja::context;
+use crate::step::{Step, StepKind};
 use std::path::Path;
 
 /// One `[[rows]]` entry.
@@ -227,23 +226,24 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                 let mut vals = vec![];
                 for c in &cols {
                     let (_, v) = row.v.iter().find(|(k, _)| k.v == *c).expect("grouped by its columns");
-                    match d.value_sql(&v.v, Some(&t.columns[*c].ty)) {
-                        Ok(s) => vals.push(s),
+                    match d.check_value(&v.v) {
+                        Ok(()) => vals.push(v.v.clone()),
                         Err(m) => diags.push(Diagnostic::error("E0501", m).at(v.span, format!("cannot be compiled for {}", d.key()))),
                     }
                 }
                 values.push(vals);
             }
-            let update: Vec<&str> = cols.iter().copied().filter(|c| !e.key.contains(&c.to_string())).collect();
-            let identity = cols.iter().copied().find(|c| t.columns[*c].autoincrement);
-            steps.push(Step {
-                template: "upsert.sql",
-                ctx: context! { table => t.name, columns => cols, key => e.key.v, update, values, identity },
-                warning: None,
-                placement: Placement::InTransaction,
-                foreign_keys_off: false,
-                span: e.span,
-            });
+            let update = cols.iter().filter(|c| !e.key.contains(&c.to_string())).map(|c| c.to_string()).collect();
+            let identity = cols.iter().find(|c| t.columns[**c].autoincrement).map(|c| c.to_string());
+            let kind = StepKind::Upsert {
+                table: t.name.clone(),
+                columns: cols.iter().map(|c| (c.to_string(), t.columns[*c].ty.clone())).collect(),
+                key: e.key.v.clone(),
+                update,
+                rows: values,
+                identity,
+            };
+            steps.push(Step::new(kind, e.span));
         }
     }
     if diags.is_empty() {

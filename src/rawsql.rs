@@ -5,17 +5,7 @@
 
 use crate::model::{PerDialect, Schema, Trigger, View};
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
-use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
-
-pub fn parser_dialect(key: &str) -> Box<dyn Dialect> {
-    match key {
-        "postgresql" => Box::new(PostgreSqlDialect {}),
-        "mysql" | "mariadb" => Box::new(MySqlDialect {}),
-        "sqlite" => Box::new(SQLiteDialect {}),
-        _ => Box::new(GenericDialect {}),
-    }
-}
 
 fn last_part(n: &ObjectName) -> String {
     n.0.last()
@@ -47,7 +37,7 @@ pub enum Effect {
 
 /// The effects of an `execute` entry written for one dialect.
 pub fn effects(key: &str, sql: &str) -> Vec<Effect> {
-    let dialect = parser_dialect(key);
+    let dialect = crate::dialect::Parser::sqlparser(crate::dialect::Parser::for_key(key));
     match Parser::parse_sql(dialect.as_ref(), sql) {
         Ok(stmts) => {
             let single = stmts.len() == 1;

@@ -1,7 +1,10 @@
-//! Stage 5, render: spells planned steps with the dialect's minijinja
-//! templates. Quoting and escaping happen only through the `ident`,
-//! `idents`, `literal` and `comment` filters, which call `Dialect`. A
-//! template is looked up in the dialect's folder, then in `dialects/common`.
+//! Stage 5, render: spells typed steps with the dialect's minijinja
+//! templates. All spelling lives here and in `dialects/`: `Renderer::context`
+//! maps each step kind to its one template and the values it sees (types,
+//! defaults and values spelled by the dialect's data), and the templates
+//! write the statements. Quoting and escaping happen only through the
+//! `ident`, `idents`, `literal` and `comment` filters, which call `Dialect`.
+//! A template is looked up in the dialect's folder, then in `dialects/common`.
 //!
 //! Rendering is the hot end of the pipeline (one template per step), so the
 //! renderer avoids per-call work that does not change the text: every
@@ -15,16 +18,16 @@
 //! engine, by the same `Dialect` calls the filters make; a unit test holds
 //! the two spellings equal for every such template of every dialect.
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, EnumStyle};
+use crate::embedded::EMBEDDED;
 use crate::fxhash::FastHash;
-use crate::plan::ColCtx;
+use crate::model::{ColumnType, Constraint, Index, Value as ModelValue};
+use crate::step::{ColumnDef, StepKind, TableDef};
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// A dialect's compiled templates.
 pub struct Renderer {
@@ -110,19 +113,285 @@ impl Object for Fields {
 /// `name => value`); each value is converted with `Value::from`.
 macro_rules! ctx {
     ($($key:ident $(=> $value:expr)?),* $(,)?) => {
-        minijinja::Value::from_object($crate::render::Fields(vec![
-            $((stringify!($key), $crate::render::ctx!(@value $key $(, $value)?))),*
+        Value::from_object(Fields(vec![
+            $((stringify!($key), ctx!(@value $key $(, $value)?))),*
         ]))
     };
-    (@value $key:ident) => { minijinja::Value::from($key) };
-    (@value $key:ident, $value:expr) => { minijinja::Value::from($value) };
+    (@value $key:ident) => { Value::from($key) };
+    (@value $key:ident, $value:expr) => { Value::from($value) };
 }
-pub(crate) use ctx;
+
+/// A value a template sees: text borrowed from the step, which a plain
+/// template writes without the engine, or an engine value.
+enum Arg<'a> {
+    Str(&'a str),
+    Val(Value),
+}
+
+/// The values a template sees, by name, before they become an engine
+/// context: a plain template (see [`plain`]) reads the text fields
+/// directly, and only the engine needs them as `minijinja::Value`s.
+struct Args<'a>(Vec<(&'static str, Arg<'a>)>);
+
+impl<'a> Args<'a> {
+    fn new() -> Args<'a> {
+        Args(Vec::with_capacity(4))
+    }
+
+    /// A text field.
+    fn s(mut self, name: &'static str, text: &'a str) -> Args<'a> {
+        self.0.push((name, Arg::Str(text)));
+        self
+    }
+
+    /// Any other value.
+    fn v(mut self, name: &'static str, value: impl Into<Value>) -> Args<'a> {
+        self.0.push((name, Arg::Val(value.into())));
+        self
+    }
+
+    fn text(&self, name: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| *k == name).and_then(|(_, a)| match a {
+            Arg::Str(s) => Some(*s),
+            Arg::Val(_) => None,
+        })
+    }
+
+    fn into_value(self) -> Value {
+        Value::from_object(Fields(
+            self.0
+                .into_iter()
+                .map(|(k, a)| {
+                    (
+                        k,
+                        match a {
+                            Arg::Str(s) => Value::from(s),
+                            Arg::Val(v) => v,
+                        },
+                    )
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// A column as the templates see it (`c`): its definition with the type
+/// and default spelled for the dialect.
+#[derive(Debug)]
+pub struct ColCtx {
+    def: Arc<ColumnDef>,
+    type_sql: String,
+    default_sql: Option<String>,
+    /// An enum held by a CHECK of its values (`enum_style = "check"`).
+    check_values: Option<Vec<String>>,
+}
+
+impl ColCtx {
+    /// The column spelled for a dialect.
+    fn new(d: &Dialect, def: &Arc<ColumnDef>) -> Result<ColCtx, String> {
+        let c = &def.column;
+        let default_sql = c.default.as_ref().map(|v| d.value_sql(v, Some(&c.ty))).transpose()?;
+        let check_values = match &c.ty {
+            ColumnType::Enum(e) if d.data.enum_style == EnumStyle::Check => Some(e.values.clone()),
+            _ => None,
+        };
+        Ok(ColCtx {
+            def: def.clone(),
+            type_sql: column_type_sql(d, def)?,
+            default_sql,
+            check_values,
+        })
+    }
+}
+
+/// A column's type as declared: a rowid key takes the dialect's integer type.
+fn column_type_sql(d: &Dialect, def: &ColumnDef) -> Result<String, String> {
+    match def.rowid_pk {
+        Some(_) => d.rowid_type(),
+        None => d.type_sql(&def.column.ty),
+    }
+}
+
+impl Object for ColCtx {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        let c = &self.def.column;
+        Some(match key {
+            "name" => Value::from(c.name.as_str()),
+            "type_sql" => Value::from(self.type_sql.as_str()),
+            "nullable" => Value::from(c.nullable),
+            "default_sql" => Value::from(self.default_sql.as_deref()),
+            "autoincrement" => Value::from(c.autoincrement),
+            "inline_pk" => Value::from(self.def.rowid_pk.as_deref()),
+            "check_values" => Value::from(self.check_values.clone()),
+            "comment" => Value::from(c.comment.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "name",
+            "type_sql",
+            "nullable",
+            "default_sql",
+            "autoincrement",
+            "inline_pk",
+            "check_values",
+            "comment",
+        ])
+    }
+}
+
+/// A table's columns as the templates see them (`t.columns`): a sequence of
+/// [`ColCtx`], spelled only when a template reads one; the `columns` filter
+/// writes the definitions from the memo without spelling them again.
+#[derive(Debug)]
+struct Columns {
+    def: Arc<TableDef>,
+    dialect: Arc<Dialect>,
+}
+
+impl Object for Columns {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let c = self.def.columns.get(key.as_usize()?)?;
+        ColCtx::new(&self.dialect, c).ok().map(Value::from_object)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.def.columns.len())
+    }
+}
+
+/// A column of a SQLite rebuild as the templates see it: where its values
+/// come from, and how they are converted (`copy_expr.sql`).
+#[derive(Debug)]
+struct CopyCtx {
+    source: String,
+    cast: bool,
+    type_sql: String,
+    backfill: Option<String>,
+}
+
+impl Object for CopyCtx {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        Some(match key {
+            "source" => Value::from(self.source.as_str()),
+            "cast" => Value::from(self.cast),
+            "type_sql" => Value::from(self.type_sql.as_str()),
+            "backfill" => Value::from(self.backfill.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["source", "cast", "type_sql", "backfill"])
+    }
+}
+
+/// A table's definition as the templates see it (`t`).
+#[derive(Debug)]
+struct TableCtx {
+    columns: Value,
+    /// Each made by `con_ctx`.
+    constraints: Vec<Value>,
+    def: Arc<TableDef>,
+}
+
+impl TableCtx {
+    fn new(d: &Arc<Dialect>, def: &Arc<TableDef>) -> TableCtx {
+        TableCtx {
+            columns: Value::from_object(Columns {
+                def: def.clone(),
+                dialect: d.clone(),
+            }),
+            constraints: def.constraints.iter().map(con_ctx).collect(),
+            def: def.clone(),
+        }
+    }
+}
+
+impl Object for TableCtx {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        Some(match key {
+            "name" => Value::from(self.def.name.as_str()),
+            "columns" => self.columns.clone(),
+            "constraints" => Value::from(self.constraints.clone()),
+            "comment" => Value::from(self.def.comment.as_deref()),
+            "options" => Value::from(self.def.options.as_deref()),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["name", "columns", "constraints", "comment", "options"])
+    }
+}
+
+/// A constraint as the templates see it (`k`).
+fn con_ctx(c: &Constraint) -> Value {
+    let none: Option<&str> = None;
+    let (columns, ref_table, ref_columns, on_delete, on_update, expr) = match c {
+        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => (columns.clone(), "", vec![], none, none, ""),
+        Constraint::ForeignKey(fk) => (
+            fk.columns.clone(),
+            fk.ref_table.as_str(),
+            fk.ref_columns.clone(),
+            fk.on_delete.map(|a| a.sql()),
+            fk.on_update.map(|a| a.sql()),
+            "",
+        ),
+        Constraint::Check { expr, .. } => (vec![], "", vec![], none, none, expr.as_str()),
+    };
+    ctx! { kind => c.kind(), name => c.name(), columns, ref_table, ref_columns, on_delete, on_update, expr }
+}
+
+/// An index as the templates see it (`i`).
+fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Value {
+    ctx! {
+        name => &i.name,
+        table,
+        columns => i.columns.clone(),
+        unique => i.unique,
+        where_ => i.where_.as_deref(),
+        concurrently,
+    }
+}
+
+/// User SQL as one statement: without surrounding space and final semicolons.
+fn statement(sql: &str) -> &str {
+    sql.trim().trim_end_matches(';')
+}
+
+/// The fixed statements of a script, which take no values.
+#[derive(Clone, Copy, Debug)]
+pub enum Fixed {
+    Begin,
+    Commit,
+    /// SQLite: foreign keys off around a rebuild (outside its transaction).
+    ForeignKeysOff,
+    ForeignKeysOn,
+}
 
 /// What `column.sql` rendered for each column definition met so far: a
 /// column's text depends on nothing but its context, and the same
 /// definitions come back (a table body per SQLite rebuild, common columns).
-type ColumnMemo = Mutex<HashMap<Arc<ColCtx>, Value, FastHash>>;
+type ColumnMemo = Mutex<HashMap<Arc<ColumnDef>, Value, FastHash>>;
 
 /// The embedded file a template name resolves to for a dialect folder: a bare
 /// name in the folder, then in `common`; `dir/name` in `dir`, then in `common`.
@@ -244,31 +513,67 @@ impl Renderer {
         // `column.sql` spells for `c`, the only name it sees (besides the
         // globals); rendered once per distinct definition.
         let memo = Arc::new(ColumnMemo::default());
+        let seen = memo.clone();
         let column = move |state: &State, c: &Value| -> Result<Value, Error> {
             let Some(col) = c.downcast_object::<ColCtx>() else {
                 return state.env().get_template("column.sql")?.render(ctx! { c => c.clone() }).map(Value::from);
             };
-            if let Some(text) = memo.lock().expect("not poisoned").get(&*col) {
+            if let Some(text) = seen.lock().expect("not poisoned").get(&*col.def) {
                 return Ok(text.clone());
             }
             let text = Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?);
-            memo.lock().expect("not poisoned").insert(col, text.clone());
+            seen.lock().expect("not poisoned").insert(col.def.clone(), text.clone());
             Ok(text)
         };
         // `{{ cols|columns(sep) }}`: the definitions of a list of columns,
         // joined; what `cols|map("column")|join(sep)` writes, without a
-        // filter call and a string conversion per column.
+        // filter call and a string conversion per column. A table's
+        // columns (`t.columns`) are spelled only when the memo lacks them.
         let each = column.clone();
+        let d0 = d.clone();
         env.add_filter("columns", move |state: &State, cols: &Value, sep: &str| -> Result<Value, Error> {
             let mut out = String::new();
-            for (i, c) in iter_list(cols)?.enumerate() {
+            let push = |out: &mut String, i: usize, text: &Value| {
                 if i > 0 {
                     out.push_str(sep);
                 }
-                let text = each(state, &c)?;
                 match text.as_str() {
                     Some(t) => out.push_str(t),
                     None => out.push_str(&text.to_string()),
+                }
+            };
+            if let Some(table) = cols.downcast_object_ref::<Columns>() {
+                for (i, def) in table.def.columns.iter().enumerate() {
+                    let known = memo.lock().expect("not poisoned").get(&**def).cloned();
+                    let text = match known {
+                        Some(text) => text,
+                        None => {
+                            let col = ColCtx::new(&d0, def).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
+                            each(state, &Value::from_object(col))?
+                        }
+                    };
+                    push(&mut out, i, &text);
+                }
+                return Ok(Value::from(out));
+            }
+            for (i, c) in iter_list(cols)?.enumerate() {
+                push(&mut out, i, &each(state, &c)?);
+            }
+            Ok(Value::from(out))
+        });
+        // `{{ copied|copy_exprs }}`: the SELECT list of a SQLite rebuild. A
+        // column copied as it is is its source's name; one that is converted
+        // or backfilled is spelled by `copy_expr.sql`.
+        let d5 = d.clone();
+        env.add_filter("copy_exprs", move |state: &State, cols: &Value| -> Result<Value, Error> {
+            let mut out = String::new();
+            for (i, c) in iter_list(cols)?.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match c.downcast_object_ref::<CopyCtx>() {
+                    Some(copy) if !copy.cast && copy.backfill.is_none() => d5.push_ident(&copy.source, &mut out),
+                    _ => out.push_str(&state.env().get_template("copy_expr.sql")?.render(ctx! { c })?),
                 }
             }
             Ok(Value::from(out))
@@ -276,7 +581,6 @@ impl Renderer {
         env.add_function("column", column.clone());
         env.add_filter("column", column);
         env.add_global("dialect", Value::from(dialect.key()));
-        env.add_global("mariadb", Value::from(dialect.id == crate::dialect::DialectId::Mariadb));
         Renderer {
             env,
             plain: plain_templates,
@@ -285,18 +589,15 @@ impl Renderer {
     }
 
     /// A plain template spelled at the end of `out`, as the engine would
-    /// spell it; `false` (and `out` untouched) when the context is not a
-    /// [`Fields`] whose every field the template names is a string.
-    fn render_plain(&self, pieces: &[Piece], ctx: &Value, out: &mut Vec<u8>) -> bool {
-        let Some(fields) = ctx.downcast_object_ref::<Fields>() else {
-            return false;
-        };
+    /// spell it; `false` (and `out` untouched) when a field the template
+    /// names is not text.
+    fn render_plain(&self, pieces: &[Piece], args: &Args, out: &mut Vec<u8>) -> bool {
         let mut text = String::with_capacity(128);
         for piece in pieces {
             match *piece {
                 Piece::Text(t) => text.push_str(t),
                 Piece::Field(name, filter) => {
-                    let Some(value) = fields.0.iter().find(|(k, _)| *k == name).and_then(|(_, v)| v.as_str()) else {
+                    let Some(value) = args.text(name) else {
                         return false;
                     };
                     match filter {
@@ -311,6 +612,196 @@ impl Renderer {
         true
     }
 
+    fn col_ctx(&self, def: &Arc<ColumnDef>) -> Result<Value, String> {
+        ColCtx::new(&self.dialect, def).map(Value::from_object)
+    }
+
+    /// Values spelled for the columns of their rows.
+    fn rows<'t>(&self, types: impl Iterator<Item = Option<&'t ColumnType>> + Clone, rows: &[Vec<ModelValue>]) -> Result<Vec<Vec<String>>, String> {
+        rows.iter()
+            .map(|row| row.iter().zip(types.clone()).map(|(v, ty)| self.dialect.value_sql(v, ty)).collect())
+            .collect()
+    }
+
+    /// The one mapping from a step kind to its template and what the template sees.
+    fn context<'a>(&self, kind: &'a StepKind) -> Result<(&'static str, Args<'a>), String> {
+        let d = &*self.dialect;
+        let a = Args::new();
+        Ok(match kind {
+            StepKind::CreateTable(def) => ("create_table.sql", a.v("t", Value::from_object(TableCtx::new(&self.dialect, def)))),
+            StepKind::DropTable { table } => ("drop_table.sql", a.s("table", table)),
+            StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to)),
+            StepKind::CommentTable { table, comment } => ("comment_table.sql", a.s("table", table).s("comment", comment)),
+            StepKind::CommentColumn { table, column, comment } => {
+                ("comment_column.sql", a.s("table", table).s("column", column).v("comment", comment.as_deref()))
+            }
+            StepKind::AddColumn { table, column, inline } => (
+                "add_column.sql",
+                a.s("table", table)
+                    .v("c", self.col_ctx(column)?)
+                    .v("inline", inline.iter().map(con_ctx).collect::<Vec<_>>()),
+            ),
+            StepKind::DropColumn { table, column } => ("drop_column.sql", a.s("table", table).s("column", column)),
+            StepKind::RenameColumn { table, from, to } => ("rename_column.sql", a.s("table", table).s("from", from).s("to", to)),
+            StepKind::ChangeColumn { table, from, column } => ("change_column.sql", a.s("table", table).s("from", from).v("c", self.col_ctx(column)?)),
+            StepKind::AlterColumn {
+                table,
+                column,
+                type_changed,
+                nullable_changed,
+                default_changed,
+                comment_changed,
+            } => (
+                "alter_column.sql",
+                a.s("table", table)
+                    .v("c", self.col_ctx(column)?)
+                    .v("type_changed", *type_changed)
+                    .v("nullable_changed", *nullable_changed)
+                    .v("default_changed", *default_changed)
+                    .v("comment_changed", *comment_changed),
+            ),
+            StepKind::Backfill { table, column, ty, value } => (
+                "backfill.sql",
+                a.s("table", table).s("column", column).v("value", d.value_sql(value, Some(ty))?),
+            ),
+            StepKind::CreateEnum { name, values } => ("create_enum.sql", a.s("name", name).v("values", values.clone())),
+            StepKind::DropEnum { name } => ("drop_enum.sql", a.s("name", name)),
+            StepKind::EnumAddValue { name, value, after, before } => (
+                "enum_add_value.sql",
+                a.s("name", name).s("value", value).v("after", after.as_deref()).v("before", before.as_deref()),
+            ),
+            StepKind::CreateIndex { table, index, concurrently } => ("create_index.sql", a.v("i", idx_ctx(table, index, *concurrently))),
+            StepKind::DropIndex { table, index, concurrently } => ("drop_index.sql", a.v("i", idx_ctx(table, index, *concurrently))),
+            StepKind::AddConstraint { table, constraint } => ("add_constraint.sql", a.s("table", table).v("k", con_ctx(constraint))),
+            StepKind::DropConstraint {
+                table,
+                constraint,
+                generic_drop,
+            } => (
+                "drop_constraint.sql",
+                a.s("table", table).v("k", con_ctx(constraint)).v("generic_drop", *generic_drop),
+            ),
+            StepKind::CreateView { name, sql } => ("create_view.sql", a.s("name", name).s("sql", statement(sql))),
+            StepKind::DropView { name } => ("drop_view.sql", a.s("name", name)),
+            StepKind::Execute { sql, compound } => ("execute.sql", a.s("sql", statement(sql)).v("compound", *compound)),
+            StepKind::Insert {
+                table,
+                columns,
+                rows,
+                identity,
+            } => (
+                "insert.sql",
+                a.s("table", table)
+                    .v("columns", columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())
+                    .v("values", self.rows(columns.iter().map(|(_, t)| Some(t)), rows)?)
+                    .v("identity", identity.as_deref()),
+            ),
+            StepKind::DeleteRows { table, key, rows } => (
+                "delete_rows.sql",
+                a.s("table", table)
+                    .v("key", key.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())
+                    .v("rows", self.rows(key.iter().map(|(_, t)| t.as_ref()), rows)?),
+            ),
+            StepKind::Upsert {
+                table,
+                columns,
+                key,
+                update,
+                rows,
+                identity,
+            } => (
+                "upsert.sql",
+                a.s("table", table)
+                    .v("columns", columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())
+                    .v("key", key.clone())
+                    .v("update", update.clone())
+                    .v("values", self.rows(columns.iter().map(|(_, t)| Some(t)), rows)?)
+                    .v("identity", identity.as_deref()),
+            ),
+            StepKind::Rebuild(r) => {
+                let t = TableCtx::new(&self.dialect, &r.def);
+                let mut copied = Vec::with_capacity(r.copied.len());
+                for c in &r.copied {
+                    let type_sql = match r.def.columns.iter().find(|x| x.column.name == c.name) {
+                        Some(x) if c.cast => column_type_sql(d, x)?,
+                        _ => String::new(),
+                    };
+                    let backfill = c.backfill.as_ref().map(|b| d.value_sql(b, Some(&c.ty))).transpose()?;
+                    let source = c.source.clone();
+                    copied.push(Value::from_object(CopyCtx {
+                        source,
+                        cast: c.cast,
+                        type_sql,
+                        backfill,
+                    }));
+                }
+                let views: Vec<Value> = r.views.iter().map(|(name, sql)| ctx! { name, sql => statement(sql) }).collect();
+                (
+                    "rebuild.sql",
+                    a.s("table", &r.table)
+                        .s("temp", &r.def.name)
+                        .v("t", Value::from_object(t))
+                        .v("copied", copied)
+                        .v("copied_names", r.copied.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+                        .v("indexes", r.indexes.iter().map(|i| idx_ctx(&r.table, i, false)).collect::<Vec<_>>())
+                        .v("triggers", r.triggers.clone())
+                        .v("views_rev", views.iter().rev().cloned().collect::<Vec<_>>())
+                        .v("views", views),
+                )
+            }
+            StepKind::VersionCreate { table, pk, if_not_exists } => ("version_create.sql", a.s("table", table).s("pk", pk).v("if_not_exists", *if_not_exists)),
+            StepKind::VersionInsert { table, rev } => ("version_insert.sql", a.s("table", table).s("rev", rev)),
+            StepKind::VersionUpdate { table, rev, old } => ("version_update.sql", a.s("table", table).s("rev", rev).s("old", old)),
+            StepKind::VersionDelete { table, rev } => ("version_delete.sql", a.s("table", table).s("rev", rev)),
+            StepKind::VersionDrop { table } => ("version_drop.sql", a.s("table", table)),
+            StepKind::VersionClear { table } => ("stamp_clear.sql", a.s("table", table)),
+        })
+    }
+
+    /// Spells a step at the end of `out`; an error here is a bug in schemac
+    /// (the planner has checked that the dialect can express the step).
+    pub fn render_step(&self, kind: &StepKind, out: &mut Vec<u8>) -> Result<(), String> {
+        let (template, args) = self.context(kind)?;
+        self.render_args(template, args, out)
+    }
+
+    /// A step as text (for the small scripts and for tests).
+    pub fn step_text(&self, kind: &StepKind) -> Result<String, String> {
+        let mut out = Vec::new();
+        self.render_step(kind, &mut out)?;
+        String::from_utf8(out).map_err(|_| "not UTF-8".to_string())
+    }
+
+    /// A script's header: the command, the dialect and how to apply it.
+    pub fn header(&self, schemac_version: &str, command: &str) -> Result<String, String> {
+        let d = &*self.dialect;
+        let ctx = ctx! {
+            schemac_version,
+            command,
+            dialect => d.key(),
+            version => d.version.to_string(),
+            apply => d.apply_hint(),
+            notes => Vec::<String>::new(),
+        };
+        self.render("header.sql", &ctx)
+    }
+
+    /// The query that reads the current revision(s) from the version table.
+    pub fn current(&self, table: &str) -> Result<String, String> {
+        self.render("current.sql", &ctx! { table })
+    }
+
+    /// A fixed statement of the script.
+    pub fn fixed(&self, which: Fixed) -> Result<String, String> {
+        let template = match which {
+            Fixed::Begin => "begin.sql",
+            Fixed::Commit => "commit.sql",
+            Fixed::ForeignKeysOff => "fk_off.sql",
+            Fixed::ForeignKeysOn => "fk_on.sql",
+        };
+        self.render(template, &ctx! {})
+    }
+
     /// Renders a template; an error here is a bug in schemac, not in the input.
     pub fn render(&self, template: &str, ctx: &Value) -> Result<String, String> {
         let mut out = Vec::new();
@@ -318,35 +809,48 @@ impl Renderer {
         String::from_utf8(out).map_err(|_| format!("template {template}: not UTF-8"))
     }
 
+    fn render_args(&self, template: &'static str, args: Args, out: &mut Vec<u8>) -> Result<(), String> {
+        let start = out.len();
+        if self.plain.get(template).is_some_and(|pieces| self.render_plain(pieces, &args, out)) {
+            trim_statement(out, start);
+            return Ok(());
+        }
+        self.render_into(template, &args.into_value(), out)
+    }
+
     /// Renders a template at the end of `out`. Only blank lines around the
     /// statements go (leading and trailing newlines and spaces); a non-empty
     /// text ends with one newline. On error `out` is left as it was.
     pub fn render_into(&self, template: &str, ctx: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
-        if !self.plain.get(template).is_some_and(|pieces| self.render_plain(pieces, ctx, out)) {
-            let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
-            #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state
-            let rendered = t.render_to_write(ctx, &mut *out).map(drop);
-            if let Err(e) = rendered {
-                out.truncate(start);
-                return Err(format!("template {template}: {e:#}"));
-            }
-        }
-        let blank = |b: &u8| *b == b'\n' || *b == b' ';
-        let body = &out[start..];
-        let lead = body.iter().take_while(|b| blank(b)).count();
-        if lead == body.len() {
+        let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
+        #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state
+        let rendered = t.render_to_write(ctx, &mut *out).map(drop);
+        if let Err(e) = rendered {
             out.truncate(start);
-            return Ok(());
+            return Err(format!("template {template}: {e:#}"));
         }
-        let trail = body.iter().rev().take_while(|b| blank(b)).count();
-        out.truncate(out.len() - trail);
-        if lead > 0 {
-            out.drain(start..start + lead);
-        }
-        out.push(b'\n');
+        trim_statement(out, start);
         Ok(())
     }
+}
+
+/// Leaves only the statements of what was rendered after `start`: leading
+/// and trailing newlines and spaces go, and a non-empty text ends with one newline.
+fn trim_statement(out: &mut Vec<u8>, start: usize) {
+    let blank = |b: &u8| *b == b'\n' || *b == b' ';
+    let body = &out[start..];
+    let lead = body.iter().take_while(|b| blank(b)).count();
+    if lead == body.len() {
+        out.truncate(start);
+        return;
+    }
+    let trail = body.iter().rev().take_while(|b| blank(b)).count();
+    out.truncate(out.len() - trail);
+    if lead > 0 {
+        out.drain(start..start + lead);
+    }
+    out.push(b'\n');
 }
 
 #[cfg(test)]
@@ -406,24 +910,19 @@ mod tests {
                     })
                     .collect();
                 for (i, _) in tricky.iter().enumerate() {
-                    let ctx = Value::from_object(Fields(
-                        keys.iter()
-                            .enumerate()
-                            .map(|(j, k)| (*k, Value::from(tricky[(i + j) % tricky.len()])))
-                            .collect(),
-                    ));
+                    let args = || keys.iter().enumerate().fold(Args::new(), |a, (j, k)| a.s(k, tricky[(i + j) % tricky.len()]));
                     let mut fast = Vec::new();
-                    assert!(r.render_plain(pieces, &ctx, &mut fast), "{name}");
-                    let engine = r.env.get_template(name).unwrap().render(&ctx).unwrap();
+                    assert!(r.render_plain(pieces, &args(), &mut fast), "{name}");
+                    let engine = r.env.get_template(name).unwrap().render(args().into_value()).unwrap();
                     assert_eq!(String::from_utf8(fast).unwrap(), engine, "{id:?} {name}");
                     checked += 1;
                 }
             }
-            // A value that is not a string goes to the engine.
-            let ctx = Value::from_object(Fields(vec![("table", Value::from("t")), ("rev", Value::from(7)), ("old", Value::from("a"))]));
-            assert!(!r.render_plain(&r.plain["version_update.sql"], &ctx, &mut Vec::new()));
+            // A value that is not text goes to the engine.
+            let args = || Args::new().s("table", "t").v("rev", 7).s("old", "a");
+            assert!(!r.render_plain(&r.plain["version_update.sql"], &args(), &mut Vec::new()));
             let mut out = Vec::new();
-            r.render_into("version_update.sql", &ctx, &mut out).unwrap();
+            r.render_args("version_update.sql", args(), &mut out).unwrap();
             assert!(String::from_utf8(out).unwrap().contains("7"));
         }
         assert!(checked > 100, "{checked}");

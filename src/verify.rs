@@ -62,7 +62,7 @@ fn skipped(stmt: &str) -> bool {
 
 /// Parses every statement; returns the ones sqlparser rejects with its message.
 pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
-    let pd = crate::rawsql::parser_dialect(&dialect.data.sqlparser);
+    let pd = crate::dialect::Parser::sqlparser(Some(dialect.data.sqlparser));
     statements(script)
         .into_iter()
         .filter(|s| !skipped(s))

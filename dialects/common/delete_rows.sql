@@ -1,5 +1,5 @@
 DELETE FROM {{ table|ident }} WHERE
-{% for c in conds %}
-    ({{ c }}){% if not loop.last %} OR{% else %};{% endif %}
+{% for row in rows %}
+    ({% for v in row %}{{ key[loop.index0]|ident }} = {{ v }}{% if not loop.last %} AND {% endif %}{% endfor %}){% if not loop.last %} OR{% else %};{% endif %}
 
 {% endfor %}

@@ -1,6 +1,6 @@
 {# https://www.postgresql.org/docs/current/sql-altertable.html #}
 {% if type_changed %}
-ALTER TABLE {{ table|ident }} ALTER COLUMN {{ c.name|ident }} TYPE {{ c.type_sql }} USING {{ using }};
+ALTER TABLE {{ table|ident }} ALTER COLUMN {{ c.name|ident }} TYPE {{ c.type_sql }} USING {{ c.name|ident }}::{{ c.type_sql }};
 {% endif %}
 {% if nullable_changed %}
 ALTER TABLE {{ table|ident }} ALTER COLUMN {{ c.name|ident }} {% if c.nullable %}DROP{% else %}SET{% endif %} NOT NULL;

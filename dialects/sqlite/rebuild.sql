@@ -3,9 +3,9 @@
 DROP VIEW {{ v.name|ident }};
 {% endfor %}
 CREATE TABLE {{ t.name|ident }} {% include "table_body.sql" %};
-{% if insert_cols %}
-INSERT INTO {{ temp|ident }} ({{ insert_cols|idents }})
-    SELECT {{ select_exprs|join(", ") }} FROM {{ table|ident }};
+{% if copied %}
+INSERT INTO {{ temp|ident }} ({{ copied_names|idents }})
+    SELECT {{ copied|copy_exprs }} FROM {{ table|ident }};
 {% endif %}
 DROP TABLE {{ table|ident }};
 ALTER TABLE {{ temp|ident }} RENAME TO {{ table|ident }};

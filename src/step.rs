@@ -1,0 +1,250 @@
+//! The plan's vocabulary: what one dialect will run, as data. The planner
+//! (and `populate`, and the script driver for the version table) produce
+//! [`Step`]s whose payload is model values only (names, `ColumnType`,
+//! `Value`, the columns and sources of a rebuild); the renderer spells each
+//! kind with one template. No SQL text is made here: the only text a step
+//! carries is SQL the user wrote (`execute`, views, triggers, checks).
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::{Column, ColumnType, Constraint, Index, Value};
+use std::sync::Arc;
+
+/// Where a step may run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    InTransaction,
+    /// PostgreSQL's CONCURRENTLY: between transactions.
+    OutsideTransaction,
+}
+
+/// One statement (or, for a rebuild, one group of statements) of a script.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub kind: StepKind,
+    /// What the step risks, as warnings with codes; the script shows their
+    /// messages in a `-- WARNING:` line above it.
+    pub warnings: Vec<Diagnostic>,
+    pub placement: Placement,
+    /// SQLite: the transaction must run with `PRAGMA foreign_keys=OFF` around it.
+    pub foreign_keys_off: bool,
+    /// Where the step came from, for diagnostics.
+    pub span: Span,
+}
+
+impl Step {
+    pub fn new(kind: StepKind, span: Span) -> Step {
+        Step {
+            kind,
+            warnings: vec![],
+            placement: Placement::InTransaction,
+            foreign_keys_off: false,
+            span,
+        }
+    }
+}
+
+/// A column as a dialect declares it. Shared (`Arc`): the renderer keeps
+/// the text of each distinct definition it has spelled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ColumnDef {
+    pub column: Column,
+    /// SQLite: the column is the rowid primary key, declared inline with
+    /// this constraint name (and the dialect's integer type).
+    pub rowid_pk: Option<String>,
+}
+
+/// A table as a dialect creates it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDef {
+    pub name: String,
+    pub columns: Vec<Arc<ColumnDef>>,
+    /// The constraints declared in the body (a rowid key is declared on its column).
+    pub constraints: Vec<Constraint>,
+    pub comment: Option<String>,
+    /// The dialect's table options (MySQL's `ENGINE=...`), as the user wrote them.
+    pub options: Option<String>,
+}
+
+/// One column of the rebuilt table filled from the old one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopiedColumn {
+    /// The column of the new table.
+    pub name: String,
+    /// The column of the old table its values come from.
+    pub source: String,
+    /// The type changed: the value is converted to the new column's type.
+    pub cast: bool,
+    /// NULLs become this value (`alter_column` with `backfill`).
+    pub backfill: Option<Value>,
+    /// The new column's type, for the backfill's spelling.
+    pub ty: ColumnType,
+}
+
+/// SQLite's table rebuild (SPEC 5): a new table, the rows copied, the old
+/// one dropped, the new one renamed, and what hung on it re-created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rebuild {
+    pub table: String,
+    /// The new table, named `temp` until it is renamed.
+    pub def: Arc<TableDef>,
+    pub copied: Vec<CopiedColumn>,
+    pub indexes: Vec<Index>,
+    /// `CREATE TRIGGER` statements as the user wrote them.
+    pub triggers: Vec<String>,
+    /// Views that depend on the table, as (name, the user's SQL), in creation order.
+    pub views: Vec<(String, String)>,
+}
+
+/// A row's values for the columns a statement names.
+pub type Row = Vec<Value>;
+
+/// What a step does, with the model values a template needs to spell it.
+/// Each kind has one template (`Renderer::context`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    CreateTable(Arc<TableDef>),
+    DropTable {
+        table: String,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    CommentTable {
+        table: String,
+        comment: String,
+    },
+    CommentColumn {
+        table: String,
+        column: String,
+        comment: Option<String>,
+    },
+    AddColumn {
+        table: String,
+        column: Arc<ColumnDef>,
+        inline: Vec<Constraint>,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// A rename that restates the column (MySQL before 8.0, MariaDB before 10.5.2).
+    ChangeColumn {
+        table: String,
+        from: String,
+        column: Arc<ColumnDef>,
+    },
+    AlterColumn {
+        table: String,
+        column: Arc<ColumnDef>,
+        type_changed: bool,
+        nullable_changed: bool,
+        default_changed: bool,
+        comment_changed: bool,
+    },
+    /// NULLs of a column set to a value before it becomes NOT NULL.
+    Backfill {
+        table: String,
+        column: String,
+        ty: ColumnType,
+        value: Value,
+    },
+    CreateEnum {
+        name: String,
+        values: Vec<String>,
+    },
+    DropEnum {
+        name: String,
+    },
+    EnumAddValue {
+        name: String,
+        value: String,
+        after: Option<String>,
+        before: Option<String>,
+    },
+    CreateIndex {
+        table: String,
+        index: Index,
+        concurrently: bool,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+        concurrently: bool,
+    },
+    AddConstraint {
+        table: String,
+        constraint: Constraint,
+    },
+    /// `generic_drop`: the dialect's version has `DROP CONSTRAINT` for every kind.
+    DropConstraint {
+        table: String,
+        constraint: Constraint,
+        generic_drop: bool,
+    },
+    CreateView {
+        name: String,
+        sql: String,
+    },
+    DropView {
+        name: String,
+    },
+    /// The user's SQL; `compound` when it has a `BEGIN ... END` body.
+    Execute {
+        sql: String,
+        compound: bool,
+    },
+    /// Rows inserted; `columns` are those the rows name, with their types.
+    Insert {
+        table: String,
+        columns: Vec<(String, ColumnType)>,
+        rows: Vec<Row>,
+        identity: Option<String>,
+    },
+    /// Rows deleted by key: `key` columns with their types, one value each per row.
+    DeleteRows {
+        table: String,
+        key: Vec<(String, Option<ColumnType>)>,
+        rows: Vec<Row>,
+    },
+    /// Rows inserted or updated by key (`populate`).
+    Upsert {
+        table: String,
+        columns: Vec<(String, ColumnType)>,
+        key: Vec<String>,
+        update: Vec<String>,
+        rows: Vec<Row>,
+        identity: Option<String>,
+    },
+    Rebuild(Box<Rebuild>),
+    /// The version table and its rows.
+    VersionCreate {
+        table: String,
+        pk: String,
+        if_not_exists: bool,
+    },
+    VersionInsert {
+        table: String,
+        rev: String,
+    },
+    VersionUpdate {
+        table: String,
+        rev: String,
+        old: String,
+    },
+    VersionDelete {
+        table: String,
+        rev: String,
+    },
+    VersionDrop {
+        table: String,
+    },
+    VersionClear {
+        table: String,
+    },
+}
