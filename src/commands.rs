@@ -134,25 +134,6 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
     Ok(out)
 }
 
-/// `-- WARNING:` lines of a script, with the revision each belongs to.
-fn script_warnings(sql: &str) -> Vec<(String, &'static str, String)> {
-    let mut out = vec![];
-    let mut current: Option<(String, &'static str)> = None;
-    for line in sql.lines() {
-        if let Some(rest) = line.strip_prefix("-- Running upgrade ") {
-            let id = rest.split_once(" -> ").map(|(_, r)| r).unwrap_or(rest);
-            current = Some((id.split(", ").next().unwrap_or(id).to_string(), "upgrade"));
-        } else if let Some(rest) = line.strip_prefix("-- Running downgrade ") {
-            current = Some((rest.split(" -> ").next().unwrap_or(rest).to_string(), "downgrade"));
-        } else if let Some(w) = line.strip_prefix("-- WARNING: ") {
-            if let Some((id, dir)) = &current {
-                out.push((id.clone(), *dir, w.to_string()));
-            }
-        }
-    }
-    out
-}
-
 /// Compiles every revision up and down for every dialect, parses the SQL
 /// back, and checks the graph (one head, one unlabelled base) and the
 /// declared model against head.
@@ -211,8 +192,8 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
     for id in DialectId::CHECKED {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error("E0014", e)))?;
         let c = Compiler::new(g, settings, d.clone());
-        let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade("base:heads"))];
-        match c.downgrade("heads:base") {
+        let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade_units("base:heads"))];
+        match c.downgrade_units("heads:base") {
             Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {
                 // Irreversible revisions: warn, and check the downgrade of every other revision alone.
                 for d in &e.0 {
@@ -222,7 +203,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
                 }
                 for &r in &g.topo {
                     let range = show_range(g, r);
-                    let result = c.downgrade(&format!("{}:{}", g.id(r), range.split_once(':').map(|x| x.0).unwrap_or("base")));
+                    let result = c.downgrade_units(&format!("{}:{}", g.id(r), range.split_once(':').map(|x| x.0).unwrap_or("base")));
                     match result {
                         Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {}
                         other => runs.push((format!("downgrade {}", g.id(r)), other)),
@@ -233,16 +214,31 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
         }
         for (what, result) in runs {
             match result {
-                Ok(sql) => {
-                    let bad = crate::verify::verify(&d, &sql);
-                    statements += crate::verify::statements(&sql).len();
-                    for (stmt, err) in bad {
-                        diags.push(Diagnostic::warning(
-                            "W0702",
-                            format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or("")),
-                        ));
-                    }
-                    for key in script_warnings(&sql) {
+                Ok(units) => {
+                    for unit in &units {
+                        let checked = crate::verify::verify_unit(&d, &unit.text);
+                        statements += checked.statements;
+                        for (stmt, err) in checked.rejected {
+                            let mut w = Diagnostic::warning(
+                                "W0702",
+                                format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or("")),
+                            );
+                            if let Some(step) = &unit.step {
+                                w = w.at(step.span, "this operation's SQL");
+                            }
+                            diags.push(w);
+                        }
+                        // The warnings a step carries, once per revision, direction and text.
+                        let Some(step) = unit.step.as_ref().filter(|s| !s.warnings.is_empty()) else {
+                            continue;
+                        };
+                        let Some((rev, upgrade)) = step.revision else { continue };
+                        let text: Vec<&str> = step.warnings.iter().map(|w| w.message.as_str()).collect();
+                        let key = (
+                            g.id(rev).to_string(),
+                            if upgrade { "upgrade" } else { "downgrade" },
+                            d.comment(&text.join("; ")),
+                        );
                         let e = warnings.entry(key).or_default();
                         if !e.contains(&id.key()) {
                             e.push(id.key());

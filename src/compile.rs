@@ -21,6 +21,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One revision's planned SQL.
 pub(crate) struct Block {
+    /// The revision and the direction (true: upgrade), for `check`.
+    revision: Option<(RevIx, bool)>,
     comment: String,
     steps: Vec<Step>,
     /// The version table's statements, after the steps.
@@ -155,6 +157,17 @@ impl<'a> Compiler<'a> {
 
     /// SQL for `upgrade RANGE`, written as it is planned.
     pub fn upgrade_into(&self, range: &str, out: &mut dyn Write) -> Result<(), Diagnostics> {
+        self.upgrade_traced(range, out, None)
+    }
+
+    /// The statements of `upgrade RANGE` with the steps they spell, for `check`.
+    pub fn upgrade_units(&self, range: &str) -> Result<Vec<Unit>, Diagnostics> {
+        let mut units = vec![];
+        self.upgrade_traced(range, &mut std::io::sink(), Some(&mut units))?;
+        Ok(units)
+    }
+
+    fn upgrade_traced(&self, range: &str, out: &mut dyn Write, units: Option<&mut Vec<Unit>>) -> Result<(), Diagnostics> {
         let g = self.graph;
         let (s, e) = self.parse_range(range, true)?;
         let from = g.closure(&s);
@@ -187,13 +200,14 @@ impl<'a> Compiler<'a> {
             comment.push_str(", ");
             comment.push_str(&rev.message);
             Block {
+                revision: Some((r, true)),
                 comment,
                 steps,
                 version,
                 transactional: rev.transactional,
             }
         };
-        self.stream(out, &format!("upgrade {range}"), &pre, &[], revs.len(), diags, next)
+        self.stream(out, units, &format!("upgrade {range}"), &pre, &[], revs.len(), diags, next)
     }
 
     /// Plans blocks in chunks and writes each chunk as it is rendered. With
@@ -205,6 +219,7 @@ impl<'a> Compiler<'a> {
     fn stream(
         &self,
         out: &mut dyn Write,
+        units: Option<&mut Vec<Unit>>,
         command: &str,
         pre: &[StepKind],
         post: &[StepKind],
@@ -213,27 +228,32 @@ impl<'a> Compiler<'a> {
         mut next: impl FnMut(usize, &mut Vec<Diagnostic>) -> Block,
     ) -> Result<(), Diagnostics> {
         const CHUNK: usize = 512;
-        if ScriptWriter::needs_all_blocks(self) {
+        // A traced script (for `check`) is planned whole and written on this thread.
+        if ScriptWriter::needs_all_blocks(self) || units.is_some() {
             let blocks: Vec<Block> = (0..n).map(|i| next(i, &mut diags)).collect();
             if !diags.is_empty() {
                 return Err(Diagnostics(diags));
             }
             let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
-            let mut w = ScriptWriter::start(self, out, command, pre, any_fk_off)?;
+            let mut w = ScriptWriter::start(self, out, command, pre, any_fk_off, units.is_some())?;
             w.blocks(&blocks)?;
-            return w.finish(post);
+            let traced = w.finish(post)?;
+            if let Some(units) = units {
+                *units = traced;
+            }
+            return Ok(());
         }
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut w = ScriptWriter::start(self, out, command, pre, false)?;
+        let mut w = ScriptWriter::start(self, out, command, pre, false, false)?;
         if n <= CHUNK {
             let blocks: Vec<Block> = (0..n).map(|i| next(i, &mut diags)).collect();
             if !diags.is_empty() {
                 return Err(Diagnostics(diags));
             }
             w.blocks(&blocks)?;
-            return w.finish(post);
+            return w.finish(post).map(drop);
         }
         let spelling = w.spelling.clone();
         std::thread::scope(|scope| -> Result<(), Diagnostics> {
@@ -249,7 +269,7 @@ impl<'a> Compiler<'a> {
             let renderer = scope.spawn(move || {
                 for blocks in planned {
                     let mut buf = spare.try_recv().unwrap_or_default();
-                    let text = spelling.blocks(&blocks, &mut buf).map(|()| buf);
+                    let text = spelling.blocks(&blocks, &mut buf, None).map(|()| buf);
                     if to_write.send((text, blocks)).is_err() {
                         break;
                     }
@@ -286,7 +306,7 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        w.finish(post)
+        w.finish(post).map(drop)
     }
 
     fn script_text(&self, f: impl FnOnce(&Self, &mut dyn Write) -> Result<(), Diagnostics>) -> Result<String, Diagnostics> {
@@ -339,6 +359,17 @@ impl<'a> Compiler<'a> {
 
     /// SQL for `downgrade RANGE`, written as it is planned.
     pub fn downgrade_into(&self, range: &str, out: &mut dyn Write) -> Result<(), Diagnostics> {
+        self.downgrade_traced(range, out, None)
+    }
+
+    /// The statements of `downgrade RANGE` with the steps they spell, for `check`.
+    pub fn downgrade_units(&self, range: &str) -> Result<Vec<Unit>, Diagnostics> {
+        let mut units = vec![];
+        self.downgrade_traced(range, &mut std::io::sink(), Some(&mut units))?;
+        Ok(units)
+    }
+
+    fn downgrade_traced(&self, range: &str, out: &mut dyn Write, units: Option<&mut Vec<Unit>>) -> Result<(), Diagnostics> {
         let g = self.graph;
         let (s, e) = self.parse_range(range, false)?;
         let from = g.closure(&s);
@@ -446,13 +477,14 @@ impl<'a> Compiler<'a> {
             comment.push_str(", ");
             comment.push_str(&rev.message);
             Block {
+                revision: Some((rx, false)),
                 comment,
                 steps,
                 version,
                 transactional: rev.transactional,
             }
         };
-        self.stream(out, &format!("downgrade {range}"), &[], &post, n, vec![], next)
+        self.stream(out, units, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
     /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
@@ -508,6 +540,7 @@ impl<'a> Compiler<'a> {
             .collect();
         let heads: Vec<&str> = g.heads.iter().map(|&h| g.id(h)).collect();
         let block = Block {
+            revision: None,
             comment: format!("Creating the schema at {} directly", heads.join(", ")),
             steps: p.steps,
             version,
@@ -527,6 +560,7 @@ impl<'a> Compiler<'a> {
             });
         }
         let block = Block {
+            revision: None,
             comment: format!("Stamping {spec}"),
             steps: vec![],
             version,
@@ -539,6 +573,7 @@ impl<'a> Compiler<'a> {
     /// where the dialect has transactional DDL, and no version bookkeeping.
     pub fn populate(&self, steps: Vec<Step>, files: usize) -> Result<String, Diagnostics> {
         let block = Block {
+            revision: None,
             comment: format!("Reference data from {files} populate file{}", if files == 1 { "" } else { "s" }),
             steps,
             version: vec![],
@@ -556,7 +591,7 @@ impl<'a> Compiler<'a> {
     fn assemble(&self, command: &str, pre: Vec<StepKind>, blocks: Vec<Block>, post: Vec<StepKind>) -> Result<String, Diagnostics> {
         let mut buf = Vec::new();
         let any_fk_off = blocks.iter().any(|b| b.steps.iter().any(|s| s.foreign_keys_off));
-        let mut w = ScriptWriter::start(self, &mut buf, command, &pre, any_fk_off)?;
+        let mut w = ScriptWriter::start(self, &mut buf, command, &pre, any_fk_off, false)?;
         w.blocks(&blocks)?;
         w.finish(&post)?;
         String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
@@ -587,6 +622,8 @@ pub(crate) struct ScriptWriter<'c, 'w> {
     buf: Vec<u8>,
     /// Newlines held back at the end of what was written.
     newlines: usize,
+    /// The statements written so far, when the script is traced (`check`).
+    units: Option<Vec<Unit>>,
 }
 
 fn io_error(e: std::io::Error) -> Diagnostics {
@@ -597,15 +634,58 @@ fn render_error(e: String) -> Diagnostics {
     Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
 }
 
+/// One statement (or group of statements) of a script as it was rendered,
+/// and the step it spells: what `check` verifies and counts, and where it
+/// reads the warnings of each revision.
+#[derive(Debug)]
+pub struct Unit {
+    pub text: String,
+    pub step: Option<Traced>,
+}
+
+/// Where a unit of a script comes from.
+#[derive(Debug)]
+pub struct Traced {
+    /// The revision and the direction (true: upgrade), when the unit belongs to one.
+    pub revision: Option<(RevIx, bool)>,
+    pub span: Span,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Appends text to a script and, when traced, records it as a unit.
+fn emit(buf: &mut Vec<u8>, text: &[u8], units: &mut Option<&mut Vec<Unit>>) {
+    buf.extend_from_slice(text);
+    if let Some(units) = units {
+        units.push(Unit {
+            text: String::from_utf8_lossy(text).into_owned(),
+            step: None,
+        });
+    }
+}
+
+/// Records what was appended to `buf` since `start` as a unit.
+fn record(buf: &[u8], start: usize, step: Option<Traced>, units: &mut Option<&mut Vec<Unit>>) {
+    if let Some(units) = units {
+        units.push(Unit {
+            text: String::from_utf8_lossy(&buf[start..]).into_owned(),
+            step,
+        });
+    }
+}
+
 impl Spelling<'_> {
-    fn render(&self, step: &StepKind, buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
-        self.c.renderer.render_step(step, buf).map_err(render_error)
+    fn render(&self, step: &StepKind, buf: &mut Vec<u8>, units: &mut Option<&mut Vec<Unit>>) -> Result<(), Diagnostics> {
+        let start = buf.len();
+        self.c.renderer.render_step(step, buf).map_err(render_error)?;
+        record(buf, start, None, units);
+        Ok(())
     }
 
-    /// Renders revision blocks at the end of `buf`.
-    fn blocks(&self, blocks: &[Block], buf: &mut Vec<u8>) -> Result<(), Diagnostics> {
+    /// Renders revision blocks at the end of `buf`; with `units`, records each statement.
+    fn blocks(&self, blocks: &[Block], buf: &mut Vec<u8>, mut units: Option<&mut Vec<Unit>>) -> Result<(), Diagnostics> {
         let c = self.c;
         let single = self.single;
+        let units = &mut units;
         for b in blocks {
             buf.extend_from_slice(b"-- ");
             // Control characters are C0, DEL and C1 (0xC2 0x80..0x9F in UTF-8):
@@ -620,7 +700,7 @@ impl Spelling<'_> {
             let txn = self.txn_ddl && !single && b.transactional;
             let fk_off = !single && b.steps.iter().any(|s| s.foreign_keys_off);
             if fk_off {
-                buf.extend_from_slice(self.fk_off.as_bytes());
+                emit(buf, self.fk_off.as_bytes(), units);
             }
             // A transaction is opened before the first statement that runs in one,
             // and closed before a statement that cannot.
@@ -628,11 +708,11 @@ impl Spelling<'_> {
             for s in &b.steps {
                 let outside = s.placement == Placement::OutsideTransaction;
                 if outside && (open || single) {
-                    buf.extend_from_slice(self.commit.as_bytes());
+                    emit(buf, self.commit.as_bytes(), units);
                     buf.extend_from_slice(b"-- Outside a transaction: this statement cannot run in one.\n");
                     open = false;
                 } else if !outside && txn && !open {
-                    buf.extend_from_slice(self.begin.as_bytes());
+                    emit(buf, self.begin.as_bytes(), units);
                     buf.push(b'\n');
                     open = true;
                 }
@@ -642,6 +722,7 @@ impl Spelling<'_> {
                     buf.extend_from_slice(c.dialect.comment(&text.join("; ")).as_bytes());
                     buf.push(b'\n');
                 }
+                let start = buf.len();
                 c.renderer.render_step(&s.kind, buf).map_err(|e| {
                     Diagnostics::from(
                         Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
@@ -649,29 +730,37 @@ impl Spelling<'_> {
                             .help("this is a bug in schemac; please report it"),
                     )
                 })?;
+                if units.is_some() {
+                    let traced = Traced {
+                        revision: b.revision,
+                        span: s.span,
+                        warnings: s.warnings.clone(),
+                    };
+                    record(buf, start, Some(traced), units);
+                }
                 buf.push(b'\n');
                 if outside && single {
-                    buf.extend_from_slice(self.begin.as_bytes());
+                    emit(buf, self.begin.as_bytes(), units);
                     buf.push(b'\n');
                 }
             }
             if txn && !open && !b.version.is_empty() {
-                buf.extend_from_slice(self.begin.as_bytes());
+                emit(buf, self.begin.as_bytes(), units);
                 buf.push(b'\n');
                 open = true;
             }
             for v in &b.version {
-                self.render(v, buf)?;
+                self.render(v, buf, units)?;
             }
             if open {
                 // After the last step's blank line, a version statement needs one more.
                 if !b.version.is_empty() {
                     buf.push(b'\n');
                 }
-                buf.extend_from_slice(self.commit.as_bytes());
+                emit(buf, self.commit.as_bytes(), units);
             }
             if fk_off {
-                buf.extend_from_slice(self.fk_on.as_bytes());
+                emit(buf, self.fk_on.as_bytes(), units);
             }
             buf.push(b'\n');
         }
@@ -688,6 +777,7 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
         command: &str,
         pre: &[StepKind],
         any_fk_off: bool,
+        traced: bool,
     ) -> Result<ScriptWriter<'c, 'w>, Diagnostics> {
         let txn_ddl = c.dialect.data.transactional_ddl;
         let single = txn_ddl && c.settings.transaction == TransactionMode::Single;
@@ -701,19 +791,23 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
             fk_off: fixed(Fixed::ForeignKeysOff)?,
             fk_on: fixed(Fixed::ForeignKeysOn)?,
         };
+        let mut units = traced.then(Vec::new);
         let mut buf = Vec::with_capacity(1 << 12);
-        buf.extend_from_slice(c.header(command)?.as_bytes());
-        buf.push(b'\n');
-        if single {
-            if any_fk_off {
-                buf.extend_from_slice(spelling.fk_off.as_bytes());
+        {
+            let units = &mut units.as_mut();
+            emit(&mut buf, c.header(command)?.as_bytes(), units);
+            buf.push(b'\n');
+            if single {
+                if any_fk_off {
+                    emit(&mut buf, spelling.fk_off.as_bytes(), units);
+                }
+                emit(&mut buf, spelling.begin.as_bytes(), units);
+                buf.push(b'\n');
             }
-            buf.extend_from_slice(spelling.begin.as_bytes());
-            buf.push(b'\n');
-        }
-        for step in pre {
-            spelling.render(step, &mut buf)?;
-            buf.push(b'\n');
+            for step in pre {
+                spelling.render(step, &mut buf, units)?;
+                buf.push(b'\n');
+            }
         }
         let mut w = ScriptWriter {
             spelling,
@@ -721,6 +815,7 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
             any_fk_off,
             buf,
             newlines: 0,
+            units,
         };
         w.put_buf()?;
         Ok(w)
@@ -756,27 +851,32 @@ impl<'c, 'w> ScriptWriter<'c, 'w> {
     /// Writes revision blocks.
     pub(crate) fn blocks(&mut self, blocks: &[Block]) -> Result<(), Diagnostics> {
         let mut buf = std::mem::take(&mut self.buf);
-        let rendered = self.spelling.blocks(blocks, &mut buf);
+        let rendered = self.spelling.blocks(blocks, &mut buf, self.units.as_mut());
         self.buf = buf;
         rendered?;
         self.put_buf()
     }
 
-    /// The statements after the revisions and the end of the script.
-    pub(crate) fn finish(mut self, post: &[StepKind]) -> Result<(), Diagnostics> {
+    /// The statements after the revisions and the end of the script; the
+    /// statements of the whole script when it is traced (else none).
+    pub(crate) fn finish(mut self, post: &[StepKind]) -> Result<Vec<Unit>, Diagnostics> {
         let mut buf = std::mem::take(&mut self.buf);
-        for step in post {
-            self.spelling.render(step, &mut buf)?;
-            buf.push(b'\n');
-        }
-        if self.spelling.single {
-            buf.extend_from_slice(self.spelling.commit.as_bytes());
-            if self.any_fk_off {
-                buf.extend_from_slice(self.spelling.fk_on.as_bytes());
+        let mut units = self.units.take();
+        {
+            let units = &mut units.as_mut();
+            for step in post {
+                self.spelling.render(step, &mut buf, units)?;
+                buf.push(b'\n');
+            }
+            if self.spelling.single {
+                emit(&mut buf, self.spelling.commit.as_bytes(), units);
+                if self.any_fk_off {
+                    emit(&mut buf, self.spelling.fk_on.as_bytes(), units);
+                }
             }
         }
         self.put(&buf)?;
         self.out.write_all(b"\n").map_err(io_error)?;
-        Ok(())
+        Ok(units.unwrap_or_default())
     }
 }

@@ -60,6 +60,29 @@ fn skipped(stmt: &str) -> bool {
     u.starts_with("PRAGMA ") || u.starts_with("SET CLIENT_ENCODING") || u.starts_with("COMMENT ON")
 }
 
+/// What verifying one unit of a script found.
+pub struct Verified {
+    /// How many statements the unit holds.
+    pub statements: usize,
+    /// The statements sqlparser rejects, with its message.
+    pub rejected: Vec<(String, String)>,
+}
+
+/// Parses the statements of one unit of a script (a step's SQL, a version
+/// statement): how many there are and which sqlparser rejects.
+pub fn verify_unit(dialect: &Dialect, text: &str) -> Verified {
+    let pd = crate::dialect::Parser::sqlparser(Some(dialect.data.sqlparser));
+    let all = statements(text);
+    Verified {
+        statements: all.len(),
+        rejected: all
+            .into_iter()
+            .filter(|s| !skipped(s))
+            .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
+            .collect(),
+    }
+}
+
 /// Parses every statement; returns the ones sqlparser rejects with its message.
 pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
     let pd = crate::dialect::Parser::sqlparser(Some(dialect.data.sqlparser));
