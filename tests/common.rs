@@ -43,9 +43,10 @@ pub fn projects() -> Vec<(String, PathBuf)> {
 }
 
 /// The dialect keys every project is compiled for, at their default versions
-/// (SQLite 3.45, PostgreSQL 15, MariaDB 10.11). A script snapshot is named
-/// after the key it was compiled with.
-pub const DIALECTS: [&str; 3] = ["sqlite", "postgresql", "mariadb"];
+/// (SQLite 3.45, PostgreSQL 15, MySQL 8.4, MariaDB 10.11). A script snapshot
+/// is named after the key it was compiled with: `__mysql` holds MySQL output,
+/// `__mariadb` MariaDB output.
+pub const DIALECTS: [&str; 4] = ["sqlite", "postgresql", "mysql", "mariadb"];
 
 /// Asserts that `value` (a `&str`) is the reviewed `snapshots/NAME.snap`.
 /// A macro rather than a function so that insta records the calling test
