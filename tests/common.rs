@@ -1,5 +1,6 @@
-//! Shared helpers for the integration tests: run the real binary in a folder.
-#![allow(dead_code)]
+//! Shared helpers for the integration tests: run the real binary in a folder,
+//! and compare whole outputs with the reviewed snapshots under `snapshots/`.
+#![allow(dead_code, unused_macros)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -41,4 +42,33 @@ pub fn projects() -> Vec<(String, PathBuf)> {
     out
 }
 
-pub const DIALECTS: [&str; 3] = ["sqlite", "postgresql", "mysql"];
+/// The dialect keys every project is compiled for, at their default versions
+/// (SQLite 3.45, PostgreSQL 15, MySQL 8.4, MariaDB 10.11). A script snapshot
+/// is named after the key it was compiled with: `__mysql` holds MySQL output,
+/// `__mariadb` MariaDB output.
+pub const DIALECTS: [&str; 4] = ["sqlite", "postgresql", "mysql", "mariadb"];
+
+/// Asserts that `value` (a `&str`) is the reviewed `snapshots/NAME.snap`.
+/// A macro rather than a function so that insta records the calling test
+/// file as the snapshot's `source`. With `CI` set, insta writes nothing and a
+/// missing or different snapshot fails the test.
+macro_rules! snap {
+    ($name:expr, $value:expr) => {{
+        let name: String = $name.into();
+        let value: &str = $value;
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(name, value);
+        });
+    }};
+}
+
+/// Runs `schemac ARGS` in `dir`, which must succeed, and asserts that its
+/// whole stdout is the reviewed `snapshots/NAME.snap`; returns the output.
+/// The one way tests look at emitted SQL: whole scripts, never fragments.
+macro_rules! check {
+    ($name:expr, $dir:expr, $args:expr) => {{
+        let out = sql($dir, $args);
+        snap!($name, &out);
+        out
+    }};
+}
