@@ -107,7 +107,14 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AddConstraint { table, .. }
             | Change::DropConstraint { table, .. } => Some(table),
-            _ => None,
+            Change::CreateTable { .. }
+            | Change::DropTable { .. }
+            | Change::RenameTable { .. }
+            | Change::CreateView { .. }
+            | Change::DropView { .. }
+            | Change::Execute { .. }
+            | Change::Insert { .. }
+            | Change::Delete { .. } => None,
         }
     }
 }
