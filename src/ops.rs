@@ -3,6 +3,8 @@
 //! derived downgrade of a revision is built from the same types, with the
 //! spans of the upgrade operation it inverts.
 
+pub mod writer;
+
 use crate::diag::{FileId, Sp, Span};
 use crate::model::{ColumnType, FkAction, PerDialect, Value};
 
