@@ -2,6 +2,11 @@
 //! text. Names keep their spans so that replay can point at them. The
 //! derived downgrade of a revision is built from the same types, with the
 //! spans of the upgrade operation it inverts.
+//!
+//! `OpKind` is the one definition of the vocabulary: each kind's name and
+//! the keys a file may give it; the decoder, the writer (`writer`), the
+//! fuzzer and `tests/operations.rs` all read it, and no other list of
+//! operation names exists.
 
 pub mod writer;
 
