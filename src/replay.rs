@@ -493,7 +493,7 @@ impl Replayer<'_> {
         Ok(Change::DropIndex {
             table: tname,
             index,
-            concurrently: concurrently,
+            concurrently,
         })
     }
 

@@ -64,7 +64,7 @@ sql = "SELECT id FROM users WHERE age >= 18"
 /// a derived-only kind, the operation itself.
 enum Sample {
     File(&'static str),
-    Derived(Op),
+    Derived(Box<Op>),
 }
 
 fn sample(kind: OpKind) -> Sample {
@@ -113,11 +113,11 @@ comment = "things"
         OpKind::BulkInsert => "op = \"bulk_insert\"\ntable = \"users\"\nrows = [{ id = 1, email = \"a@example.com\", age = 30 }, { id = 2, email = \"b@example.com\" }]\n",
         OpKind::DeleteRows => {
             let s = |v: &str| Sp::new(v.to_string(), Span::default());
-            return Sample::Derived(Op::DeleteRows {
+            return Sample::Derived(Box::new(Op::DeleteRows {
                 table: s("users"),
                 key: vec!["id".into()],
                 rows: vec![vec![Value::Int(1)]],
-            });
+            }));
         }
     })
 }
@@ -301,7 +301,7 @@ fn every_operation_reaches_every_stage() {
                 let err = decode(&revision_text("r2", "r1", &format!("op = \"{}\"\n", kind.name()))).unwrap_err();
                 assert_eq!(err[0].code, "E0108", "{}: a file naming it", kind.name());
                 assert_eq!(write_op(&op, &mut String::new()), Err(kind), "{}: it has no spelling", kind.name());
-                op
+                *op
             }
         };
         // Replay, then the derived inverse, which must restore the schema.
