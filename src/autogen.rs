@@ -1,8 +1,9 @@
 //! Autogenerate: the declared model (a TOML file of `[[table]]` entries with
 //! the keys of `create_table`) is loaded into a `Schema`, compared with the
-//! head schema, and the difference is written as revision operations (TOML
-//! text) in dependency order. The same difference, described in words, is
-//! what `check_migration` reports as drift.
+//! head schema, and the difference is a list of operations (`Op`, the same
+//! values a revision file decodes to) in dependency order, written as TOML
+//! by `ops::writer`. The same difference, described in words, is what
+//! `check_migration` reports as drift.
 //!
 //! Invariants: the diff is a pure function of two schemas; every walk is in
 //! the schemas' own (IndexMap) order, so the output is deterministic; no
@@ -13,9 +14,9 @@ use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
 use crate::load::Decoder;
 use crate::model::*;
 use crate::naming::Naming;
-use crate::ops::{ConstraintSpec, ForeignKeySpec, Op, OpNode};
+use crate::ops::writer::write_op;
+use crate::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, Op, OpNode, TableSpec};
 use crate::replay::Replayer;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// The keys a `[[table]]` entry of the model may hold: those of `create_table`.
@@ -135,59 +136,19 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     Ok(schema)
 }
 
-/// One operation that turns the head schema towards the model.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Edit {
-    DropConstraint {
-        table: String,
-        constraint: Constraint,
-    },
-    DropIndex {
-        table: String,
-        index: Index,
-    },
-    DropTable {
-        table: Table,
-    },
-    /// A new table with the foreign keys it can declare inline.
-    CreateTable {
-        table: Table,
-        foreign_keys: Vec<ForeignKey>,
-    },
-    DropColumn {
-        table: String,
-        column: Column,
-    },
-    AddColumn {
-        table: String,
-        column: Column,
-    },
-    AlterColumn {
-        table: String,
-        old: Column,
-        new: Column,
-    },
-    AddConstraint {
-        table: String,
-        constraint: Constraint,
-    },
-    CreateIndex {
-        table: String,
-        index: Index,
-    },
-}
-
-/// An edit with the comments written above it, and what it means as drift.
+/// One operation that turns the head schema towards the model, with the
+/// comments written above it, and what it means as drift.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
-    pub edit: Option<Edit>,
+    /// `None` for a difference no operation changes (only comments).
+    pub edit: Option<Op>,
     pub comments: Vec<String>,
     /// One line describing the difference, for `check_migration`; `None`
     /// for the second half of a change (the create after a drop).
     pub drift: Option<String>,
 }
 
-fn item(edit: Edit, drift: Option<String>) -> Item {
+fn item(edit: Op, drift: Option<String>) -> Item {
     Item {
         edit: Some(edit),
         comments: vec![],
@@ -214,17 +175,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             match b.constraint(&fk.name) {
                 Some(Constraint::ForeignKey(new)) if new == fk => {}
                 Some(_) => drops_fk.push(item(
-                    Edit::DropConstraint {
-                        table: a.name.clone(),
-                        constraint: Constraint::ForeignKey(fk.clone()),
-                    },
+                    drop_constraint(&a.name, &fk.name),
                     Some(format!("foreign key `{}` on `{}` differs from the model", fk.name, a.name)),
                 )),
                 None => drops_fk.push(item(
-                    Edit::DropConstraint {
-                        table: a.name.clone(),
-                        constraint: Constraint::ForeignKey(fk.clone()),
-                    },
+                    drop_constraint(&a.name, &fk.name),
                     Some(format!("foreign key `{}` on `{}` is at head, not in the model", fk.name, a.name)),
                 )),
             }
@@ -236,9 +191,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             match b.indexes.iter().find(|x| x.name == i.name) {
                 Some(x) if x == i => {}
                 found => drops.push(item(
-                    Edit::DropIndex {
-                        table: a.name.clone(),
-                        index: i.clone(),
+                    Op::DropIndex {
+                        name: sp(&i.name),
+                        concurrently: false,
                     },
                     Some(if found.is_some() {
                         format!("index `{}` on `{}` differs from the model", i.name, a.name)
@@ -252,10 +207,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             match b.constraint(c.name()) {
                 Some(x) if x == c => {}
                 found => drops.push(item(
-                    Edit::DropConstraint {
-                        table: a.name.clone(),
-                        constraint: c.clone(),
-                    },
+                    drop_constraint(&a.name, c.name()),
                     Some(if found.is_some() {
                         format!("{} `{}` on `{}` differs from the model", c.kind().replace('_', " "), c.name(), a.name)
                     } else {
@@ -279,7 +231,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             Some(pos) => {
                 let t = gone.remove(pos);
                 let mut it = item(
-                    Edit::DropTable { table: t.clone() },
+                    Op::DropTable { table: sp(&t.name) },
                     Some(format!("table `{}` is at head, not in the model", t.name)),
                 );
                 if !new_tables.is_empty() {
@@ -299,13 +251,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                     .find(|(t, fk)| fk.ref_table != t.name && gone.iter().any(|g| g.name == fk.ref_table) && !dropped_fks.contains(&fk.name))
                     .expect("a cycle has a foreign key");
                 dropped_fks.push(fk.name.clone());
-                tables_dropped.push(item(
-                    Edit::DropConstraint {
-                        table: owner.name.clone(),
-                        constraint: Constraint::ForeignKey(fk.clone()),
-                    },
-                    None,
-                ));
+                tables_dropped.push(item(drop_constraint(&owner.name, &fk.name), None));
             }
         }
     }
@@ -325,20 +271,11 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             if fk.ref_table == t.name || from.tables.contains_key(&fk.ref_table) || created.contains(&fk.ref_table.as_str()) {
                 inline.push(fk.clone());
             } else {
-                fks_later.push(item(
-                    Edit::AddConstraint {
-                        table: t.name.clone(),
-                        constraint: Constraint::ForeignKey(fk.clone()),
-                    },
-                    None,
-                ));
+                fks_later.push(item(add_constraint(&t.name, &Constraint::ForeignKey(fk.clone())), None));
             }
         }
         creates.push(item(
-            Edit::CreateTable {
-                table: t.clone(),
-                foreign_keys: inline,
-            },
+            Op::CreateTable(create_table(t, &inline)),
             Some(format!("table `{}` is in the model, not at head", t.name)),
         ));
         created.push(&t.name);
@@ -349,9 +286,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
         let appeared: Vec<&Column> = b.columns.values().filter(|c| !a.columns.contains_key(&c.name)).collect();
         for c in &vanished {
             let mut it = item(
-                Edit::DropColumn {
-                    table: a.name.clone(),
-                    column: (*c).clone(),
+                Op::DropColumn {
+                    table: sp(&a.name),
+                    column: sp(&c.name),
                 },
                 Some(format!("column `{}.{}` is at head, not in the model", a.name, c.name)),
             );
@@ -368,9 +305,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
         }
         for c in &appeared {
             cols.push(item(
-                Edit::AddColumn {
-                    table: a.name.clone(),
-                    column: (*c).clone(),
+                Op::AddColumn {
+                    table: sp(&a.name),
+                    column: column_spec(c, false),
                 },
                 Some(format!("column `{}.{}` is in the model, not at head", a.name, c.name)),
             ));
@@ -414,14 +351,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                     drift,
                 });
             } else {
-                let mut it = item(
-                    Edit::AlterColumn {
-                        table: a.name.clone(),
-                        old: old.clone(),
-                        new: new.clone(),
-                    },
-                    drift,
-                );
+                let mut it = item(alter_column(&a.name, old, new), drift);
                 if old.autoincrement != new.autoincrement {
                     it.comments.push(format!(
                         "`{}.{}`: autoincrement differs from the model; no operation changes it.",
@@ -453,10 +383,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             let old = a.constraint(c.name());
             if old != Some(c) {
                 adds.push(item(
-                    Edit::AddConstraint {
-                        table: b.name.clone(),
-                        constraint: c.clone(),
-                    },
+                    add_constraint(&b.name, c),
                     old.is_none()
                         .then(|| format!("{} `{}` on `{}` is in the model, not at head", c.kind().replace('_', " "), c.name(), b.name)),
                 ));
@@ -466,9 +393,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             let old = a.indexes.iter().find(|x| x.name == i.name);
             if old != Some(i) {
                 adds.push(item(
-                    Edit::CreateIndex {
-                        table: b.name.clone(),
-                        index: i.clone(),
+                    Op::CreateIndex {
+                        table: sp(&b.name),
+                        index: crate::inverse::index_spec(i, Span::default()),
                     },
                     old.is_none()
                         .then(|| format!("index `{}` on `{}` is in the model, not at head", i.name, b.name)),
@@ -481,10 +408,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             let old = a.constraint(&fk.name);
             if old != Some(&Constraint::ForeignKey(fk.clone())) {
                 fks_later.push(item(
-                    Edit::AddConstraint {
-                        table: b.name.clone(),
-                        constraint: Constraint::ForeignKey(fk.clone()),
-                    },
+                    add_constraint(&b.name, &Constraint::ForeignKey(fk.clone())),
                     old.is_none()
                         .then(|| format!("foreign key `{}` on `{}` is in the model, not at head", fk.name, b.name)),
                 ));
@@ -514,117 +438,76 @@ fn type_words(t: &ColumnType) -> String {
     }
 }
 
-/// A TOML basic string.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// A TOML basic string (revision headers are written with it too).
+pub use crate::ops::writer::quote;
+
+fn sp(s: &str) -> Sp<String> {
+    Sp::new(s.to_string(), Span::default())
 }
 
-fn quote_list(items: &[String]) -> String {
-    format!("[{}]", items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", "))
-}
-
-fn per_dialect(pd: &PerDialect) -> String {
-    if pd.0.len() == 1 {
-        if let Some(s) = pd.0.get("default") {
-            return quote(s);
-        }
-    }
-    format!(
-        "{{ {} }}",
-        pd.0.iter().map(|(k, v)| format!("{k} = {}", quote(v))).collect::<Vec<_>>().join(", ")
-    )
-}
-
-fn type_toml(t: &ColumnType) -> String {
-    match t {
-        ColumnType::Enum(e) => format!("{{ enum = {}, name = {} }}", quote_list(&e.values), quote(&e.name)),
-        ColumnType::Raw(pd) => format!(
-            "{{ {} }}",
-            pd.0.iter().map(|(k, v)| format!("{k} = {}", quote(v))).collect::<Vec<_>>().join(", ")
-        ),
-        other => quote(&other.neutral()),
+fn drop_constraint(table: &str, name: &str) -> Op {
+    Op::DropConstraint {
+        table: sp(table),
+        name: sp(name),
     }
 }
 
-fn value_toml(v: &Value) -> String {
-    match v {
-        Value::Null => "{ sql = \"NULL\" }".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.clone(),
-        Value::String(s) => quote(s),
-        Value::Temporal(s) => s.clone(),
-        Value::Current(e) => format!("{{ expr = {} }}", quote(e)),
-        Value::Sql(pd) => format!("{{ sql = {} }}", per_dialect(pd)),
+fn add_constraint(table: &str, c: &Constraint) -> Op {
+    Op::AddConstraint {
+        table: sp(table),
+        constraint: crate::inverse::constraint_spec(c, Span::default()),
     }
 }
 
-/// A default as `alter_column` writes it: `false` would mean "drop it".
-fn default_toml(v: &Value) -> String {
-    match v {
-        Value::Bool(false) => "{ sql = \"FALSE\" }".to_string(),
-        other => value_toml(other),
+/// A column as autogenerate declares it: `nullable` only when NOT NULL
+/// and not implied by the primary key; no inline constraints.
+fn column_spec(c: &Column, in_pk: bool) -> ColumnSpec {
+    ColumnSpec {
+        nullable: (!c.nullable && !in_pk).then_some(false),
+        ..crate::inverse::column_spec(c, Span::default())
     }
 }
 
-fn column_toml(c: &Column, in_pk: bool) -> String {
-    let mut parts = vec![format!("name = {}", quote(&c.name)), format!("type = {}", type_toml(&c.ty))];
-    if !c.nullable && !in_pk {
-        parts.push("nullable = false".into());
+/// A new table with the foreign keys it can declare inline; its primary
+/// key by its columns, named by the convention.
+fn create_table(t: &Table, foreign_keys: &[ForeignKey]) -> TableSpec {
+    let pk: Vec<String> = t.primary_key().map(|(_, c)| c.to_vec()).unwrap_or_default();
+    let mut constraints = vec![];
+    if !pk.is_empty() {
+        constraints.push(ConstraintSpec::PrimaryKey {
+            name: None,
+            columns: Sp::new(pk.clone(), Span::default()),
+        });
     }
-    if let Some(d) = &c.default {
-        parts.push(format!("default = {}", value_toml(d)));
+    let others = t
+        .constraints
+        .iter()
+        .filter(|c| matches!(c, Constraint::Unique { .. } | Constraint::Check { .. }));
+    for c in foreign_keys.iter().map(|fk| Constraint::ForeignKey(fk.clone())).chain(others.cloned()) {
+        constraints.push(crate::inverse::constraint_spec(&c, Span::default()));
     }
-    if c.autoincrement {
-        parts.push("autoincrement = true".into());
+    TableSpec {
+        table: sp(&t.name),
+        columns: t.columns.values().map(|c| column_spec(c, pk.contains(&c.name))).collect(),
+        constraints,
+        indexes: t.indexes.iter().map(|i| crate::inverse::index_spec(i, Span::default())).collect(),
+        comment: t.comment.clone(),
+        options: t.options.clone(),
     }
-    if let Some(cm) = &c.comment {
-        parts.push(format!("comment = {}", quote(cm)));
-    }
-    format!("{{ {} }}", parts.join(", "))
 }
 
-fn fk_fields(fk: &ForeignKey) -> Vec<String> {
-    let mut parts = vec![
-        format!("name = {}", quote(&fk.name)),
-        format!("columns = {}", quote_list(&fk.columns)),
-        format!("referred_table = {}", quote(&fk.ref_table)),
-        format!("referred_columns = {}", quote_list(&fk.ref_columns)),
-    ];
-    if let Some(a) = fk.on_delete {
-        parts.push(format!("on_delete = {}", quote(a.keyword())));
-    }
-    if let Some(a) = fk.on_update {
-        parts.push(format!("on_update = {}", quote(a.keyword())));
-    }
-    parts
-}
-
-fn index_fields(i: &Index) -> Vec<String> {
-    let mut parts = vec![format!("name = {}", quote(&i.name)), format!("columns = {}", quote_list(&i.columns))];
-    if i.unique {
-        parts.push("unique = true".into());
-    }
-    if let Some(w) = &i.where_ {
-        parts.push(format!("where = {}", quote(w)));
-    }
-    parts
+/// What differs between two definitions of a column, as `alter_column`
+/// says it (a default of the boolean false is written as raw SQL).
+fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
+    Op::AlterColumn(AlterSpec {
+        table: sp(table),
+        column: sp(&old.name),
+        ty: (old.ty != new.ty).then(|| Sp::new(new.ty.clone(), Span::default())),
+        nullable: (old.nullable != new.nullable).then_some(new.nullable),
+        default: (old.default != new.default).then(|| new.default.clone().map(|d| Sp::new(d, Span::default()))),
+        comment: (old.comment != new.comment).then(|| new.comment.clone()),
+        backfill: None,
+    })
 }
 
 /// The `[[upgrade]]` tables for the items, with their comments; empty when
@@ -633,138 +516,16 @@ pub fn to_toml(items: &[Item]) -> String {
     let mut out = String::new();
     for it in items {
         for c in &it.comments {
-            let _ = writeln!(out, "# {c}");
+            out.push_str("# ");
+            out.push_str(c);
+            out.push('\n');
         }
-        let Some(edit) = &it.edit else {
+        let Some(op) = &it.edit else {
             out.push('\n');
             continue;
         };
         out.push_str("[[upgrade]]\n");
-        let mut kv = |k: &str, v: String| {
-            let _ = writeln!(out, "{k} = {v}");
-        };
-        match edit {
-            Edit::DropConstraint { table, constraint } => {
-                kv("op", quote("drop_constraint"));
-                kv("table", quote(table));
-                kv("name", quote(constraint.name()));
-            }
-            Edit::DropIndex { index, .. } => {
-                kv("op", quote("drop_index"));
-                kv("name", quote(&index.name));
-            }
-            Edit::DropTable { table } => {
-                kv("op", quote("drop_table"));
-                kv("table", quote(&table.name));
-            }
-            Edit::CreateTable { table, foreign_keys } => {
-                kv("op", quote("create_table"));
-                kv("table", quote(&table.name));
-                let pk: Vec<String> = table.primary_key().map(|(_, c)| c.to_vec()).unwrap_or_default();
-                let cols: Vec<String> = table
-                    .columns
-                    .values()
-                    .map(|c| format!("    {},\n", column_toml(c, pk.contains(&c.name))))
-                    .collect();
-                kv("columns", format!("[\n{}]", cols.concat()));
-                if !pk.is_empty() {
-                    kv("primary_key", quote_list(&pk));
-                }
-                let list = |items: Vec<Vec<String>>| format!("[\n{}]", items.iter().map(|p| format!("    {{ {} }},\n", p.join(", "))).collect::<String>());
-                if !foreign_keys.is_empty() {
-                    kv("foreign_keys", list(foreign_keys.iter().map(fk_fields).collect()));
-                }
-                let uniques: Vec<Vec<String>> = table
-                    .constraints
-                    .iter()
-                    .filter_map(|c| match c {
-                        Constraint::Unique { name, columns } => Some(vec![format!("name = {}", quote(name)), format!("columns = {}", quote_list(columns))]),
-                        _ => None,
-                    })
-                    .collect();
-                if !uniques.is_empty() {
-                    kv("unique_constraints", list(uniques));
-                }
-                let checks: Vec<Vec<String>> = table
-                    .constraints
-                    .iter()
-                    .filter_map(|c| match c {
-                        Constraint::Check { name, expr } => Some(vec![format!("name = {}", quote(name)), format!("expr = {}", quote(expr))]),
-                        _ => None,
-                    })
-                    .collect();
-                if !checks.is_empty() {
-                    kv("check_constraints", list(checks));
-                }
-                if !table.indexes.is_empty() {
-                    kv("indexes", list(table.indexes.iter().map(index_fields).collect()));
-                }
-                if let Some(c) = &table.comment {
-                    kv("comment", quote(c));
-                }
-                if let Some(o) = &table.options {
-                    kv("options", per_dialect(o));
-                }
-            }
-            Edit::DropColumn { table, column } => {
-                kv("op", quote("drop_column"));
-                kv("table", quote(table));
-                kv("column", quote(&column.name));
-            }
-            Edit::AddColumn { table, column } => {
-                kv("op", quote("add_column"));
-                kv("table", quote(table));
-                kv("column", column_toml(column, false));
-            }
-            Edit::AlterColumn { table, old, new } => {
-                kv("op", quote("alter_column"));
-                kv("table", quote(table));
-                kv("column", quote(&old.name));
-                if old.ty != new.ty {
-                    kv("type", type_toml(&new.ty));
-                }
-                if old.nullable != new.nullable {
-                    kv("nullable", new.nullable.to_string());
-                }
-                if old.default != new.default {
-                    kv("default", new.default.as_ref().map(default_toml).unwrap_or_else(|| "false".into()));
-                }
-                if old.comment != new.comment {
-                    kv("comment", new.comment.as_deref().map(quote).unwrap_or_else(|| "false".into()));
-                }
-            }
-            Edit::AddConstraint { table, constraint } => {
-                let (op, fields) = match constraint {
-                    Constraint::PrimaryKey { name, columns } => (
-                        "create_primary_key",
-                        vec![format!("columns = {}", quote_list(columns)), format!("name = {}", quote(name))],
-                    ),
-                    Constraint::Unique { name, columns } => (
-                        "create_unique_constraint",
-                        vec![format!("columns = {}", quote_list(columns)), format!("name = {}", quote(name))],
-                    ),
-                    Constraint::Check { name, expr } => (
-                        "create_check_constraint",
-                        vec![format!("expr = {}", quote(expr)), format!("name = {}", quote(name))],
-                    ),
-                    Constraint::ForeignKey(fk) => ("create_foreign_key", fk_fields(fk)),
-                };
-                kv("op", quote(op));
-                kv("table", quote(table));
-                for f in fields {
-                    let (k, v) = f.split_once(" = ").expect("key = value");
-                    kv(k, v.to_string());
-                }
-            }
-            Edit::CreateIndex { table, index } => {
-                kv("op", quote("create_index"));
-                kv("table", quote(table));
-                for f in index_fields(index) {
-                    let (k, v) = f.split_once(" = ").expect("key = value");
-                    kv(k, v.to_string());
-                }
-            }
-        }
+        write_op(op, &mut out).expect("autogenerate makes only operations a file can hold");
         out.push('\n');
     }
     out

@@ -5,12 +5,12 @@
 //! written here: the caller writes the returned text only on success.
 
 use crate::config::{Settings, TransactionMode};
-use crate::diag::{Diagnostic, Diagnostics, Sp, Span};
+use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
-use crate::inverse::inverse;
-use crate::model::{Constraint, Schema};
-use crate::ops::{DerivedNote, Op, OpNode};
+use crate::inverse::revision_downgrade;
+use crate::model::Schema;
+use crate::ops::OpNode;
 use crate::plan::Planner;
 use crate::render::{Fixed, Renderer};
 use crate::replay::{Change, Replayer};
@@ -399,58 +399,13 @@ impl<'a> Compiler<'a> {
                 derived.push(vec![]);
                 continue;
             }
-            // A table created here is dropped by the downgrade with all it holds:
-            // the inverses of the other changes to it are not needed (and MySQL
-            // may refuse them, e.g. dropping an index a foreign key uses).
-            let created: Vec<String> = changes
-                .iter()
-                .filter_map(|(c, _)| match c {
-                    Change::CreateTable { name, .. } => Some(name.clone()),
-                    _ => None,
-                })
-                .collect();
-            // The created tables are dropped in the reverse order of their
-            // creation. A foreign key (made by create_foreign_key or add_column)
-            // from one of them to one created after it is dropped first, or the
-            // table it refers to would go while it still refers to it.
-            let mut ops = vec![];
-            for (i, name) in created.iter().enumerate() {
-                let Some(t) = schema.tables.get(name) else { continue };
-                let span = changes
-                    .iter()
-                    .find(|(c, _)| matches!(c, Change::CreateTable { name: n, .. } if n == name))
-                    .map(|(_, span)| *span)
-                    .unwrap_or(rev.id.span);
-                for k in &t.constraints {
-                    if let Constraint::ForeignKey(fk) = k {
-                        if created[i + 1..].contains(&fk.ref_table) {
-                            ops.push(OpNode {
-                                op: Op::DropConstraint {
-                                    table: Sp::new(name.clone(), span),
-                                    name: Sp::new(fk.name.clone(), span),
-                                },
-                                span,
-                                derived: Some(DerivedNote { warning: None }),
-                            });
-                        }
-                    }
+            match revision_downgrade(&changes, &schema, &rev.id) {
+                Ok(ops) => derived.push(ops),
+                Err(mut ds) => {
+                    diags.append(&mut ds);
+                    derived.push(vec![]);
                 }
             }
-            for (c, span) in changes.iter().rev() {
-                let on_created = match c {
-                    Change::CreateTable { .. } => false,
-                    Change::Insert { table, .. } => created.contains(table),
-                    other => other.altered_table().is_some_and(|t| created.contains(&t.to_string())),
-                };
-                if on_created {
-                    continue;
-                }
-                match inverse(c, *span, &rev.id.v) {
-                    Ok(mut inv) => ops.append(&mut inv),
-                    Err(d) => diags.push(d),
-                }
-            }
-            derived.push(ops);
         }
         if !diags.is_empty() {
             return Err(Diagnostics(diags));

@@ -1,6 +1,9 @@
 //! Derived downgrades: the operations that undo a change, built from the
 //! change itself (which carries the full definition of whatever it dropped
-//! or altered). The result replays into exactly the schema before the change.
+//! or altered), and a revision's whole derived downgrade from its changes.
+//! The result replays into exactly the schema before the revision. The
+//! driver only asks `revision_downgrade`; what a derived downgrade holds and
+//! in which order is decided here.
 
 use crate::diag::{Diagnostic, Sp, Span};
 use crate::model::*;
@@ -209,5 +212,76 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             })
         }
         Change::Delete { .. } => Err(Diagnostic::error("E0403", "a derived delete cannot be inverted").at(span, "here")),
+    }
+}
+
+/// The derived downgrade of one revision: the operations that undo its
+/// `changes` (each with the span of the operation that made it), in the
+/// order they must run, given `after`, the schema once the revision has
+/// run. Every change that cannot be undone is reported.
+///
+/// A table the revision creates is dropped with all it holds, so the
+/// inverses of the revision's other changes to it (and of the rows it
+/// inserts there) are left out: MySQL may even refuse them, e.g. dropping
+/// an index a foreign key uses. The created tables are dropped in the
+/// reverse order of their creation; a foreign key (made by
+/// create_foreign_key or add_column) from one of them to one created after
+/// it is dropped first, or the table it refers to would go while it still
+/// refers to it.
+pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: &Sp<String>) -> Result<Vec<OpNode>, Vec<Diagnostic>> {
+    let created: Vec<String> = changes
+        .iter()
+        .filter_map(|(c, _)| match c {
+            Change::CreateTable { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut ops = vec![];
+    for (i, name) in created.iter().enumerate() {
+        let Some(t) = after.tables.get(name) else { continue };
+        let span = changes
+            .iter()
+            .find(|(c, _)| matches!(c, Change::CreateTable { name: n, .. } if n == name))
+            .map(|(_, span)| *span)
+            .unwrap_or(revision.span);
+        for k in &t.constraints {
+            if let Constraint::ForeignKey(fk) = k {
+                if created[i + 1..].contains(&fk.ref_table) {
+                    ops.push(node(
+                        Op::DropConstraint {
+                            table: sp(name.clone(), span),
+                            name: sp(fk.name.clone(), span),
+                        },
+                        span,
+                        None,
+                    ));
+                }
+            }
+        }
+    }
+    let mut diags = vec![];
+    for (c, span) in changes.iter().rev() {
+        if on_created_table(c, &created) {
+            continue;
+        }
+        match inverse(c, *span, &revision.v) {
+            Ok(mut inv) => ops.append(&mut inv),
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.is_empty() {
+        Ok(ops)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Whether `change` only touches a table of `created` (other than by
+/// creating it): the table's drop undoes it.
+fn on_created_table(change: &Change, created: &[String]) -> bool {
+    match change {
+        Change::CreateTable { .. } => false,
+        Change::Insert { table, .. } => created.contains(table),
+        other => other.altered_table().is_some_and(|t| created.iter().any(|c| c == t)),
     }
 }

@@ -499,56 +499,32 @@ impl<'i> Decoder<'_, 'i> {
             return None;
         };
         let op_name = self.string(opv)?;
-        let keys: &[&str] = match op_name.v.as_str() {
-            "create_table" => &[
-                "op",
-                "table",
-                "columns",
-                "primary_key",
-                "foreign_keys",
-                "unique_constraints",
-                "check_constraints",
-                "indexes",
-                "comment",
-                "options",
-            ],
-            "drop_table" => &["op", "table"],
-            "rename_table" => &["op", "table", "new_name"],
-            "add_column" => &["op", "table", "column"],
-            "drop_column" => &["op", "table", "column"],
-            "rename_column" => &["op", "table", "column", "new_name"],
-            "alter_column" => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
-            "create_index" => &["op", "table", "columns", "name", "unique", "where", "concurrently"],
-            "drop_index" => &["op", "name", "table", "concurrently"],
-            "create_unique_constraint" => &["op", "table", "columns", "name"],
-            "create_foreign_key" => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
-            "create_check_constraint" => &["op", "table", "expr", "name"],
-            "create_primary_key" => &["op", "table", "columns", "name"],
-            "drop_constraint" => &["op", "table", "name"],
-            "create_view" => &["op", "name", "sql"],
-            "drop_view" => &["op", "name"],
-            "execute" => &["op", "sql"],
-            "bulk_insert" => &["op", "table", "rows"],
-            other => {
-                let mut d = Diagnostic::error("E0108", format!("unknown operation `{other}`")).at(op_name.span, "unknown op");
-                if let Some(s) = closest(other, OP_NAMES) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                }
-                self.diags.push(d);
-                return None;
+        let Some(kind) = OpKind::from_name(&op_name.v) else {
+            let mut d = Diagnostic::error("E0108", format!("unknown operation `{}`", op_name.v)).at(op_name.span, "unknown op");
+            let names: Vec<&str> = OpKind::written().map(OpKind::name).collect();
+            if let Some(s) = closest(&op_name.v, &names) {
+                d = d.help(format!("did you mean `{s}`?"));
             }
+            self.diags.push(d);
+            return None;
         };
-        self.check_keys(t, keys);
-        let op = match op_name.v.as_str() {
-            "create_table" => Op::CreateTable(self.table_spec(t, span)?),
-            "drop_table" => Op::DropTable {
+        self.check_keys(t, kind.keys());
+        let op = self.op_of(kind, t, span)?;
+        Some(OpNode { op, span, derived: None })
+    }
+
+    /// The operation of `kind` from its table, whose keys are checked.
+    fn op_of(&mut self, kind: OpKind, t: Tbl<'_, 'i>, span: Span) -> Option<Op> {
+        Some(match kind {
+            OpKind::CreateTable => Op::CreateTable(self.table_spec(t, span)?),
+            OpKind::DropTable => Op::DropTable {
                 table: self.req_name(t, "table", span)?,
             },
-            "rename_table" => Op::RenameTable {
+            OpKind::RenameTable => Op::RenameTable {
                 table: self.req_name(t, "table", span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
-            "add_column" => {
+            OpKind::AddColumn => {
                 let table = self.req_name(t, "table", span)?;
                 let cv = self.required(t, "column", span)?;
                 Op::AddColumn {
@@ -556,54 +532,54 @@ impl<'i> Decoder<'_, 'i> {
                     column: self.column(cv)?,
                 }
             }
-            "drop_column" => Op::DropColumn {
+            OpKind::DropColumn => Op::DropColumn {
                 table: self.req_name(t, "table", span)?,
                 column: self.req_name(t, "column", span)?,
             },
-            "rename_column" => Op::RenameColumn {
+            OpKind::RenameColumn => Op::RenameColumn {
                 table: self.req_name(t, "table", span)?,
                 column: self.req_name(t, "column", span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
-            "alter_column" => Op::AlterColumn(self.alter(t, span)?),
-            "create_index" => Op::CreateIndex {
+            OpKind::AlterColumn => Op::AlterColumn(self.alter(t, span)?),
+            OpKind::CreateIndex => Op::CreateIndex {
                 table: self.req_name(t, "table", span)?,
                 index: self.index(t, span)?,
             },
-            "drop_index" => Op::DropIndex {
+            OpKind::DropIndex => Op::DropIndex {
                 name: self.req_name(t, "name", span)?,
                 concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
             },
-            "create_unique_constraint" => Op::AddConstraint {
+            OpKind::CreateUniqueConstraint => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
                 constraint: ConstraintSpec::Unique {
                     name: self.opt_name(t, "name"),
                     columns: self.req_list(t, "columns", span)?,
                 },
             },
-            "create_foreign_key" => Op::AddConstraint {
+            OpKind::CreateForeignKey => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
                 constraint: ConstraintSpec::ForeignKey(self.foreign_key(t, span)?),
             },
-            "create_check_constraint" => Op::AddConstraint {
+            OpKind::CreateCheckConstraint => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
                 constraint: ConstraintSpec::Check {
                     name: self.opt_name(t, "name"),
                     expr: self.req_string(t, "expr", span)?,
                 },
             },
-            "create_primary_key" => Op::AddConstraint {
+            OpKind::CreatePrimaryKey => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
                 constraint: ConstraintSpec::PrimaryKey {
                     name: self.opt_name(t, "name"),
                     columns: self.req_list(t, "columns", span)?,
                 },
             },
-            "drop_constraint" => Op::DropConstraint {
+            OpKind::DropConstraint => Op::DropConstraint {
                 table: self.req_name(t, "table", span)?,
                 name: self.req_name(t, "name", span)?,
             },
-            "create_view" => {
+            OpKind::CreateView => {
                 let name = self.req_name(t, "name", span)?;
                 let sqlv = self.required(t, "sql", span)?;
                 Op::CreateView {
@@ -611,14 +587,14 @@ impl<'i> Decoder<'_, 'i> {
                     sql: self.per_dialect(sqlv)?,
                 }
             }
-            "drop_view" => Op::DropView {
+            OpKind::DropView => Op::DropView {
                 name: self.req_name(t, "name", span)?,
             },
-            "execute" => {
+            OpKind::Execute => {
                 let sqlv = self.required(t, "sql", span)?;
                 Op::Execute { sql: self.per_dialect(sqlv)? }
             }
-            "bulk_insert" => {
+            OpKind::BulkInsert => {
                 let table = self.req_name(t, "table", span)?;
                 let rows_v = self.required(t, "rows", span)?;
                 Op::BulkInsert {
@@ -626,9 +602,9 @@ impl<'i> Decoder<'_, 'i> {
                     rows: self.rows(rows_v)?,
                 }
             }
-            _ => return None,
-        };
-        Some(OpNode { op, span, derived: None })
+            // `from_name` never gives a derived-only kind.
+            OpKind::DeleteRows => return None,
+        })
     }
 
     fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
@@ -1055,27 +1031,6 @@ const COLUMN_KEYS: &[&str] = &[
     "on_delete",
     "on_update",
     "comment",
-];
-
-const OP_NAMES: &[&str] = &[
-    "create_table",
-    "drop_table",
-    "rename_table",
-    "add_column",
-    "drop_column",
-    "rename_column",
-    "alter_column",
-    "create_index",
-    "drop_index",
-    "create_unique_constraint",
-    "create_foreign_key",
-    "create_check_constraint",
-    "create_primary_key",
-    "drop_constraint",
-    "create_view",
-    "drop_view",
-    "execute",
-    "bulk_insert",
 ];
 
 const NEUTRAL_TYPES: &[&str] = &[

@@ -2,6 +2,13 @@
 //! text. Names keep their spans so that replay can point at them. The
 //! derived downgrade of a revision is built from the same types, with the
 //! spans of the upgrade operation it inverts.
+//!
+//! `OpKind` is the one definition of the vocabulary: each kind's name and
+//! the keys a file may give it; the decoder, the writer (`writer`), the
+//! fuzzer and `tests/operations.rs` all read it, and no other list of
+//! operation names exists.
+
+pub mod writer;
 
 use crate::diag::{FileId, Sp, Span};
 use crate::model::{ColumnType, FkAction, PerDialect, Value};
@@ -77,6 +84,158 @@ pub struct AlterSpec {
     /// `Some(None)`: drop the comment.
     pub comment: Option<Option<String>>,
     pub backfill: Option<Sp<Value>>,
+}
+
+/// The operation vocabulary: one kind per `op = "..."` name a revision file
+/// may hold, and the derived-only `delete_rows`. Every stage that handles
+/// operations matches on `Op` (or on this kind) without a wildcard arm, so
+/// the compiler points at each stage a new kind must reach, and
+/// `tests/operations.rs` checks every kind of `ALL` through the stages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OpKind {
+    CreateTable,
+    DropTable,
+    RenameTable,
+    AddColumn,
+    DropColumn,
+    RenameColumn,
+    AlterColumn,
+    CreateIndex,
+    DropIndex,
+    CreateUniqueConstraint,
+    CreateForeignKey,
+    CreateCheckConstraint,
+    CreatePrimaryKey,
+    DropConstraint,
+    CreateView,
+    DropView,
+    Execute,
+    BulkInsert,
+    /// Derived only: the downgrade of a bulk_insert; no file can write it.
+    DeleteRows,
+}
+
+impl OpKind {
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [OpKind; 19] = [
+        OpKind::CreateTable,
+        OpKind::DropTable,
+        OpKind::RenameTable,
+        OpKind::AddColumn,
+        OpKind::DropColumn,
+        OpKind::RenameColumn,
+        OpKind::AlterColumn,
+        OpKind::CreateIndex,
+        OpKind::DropIndex,
+        OpKind::CreateUniqueConstraint,
+        OpKind::CreateForeignKey,
+        OpKind::CreateCheckConstraint,
+        OpKind::CreatePrimaryKey,
+        OpKind::DropConstraint,
+        OpKind::CreateView,
+        OpKind::DropView,
+        OpKind::Execute,
+        OpKind::BulkInsert,
+        OpKind::DeleteRows,
+    ];
+
+    /// The `op = "..."` name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            OpKind::CreateTable => "create_table",
+            OpKind::DropTable => "drop_table",
+            OpKind::RenameTable => "rename_table",
+            OpKind::AddColumn => "add_column",
+            OpKind::DropColumn => "drop_column",
+            OpKind::RenameColumn => "rename_column",
+            OpKind::AlterColumn => "alter_column",
+            OpKind::CreateIndex => "create_index",
+            OpKind::DropIndex => "drop_index",
+            OpKind::CreateUniqueConstraint => "create_unique_constraint",
+            OpKind::CreateForeignKey => "create_foreign_key",
+            OpKind::CreateCheckConstraint => "create_check_constraint",
+            OpKind::CreatePrimaryKey => "create_primary_key",
+            OpKind::DropConstraint => "drop_constraint",
+            OpKind::CreateView => "create_view",
+            OpKind::DropView => "drop_view",
+            OpKind::Execute => "execute",
+            OpKind::BulkInsert => "bulk_insert",
+            OpKind::DeleteRows => "delete_rows",
+        }
+    }
+
+    /// The keys an `[[upgrade]]` or `[[downgrade]]` table of this kind may
+    /// hold, `op` first (the order is the one "known keys" lists); empty
+    /// for a derived-only kind.
+    pub const fn keys(self) -> &'static [&'static str] {
+        match self {
+            OpKind::CreateTable => &[
+                "op",
+                "table",
+                "columns",
+                "primary_key",
+                "foreign_keys",
+                "unique_constraints",
+                "check_constraints",
+                "indexes",
+                "comment",
+                "options",
+            ],
+            OpKind::DropTable => &["op", "table"],
+            OpKind::RenameTable => &["op", "table", "new_name"],
+            OpKind::AddColumn => &["op", "table", "column"],
+            OpKind::DropColumn => &["op", "table", "column"],
+            OpKind::RenameColumn => &["op", "table", "column", "new_name"],
+            OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
+            OpKind::CreateIndex => &["op", "table", "columns", "name", "unique", "where", "concurrently"],
+            OpKind::DropIndex => &["op", "name", "table", "concurrently"],
+            OpKind::CreateUniqueConstraint => &["op", "table", "columns", "name"],
+            OpKind::CreateForeignKey => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
+            OpKind::CreateCheckConstraint => &["op", "table", "expr", "name"],
+            OpKind::CreatePrimaryKey => &["op", "table", "columns", "name"],
+            OpKind::DropConstraint => &["op", "table", "name"],
+            OpKind::CreateView => &["op", "name", "sql"],
+            OpKind::DropView => &["op", "name"],
+            OpKind::Execute => &["op", "sql"],
+            OpKind::BulkInsert => &["op", "table", "rows"],
+            OpKind::DeleteRows => &[],
+        }
+    }
+
+    /// Whether only schemac makes operations of this kind (a file cannot).
+    pub const fn is_derived_only(self) -> bool {
+        match self {
+            OpKind::DeleteRows => true,
+            OpKind::CreateTable
+            | OpKind::DropTable
+            | OpKind::RenameTable
+            | OpKind::AddColumn
+            | OpKind::DropColumn
+            | OpKind::RenameColumn
+            | OpKind::AlterColumn
+            | OpKind::CreateIndex
+            | OpKind::DropIndex
+            | OpKind::CreateUniqueConstraint
+            | OpKind::CreateForeignKey
+            | OpKind::CreateCheckConstraint
+            | OpKind::CreatePrimaryKey
+            | OpKind::DropConstraint
+            | OpKind::CreateView
+            | OpKind::DropView
+            | OpKind::Execute
+            | OpKind::BulkInsert => false,
+        }
+    }
+
+    /// The kinds a revision file may write, in the order of `ALL`.
+    pub fn written() -> impl Iterator<Item = OpKind> {
+        OpKind::ALL.into_iter().filter(|k| !k.is_derived_only())
+    }
+
+    /// The kind a revision file names, if it is one a file may write.
+    pub fn from_name(name: &str) -> Option<OpKind> {
+        OpKind::written().find(|k| k.name() == name)
+    }
 }
 
 /// One row of a bulk_insert: column name to value.
@@ -165,30 +324,36 @@ impl Op {
         }
     }
 
-    pub fn name(&self) -> &'static str {
+    /// The operation's kind: the one place an `Op` variant meets its name.
+    pub fn kind(&self) -> OpKind {
         match self {
-            Op::CreateTable(_) => "create_table",
-            Op::DropTable { .. } => "drop_table",
-            Op::RenameTable { .. } => "rename_table",
-            Op::AddColumn { .. } => "add_column",
-            Op::DropColumn { .. } => "drop_column",
-            Op::RenameColumn { .. } => "rename_column",
-            Op::AlterColumn(_) => "alter_column",
-            Op::CreateIndex { .. } => "create_index",
-            Op::DropIndex { .. } => "drop_index",
+            Op::CreateTable(_) => OpKind::CreateTable,
+            Op::DropTable { .. } => OpKind::DropTable,
+            Op::RenameTable { .. } => OpKind::RenameTable,
+            Op::AddColumn { .. } => OpKind::AddColumn,
+            Op::DropColumn { .. } => OpKind::DropColumn,
+            Op::RenameColumn { .. } => OpKind::RenameColumn,
+            Op::AlterColumn(_) => OpKind::AlterColumn,
+            Op::CreateIndex { .. } => OpKind::CreateIndex,
+            Op::DropIndex { .. } => OpKind::DropIndex,
             Op::AddConstraint { constraint, .. } => match constraint {
-                ConstraintSpec::PrimaryKey { .. } => "create_primary_key",
-                ConstraintSpec::Unique { .. } => "create_unique_constraint",
-                ConstraintSpec::ForeignKey(_) => "create_foreign_key",
-                ConstraintSpec::Check { .. } => "create_check_constraint",
+                ConstraintSpec::PrimaryKey { .. } => OpKind::CreatePrimaryKey,
+                ConstraintSpec::Unique { .. } => OpKind::CreateUniqueConstraint,
+                ConstraintSpec::ForeignKey(_) => OpKind::CreateForeignKey,
+                ConstraintSpec::Check { .. } => OpKind::CreateCheckConstraint,
             },
-            Op::DropConstraint { .. } => "drop_constraint",
-            Op::CreateView { .. } => "create_view",
-            Op::DropView { .. } => "drop_view",
-            Op::Execute { .. } => "execute",
-            Op::BulkInsert { .. } => "bulk_insert",
-            Op::DeleteRows { .. } => "delete_rows",
+            Op::DropConstraint { .. } => OpKind::DropConstraint,
+            Op::CreateView { .. } => OpKind::CreateView,
+            Op::DropView { .. } => OpKind::DropView,
+            Op::Execute { .. } => OpKind::Execute,
+            Op::BulkInsert { .. } => OpKind::BulkInsert,
+            Op::DeleteRows { .. } => OpKind::DeleteRows,
         }
+    }
+
+    /// The `op = "..."` name.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
     }
 }
 

@@ -107,7 +107,14 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AddConstraint { table, .. }
             | Change::DropConstraint { table, .. } => Some(table),
-            _ => None,
+            Change::CreateTable { .. }
+            | Change::DropTable { .. }
+            | Change::RenameTable { .. }
+            | Change::CreateView { .. }
+            | Change::DropView { .. }
+            | Change::Execute { .. }
+            | Change::Insert { .. }
+            | Change::Delete { .. } => None,
         }
     }
 }
@@ -181,373 +188,416 @@ pub struct Replayer<'a> {
 }
 
 impl Replayer<'_> {
+    /// Applies one operation: its checks against the schema before it, then
+    /// its effect. One arm per operation, no wildcard, each calling the
+    /// function below that holds that operation's checks and effect; on an
+    /// error the schema is unchanged.
     pub fn apply(&self, schema: &mut Schema, node: &OpNode) -> R<Change> {
-        let span = node.span;
         match &node.op {
             Op::CreateTable(spec) => self.create_table(schema, spec),
-            Op::DropTable { table } => {
-                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
-                if let Some((other, fk)) = schema.referrers(&table.v).find(|(o, _)| o.name != table.v) {
-                    return Err(err(
-                        "E0304",
-                        table.span,
-                        format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name),
-                        "still referred to",
-                    )
-                    .help("drop that foreign key (or its table) first"));
-                }
-                if let Some(v) = schema.dependent_views(&table.v).first() {
-                    return Err(err(
-                        "E0305",
-                        table.span,
-                        format!("view `{}` depends on table `{}`", v.name, table.v),
-                        "still used by a view",
-                    )
-                    .help("drop the view first"));
-                }
-                let t = t.clone();
-                forget_names(schema, &t);
-                schema.tables.shift_remove(&table.v);
-                schema.triggers.retain(|_, tr| tr.table != table.v);
-                let dropped_enums = dropped_enums(schema, t.columns.values());
-                Ok(Change::DropTable { table: t, dropped_enums })
-            }
-            Op::RenameTable { table, new_name } => {
-                check_name_len(new_name)?;
-                if schema.tables.contains_key(&new_name.v) || schema.views.contains_key(&new_name.v) {
-                    return Err(err("E0306", new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
-                }
-                let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
-                t.name = new_name.v.clone();
-                for name in t
-                    .indexes
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
-                {
-                    schema.global_names.insert(name.to_string(), new_name.v.clone());
-                }
-                // The renamed table's own keys, under its new name.
-                let own: Vec<String> = t.foreign_keys().map(|fk| fk.ref_table.clone()).collect();
-                schema.tables.insert(new_name.v.clone(), t);
-                for r in own {
-                    schema.note_fk(&r, &new_name.v);
-                }
-                let mut now_referring = vec![];
-                for other in schema.tables.values_mut() {
-                    for c in other.constraints.iter_mut() {
-                        if let Constraint::ForeignKey(fk) = c {
-                            if fk.ref_table == table.v {
-                                fk.ref_table = new_name.v.clone();
-                                now_referring.push(other.name.clone());
-                            }
-                        }
-                    }
-                }
-                for holder in now_referring {
-                    schema.note_fk(&new_name.v, &holder);
-                }
-                for tr in schema.triggers.values_mut() {
-                    if tr.table == table.v {
-                        tr.table = new_name.v.clone();
-                    }
-                }
-                Ok(Change::RenameTable {
-                    from: table.v.clone(),
-                    to: new_name.v.clone(),
-                })
-            }
-            Op::AddColumn { table, column } => {
-                let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
-                let t = table_mut(schema, table)?;
-                if t.columns.contains_key(&column.name.v) {
-                    return Err(err(
-                        "E0307",
-                        column.name.span,
-                        format!("column `{}` already exists in `{}`", column.name.v, table.v),
-                        "duplicate column",
-                    ));
-                }
-                if column.primary_key {
-                    return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key")
-                        .help("add the column, then use create_primary_key"));
-                }
-                let col = self.column(column, false)?;
-                if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
-                    // Allowed, but existing rows would violate it; the engines refuse on a non-empty table.
-                }
-                let tname = t.name.clone();
-                t.columns.insert(col.name.clone(), col.clone());
-                let mut constraints = vec![];
-                for c in self.inline_constraints(&tname, column) {
-                    constraints.push(self.add_constraint(schema, table, c)?);
-                }
-                Ok(Change::AddColumn {
-                    table: tname,
-                    column: col,
-                    constraints,
-                    new_enums,
-                })
-            }
-            Op::DropColumn { table, column } => {
-                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
-                let col = check_column(t, &column.v, column.span)?.clone();
-                if t.columns.len() == 1 {
-                    return Err(err(
-                        "E0309",
-                        column.span,
-                        format!("`{}` is the last column of `{}`", column.v, table.v),
-                        "cannot drop the last column",
-                    )
-                    .help("drop the table instead"));
-                }
-                let mut constraints = vec![];
-                for c in &t.constraints {
-                    let cols = c.columns(t);
-                    if cols.contains(&column.v.as_str()) {
-                        if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
-                            constraints.push(c.clone());
-                        } else {
-                            return Err(err(
-                                "E0310",
-                                column.span,
-                                format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()),
-                                "still used",
-                            )
-                            .help(format!("drop `{}` first", c.name())));
-                        }
-                    }
-                }
-                let mut indexes = vec![];
-                for i in &t.indexes {
-                    if i.columns.contains(&column.v) {
-                        if i.columns.len() == 1 {
-                            indexes.push(i.clone());
-                        } else {
-                            return Err(err(
-                                "E0310",
-                                column.span,
-                                format!("column `{}` is part of index `{}`", column.v, i.name),
-                                "still used",
-                            )
-                            .help(format!("drop `{}` first", i.name)));
-                        }
-                    }
-                }
-                for (other, fk) in schema.referrers(&table.v) {
-                    if fk.ref_columns.contains(&column.v) {
-                        return Err(err(
-                            "E0310",
-                            column.span,
-                            format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name),
-                            "still referred to",
-                        )
-                        .help(format!("drop `{}` first", fk.name)));
-                    }
-                }
-                let t = schema.tables.get_mut(&table.v).expect("checked above");
-                t.columns.shift_remove(&column.v);
-                t.constraints.retain(|c| !constraints.contains(c));
-                t.indexes.retain(|i| !indexes.contains(i));
-                for n in indexes
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
-                {
-                    schema.global_names.remove(n);
-                }
-                let dropped_enums = dropped_enums(schema, std::iter::once(&col));
-                Ok(Change::DropColumn {
-                    table: table.v.clone(),
-                    column: col,
-                    constraints,
-                    indexes,
-                    dropped_enums,
-                })
-            }
-            Op::RenameColumn { table, column, new_name } => {
-                check_name_len(new_name)?;
-                let referred = {
-                    let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
-                    check_column(t, &column.v, column.span)?;
-                    if t.columns.contains_key(&new_name.v) {
-                        return Err(err(
-                            "E0307",
-                            new_name.span,
-                            format!("column `{}` already exists in `{}`", new_name.v, table.v),
-                            "duplicate column",
-                        ));
-                    }
-                    schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
-                };
-                let t = schema.tables.get_mut(&table.v).expect("checked above");
-                let idx = t.columns.get_index_of(&column.v).expect("checked above");
-                let (_, mut col) = t.columns.shift_remove_index(idx).expect("checked above");
-                col.name = new_name.v.clone();
-                t.columns.shift_insert(idx, new_name.v.clone(), col.clone());
-                let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == column.v).for_each(|c| *c = new_name.v.clone());
-                for c in t.constraints.iter_mut() {
-                    match c {
-                        Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => rename(columns),
-                        Constraint::ForeignKey(fk) => {
-                            rename(&mut fk.columns);
-                            if fk.ref_table == table.v {
-                                rename(&mut fk.ref_columns);
-                            }
-                        }
-                        Constraint::Check { .. } => {}
-                    }
-                }
-                for i in t.indexes.iter_mut() {
-                    rename(&mut i.columns);
-                }
-                if referred {
-                    for other in schema.tables.values_mut() {
-                        for c in other.constraints.iter_mut() {
-                            if let Constraint::ForeignKey(fk) = c {
-                                if fk.ref_table == table.v {
-                                    rename(&mut fk.ref_columns);
-                                }
-                            }
-                        }
-                    }
-                }
-                Ok(Change::RenameColumn {
-                    table: table.v.clone(),
-                    from: column.v.clone(),
-                    to: new_name.v.clone(),
-                    column: col,
-                })
-            }
+            Op::DropTable { table } => self.drop_table(schema, table),
+            Op::RenameTable { table, new_name } => self.rename_table(schema, table, new_name),
+            Op::AddColumn { table, column } => self.add_column(schema, table, column),
+            Op::DropColumn { table, column } => self.drop_column(schema, table, column),
+            Op::RenameColumn { table, column, new_name } => self.rename_column(schema, table, column, new_name),
             Op::AlterColumn(a) => self.alter_column(schema, a),
-            Op::CreateIndex { table, index } => {
-                let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
-                let idx = self.index(t, index)?;
-                self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
-                let t = schema.tables.get_mut(&table.v).expect("checked above");
-                t.indexes.push(idx.clone());
-                Ok(Change::CreateIndex {
-                    table: table.v.clone(),
-                    index: idx,
-                    concurrently: index.concurrently,
-                })
-            }
-            Op::DropIndex { name, concurrently } => {
-                let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
-                    // A shortened name may be referred to by its full spelling.
-                    let short = crate::naming::shorten(&name.v);
-                    schema.index_table(&short).map(|t| t.name.clone())
-                });
-                let Some(tname) = full else {
-                    return Err(err("E0311", name.span, format!("index `{}` does not exist", name.v), "no such index"));
-                };
-                let iname = if schema.index_table(&name.v).is_some() {
-                    name.v.clone()
-                } else {
-                    crate::naming::shorten(&name.v)
-                };
-                let t = schema.tables.get_mut(&tname).expect("registered");
-                let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
-                let index = t.indexes.remove(pos);
-                schema.global_names.remove(&iname);
-                Ok(Change::DropIndex {
-                    table: tname,
-                    index,
-                    concurrently: *concurrently,
-                })
-            }
-            Op::AddConstraint { table, constraint } => {
-                let c = self.add_constraint(schema, table, constraint.clone())?;
-                Ok(Change::AddConstraint {
-                    table: table.v.clone(),
-                    constraint: c,
-                })
-            }
-            Op::DropConstraint { table, name } => {
-                let t = table_mut(schema, table)?;
-                let short = crate::naming::shorten(&name.v);
-                let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
-                    let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
-                    let mut d = err(
-                        "E0312",
-                        name.span,
-                        format!("table `{}` has no constraint `{}`", table.v, name.v),
-                        "no such constraint",
-                    );
-                    if !names.is_empty() {
-                        d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
-                    }
-                    if t.indexes.iter().any(|i| i.name == name.v) {
-                        d = d.help(format!("`{}` is an index: use drop_index", name.v));
-                    }
-                    return Err(d);
-                };
-                let c = t.constraints.remove(pos);
-                if c.is_global_name() {
-                    schema.global_names.remove(c.name());
-                }
-                if let Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } = &c {
-                    if let Some((other, fk)) = schema
-                        .referrers(&table.v)
-                        .find(|(_, fk)| fk.ref_columns.len() == columns.len() && fk.ref_columns.iter().all(|x| columns.contains(x)))
-                    {
-                        let still = schema.tables.get(&table.v).is_some_and(|t| t.has_unique_key(&fk.ref_columns));
-                        if !still {
-                            let (o, f) = (other.name.clone(), fk.name.clone());
-                            return Err(
-                                err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed")
-                                    .help(format!("drop `{f}` first")),
-                            );
-                        }
-                    }
-                }
-                Ok(Change::DropConstraint {
-                    table: table.v.clone(),
-                    constraint: c,
-                })
-            }
-            Op::CreateView { name, sql } => {
-                check_name_len(name)?;
-                if schema.views.contains_key(&name.v) || schema.tables.contains_key(&name.v) {
-                    return Err(err("E0306", name.span, format!("`{}` already exists", name.v), "name taken"));
-                }
-                let mut deps = vec![];
-                for text in sql.0.values() {
-                    for w in crate::sqlwords::identifiers(text) {
-                        if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
-                            deps.push(w);
-                        }
-                    }
-                }
-                let view = View {
-                    name: name.v.clone(),
-                    sql: sql.clone(),
-                    depends_on: deps,
-                };
-                schema.views.insert(name.v.clone(), view.clone());
-                Ok(Change::CreateView { view })
-            }
-            Op::DropView { name } => {
-                if let Some(v) = schema.views.values().find(|v| v.depends_on.contains(&name.v)) {
-                    return Err(err("E0305", name.span, format!("view `{}` depends on view `{}`", v.name, name.v), "still used").help("drop that view first"));
-                }
-                let view = schema
-                    .views
-                    .shift_remove(&name.v)
-                    .ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
-                Ok(Change::DropView { view })
-            }
-            Op::Execute { sql } => {
-                crate::rawsql::track(schema, sql);
-                Ok(Change::Execute { sql: sql.clone() })
-            }
-            Op::BulkInsert { table, rows } => self.bulk_insert(schema, table, rows, span),
-            Op::DeleteRows { table, key, rows } => Ok(Change::Delete {
-                table: table.v.clone(),
-                key: key.clone(),
-                rows: rows.clone(),
-            }),
+            Op::CreateIndex { table, index } => self.create_index(schema, table, index),
+            Op::DropIndex { name, concurrently } => self.drop_index(schema, name, *concurrently),
+            Op::AddConstraint { table, constraint } => self.create_constraint(schema, table, constraint),
+            Op::DropConstraint { table, name } => self.drop_constraint(schema, table, name),
+            Op::CreateView { name, sql } => self.create_view(schema, name, sql),
+            Op::DropView { name } => self.drop_view(schema, name),
+            Op::Execute { sql } => self.execute(schema, sql),
+            Op::BulkInsert { table, rows } => self.bulk_insert(schema, table, rows),
+            Op::DeleteRows { table, key, rows } => self.delete_rows(table, key, rows),
         }
+    }
+
+    /// A table no foreign key of another table and no view still uses.
+    fn drop_table(&self, schema: &mut Schema, table: &Sp<String>) -> R<Change> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        if let Some((other, fk)) = schema.referrers(&table.v).find(|(o, _)| o.name != table.v) {
+            return Err(err(
+                "E0304",
+                table.span,
+                format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name),
+                "still referred to",
+            )
+            .help("drop that foreign key (or its table) first"));
+        }
+        if let Some(v) = schema.dependent_views(&table.v).first() {
+            return Err(err(
+                "E0305",
+                table.span,
+                format!("view `{}` depends on table `{}`", v.name, table.v),
+                "still used by a view",
+            )
+            .help("drop the view first"));
+        }
+        let t = t.clone();
+        forget_names(schema, &t);
+        schema.tables.shift_remove(&table.v);
+        schema.triggers.retain(|_, tr| tr.table != table.v);
+        let dropped_enums = dropped_enums(schema, t.columns.values());
+        Ok(Change::DropTable { table: t, dropped_enums })
+    }
+
+    /// A table under a new name, with the foreign keys and triggers that name it.
+    fn rename_table(&self, schema: &mut Schema, table: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
+        check_name_len(new_name)?;
+        if schema.tables.contains_key(&new_name.v) || schema.views.contains_key(&new_name.v) {
+            return Err(err("E0306", new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
+        }
+        let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        t.name = new_name.v.clone();
+        for name in t
+            .indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
+        {
+            schema.global_names.insert(name.to_string(), new_name.v.clone());
+        }
+        // The renamed table's own keys, under its new name.
+        let own: Vec<String> = t.foreign_keys().map(|fk| fk.ref_table.clone()).collect();
+        schema.tables.insert(new_name.v.clone(), t);
+        for r in own {
+            schema.note_fk(&r, &new_name.v);
+        }
+        let mut now_referring = vec![];
+        for other in schema.tables.values_mut() {
+            for c in other.constraints.iter_mut() {
+                if let Constraint::ForeignKey(fk) = c {
+                    if fk.ref_table == table.v {
+                        fk.ref_table = new_name.v.clone();
+                        now_referring.push(other.name.clone());
+                    }
+                }
+            }
+        }
+        for holder in now_referring {
+            schema.note_fk(&new_name.v, &holder);
+        }
+        for tr in schema.triggers.values_mut() {
+            if tr.table == table.v {
+                tr.table = new_name.v.clone();
+            }
+        }
+        Ok(Change::RenameTable {
+            from: table.v.clone(),
+            to: new_name.v.clone(),
+        })
+    }
+
+    /// A column and its inline constraints, on an existing table.
+    fn add_column(&self, schema: &mut Schema, table: &Sp<String>, column: &ColumnSpec) -> R<Change> {
+        let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
+        let t = table_mut(schema, table)?;
+        if t.columns.contains_key(&column.name.v) {
+            return Err(err(
+                "E0307",
+                column.name.span,
+                format!("column `{}` already exists in `{}`", column.name.v, table.v),
+                "duplicate column",
+            ));
+        }
+        if column.primary_key {
+            return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key")
+                .help("add the column, then use create_primary_key"));
+        }
+        let col = self.column(column, false)?;
+        if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
+            // Allowed, but existing rows would violate it; the engines refuse on a non-empty table.
+        }
+        let tname = t.name.clone();
+        t.columns.insert(col.name.clone(), col.clone());
+        let mut constraints = vec![];
+        for c in self.inline_constraints(&tname, column) {
+            constraints.push(self.add_constraint(schema, table, c)?);
+        }
+        Ok(Change::AddColumn {
+            table: tname,
+            column: col,
+            constraints,
+            new_enums,
+        })
+    }
+
+    /// A column, with the single-column constraints and indexes that go with it.
+    fn drop_column(&self, schema: &mut Schema, table: &Sp<String>, column: &Sp<String>) -> R<Change> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        let col = check_column(t, &column.v, column.span)?.clone();
+        if t.columns.len() == 1 {
+            return Err(err(
+                "E0309",
+                column.span,
+                format!("`{}` is the last column of `{}`", column.v, table.v),
+                "cannot drop the last column",
+            )
+            .help("drop the table instead"));
+        }
+        let mut constraints = vec![];
+        for c in &t.constraints {
+            let cols = c.columns(t);
+            if cols.contains(&column.v.as_str()) {
+                if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
+                    constraints.push(c.clone());
+                } else {
+                    return Err(err(
+                        "E0310",
+                        column.span,
+                        format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()),
+                        "still used",
+                    )
+                    .help(format!("drop `{}` first", c.name())));
+                }
+            }
+        }
+        let mut indexes = vec![];
+        for i in &t.indexes {
+            if i.columns.contains(&column.v) {
+                if i.columns.len() == 1 {
+                    indexes.push(i.clone());
+                } else {
+                    return Err(err(
+                        "E0310",
+                        column.span,
+                        format!("column `{}` is part of index `{}`", column.v, i.name),
+                        "still used",
+                    )
+                    .help(format!("drop `{}` first", i.name)));
+                }
+            }
+        }
+        for (other, fk) in schema.referrers(&table.v) {
+            if fk.ref_columns.contains(&column.v) {
+                return Err(err(
+                    "E0310",
+                    column.span,
+                    format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name),
+                    "still referred to",
+                )
+                .help(format!("drop `{}` first", fk.name)));
+            }
+        }
+        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        t.columns.shift_remove(&column.v);
+        t.constraints.retain(|c| !constraints.contains(c));
+        t.indexes.retain(|i| !indexes.contains(i));
+        for n in indexes
+            .iter()
+            .map(|i| i.name.as_str())
+            .chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
+        {
+            schema.global_names.remove(n);
+        }
+        let dropped_enums = dropped_enums(schema, std::iter::once(&col));
+        Ok(Change::DropColumn {
+            table: table.v.clone(),
+            column: col,
+            constraints,
+            indexes,
+            dropped_enums,
+        })
+    }
+
+    /// A column under a new name, in every constraint and index that lists it.
+    fn rename_column(&self, schema: &mut Schema, table: &Sp<String>, column: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
+        check_name_len(new_name)?;
+        let referred = {
+            let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+            check_column(t, &column.v, column.span)?;
+            if t.columns.contains_key(&new_name.v) {
+                return Err(err(
+                    "E0307",
+                    new_name.span,
+                    format!("column `{}` already exists in `{}`", new_name.v, table.v),
+                    "duplicate column",
+                ));
+            }
+            schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
+        };
+        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        let idx = t.columns.get_index_of(&column.v).expect("checked above");
+        let (_, mut col) = t.columns.shift_remove_index(idx).expect("checked above");
+        col.name = new_name.v.clone();
+        t.columns.shift_insert(idx, new_name.v.clone(), col.clone());
+        let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == column.v).for_each(|c| *c = new_name.v.clone());
+        for c in t.constraints.iter_mut() {
+            match c {
+                Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => rename(columns),
+                Constraint::ForeignKey(fk) => {
+                    rename(&mut fk.columns);
+                    if fk.ref_table == table.v {
+                        rename(&mut fk.ref_columns);
+                    }
+                }
+                Constraint::Check { .. } => {}
+            }
+        }
+        for i in t.indexes.iter_mut() {
+            rename(&mut i.columns);
+        }
+        if referred {
+            for other in schema.tables.values_mut() {
+                for c in other.constraints.iter_mut() {
+                    if let Constraint::ForeignKey(fk) = c {
+                        if fk.ref_table == table.v {
+                            rename(&mut fk.ref_columns);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Change::RenameColumn {
+            table: table.v.clone(),
+            from: column.v.clone(),
+            to: new_name.v.clone(),
+            column: col,
+        })
+    }
+
+    /// An index on an existing table, under a name no other index or constraint holds.
+    fn create_index(&self, schema: &mut Schema, table: &Sp<String>, index: &IndexSpec) -> R<Change> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        let idx = self.index(t, index)?;
+        self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
+        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        t.indexes.push(idx.clone());
+        Ok(Change::CreateIndex {
+            table: table.v.clone(),
+            index: idx,
+            concurrently: index.concurrently,
+        })
+    }
+
+    /// An index, found by its name or by the full spelling of a shortened one.
+    fn drop_index(&self, schema: &mut Schema, name: &Sp<String>, concurrently: bool) -> R<Change> {
+        let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
+            // A shortened name may be referred to by its full spelling.
+            let short = crate::naming::shorten(&name.v);
+            schema.index_table(&short).map(|t| t.name.clone())
+        });
+        let Some(tname) = full else {
+            return Err(err("E0311", name.span, format!("index `{}` does not exist", name.v), "no such index"));
+        };
+        let iname = if schema.index_table(&name.v).is_some() {
+            name.v.clone()
+        } else {
+            crate::naming::shorten(&name.v)
+        };
+        let t = schema.tables.get_mut(&tname).expect("registered");
+        let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
+        let index = t.indexes.remove(pos);
+        schema.global_names.remove(&iname);
+        Ok(Change::DropIndex {
+            table: tname,
+            index,
+            concurrently,
+        })
+    }
+
+    /// A table-level constraint (`create_primary_key`, `create_unique_constraint`, `create_foreign_key`, `create_check_constraint`).
+    fn create_constraint(&self, schema: &mut Schema, table: &Sp<String>, constraint: &ConstraintSpec) -> R<Change> {
+        let c = self.add_constraint(schema, table, constraint.clone())?;
+        Ok(Change::AddConstraint {
+            table: table.v.clone(),
+            constraint: c,
+        })
+    }
+
+    /// A constraint no foreign key still needs.
+    fn drop_constraint(&self, schema: &mut Schema, table: &Sp<String>, name: &Sp<String>) -> R<Change> {
+        let t = table_mut(schema, table)?;
+        let short = crate::naming::shorten(&name.v);
+        let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
+            let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
+            let mut d = err(
+                "E0312",
+                name.span,
+                format!("table `{}` has no constraint `{}`", table.v, name.v),
+                "no such constraint",
+            );
+            if !names.is_empty() {
+                d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
+            }
+            if t.indexes.iter().any(|i| i.name == name.v) {
+                d = d.help(format!("`{}` is an index: use drop_index", name.v));
+            }
+            return Err(d);
+        };
+        let c = t.constraints.remove(pos);
+        if c.is_global_name() {
+            schema.global_names.remove(c.name());
+        }
+        if let Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } = &c {
+            if let Some((other, fk)) = schema
+                .referrers(&table.v)
+                .find(|(_, fk)| fk.ref_columns.len() == columns.len() && fk.ref_columns.iter().all(|x| columns.contains(x)))
+            {
+                let still = schema.tables.get(&table.v).is_some_and(|t| t.has_unique_key(&fk.ref_columns));
+                if !still {
+                    let (o, f) = (other.name.clone(), fk.name.clone());
+                    return Err(
+                        err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed").help(format!("drop `{f}` first")),
+                    );
+                }
+            }
+        }
+        Ok(Change::DropConstraint {
+            table: table.v.clone(),
+            constraint: c,
+        })
+    }
+
+    /// A view, with the tables and views its text names.
+    fn create_view(&self, schema: &mut Schema, name: &Sp<String>, sql: &PerDialect) -> R<Change> {
+        check_name_len(name)?;
+        if schema.views.contains_key(&name.v) || schema.tables.contains_key(&name.v) {
+            return Err(err("E0306", name.span, format!("`{}` already exists", name.v), "name taken"));
+        }
+        let mut deps = vec![];
+        for text in sql.0.values() {
+            for w in crate::sqlwords::identifiers(text) {
+                if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
+                    deps.push(w);
+                }
+            }
+        }
+        let view = View {
+            name: name.v.clone(),
+            sql: sql.clone(),
+            depends_on: deps,
+        };
+        schema.views.insert(name.v.clone(), view.clone());
+        Ok(Change::CreateView { view })
+    }
+
+    /// A view no other view depends on.
+    fn drop_view(&self, schema: &mut Schema, name: &Sp<String>) -> R<Change> {
+        if let Some(v) = schema.views.values().find(|v| v.depends_on.contains(&name.v)) {
+            return Err(err("E0305", name.span, format!("view `{}` depends on view `{}`", v.name, name.v), "still used").help("drop that view first"));
+        }
+        let view = schema
+            .views
+            .shift_remove(&name.v)
+            .ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
+        Ok(Change::DropView { view })
+    }
+
+    /// Raw SQL: only the triggers and views it creates are tracked.
+    fn execute(&self, schema: &mut Schema, sql: &PerDialect) -> R<Change> {
+        crate::rawsql::track(schema, sql);
+        Ok(Change::Execute { sql: sql.clone() })
+    }
+
+    /// The derived downgrade of a bulk_insert: no model effect.
+    fn delete_rows(&self, table: &Sp<String>, key: &[String], rows: &[Vec<Value>]) -> R<Change> {
+        Ok(Change::Delete {
+            table: table.v.clone(),
+            key: key.to_vec(),
+            rows: rows.to_vec(),
+        })
     }
 
     fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str) -> R<()> {
@@ -626,6 +676,7 @@ impl Replayer<'_> {
         out
     }
 
+    /// A new table with its columns, constraints and indexes.
     fn create_table(&self, schema: &mut Schema, spec: &TableSpec) -> R<Change> {
         check_name_len(&spec.table)?;
         if schema.tables.contains_key(&spec.table.v) || schema.views.contains_key(&spec.table.v) {
@@ -886,6 +937,7 @@ impl Replayer<'_> {
         }
     }
 
+    /// A column's type, nullability, default or comment, with its backfill.
     fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
         let new_enums = a.ty.as_ref().map(|t| new_enums(schema, std::slice::from_ref(&t.v))).unwrap_or_default();
         let t = table_mut(schema, &a.table)?;
@@ -941,7 +993,8 @@ impl Replayer<'_> {
         })
     }
 
-    fn bulk_insert(&self, schema: &Schema, table: &Sp<String>, rows: &[Sp<Row>], _span: Span) -> R<Change> {
+    /// Rows checked against the columns' types; the model holds no rows.
+    fn bulk_insert(&self, schema: &Schema, table: &Sp<String>, rows: &[Sp<Row>]) -> R<Change> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         // The columns named by any row, in table order.
         let mut names: Vec<&str> = vec![];

@@ -16,6 +16,7 @@ use schemac::config::Settings;
 use schemac::diag::{Format, Sources};
 use schemac::dialect::{Dialect, DialectId};
 use schemac::graph::Graph;
+use schemac::ops::OpKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -92,25 +93,6 @@ const VALUES: [&str; 34] = [
     "\"x\\u0001y\"",
     "\"🙂\"",
 ];
-const OPS: [&str; 17] = [
-    "create_table",
-    "drop_table",
-    "rename_table",
-    "add_column",
-    "drop_column",
-    "rename_column",
-    "alter_column",
-    "create_index",
-    "drop_index",
-    "create_unique_constraint",
-    "create_foreign_key",
-    "create_check_constraint",
-    "create_primary_key",
-    "drop_constraint",
-    "create_view",
-    "execute",
-    "bulk_insert",
-];
 const BYTES: [u8; 16] = [0, b'"', b'\'', b'\\', b'\n', b'[', b']', b'{', b'}', b'=', b',', b'#', 0xff, 0xc3, b' ', b'.'];
 
 /// One random mutation of one file.
@@ -161,7 +143,8 @@ fn mutate(rng: &mut Rng, project: &mut Project) {
                 }
                 2 => {
                     if lines[l].starts_with("op = ") {
-                        lines[l] = format!("op = \"{}\"", rng.pick(&OPS));
+                        // Any kind, the derived-only ones too (a file must not name them).
+                        lines[l] = format!("op = \"{}\"", rng.pick(&OpKind::ALL).name());
                     } else {
                         let line = lines.remove(l);
                         let to = rng.below(lines.len() + 1);

@@ -1,0 +1,393 @@
+//! The TOML writer of operations: an `Op` as the keys of one `[[upgrade]]`
+//! table, in the spelling `load` decodes back to the same operation. It is
+//! the one place that writes operations as text (autogenerate uses it).
+//!
+//! Invariants: values are built as `Toml` values and written once, never
+//! formatted and then taken apart again; every key written is one of the
+//! kind's `OpKind::keys` (or of the nested table it is in); the layout is
+//! fixed (`key = value` lines, inline tables `{ k = v, ... }`, long lists
+//! one item a line), so the same operation always gives the same bytes.
+
+use super::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
+use crate::model::{ColumnType, FkAction, PerDialect, Value};
+use std::fmt::Write as _;
+
+/// A TOML value as the writer lays it out.
+enum Toml<'a> {
+    Str(&'a str),
+    /// A string made for the occasion.
+    Text(String),
+    /// Text written as it is: booleans, numbers, dates.
+    Bare(String),
+    /// `["a", "b"]`.
+    Names(&'a [String]),
+    /// `{ k = v, ... }` on one line.
+    Inline(Vec<(&'a str, Toml<'a>)>),
+    /// `[` then each item on its own line, indented, with a comma, then `]`.
+    Lines(Vec<Toml<'a>>),
+}
+
+/// Writes the keys of `op` (not the `[[upgrade]]` header), one line each.
+/// A derived-only operation has no spelling: its kind is the error.
+pub fn write_op(op: &Op, out: &mut String) -> Result<(), OpKind> {
+    for (k, v) in &keys(op)? {
+        write_key(k, out);
+        out.push_str(" = ");
+        write_value(v, out);
+        out.push('\n');
+    }
+    Ok(())
+}
+
+/// The keys of `op` with their values, in the order they are written.
+fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
+    let kind = op.kind();
+    let mut keys: Vec<(&'static str, Toml<'a>)> = vec![("op", Toml::Str(kind.name()))];
+    let mut kv = |k: &'static str, v: Toml<'a>| {
+        debug_assert!(kind.keys().contains(&k), "`{k}` is not a key of {}", kind.name());
+        keys.push((k, v))
+    };
+    match op {
+        Op::CreateTable(spec) => table_keys(spec, &mut kv),
+        Op::DropTable { table } => kv("table", Toml::Str(table)),
+        Op::RenameTable { table, new_name } => {
+            kv("table", Toml::Str(table));
+            kv("new_name", Toml::Str(new_name));
+        }
+        Op::AddColumn { table, column } => {
+            kv("table", Toml::Str(table));
+            kv("column", column_toml(column));
+        }
+        Op::DropColumn { table, column } => {
+            kv("table", Toml::Str(table));
+            kv("column", Toml::Str(column));
+        }
+        Op::RenameColumn { table, column, new_name } => {
+            kv("table", Toml::Str(table));
+            kv("column", Toml::Str(column));
+            kv("new_name", Toml::Str(new_name));
+        }
+        Op::AlterColumn(a) => alter_keys(a, &mut kv),
+        Op::CreateIndex { table, index } => {
+            kv("table", Toml::Str(table));
+            for (k, v) in index_fields(index) {
+                kv(k, v);
+            }
+        }
+        Op::DropIndex { name, concurrently } => {
+            kv("name", Toml::Str(name));
+            if *concurrently {
+                kv("concurrently", Toml::Bare("true".into()));
+            }
+        }
+        Op::AddConstraint { table, constraint } => {
+            kv("table", Toml::Str(table));
+            match constraint {
+                ConstraintSpec::PrimaryKey { name, columns } | ConstraintSpec::Unique { name, columns } => {
+                    kv("columns", Toml::Names(columns));
+                    if let Some(n) = name {
+                        kv("name", Toml::Str(n));
+                    }
+                }
+                ConstraintSpec::Check { name, expr } => {
+                    kv("expr", Toml::Str(expr));
+                    if let Some(n) = name {
+                        kv("name", Toml::Str(n));
+                    }
+                }
+                ConstraintSpec::ForeignKey(fk) => {
+                    for (k, v) in fk_fields(fk) {
+                        kv(k, v);
+                    }
+                }
+            }
+        }
+        Op::DropConstraint { table, name } => {
+            kv("table", Toml::Str(table));
+            kv("name", Toml::Str(name));
+        }
+        Op::CreateView { name, sql } => {
+            kv("name", Toml::Str(name));
+            kv("sql", per_dialect(sql));
+        }
+        Op::DropView { name } => kv("name", Toml::Str(name)),
+        Op::Execute { sql } => kv("sql", per_dialect(sql)),
+        Op::BulkInsert { table, rows } => {
+            kv("table", Toml::Str(table));
+            let rows = rows
+                .iter()
+                .map(|r| Toml::Inline(r.v.iter().map(|(k, v)| (k.v.as_str(), value(&v.v))).collect()));
+            kv("rows", Toml::Lines(rows.collect()));
+        }
+        Op::DeleteRows { .. } => return Err(kind),
+    }
+    Ok(keys)
+}
+
+/// A TOML basic string.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_str(s, &mut out);
+    out
+}
+
+fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A key, bare when TOML allows it (every fixed key, every dialect key),
+/// else quoted (a column name in a row).
+fn write_key(k: &str, out: &mut String) {
+    if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        out.push_str(k);
+    } else {
+        write_str(k, out);
+    }
+}
+
+fn write_value(v: &Toml, out: &mut String) {
+    match v {
+        Toml::Str(s) => write_str(s, out),
+        Toml::Text(s) => write_str(s, out),
+        Toml::Bare(s) => out.push_str(s),
+        Toml::Names(items) => {
+            out.push('[');
+            for (i, s) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_str(s, out);
+            }
+            out.push(']');
+        }
+        Toml::Inline(fields) => {
+            out.push_str("{ ");
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_key(k, out);
+                out.push_str(" = ");
+                write_value(v, out);
+            }
+            out.push_str(" }");
+        }
+        Toml::Lines(items) => {
+            out.push_str("[\n");
+            for item in items {
+                out.push_str("    ");
+                write_value(item, out);
+                out.push_str(",\n");
+            }
+            out.push(']');
+        }
+    }
+}
+
+fn bare(b: bool) -> Toml<'static> {
+    Toml::Bare(b.to_string())
+}
+
+/// `create_table`'s keys: the primary key by its columns (its name follows
+/// the convention), the other constraints grouped by kind, in their order.
+fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
+    kv("table", Toml::Str(&spec.table));
+    kv("columns", Toml::Lines(spec.columns.iter().map(column_toml).collect()));
+    let pk = spec.constraints.iter().find_map(|c| match c {
+        ConstraintSpec::PrimaryKey { columns, .. } => Some(columns),
+        _ => None,
+    });
+    if let Some(columns) = pk {
+        kv("primary_key", Toml::Names(columns));
+    }
+    let fks: Vec<Toml> = spec
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            ConstraintSpec::ForeignKey(fk) => Some(Toml::Inline(fk_fields(fk))),
+            _ => None,
+        })
+        .collect();
+    if !fks.is_empty() {
+        kv("foreign_keys", Toml::Lines(fks));
+    }
+    let uniques: Vec<Toml> = spec
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            ConstraintSpec::Unique { name, columns } => Some(Toml::Inline(named(name, vec![("columns", Toml::Names(columns))]))),
+            _ => None,
+        })
+        .collect();
+    if !uniques.is_empty() {
+        kv("unique_constraints", Toml::Lines(uniques));
+    }
+    let checks: Vec<Toml> = spec
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            ConstraintSpec::Check { name, expr } => Some(Toml::Inline(named(name, vec![("expr", Toml::Str(expr))]))),
+            _ => None,
+        })
+        .collect();
+    if !checks.is_empty() {
+        kv("check_constraints", Toml::Lines(checks));
+    }
+    if !spec.indexes.is_empty() {
+        kv("indexes", Toml::Lines(spec.indexes.iter().map(|i| Toml::Inline(index_fields(i))).collect()));
+    }
+    if let Some(c) = &spec.comment {
+        kv("comment", Toml::Str(c));
+    }
+    if let Some(o) = &spec.options {
+        kv("options", per_dialect(o));
+    }
+}
+
+/// `name` first when there is one, then `fields`.
+fn named<'a>(name: &'a Option<crate::diag::Sp<String>>, fields: Vec<(&'static str, Toml<'a>)>) -> Vec<(&'static str, Toml<'a>)> {
+    name.iter().map(|n| ("name", Toml::Str(n))).chain(fields).collect()
+}
+
+/// `alter_column`'s keys: `false` drops a default or a comment, so a
+/// default of the boolean false is written as raw SQL.
+fn alter_keys<'a>(a: &'a AlterSpec, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
+    kv("table", Toml::Str(&a.table));
+    kv("column", Toml::Str(&a.column));
+    if let Some(ty) = &a.ty {
+        kv("type", type_toml(ty));
+    }
+    if let Some(n) = a.nullable {
+        kv("nullable", bare(n));
+    }
+    match &a.default {
+        None => {}
+        Some(None) => kv("default", bare(false)),
+        Some(Some(d)) if d.v == Value::Bool(false) => kv("default", Toml::Inline(vec![("sql", Toml::Str("FALSE"))])),
+        Some(Some(d)) => kv("default", value(&d.v)),
+    }
+    match &a.comment {
+        None => {}
+        Some(None) => kv("comment", bare(false)),
+        Some(Some(c)) => kv("comment", Toml::Str(c)),
+    }
+    if let Some(b) = &a.backfill {
+        kv("backfill", value(&b.v));
+    }
+}
+
+/// A column as an inline table, keys in the order of the decoder's list.
+fn column_toml(c: &ColumnSpec) -> Toml<'_> {
+    let mut f: Vec<(&str, Toml)> = vec![("name", Toml::Str(&c.name)), ("type", type_toml(&c.ty))];
+    if let Some(n) = c.nullable {
+        f.push(("nullable", bare(n)));
+    }
+    if let Some(d) = &c.default {
+        f.push(("default", value(&d.v)));
+    }
+    if c.primary_key {
+        f.push(("primary_key", bare(true)));
+    }
+    if c.autoincrement {
+        f.push(("autoincrement", bare(true)));
+    }
+    if c.unique {
+        f.push(("unique", bare(true)));
+    }
+    if let Some(r) = &c.references {
+        f.push(("references", Toml::Text(format!("{}.{}", r.v.0, r.v.1))));
+    }
+    if let Some(a) = c.on_delete {
+        f.push(("on_delete", action(a)));
+    }
+    if let Some(a) = c.on_update {
+        f.push(("on_update", action(a)));
+    }
+    if let Some(cm) = &c.comment {
+        f.push(("comment", Toml::Str(cm)));
+    }
+    Toml::Inline(f)
+}
+
+fn action(a: FkAction) -> Toml<'static> {
+    Toml::Str(a.keyword())
+}
+
+fn fk_fields(fk: &ForeignKeySpec) -> Vec<(&'static str, Toml<'_>)> {
+    let mut f = named(
+        &fk.name,
+        vec![
+            ("columns", Toml::Names(&fk.columns)),
+            ("referred_table", Toml::Str(&fk.ref_table)),
+            ("referred_columns", Toml::Names(&fk.ref_columns)),
+        ],
+    );
+    if let Some(a) = fk.on_delete {
+        f.push(("on_delete", action(a)));
+    }
+    if let Some(a) = fk.on_update {
+        f.push(("on_update", action(a)));
+    }
+    f
+}
+
+fn index_fields(i: &IndexSpec) -> Vec<(&'static str, Toml<'_>)> {
+    let mut f = named(&i.name, vec![("columns", Toml::Names(&i.columns))]);
+    if i.unique {
+        f.push(("unique", bare(true)));
+    }
+    if let Some(w) = &i.where_ {
+        f.push(("where", Toml::Str(w)));
+    }
+    if i.concurrently {
+        f.push(("concurrently", bare(true)));
+    }
+    f
+}
+
+/// A per-dialect text: a plain string when it has only a `default`.
+fn per_dialect(pd: &PerDialect) -> Toml<'_> {
+    match pd.0.get("default") {
+        Some(s) if pd.0.len() == 1 => Toml::Str(s),
+        _ => dialect_table(pd),
+    }
+}
+
+fn dialect_table(pd: &PerDialect) -> Toml<'_> {
+    Toml::Inline(pd.0.iter().map(|(k, v)| (k.as_str(), Toml::Str(v))).collect())
+}
+
+fn type_toml(t: &ColumnType) -> Toml<'_> {
+    match t {
+        ColumnType::Enum(e) => Toml::Inline(vec![("enum", Toml::Names(&e.values)), ("name", Toml::Str(&e.name))]),
+        ColumnType::Raw(pd) => dialect_table(pd),
+        other => Toml::Text(other.neutral()),
+    }
+}
+
+fn value(v: &Value) -> Toml<'_> {
+    match v {
+        Value::Null => Toml::Inline(vec![("sql", Toml::Str("NULL"))]),
+        Value::Bool(b) => bare(*b),
+        Value::Int(i) => Toml::Bare(i.to_string()),
+        Value::Float(f) => Toml::Bare(f.clone()),
+        Value::String(s) => Toml::Str(s),
+        Value::Temporal(s) => Toml::Bare(s.clone()),
+        Value::Current(e) => Toml::Inline(vec![("expr", Toml::Str(e))]),
+        Value::Sql(pd) => Toml::Inline(vec![("sql", per_dialect(pd))]),
+    }
+}
