@@ -4,6 +4,7 @@
 //! drops a dialect needs first, statements that must run outside a
 //! transaction. Templates only spell a step.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::dialect::Dialect;
 use crate::model::*;
@@ -238,7 +239,7 @@ impl<'d> Planner<'d> {
 
     fn fail(&mut self, span: Span, msg: String) {
         self.diags
-            .push(Diagnostic::error("E0501", msg).at(span, format!("cannot be compiled for {}", self.d.key())));
+            .push(Diagnostic::error(codes::UNSUPPORTED_BY_DIALECT, msg).at(span, format!("cannot be compiled for {}", self.d.key())));
     }
 
     pub fn col_ctx(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColCtx {
