@@ -190,7 +190,7 @@ pub enum Command {
     },
     /// What a diagnostic code means (every code, without one).
     Explain {
-        /// A code such as E0102, or its name (unknown-key).
+        /// A code as diagnostics print it (a letter and four digits), or its name (unknown-key).
         code: Option<String>,
     },
 }
@@ -391,10 +391,12 @@ fn explain(word: Option<&str>) -> Result<String, Diagnostics> {
     let names: Vec<String> = codes::ALL.iter().map(|c| c.name()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let kebab = word.to_ascii_lowercase().replace('_', "-");
-    let near = crate::load::closest(&upper, &ids).or_else(|| crate::load::closest(&kebab, &names));
+    let near = crate::load::closest(&upper, &ids)
+        .or_else(|| crate::load::closest(&kebab, &names))
+        .and_then(codes::find);
     let d = crate::diag::Diagnostic::error(codes::UNKNOWN_CODE, format!("no diagnostic code `{word}`"));
     Err(match near {
-        Some(s) => d.help(format!("did you mean `{s}`?")),
+        Some(c) => d.help(format!("did you mean `{c}` ({})?", c.name())),
         None => d.help("`schemac explain` lists every code"),
     }
     .into())
