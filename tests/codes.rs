@@ -23,10 +23,6 @@ const EXEMPT: &[(&str, &str)] = &[
     // bulk_insert), and a derived downgrade is never inverted again; no
     // revision file can write a delete.
     ("E0403", "a derived delete is never asked for its own inverse"),
-    // `revision` and `merge` first refuse a file that exists (E0808); what is
-    // left is an I/O failure between that check and the write (a read-only
-    // folder, a full disk), which a test run as root cannot set up portably.
-    ("E0809", "an I/O failure creating the new revision file after the existence check"),
 ];
 
 fn fixtures() -> PathBuf {
