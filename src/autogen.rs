@@ -10,6 +10,7 @@
 //! rename is ever guessed (a vanished and a new column are a drop and an add,
 //! with a comment pointing at `rename_column`).
 
+use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
 use crate::load::Decoder;
 use crate::model::*;
@@ -38,7 +39,8 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     let display = crate::load::display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostics::from(
-            Diagnostic::error("E0801", format!("cannot read the model file `{display}`: {e}")).help("create it, or fix `[migrations] model` in schemac.toml"),
+            Diagnostic::error(codes::CANNOT_READ_MODEL, format!("cannot read the model file `{display}`: {e}"))
+                .help("create it, or fix `[migrations] model` in schemac.toml"),
         )
     })?;
     let file = sources.add(display, text);
@@ -66,8 +68,9 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
                     }
                     _ => {
                         let span = d.span(v);
-                        d.diags
-                            .push(Diagnostic::error("E0103", "`table` must be an array of tables ([[table]])").at(span, "expected [[table]] entries"));
+                        d.diags.push(
+                            Diagnostic::error(codes::WRONG_VALUE_KIND, "`table` must be an array of tables ([[table]])").at(span, "expected [[table]] entries"),
+                        );
                     }
                 }
             }

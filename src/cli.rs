@@ -2,6 +2,7 @@
 //! dispatches to a command, prints diagnostics, and maps the outcome to an
 //! exit code (0 success, 1 bad input, 2 bad command line).
 
+use crate::codes;
 use crate::config::{self, Settings};
 use crate::diag::{Diagnostics, Format, Sources};
 use crate::dialect::{Dialect, DialectId};
@@ -187,6 +188,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellName,
     },
+    /// What a diagnostic code means (every code, without one).
+    Explain {
+        /// A code as diagnostics print it (a letter and four digits), or its name (unknown-key).
+        code: Option<String>,
+    },
 }
 
 /// Runs the command line and returns the exit code.
@@ -226,7 +232,8 @@ fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Dia
             s.server_version = v.clone();
         }
     }
-    let d = Dialect::load(s.dialect, s.server_version.as_deref()).map_err(|e| Diagnostics::from(crate::diag::Diagnostic::error("E0014", e)))?;
+    let d =
+        Dialect::load(s.dialect, s.server_version.as_deref()).map_err(|e| Diagnostics::from(crate::diag::Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
     if cli.debug {
         eprintln!("schemac: dialect {} {}, revisions in {}", d.key(), d.version, s.directory.display());
     }
@@ -243,6 +250,9 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
         let mut buf = vec![];
         clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "schemac", &mut buf);
         return print(&String::from_utf8_lossy(&buf));
+    }
+    if let Command::Explain { code } = &cli.command {
+        return print(&explain(code.as_deref())?);
     }
     let (settings, dialect) = settings(cli, sources)?;
     let phase = Phases::new(cli.debug);
@@ -309,7 +319,7 @@ fn run_command(
                 (None, Some(n)) => format!("head:-{n}"),
                 (Some(r), _) => r.clone(),
                 (None, None) => {
-                    return Err(crate::diag::Diagnostic::error("E0601", "downgrade needs a range: START:END, or -N from head").into());
+                    return Err(crate::diag::Diagnostic::error(codes::BAD_RANGE, "downgrade needs a range: START:END, or -N from head").into());
                 }
             };
             emit(out, |w| compiler.downgrade_into(&range, w))
@@ -362,15 +372,41 @@ fn run_command(
             let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
             write(out, &compiler.populate(steps, files)?)
         }
-        Command::Completions { .. } => Ok(()),
+        Command::Completions { .. } | Command::Explain { .. } => Ok(()),
     }
+}
+
+/// `explain CODE`: the code, its name and its explanation; without a code,
+/// one such line for every code. It needs no project.
+fn explain(word: Option<&str>) -> Result<String, Diagnostics> {
+    let line = |c: codes::Code| format!("{c} {}: {}", c.name(), c.explain());
+    let Some(word) = word else {
+        return Ok(codes::ALL.iter().map(|&c| line(c)).collect::<Vec<_>>().join("\n"));
+    };
+    if let Some(c) = codes::find(word) {
+        return Ok(line(c));
+    }
+    let upper = word.to_ascii_uppercase();
+    let ids: Vec<&str> = codes::ALL.iter().map(|c| c.id()).collect();
+    let names: Vec<String> = codes::ALL.iter().map(|c| c.name()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let kebab = word.to_ascii_lowercase().replace('_', "-");
+    let near = crate::load::closest(&upper, &ids)
+        .or_else(|| crate::load::closest(&kebab, &names))
+        .and_then(codes::find);
+    let d = crate::diag::Diagnostic::error(codes::UNKNOWN_CODE, format!("no diagnostic code `{word}`"));
+    Err(match near {
+        Some(c) => d.help(format!("did you mean `{c}` ({})?", c.name())),
+        None => d.help("`schemac explain` lists every code"),
+    }
+    .into())
 }
 
 /// Writes a new revision file, never over an existing one, and prints its path.
 fn write_new(file: &crate::revision::NewFile) -> Result<(), Diagnostics> {
     let fail = |e: std::io::Error| {
         Diagnostics::from(crate::diag::Diagnostic::error(
-            "E0809",
+            codes::CANNOT_WRITE_REVISION,
             format!("cannot write `{}`: {e}", crate::load::display_path(&file.path)),
         ))
     };
@@ -403,7 +439,12 @@ fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnos
             .to_path_buf(),
         None => std::env::temp_dir(),
     };
-    let fail = |e: std::io::Error| Diagnostics::from(crate::diag::Diagnostic::error("E0020", format!("cannot write the script: {e}")));
+    let fail = |e: std::io::Error| {
+        Diagnostics::from(crate::diag::Diagnostic::error(
+            codes::CANNOT_WRITE_SCRIPT,
+            format!("cannot write the script: {e}"),
+        ))
+    };
     let tmp = match tempfile::NamedTempFile::new_in(&dir) {
         Ok(t) => t,
         // No writable temporary folder: hold the script in memory instead.
@@ -441,7 +482,12 @@ fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
         None => print(&text),
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let fail = |e: std::io::Error| Diagnostics::from(crate::diag::Diagnostic::error("E0020", format!("cannot write `{}`: {e}", path.display())));
+            let fail = |e: std::io::Error| {
+                Diagnostics::from(crate::diag::Diagnostic::error(
+                    codes::CANNOT_WRITE_SCRIPT,
+                    format!("cannot write `{}`: {e}", path.display()),
+                ))
+            };
             let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
             tmp.write_all(text.as_bytes()).map_err(fail)?;
             tmp.persist(path).map_err(|e| fail(e.error))?;

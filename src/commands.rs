@@ -2,6 +2,7 @@
 //! heads, branches, history, show, check_migration. Each listing also has a
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
+use crate::codes;
 use crate::compile::Compiler;
 use crate::config::Settings;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -67,10 +68,10 @@ fn history_set(g: &Graph, range: Option<&str>) -> Result<Vec<usize>, Diagnostics
             let (s, e) = r.split_once(':').unwrap_or(("base", r));
             let s = g
                 .resolve(if s.is_empty() { "base" } else { s }, None)
-                .map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
+                .map_err(|m| Diagnostics::from(Diagnostic::error(codes::BAD_RANGE, m)))?;
             let e = g
                 .resolve(if e.is_empty() { "heads" } else { e }, Some(&s))
-                .map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
+                .map_err(|m| Diagnostics::from(Diagnostic::error(codes::BAD_RANGE, m)))?;
             g.difference(&g.closure(&e), &g.closure(&s))
         }
     })
@@ -94,9 +95,9 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
 }
 
 fn show_one(g: &Graph, spec: &str) -> Result<usize, Diagnostics> {
-    let tips = g.resolve(spec, None).map_err(|m| Diagnostics::from(Diagnostic::error("E0601", m)))?;
+    let tips = g.resolve(spec, None).map_err(|m| Diagnostics::from(Diagnostic::error(codes::BAD_RANGE, m)))?;
     let [r] = tips.as_slice() else {
-        return Err(Diagnostic::error("E0601", format!("`{spec}` names {} revisions; show takes one", tips.len())).into());
+        return Err(Diagnostic::error(codes::BAD_RANGE, format!("`{spec}` names {} revisions; show takes one", tips.len())).into());
     };
     Ok(*r)
 }
@@ -143,7 +144,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
     if g.heads.len() > 1 {
         diags.push(
             Diagnostic::error(
-                "E0701",
+                codes::MULTIPLE_HEADS,
                 format!(
                     "branches found; merge them: heads {}",
                     g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
@@ -155,7 +156,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
     let unlabelled: Vec<usize> = g.bases.iter().copied().filter(|&b| g.revs[b].branch_labels.is_empty()).collect();
     if unlabelled.len() > 1 {
         let mut d = Diagnostic::error(
-            "E0704",
+            codes::STRAY_BASE,
             format!(
                 "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
                 unlabelled.iter().map(|&b| g.id(b)).collect::<Vec<_>>().join(", ")
@@ -176,7 +177,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
                     let lines = crate::autogen::drift(&crate::autogen::diff(&head, &declared));
                     let n = lines.len();
                     for (i, l) in lines.into_iter().enumerate() {
-                        let mut d = Diagnostic::error("E0703", format!("drift from the model: {l}"));
+                        let mut d = Diagnostic::error(codes::MODEL_DRIFT, format!("drift from the model: {l}"));
                         if i + 1 == n {
                             d = d.help("`schemac revision --autogenerate -m MSG` writes the operations that remove the drift");
                         }
@@ -190,11 +191,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
     let mut irreversible: Vec<String> = vec![];
     let mut warnings: indexmap::IndexMap<(String, &'static str, String), Vec<&'static str>> = indexmap::IndexMap::new();
     for id in DialectId::CHECKED {
-        let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error("E0014", e)))?;
+        let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
         let c = Compiler::new(g, settings, d.clone());
         let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade_units("base:heads"))];
         match c.downgrade_units("heads:base") {
-            Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {
+            Err(e) if e.0.iter().all(|d| matches!(d.code, codes::IRREVERSIBLE_EXECUTE | codes::IRREVERSIBLE_INSERT)) => {
                 // Irreversible revisions: warn, and check the downgrade of every other revision alone.
                 for d in &e.0 {
                     if !irreversible.contains(&d.message) {
@@ -205,7 +206,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
                     let range = show_range(g, r);
                     let result = c.downgrade_units(&format!("{}:{}", g.id(r), range.split_once(':').map(|x| x.0).unwrap_or("base")));
                     match result {
-                        Err(e) if e.0.iter().all(|d| matches!(d.code, "E0401" | "E0402")) => {}
+                        Err(e) if e.0.iter().all(|d| matches!(d.code, codes::IRREVERSIBLE_EXECUTE | codes::IRREVERSIBLE_INSERT)) => {}
                         other => runs.push((format!("downgrade {}", g.id(r)), other)),
                     }
                 }
@@ -220,7 +221,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
                         statements += checked.statements;
                         for (stmt, err) in checked.rejected {
                             let mut w = Diagnostic::warning(
-                                "W0702",
+                                codes::UNPARSABLE_STATEMENT,
                                 format!("{}: {what}: sqlparser cannot parse `{}`: {err}", id.key(), stmt.lines().next().unwrap_or("")),
                             );
                             if let Some(step) = &unit.step {
@@ -265,7 +266,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
         if settings.model.is_some() { "; head matches the model" } else { "" }
     ));
     for m in &irreversible {
-        report.push(format!("warning[W0705]: irreversible: {m}"));
+        report.push(format!("warning[{}]: irreversible: {m}", codes::IRREVERSIBLE_REVISION));
     }
     let mut downgrades: Vec<&str> = vec![];
     for ((rev, dir, text), dialects) in &warnings {
@@ -280,11 +281,12 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
         } else {
             format!(" ({})", dialects.join(", "))
         };
-        report.push(format!("warning[W0706]: {rev}: {text}{on}"));
+        report.push(format!("warning[{}]: {rev}: {text}{on}", codes::LOSSY_UPGRADE));
     }
     if !downgrades.is_empty() {
         report.push(format!(
-            "warning[W0707]: the downgrades of {} lose data or narrow types (`-- WARNING:` in their scripts)",
+            "warning[{}]: the downgrades of {} lose data or narrow types (`-- WARNING:` in their scripts)",
+            codes::LOSSY_DOWNGRADE,
             downgrades.join(", ")
         ));
     }
@@ -349,6 +351,16 @@ pub fn show_json(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
     let r = show_one(g, spec)?;
     let mut v = rev_json(g, r, true);
     v["dialect"] = serde_json::json!(c.dialect.key());
-    v["sql"] = serde_json::json!(c.upgrade(&show_range(g, r))?);
+    let range = show_range(g, r);
+    v["sql"] = serde_json::json!(c.upgrade(&range)?);
+    // The warnings the plan attached to the steps of this revision's upgrade
+    // and of its downgrade (none when it has none, or cannot be derived), with their codes.
+    let warnings = |units: Vec<crate::compile::Unit>| -> serde_json::Value {
+        let list = units.iter().filter_map(|u| u.step.as_ref()).flat_map(|s| &s.warnings);
+        list.map(|w| serde_json::json!({ "code": w.code.id(), "message": w.message })).collect()
+    };
+    v["warnings"] = warnings(c.upgrade_units(&range)?);
+    let (start, end) = range.split_once(':').unwrap_or(("base", ""));
+    v["downgrade_warnings"] = warnings(c.downgrade_units(&format!("{end}:{start}")).unwrap_or_default());
     Ok(pretty(&v))
 }

@@ -4,6 +4,7 @@
 //! per-revision comments, transactions, version bookkeeping). Nothing is
 //! written here: the caller writes the returned text only on success.
 
+use crate::codes;
 use crate::config::{Settings, TransactionMode};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
@@ -42,7 +43,7 @@ pub struct Compiler<'a> {
 }
 
 fn range_error(msg: String) -> Diagnostics {
-    Diagnostic::error("E0601", msg).into()
+    Diagnostic::error(codes::BAD_RANGE, msg).into()
 }
 
 impl<'a> Compiler<'a> {
@@ -300,7 +301,9 @@ impl<'a> Compiler<'a> {
                 write(text, &mut w)?;
             }
             renderer.join().map_err(|_| {
-                Diagnostics::from(Diagnostic::error("E0901", "internal error: the rendering thread failed").help("this is a bug in schemac; please report it"))
+                Diagnostics::from(
+                    Diagnostic::error(codes::INTERNAL_ERROR, "internal error: the rendering thread failed").help("this is a bug in schemac; please report it"),
+                )
             })
         })?;
         if !diags.is_empty() {
@@ -312,7 +315,7 @@ impl<'a> Compiler<'a> {
     fn script_text(&self, f: impl FnOnce(&Self, &mut dyn Write) -> Result<(), Diagnostics>) -> Result<String, Diagnostics> {
         let mut buf = Vec::new();
         f(self, &mut buf)?;
-        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
+        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error(codes::INTERNAL_ERROR, "internal error: the script is not UTF-8")))
     }
 
     /// Revision ids joined with ", ", or `base` for none.
@@ -549,7 +552,7 @@ impl<'a> Compiler<'a> {
         let mut w = ScriptWriter::start(self, &mut buf, command, &pre, any_fk_off, false)?;
         w.blocks(&blocks)?;
         w.finish(&post)?;
-        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: the script is not UTF-8")))
+        String::from_utf8(buf).map_err(|_| Diagnostics::from(Diagnostic::error(codes::INTERNAL_ERROR, "internal error: the script is not UTF-8")))
     }
 }
 
@@ -582,11 +585,11 @@ pub(crate) struct ScriptWriter<'c, 'w> {
 }
 
 fn io_error(e: std::io::Error) -> Diagnostics {
-    Diagnostic::error("E0020", format!("cannot write the script: {e}")).into()
+    Diagnostic::error(codes::CANNOT_WRITE_SCRIPT, format!("cannot write the script: {e}")).into()
 }
 
 fn render_error(e: String) -> Diagnostics {
-    Diagnostics::from(Diagnostic::error("E0901", format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
+    Diagnostics::from(Diagnostic::error(codes::INTERNAL_ERROR, format!("internal error rendering SQL: {e}")).help("this is a bug in schemac; please report it"))
 }
 
 /// One statement (or group of statements) of a script as it was rendered,
@@ -680,7 +683,7 @@ impl Spelling<'_> {
                 let start = buf.len();
                 c.renderer.render_step(&s.kind, buf).map_err(|e| {
                     Diagnostics::from(
-                        Diagnostic::error("E0901", format!("internal error rendering SQL: {e}"))
+                        Diagnostic::error(codes::INTERNAL_ERROR, format!("internal error rendering SQL: {e}"))
                             .at(s.span, "while compiling this")
                             .help("this is a bug in schemac; please report it"),
                     )

@@ -2,6 +2,7 @@
 //! its `connection` line), `--config-dir`, `./schemac.toml`, defaults, and
 //! the command line on top, resolved once into `Settings`.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::dialect::DialectId;
 use crate::load::Decoder;
@@ -54,7 +55,7 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
     let mut paths: Vec<PathBuf> = files.to_vec();
     for dir in dirs {
         let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("E0010", format!("cannot read `{}`: {e}", dir.display()))))?
+            .map_err(|e| Diagnostics::from(Diagnostic::error(codes::CANNOT_READ_CONFIG, format!("cannot read `{}`: {e}", dir.display()))))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
@@ -70,7 +71,10 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
         let text = match std::fs::read_to_string(p) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error("E0010", format!("cannot read configuration file `{}`: {e}", p.display())));
+                diags.push(Diagnostic::error(
+                    codes::CANNOT_READ_CONFIG,
+                    format!("cannot read configuration file `{}`: {e}", p.display()),
+                ));
                 continue;
             }
         };
@@ -101,10 +105,12 @@ fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mu
                     let url = v.trim();
                     match dialect_of_url(url) {
                         Some(d) => s.dialect = d,
-                        None => diags.push(Diagnostic::error("E0011", format!("unknown database in connection `{url}`")).at(
-                            Span::new(file, offset..offset + line.trim_end().len()),
-                            "expected sqlite, postgresql, mysql or mariadb",
-                        )),
+                        None => diags.push(
+                            Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{url}`")).at(
+                                Span::new(file, offset..offset + line.trim_end().len()),
+                                "expected sqlite, postgresql, mysql or mariadb",
+                            ),
+                        ),
                     }
                 }
             }
@@ -127,22 +133,24 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &s
             match dialect_of_url(&c.v) {
                 Some(id) => s.dialect = id,
                 None => d.diags.push(
-                    Diagnostic::error("E0011", format!("unknown database in connection `{}`", c.v)).at(c.span, "expected sqlite, postgresql, mysql or mariadb"),
+                    Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{}`", c.v))
+                        .at(c.span, "expected sqlite, postgresql, mysql or mariadb"),
                 ),
             }
         }
         if let Some(c) = db.get("dialect").and_then(|v| d.string(v)) {
             match DialectId::parse(&c.v) {
                 Some(id) => s.dialect = id,
-                None => d
-                    .diags
-                    .push(Diagnostic::error("E0012", format!("unknown dialect `{}`", c.v)).at(c.span, "expected postgresql, mysql, mariadb or sqlite")),
+                None => d.diags.push(
+                    Diagnostic::error(codes::UNKNOWN_DIALECT, format!("unknown dialect `{}`", c.v)).at(c.span, "expected postgresql, mysql, mariadb or sqlite"),
+                ),
             }
         }
         if let Some(v) = db.get("server_version").and_then(|v| d.string(v)) {
             if crate::dialect::Version::parse(&v.v).is_none() {
-                d.diags
-                    .push(Diagnostic::error("E0014", format!("`{}` is not a version (expected e.g. 8.0 or 3.35)", v.v)).at(v.span, "not a version"));
+                d.diags.push(
+                    Diagnostic::error(codes::BAD_SERVER_VERSION, format!("`{}` is not a version (expected e.g. 8.0 or 3.35)", v.v)).at(v.span, "not a version"),
+                );
             }
             s.server_version = Some(v.v);
         }
@@ -161,9 +169,10 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &s
             match v.v.as_str() {
                 "per_revision" => s.transaction = TransactionMode::PerRevision,
                 "single" => s.transaction = TransactionMode::Single,
-                other => d
-                    .diags
-                    .push(Diagnostic::error("E0013", format!("unknown transaction mode `{other}`")).at(v.span, "expected per_revision or single")),
+                other => d.diags.push(
+                    Diagnostic::error(codes::UNKNOWN_TRANSACTION_MODE, format!("unknown transaction mode `{other}`"))
+                        .at(v.span, "expected per_revision or single"),
+                ),
             }
         }
         if let Some(v) = m.get("model").and_then(|v| d.string(v)) {

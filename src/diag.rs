@@ -3,6 +3,7 @@
 //! (`Sources::render`), through codespan-reporting, so that every stage only
 //! builds values and never formats locations itself.
 
+use crate::codes::Code;
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, DisplayStyle};
@@ -77,14 +78,14 @@ pub enum Level {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub level: Level,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
             code,
@@ -94,7 +95,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Warning,
             ..Diagnostic::error(code, message)
@@ -294,7 +295,7 @@ impl Sources {
             notes.push(format!("help: {help}"));
         }
         CsDiagnostic::new(severity)
-            .with_code(d.code)
+            .with_code(d.code.id())
             .with_message(&d.message)
             .with_labels(labels)
             .with_notes(notes)
@@ -317,7 +318,7 @@ impl Sources {
                     .collect();
                 serde_json::json!({
                     "level": if d.is_error() { "error" } else { "warning" },
-                    "code": d.code, "message": d.message, "labels": labels, "help": d.help,
+                    "code": d.code.id(), "message": d.message, "labels": labels, "help": d.help,
                 })
             })
             .collect();

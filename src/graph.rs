@@ -2,6 +2,7 @@
 //! the meaning of revision specifiers and ranges (SPEC 1). A revision set is
 //! always closed under ancestry; a range is the difference of two such sets.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fxhash::FastHash;
 use crate::ops::Revision;
@@ -40,7 +41,7 @@ impl Graph {
         for (i, r) in revs.iter().enumerate() {
             if let Some(&first) = by_id.get(&r.id.v) {
                 diags.push(
-                    Diagnostic::error("E0201", format!("duplicate revision id `{}`", r.id.v))
+                    Diagnostic::error(codes::DUPLICATE_REVISION, format!("duplicate revision id `{}`", r.id.v))
                         .at(r.id.span, "this id")
                         .also(revs[first].id.span, "is also used here"),
                 );
@@ -60,7 +61,7 @@ impl Graph {
                         }
                     }
                     None => diags.push(
-                        Diagnostic::error("E0202", format!("`down_revision` names `{}`, which is no revision", d.v))
+                        Diagnostic::error(codes::UNKNOWN_DOWN_REVISION, format!("`down_revision` names `{}`, which is no revision", d.v))
                             .at(d.span, "no revision has this id")
                             .help("check the id, or remove `down_revision` if this is the first revision"),
                     ),
@@ -72,7 +73,7 @@ impl Graph {
             for l in &r.branch_labels {
                 if let Some(&other) = labels.get(l.v.as_str()) {
                     diags.push(
-                        Diagnostic::error("E0203", format!("branch label `{}` is used twice", l.v))
+                        Diagnostic::error(codes::DUPLICATE_BRANCH_LABEL, format!("branch label `{}` is used twice", l.v))
                             .at(l.span, "here")
                             .also(revs[other].id.span, "and on this revision"),
                     );
@@ -103,7 +104,7 @@ impl Graph {
                 .iter()
                 .filter(|&&i| !revs[i].down.is_empty())
                 .map(|&i| {
-                    Diagnostic::error("E0204", format!("a cycle of down_revisions: {}", names.join(" -> ")))
+                    Diagnostic::error(codes::REVISION_CYCLE, format!("a cycle of down_revisions: {}", names.join(" -> ")))
                         .at(revs[i].down[0].span, "this down_revision closes a circular chain")
                 })
                 .collect();

@@ -5,6 +5,7 @@
 //! driver only asks `revision_downgrade`; what a derived downgrade holds and
 //! in which order is decided here.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Sp, Span};
 use crate::model::*;
 use crate::ops::*;
@@ -187,7 +188,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             sql: view.sql.clone(),
         }),
         Change::Execute { .. } => Err(Diagnostic::error(
-            "E0401",
+            codes::IRREVERSIBLE_EXECUTE,
             format!("revision `{revision}` has an `execute` and no [[downgrade]]: schemac cannot derive its downgrade"),
         )
         .at(span, "this execute cannot be undone automatically")
@@ -195,7 +196,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
         Change::Insert { table, columns, rows, key } => {
             let Some(key) = key else {
                 return Err(Diagnostic::error(
-                    "E0402",
+                    codes::IRREVERSIBLE_INSERT,
                     format!("revision `{revision}` inserts rows without their primary key: schemac cannot derive its downgrade"),
                 )
                 .at(span, "give every row its primary key, or write a [[downgrade]]"));
@@ -211,7 +212,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 rows: keys,
             })
         }
-        Change::Delete { .. } => Err(Diagnostic::error("E0403", "a derived delete cannot be inverted").at(span, "here")),
+        Change::Delete { .. } => Err(Diagnostic::error(codes::IRREVERSIBLE_DELETE, "a derived delete cannot be inverted").at(span, "here")),
     }
 }
 

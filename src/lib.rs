@@ -5,6 +5,7 @@
 
 pub mod autogen;
 pub mod cli;
+pub mod codes;
 pub mod commands;
 pub mod compile;
 pub mod config;

@@ -3,6 +3,7 @@
 //! value and every key keeps its place for diagnostics, and so that all the
 //! errors of every file are reported at once.
 
+use crate::codes::{self, Code};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
 use crate::doc::{Item, Table, Val};
 use crate::model::{ColumnType, FkAction, PerDialect, Value};
@@ -17,11 +18,12 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
     let folder = match RevisionDir::open(dir) {
         Ok(f) => f,
         Err(e) => {
-            return Err(
-                Diagnostic::error("E0001", format!("cannot read the revisions directory `{}`: {e}", dir.display()))
-                    .help("create it, or set `[migrations] directory` in schemac.toml")
-                    .into(),
+            return Err(Diagnostic::error(
+                codes::CANNOT_READ_REVISIONS,
+                format!("cannot read the revisions directory `{}`: {e}", dir.display()),
             )
+            .help("create it, or set `[migrations] directory` in schemac.toml")
+            .into())
         }
     };
     // The directory as the user would write it, once: each file's name is
@@ -60,7 +62,11 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
             .collect();
         handles.into_iter().map(|h| h.join()).collect::<Result<Vec<_>, _>>()
     })
-    .map_err(|_| Diagnostics::from(Diagnostic::error("E0901", "internal error: a loading thread failed").help("this is a bug in schemac; please report it")))?
+    .map_err(|_| {
+        Diagnostics::from(
+            Diagnostic::error(codes::INTERNAL_ERROR, "internal error: a loading thread failed").help("this is a bug in schemac; please report it"),
+        )
+    })?
     .into_iter()
     .flatten()
     .collect();
@@ -178,7 +184,7 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
                 let at = e.utf8_error().valid_up_to();
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let span = crate::diag::Span::new(file, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
-                diags.push(Diagnostic::error("E0002", format!("`{display}` is not UTF-8 text")).at(span, "not UTF-8"));
+                diags.push(Diagnostic::error(codes::NOT_UTF8, format!("`{display}` is not UTF-8 text")).at(span, "not UTF-8"));
                 return Loaded {
                     display,
                     text: Some(lossy),
@@ -188,7 +194,7 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::error("E0001", format!("cannot read `{display}`: {e}")));
+            diags.push(Diagnostic::error(codes::CANNOT_READ_REVISIONS, format!("cannot read `{display}`: {e}")));
             String::new()
         }
     };
@@ -222,7 +228,7 @@ pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) 
     match crate::doc::parse(text) {
         Ok(t) => Some(t),
         Err(e) => {
-            diags.push(Diagnostic::error("E0100", format!("invalid TOML: {}", e.message)).at(Span::new(file, e.span), e.message));
+            diags.push(Diagnostic::error(codes::INVALID_TOML, format!("invalid TOML: {}", e.message)).at(Span::new(file, e.span), e.message));
             None
         }
     }
@@ -238,8 +244,10 @@ pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<D
     let id = match root.get("revision") {
         Some(v) => d.ident_string(v, "revision")?,
         None => {
-            d.diags
-                .push(Diagnostic::error("E0101", "missing key `revision`").at(Span::new(file, 0..0), "every revision file needs `revision = \"<id>\"`"));
+            d.diags.push(
+                Diagnostic::error(codes::MISSING_REVISION_ID, "missing key `revision`")
+                    .at(Span::new(file, 0..0), "every revision file needs `revision = \"<id>\"`"),
+            );
             return None;
         }
     };
@@ -283,7 +291,7 @@ impl<'i> Decoder<'_, 'i> {
         Span::new(self.file, v.span())
     }
 
-    fn err(&mut self, code: &'static str, span: Span, msg: String, label: &str) {
+    fn err(&mut self, code: Code, span: Span, msg: String, label: &str) {
         self.diags.push(Diagnostic::error(code, msg).at(span, label.to_string()));
     }
 
@@ -291,7 +299,7 @@ impl<'i> Decoder<'_, 'i> {
     pub fn table<'t>(&mut self, v: &'t Item<'i>, allowed: &[&str]) -> Option<Tbl<'t, 'i>> {
         let Val::Table(t) = v.get_ref() else {
             let span = self.span(v);
-            self.err("E0103", span, "a document must be a table".into(), "expected a table");
+            self.err(codes::WRONG_VALUE_KIND, span, "a document must be a table".into(), "expected a table");
             return None;
         };
         self.check_keys(t, allowed);
@@ -303,7 +311,7 @@ impl<'i> Decoder<'_, 'i> {
             if !allowed.contains(&k.get_ref()) {
                 let key: &str = k.get_ref();
                 let span = Span::new(self.file, k.span());
-                let mut d = Diagnostic::error("E0102", format!("unknown key `{key}`")).at(span, "not a known key here");
+                let mut d = Diagnostic::error(codes::UNKNOWN_KEY, format!("unknown key `{key}`")).at(span, "not a known key here");
                 if let Some(s) = closest(key, allowed) {
                     d = d.help(format!("did you mean `{s}`?"));
                 } else {
@@ -322,7 +330,12 @@ impl<'i> Decoder<'_, 'i> {
             }
             other => {
                 let span = self.span(v);
-                self.err("E0103", span, format!("{what} must be a table, not a {}", other.type_str()), "expected a table");
+                self.err(
+                    codes::WRONG_VALUE_KIND,
+                    span,
+                    format!("{what} must be a table, not a {}", other.type_str()),
+                    "expected a table",
+                );
                 None
             }
         }
@@ -333,7 +346,12 @@ impl<'i> Decoder<'_, 'i> {
             Val::String(s) => Some(Sp::new(s.to_string(), self.span(v))),
             other => {
                 let span = self.span(v);
-                self.err("E0103", span, format!("expected a string, found a {}", other.type_str()), "expected a string");
+                self.err(
+                    codes::WRONG_VALUE_KIND,
+                    span,
+                    format!("expected a string, found a {}", other.type_str()),
+                    "expected a string",
+                );
                 None
             }
         }
@@ -346,12 +364,17 @@ impl<'i> Decoder<'_, 'i> {
     pub fn name(&mut self, v: &DeItem) -> Option<Sp<String>> {
         let s = self.string(v)?;
         if s.v.is_empty() || s.v.contains('\0') {
-            self.err("E0104", s.span, "a name must be non-empty and hold no NUL character".into(), "invalid name");
+            self.err(
+                codes::INVALID_NAME,
+                s.span,
+                "a name must be non-empty and hold no NUL character".into(),
+                "invalid name",
+            );
             return None;
         }
         if s.v.ends_with(' ') {
             self.err(
-                "E0104",
+                codes::INVALID_NAME,
                 s.span,
                 "a name cannot end with a space (MySQL and MariaDB refuse it)".into(),
                 "invalid name",
@@ -361,7 +384,7 @@ impl<'i> Decoder<'_, 'i> {
         // Only a four-byte UTF-8 sequence (lead byte 0xF0 and up) is beyond U+FFFF.
         if let Some(c) = s.v.bytes().any(|b| b >= 0xF0).then(|| s.v.chars().find(|c| u32::from(*c) > 0xFFFF)).flatten() {
             self.err(
-                "E0104",
+                codes::INVALID_NAME,
                 s.span,
                 format!(
                     "a name cannot hold `{c}` (U+{:X}): MySQL and MariaDB take only characters up to U+FFFF",
@@ -379,7 +402,7 @@ impl<'i> Decoder<'_, 'i> {
     fn comment_text(&mut self, v: &DeItem) -> Option<Sp<String>> {
         let s = self.string(v)?;
         if s.v.contains('\0') {
-            self.err("E0104", s.span, "a comment cannot hold a NUL character".into(), "NUL character");
+            self.err(codes::INVALID_NAME, s.span, "a comment cannot hold a NUL character".into(), "NUL character");
             return None;
         }
         Some(s)
@@ -389,7 +412,12 @@ impl<'i> Decoder<'_, 'i> {
         let s = self.string(v)?;
         let ok = !s.v.is_empty() && s.v.len() <= 32 && s.v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !ok {
-            self.err("E0105", s.span, format!("`{key}` must match [A-Za-z0-9_]{{1,32}}"), "invalid revision id");
+            self.err(
+                codes::INVALID_REVISION_ID,
+                s.span,
+                format!("`{key}` must match [A-Za-z0-9_]{{1,32}}"),
+                "invalid revision id",
+            );
             return None;
         }
         Some(s)
@@ -401,7 +429,7 @@ impl<'i> Decoder<'_, 'i> {
             other => {
                 let span = self.span(v);
                 self.err(
-                    "E0103",
+                    codes::WRONG_VALUE_KIND,
                     span,
                     format!("expected true or false, found a {}", other.type_str()),
                     "expected a boolean",
@@ -417,7 +445,7 @@ impl<'i> Decoder<'_, 'i> {
             other => {
                 let span = self.span(v);
                 self.err(
-                    "E0103",
+                    codes::WRONG_VALUE_KIND,
                     span,
                     format!("expected an array of strings, found a {}", other.type_str()),
                     "expected an array",
@@ -431,7 +459,7 @@ impl<'i> Decoder<'_, 'i> {
         let span = self.span(v);
         let items = self.string_list(v);
         if items.is_empty() {
-            self.err("E0106", span, "expected at least one column".into(), "empty list");
+            self.err(codes::EMPTY_COLUMN_LIST, span, "expected at least one column".into(), "empty list");
             return None;
         }
         Some(Sp::new(items.into_iter().map(|s| s.v).collect(), span))
@@ -454,7 +482,7 @@ impl<'i> Decoder<'_, 'i> {
             other => {
                 let span = self.span(v);
                 self.err(
-                    "E0103",
+                    codes::WRONG_VALUE_KIND,
                     span,
                     format!("expected a string or a per-dialect table, found a {}", other.type_str()),
                     "expected a string or a table",
@@ -470,7 +498,7 @@ impl<'i> Decoder<'_, 'i> {
             _ => {
                 let span = self.span(v);
                 self.err(
-                    "E0103",
+                    codes::WRONG_VALUE_KIND,
                     span,
                     "`upgrade` and `downgrade` are arrays of tables ([[upgrade]])".into(),
                     "expected [[upgrade]] tables",
@@ -490,17 +518,17 @@ impl<'i> Decoder<'_, 'i> {
         let t = match item.get_ref() {
             Val::Table(t) => t,
             _ => {
-                self.err("E0103", span, "an operation must be a table".into(), "expected a table");
+                self.err(codes::WRONG_VALUE_KIND, span, "an operation must be a table".into(), "expected a table");
                 return None;
             }
         };
         let Some(opv) = t.get("op") else {
-            self.err("E0107", span, "operation without `op`".into(), "add `op = \"...\"`");
+            self.err(codes::MISSING_KEY, span, "operation without `op`".into(), "add `op = \"...\"`");
             return None;
         };
         let op_name = self.string(opv)?;
         let Some(kind) = OpKind::from_name(&op_name.v) else {
-            let mut d = Diagnostic::error("E0108", format!("unknown operation `{}`", op_name.v)).at(op_name.span, "unknown op");
+            let mut d = Diagnostic::error(codes::UNKNOWN_OPERATION, format!("unknown operation `{}`", op_name.v)).at(op_name.span, "unknown op");
             let names: Vec<&str> = OpKind::written().map(OpKind::name).collect();
             if let Some(s) = closest(&op_name.v, &names) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -610,7 +638,7 @@ impl<'i> Decoder<'_, 'i> {
     fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
         let v = t.get(key);
         if v.is_none() {
-            self.err("E0107", span, format!("missing key `{key}`"), &format!("this needs `{key}`"));
+            self.err(codes::MISSING_KEY, span, format!("missing key `{key}`"), &format!("this needs `{key}`"));
         }
         v
     }
@@ -648,7 +676,7 @@ impl<'i> Decoder<'_, 'i> {
             "no action" => Some(FkAction::NoAction),
             other => {
                 self.err(
-                    "E0109",
+                    codes::UNKNOWN_REFERENTIAL_ACTION,
                     s.span,
                     format!("unknown referential action `{other}`"),
                     "expected cascade, set null, set default, restrict or no action",
@@ -673,7 +701,12 @@ impl<'i> Decoder<'_, 'i> {
             }
             _ => {
                 let s = self.span(cols_v);
-                self.err("E0103", s, "`columns` must be a non-empty array of column tables".into(), "expected columns");
+                self.err(
+                    codes::WRONG_VALUE_KIND,
+                    s,
+                    "`columns` must be a non-empty array of column tables".into(),
+                    "expected columns",
+                );
                 return None;
             }
         }
@@ -745,7 +778,12 @@ impl<'i> Decoder<'_, 'i> {
                 Val::Array(items) => items.iter().collect(),
                 other => {
                     let s = self.span(v);
-                    self.err("E0103", s, format!("`{key}` must be an array, not a {}", other.type_str()), "expected an array");
+                    self.err(
+                        codes::WRONG_VALUE_KIND,
+                        s,
+                        format!("`{key}` must be an array, not a {}", other.type_str()),
+                        "expected an array",
+                    );
                     vec![]
                 }
             },
@@ -789,7 +827,7 @@ impl<'i> Decoder<'_, 'i> {
                     Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Box::new(Sp::new((tab.to_string(), col.to_string()), s.span))),
                     _ => {
                         self.err(
-                            "E0110",
+                            codes::INVALID_REFERENCES,
                             s.span,
                             format!("`references` must be \"table.column\", not `{}`", s.v),
                             "expected table.column",
@@ -843,7 +881,7 @@ impl<'i> Decoder<'_, 'i> {
         let nullable = self.opt_bool(t, "nullable");
         if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
             self.err(
-                "E0111",
+                codes::EMPTY_ALTER,
                 span,
                 "alter_column changes nothing".into(),
                 "give `type`, `nullable`, `default` or `comment`",
@@ -864,14 +902,19 @@ impl<'i> Decoder<'_, 'i> {
     pub fn rows(&mut self, v: &DeItem<'i>) -> Option<Vec<Sp<Row>>> {
         let Val::Array(items) = v.get_ref() else {
             let s = self.span(v);
-            self.err("E0103", s, "`rows` must be an array of tables".into(), "expected an array");
+            self.err(codes::WRONG_VALUE_KIND, s, "`rows` must be an array of tables".into(), "expected an array");
             return None;
         };
         let mut rows = vec![];
         for item in items.iter() {
             let span = self.span(item);
             let Val::Table(t) = item.get_ref() else {
-                self.err("E0103", span, "a row must be a table of column = value".into(), "expected a table");
+                self.err(
+                    codes::WRONG_VALUE_KIND,
+                    span,
+                    "a row must be a table of column = value".into(),
+                    "expected a table",
+                );
                 continue;
             };
             let mut row = Vec::new();
@@ -898,7 +941,7 @@ impl<'i> Decoder<'_, 'i> {
                     _ => match digits.parse::<i64>() {
                         Ok(n) => Value::Int(n),
                         Err(_) => {
-                            self.err("E0112", span, "integer out of range (64-bit)".into(), "too large");
+                            self.err(codes::NUMBER_OUT_OF_RANGE, span, "integer out of range (64-bit)".into(), "too large");
                             return None;
                         }
                     },
@@ -909,7 +952,7 @@ impl<'i> Decoder<'_, 'i> {
                 match s.parse::<f64>() {
                     Ok(x) if x.is_finite() => Value::Float(s),
                     _ => {
-                        self.err("E0112", span, "a float value must be finite".into(), "not a finite number");
+                        self.err(codes::NUMBER_OUT_OF_RANGE, span, "a float value must be finite".into(), "not a finite number");
                         return None;
                     }
                 }
@@ -922,7 +965,7 @@ impl<'i> Decoder<'_, 'i> {
                     let lower = s.v.to_ascii_lowercase();
                     if !["current_timestamp", "current_date", "current_time"].contains(&lower.as_str()) {
                         self.err(
-                            "E0113",
+                            codes::UNKNOWN_EXPRESSION,
                             s.span,
                             format!("unknown expression `{}`", s.v),
                             "expected current_timestamp, current_date or current_time",
@@ -939,7 +982,7 @@ impl<'i> Decoder<'_, 'i> {
                     }
                 } else {
                     self.err(
-                        "E0113",
+                        codes::UNKNOWN_EXPRESSION,
                         span,
                         "a value table needs `expr` or `sql`".into(),
                         "expected { expr = ... } or { sql = ... }",
@@ -948,7 +991,7 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
             Val::Array(_) => {
-                self.err("E0103", span, "a value cannot be an array".into(), "expected a literal");
+                self.err(codes::WRONG_VALUE_KIND, span, "a value cannot be an array".into(), "expected a literal");
                 return None;
             }
         };
@@ -961,7 +1004,7 @@ impl<'i> Decoder<'_, 'i> {
             Val::String(s) => match parse_type(s) {
                 Ok(t) => Some(Sp::new(t, span)),
                 Err(msg) => {
-                    let mut d = Diagnostic::error("E0120", format!("unknown type `{s}`: {msg}")).at(span, "not a neutral type");
+                    let mut d = Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{s}`: {msg}")).at(span, "not a neutral type");
                     d = d.help(format!("neutral types: {}", NEUTRAL_TYPES.join(", ")));
                     self.diags.push(d);
                     None
@@ -973,7 +1016,7 @@ impl<'i> Decoder<'_, 'i> {
                     let values = self.string_list(t.get("enum")?);
                     let name = self.req_name(t, "name", span)?;
                     if values.is_empty() {
-                        self.err("E0121", span, "an enum needs at least one value".into(), "empty enum");
+                        self.err(codes::EMPTY_ENUM, span, "an enum needs at least one value".into(), "empty enum");
                         return None;
                     }
                     Some(Sp::new(
@@ -997,7 +1040,7 @@ impl<'i> Decoder<'_, 'i> {
                     // A `default` entry is a neutral type: it serves the dialects with no raw entry.
                     if let Some(d) = default {
                         if let Err(msg) = parse_type(&d.v) {
-                            self.err("E0120", d.span, format!("unknown type `{}`: {msg}", d.v), "not a neutral type");
+                            self.err(codes::UNKNOWN_TYPE, d.span, format!("unknown type `{}`: {msg}", d.v), "not a neutral type");
                             return None;
                         }
                     }
@@ -1006,7 +1049,7 @@ impl<'i> Decoder<'_, 'i> {
             }
             other => {
                 self.err(
-                    "E0103",
+                    codes::WRONG_VALUE_KIND,
                     span,
                     format!("a type must be a string or a table, not a {}", other.type_str()),
                     "expected a type",
@@ -1176,7 +1219,7 @@ mod tests {
         };
         assert_eq!(sources.text(revs[0].file), text);
         assert_eq!(sources.line_col(revs[0].file, table.span.start), (6, 9));
-        let d = Diagnostic::error("E0301", "no such table").at(table.span, "here");
+        let d = Diagnostic::error(codes::NO_SUCH_TABLE, "no such table").at(table.span, "here");
         let shown = sources.render(&[d], crate::diag::Format::Human);
         assert!(shown.contains("a1.toml:6:9") && shown.contains("table = \"nope\""), "{shown}");
         std::fs::remove_dir_all(&dir).unwrap();

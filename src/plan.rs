@@ -6,6 +6,7 @@
 //! diagnostic at the user's key). Warnings are diagnostics with codes,
 //! attached to the step that causes them. The renderer spells the steps.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle};
 use crate::model::*;
@@ -14,24 +15,6 @@ use crate::replay::Change;
 use crate::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
 use indexmap::IndexMap;
 use std::sync::Arc;
-
-/// The codes of the warnings a plan attaches to its steps.
-pub mod warn {
-    /// A table is dropped with its rows.
-    pub const DROPS_TABLE: &str = "W0501";
-    /// A column is dropped with its data.
-    pub const DROPS_COLUMN: &str = "W0502";
-    /// A type change that can lose data (anything but a widening).
-    pub const NARROWS_TYPE: &str = "W0503";
-    /// The target version parses CHECK constraints but does not enforce them.
-    pub const CHECK_NOT_ENFORCED: &str = "W0504";
-    /// SQLite rebuilds the table.
-    pub const REBUILDS_TABLE: &str = "W0505";
-    /// A rebuild may lose what an `execute` made on the table.
-    pub const UNTRACKED_EXECUTE: &str = "W0506";
-    /// A derived downgrade cannot restore everything (the note of `inverse`).
-    pub const DERIVED_LOSES: &str = "W0507";
-}
 
 struct Group {
     /// The table's column names before the group's first change (all a rebuild needs of it).
@@ -104,7 +87,7 @@ impl<'d> Planner<'d> {
         }
     }
 
-    fn warn_last(&mut self, code: &'static str, message: String) {
+    fn warn_last(&mut self, code: codes::Code, message: String) {
         if let Some(last) = self.steps.last_mut() {
             last.warnings.push(Diagnostic::warning(code, message));
         }
@@ -112,7 +95,7 @@ impl<'d> Planner<'d> {
 
     fn fail(&mut self, span: Span, msg: String) {
         self.diags
-            .push(Diagnostic::error("E0501", msg).at(span, format!("cannot be compiled for {}", self.d.key())));
+            .push(Diagnostic::error(codes::UNSUPPORTED_BY_DIALECT, msg).at(span, format!("cannot be compiled for {}", self.d.key())));
     }
 
     /// A value the dialect must be able to spell.
@@ -313,7 +296,7 @@ impl<'d> Planner<'d> {
 
     /// After an operation is applied.
     pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
-        let warning = warning.map(|w| Diagnostic::warning(warn::DERIVED_LOSES, w));
+        let warning = warning.map(|w| Diagnostic::warning(codes::DERIVED_LOSES, w));
         let grown = match &change {
             Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::AddColumn { table, .. } => Some(table.as_str()),
@@ -412,7 +395,7 @@ impl Planner<'_> {
             }
             Change::DropTable { table, dropped_enums } => {
                 self.push(StepKind::DropTable { table: table.name.clone() }, span);
-                self.warn_last(warn::DROPS_TABLE, format!("drops table `{}` and every row in it", table.name));
+                self.warn_last(codes::DROPS_TABLE, format!("drops table `{}` and every row in it", table.name));
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameTable { from, to } => {
@@ -486,7 +469,7 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                self.warn_last(warn::DROPS_COLUMN, format!("drops column `{table}`.`{}` and its data", column.name));
+                self.warn_last(codes::DROPS_COLUMN, format!("drops column `{table}`.`{}` and its data", column.name));
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameColumn { table, from, to, column } => {
@@ -540,7 +523,7 @@ impl Planner<'_> {
                     );
                     if type_changed && narrows(&old.ty, &new.ty) {
                         self.warn_last(
-                            warn::NARROWS_TYPE,
+                            codes::NARROWS_TYPE,
                             format!(
                                 "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
                                 new.name,
@@ -582,7 +565,7 @@ impl Planner<'_> {
                 );
                 if matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
                     self.warn_last(
-                        warn::CHECK_NOT_ENFORCED,
+                        codes::CHECK_NOT_ENFORCED,
                         format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version),
                     );
                 }
@@ -844,7 +827,7 @@ impl Planner<'_> {
         warnings.insert(
             0,
             Diagnostic::warning(
-                warn::REBUILDS_TABLE,
+                codes::REBUILDS_TABLE,
                 format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
             ),
         );
@@ -854,7 +837,7 @@ impl Planner<'_> {
             .filter(|o| o.tables.contains(&table) && d.lookup().contains(&o.dialect.as_str()))
         {
             warnings.push(Diagnostic::warning(
-                warn::UNTRACKED_EXECUTE,
+                codes::UNTRACKED_EXECUTE,
                 format!(
                     "an execute (`{}`) touched `{table}` in a way schemac does not track; what it created on the table may be lost",
                     o.sql

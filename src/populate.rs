@@ -5,6 +5,7 @@
 //! declared set are never touched. Steps are data; the templates
 //! `upsert.sql` spell them per dialect.
 
+use crate::codes;
 use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
 use crate::dialect::Dialect;
 use crate::load::Decoder;
@@ -25,8 +26,11 @@ pub struct Entry {
 pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostics::from(
-            Diagnostic::error("E1001", format!("cannot read the populate directory `{}`: {e}", dir.display()))
-                .help("create it, or set `[migrations] populate` in schemac.toml"),
+            Diagnostic::error(
+                codes::CANNOT_READ_POPULATE,
+                format!("cannot read the populate directory `{}`: {e}", dir.display()),
+            )
+            .help("create it, or set `[migrations] populate` in schemac.toml"),
         )
     })?;
     let mut paths: Vec<_> = entries
@@ -41,7 +45,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error("E1001", format!("cannot read `{display}`: {e}")));
+                diags.push(Diagnostic::error(codes::CANNOT_READ_POPULATE, format!("cannot read `{display}`: {e}")));
                 continue;
             }
         };
@@ -60,7 +64,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         let crate::doc::Val::Array(items) = rows.get_ref() else {
             let span = d.span(rows);
             d.diags
-                .push(Diagnostic::error("E0103", "`rows` must be an array of tables ([[rows]])").at(span, "expected [[rows]] entries"));
+                .push(Diagnostic::error(codes::WRONG_VALUE_KIND, "`rows` must be an array of tables ([[rows]])").at(span, "expected [[rows]] entries"));
             continue;
         };
         for item in items.iter() {
@@ -70,7 +74,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
             };
             let missing = |k: &str, d: &mut Decoder| {
                 d.diags
-                    .push(Diagnostic::error("E0107", format!("missing key `{k}`")).at(span, format!("this [[rows]] entry needs `{k}`")));
+                    .push(Diagnostic::error(codes::MISSING_KEY, format!("missing key `{k}`")).at(span, format!("this [[rows]] entry needs `{k}`")));
             };
             let table = match t.get("table") {
                 Some(v) => d.name(v),
@@ -84,7 +88,8 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
                     let s = d.span(v);
                     let list = d.string_list(v);
                     if list.is_empty() {
-                        d.diags.push(Diagnostic::error("E0106", "`key` names at least one column").at(s, "empty list"));
+                        d.diags
+                            .push(Diagnostic::error(codes::EMPTY_COLUMN_LIST, "`key` names at least one column").at(s, "empty list"));
                         None
                     } else {
                         Some(Sp::new(list.into_iter().map(|x| x.v).collect(), s))
@@ -121,7 +126,8 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
     for e in entries {
         let Some(t) = schema.tables.get(&e.table.v) else {
             let names: Vec<&str> = schema.tables.keys().map(|s| s.as_str()).collect();
-            let mut diag = Diagnostic::error("E1002", format!("table `{}` does not exist at head", e.table.v)).at(e.table.span, "no such table");
+            let mut diag =
+                Diagnostic::error(codes::POPULATE_NO_SUCH_TABLE, format!("table `{}` does not exist at head", e.table.v)).at(e.table.span, "no such table");
             if let Some(s) = crate::load::closest(&e.table.v, &names) {
                 diag = diag.help(format!("did you mean `{s}`?"));
             }
@@ -130,7 +136,11 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
         };
         let column_error = |name: &str, span: Span| {
             let cols: Vec<&str> = t.columns.keys().map(|s| s.as_str()).collect();
-            let mut diag = Diagnostic::error("E1003", format!("column `{name}` does not exist in table `{}` at head", t.name)).at(span, "no such column");
+            let mut diag = Diagnostic::error(
+                codes::POPULATE_NO_SUCH_COLUMN,
+                format!("column `{name}` does not exist in table `{}` at head", t.name),
+            )
+            .at(span, "no such column");
             diag = match crate::load::closest(name, &cols) {
                 Some(s) => diag.help(format!("did you mean `{s}`?")),
                 None => diag.help(format!("`{}` has: {}", t.name, cols.join(", "))),
@@ -147,7 +157,7 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
         if ok && !t.has_unique_key(&e.key.v) {
             diags.push(
                 Diagnostic::error(
-                    "E1004",
+                    codes::POPULATE_KEY_NOT_UNIQUE,
                     format!("`{}({})` carries no primary key or unique constraint at head", t.name, e.key.join(", ")),
                 )
                 .at(e.key.span, "not a key")
@@ -176,12 +186,14 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                 match row.v.iter().find(|(c, _)| c.v == *k) {
                     Some((_, v)) if !matches!(v.v, Value::Null | Value::Sql(_) | Value::Current(_)) => key_vals.push(format!("{:?}", v.v)),
                     Some((_, v)) => {
-                        diags.push(Diagnostic::error("E1005", format!("key column `{k}` needs a literal value")).at(v.span, "not a literal"));
+                        diags.push(Diagnostic::error(codes::POPULATE_KEY_VALUE, format!("key column `{k}` needs a literal value")).at(v.span, "not a literal"));
                         ok = false;
                     }
                     None => {
-                        diags
-                            .push(Diagnostic::error("E1005", format!("this row gives no value for key column `{k}`")).at(row.span, format!("add `{k} = ...`")));
+                        diags.push(
+                            Diagnostic::error(codes::POPULATE_KEY_VALUE, format!("this row gives no value for key column `{k}`"))
+                                .at(row.span, format!("add `{k} = ...`")),
+                        );
                         ok = false;
                     }
                 }
@@ -189,7 +201,7 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
             if key_vals.len() == e.key.len() {
                 if let Some((_, first)) = seen.iter().find(|(v, _)| *v == key_vals) {
                     diags.push(
-                        Diagnostic::error("E1006", format!("two rows of `{}` have the same key", t.name))
+                        Diagnostic::error(codes::POPULATE_DUPLICATE_KEY, format!("two rows of `{}` have the same key", t.name))
                             .at(row.span, "this row")
                             .also(*first, "has the key of this one"),
                     );
@@ -201,8 +213,11 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
             for c in t.columns.values() {
                 if !c.nullable && c.default.is_none() && !c.autoincrement && !row.v.iter().any(|(k, _)| k.v == c.name) {
                     diags.push(
-                        Diagnostic::error("E1007", format!("column `{}.{}` is NOT NULL and has no default", t.name, c.name))
-                            .at(row.span, format!("this row needs `{} = ...`", c.name)),
+                        Diagnostic::error(
+                            codes::POPULATE_MISSING_VALUE,
+                            format!("column `{}.{}` is NOT NULL and has no default", t.name, c.name),
+                        )
+                        .at(row.span, format!("this row needs `{} = ...`", c.name)),
                     );
                     ok = false;
                 }
@@ -228,7 +243,7 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                     let (_, v) = row.v.iter().find(|(k, _)| k.v == *c).expect("grouped by its columns");
                     match d.check_value(&v.v) {
                         Ok(()) => vals.push(v.v.clone()),
-                        Err(m) => diags.push(Diagnostic::error("E0501", m).at(v.span, format!("cannot be compiled for {}", d.key()))),
+                        Err(m) => diags.push(Diagnostic::error(codes::UNSUPPORTED_BY_DIALECT, m).at(v.span, format!("cannot be compiled for {}", d.key()))),
                     }
                 }
                 values.push(vals);

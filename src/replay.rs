@@ -4,6 +4,7 @@
 //! dropped or altered). `inverse` derives a downgrade from a change. All
 //! semantic validation lives here; planning may assume a valid model.
 
+use crate::codes::{self, Code};
 use crate::diag::{Diagnostic, Sp, Span};
 use crate::model::*;
 use crate::naming::{Naming, MAX_NAME};
@@ -121,7 +122,7 @@ impl Change {
 
 type R<T> = Result<T, Diagnostic>;
 
-fn err(code: &'static str, span: Span, msg: String, label: &str) -> Diagnostic {
+fn err(code: Code, span: Span, msg: String, label: &str) -> Diagnostic {
     Diagnostic::error(code, msg).at(span, label.to_string())
 }
 
@@ -136,7 +137,7 @@ fn table_mut<'a>(schema: &'a mut Schema, name: &Sp<String>) -> R<&'a mut Table> 
 
 fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
     let mut d = err(
-        "E0301",
+        codes::NO_SUCH_TABLE,
         name.span,
         format!("table `{}` does not exist", name.v),
         "no such table at this revision",
@@ -151,7 +152,7 @@ fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
 fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
     table.columns.get(name).ok_or_else(|| {
         let mut d = err(
-            "E0302",
+            codes::NO_SUCH_COLUMN,
             span,
             format!("column `{name}` does not exist in table `{}`", table.name),
             "no such column",
@@ -169,7 +170,7 @@ fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
 fn check_name_len(name: &Sp<String>) -> R<()> {
     if name.v.len() > MAX_NAME {
         return Err(err(
-            "E0303",
+            codes::NAME_TOO_LONG,
             name.span,
             format!(
                 "name `{}` is {} bytes; names are limited to {MAX_NAME} bytes on every dialect",
@@ -218,7 +219,7 @@ impl Replayer<'_> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         if let Some((other, fk)) = schema.referrers(&table.v).find(|(o, _)| o.name != table.v) {
             return Err(err(
-                "E0304",
+                codes::TABLE_STILL_REFERENCED,
                 table.span,
                 format!("table `{}` is referred to by foreign key `{}` of `{}`", table.v, fk.name, other.name),
                 "still referred to",
@@ -227,7 +228,7 @@ impl Replayer<'_> {
         }
         if let Some(v) = schema.dependent_views(&table.v).first() {
             return Err(err(
-                "E0305",
+                codes::STILL_USED_BY_VIEW,
                 table.span,
                 format!("view `{}` depends on table `{}`", v.name, table.v),
                 "still used by a view",
@@ -246,7 +247,7 @@ impl Replayer<'_> {
     fn rename_table(&self, schema: &mut Schema, table: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
         check_name_len(new_name)?;
         if schema.tables.contains_key(&new_name.v) || schema.views.contains_key(&new_name.v) {
-            return Err(err("E0306", new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
+            return Err(err(codes::NAME_TAKEN, new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
         }
         let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
         t.name = new_name.v.clone();
@@ -295,15 +296,20 @@ impl Replayer<'_> {
         let t = table_mut(schema, table)?;
         if t.columns.contains_key(&column.name.v) {
             return Err(err(
-                "E0307",
+                codes::DUPLICATE_COLUMN,
                 column.name.span,
                 format!("column `{}` already exists in `{}`", column.name.v, table.v),
                 "duplicate column",
             ));
         }
         if column.primary_key {
-            return Err(err("E0308", column.span, "add_column cannot add a primary key column".into(), "primary key")
-                .help("add the column, then use create_primary_key"));
+            return Err(err(
+                codes::ADD_PRIMARY_KEY_COLUMN,
+                column.span,
+                "add_column cannot add a primary key column".into(),
+                "primary key",
+            )
+            .help("add the column, then use create_primary_key"));
         }
         let col = self.column(column, false)?;
         if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
@@ -329,7 +335,7 @@ impl Replayer<'_> {
         let col = check_column(t, &column.v, column.span)?.clone();
         if t.columns.len() == 1 {
             return Err(err(
-                "E0309",
+                codes::DROP_LAST_COLUMN,
                 column.span,
                 format!("`{}` is the last column of `{}`", column.v, table.v),
                 "cannot drop the last column",
@@ -344,7 +350,7 @@ impl Replayer<'_> {
                     constraints.push(c.clone());
                 } else {
                     return Err(err(
-                        "E0310",
+                        codes::COLUMN_STILL_USED,
                         column.span,
                         format!("column `{}` is part of {} `{}`", column.v, c.kind().replace('_', " "), c.name()),
                         "still used",
@@ -360,7 +366,7 @@ impl Replayer<'_> {
                     indexes.push(i.clone());
                 } else {
                     return Err(err(
-                        "E0310",
+                        codes::COLUMN_STILL_USED,
                         column.span,
                         format!("column `{}` is part of index `{}`", column.v, i.name),
                         "still used",
@@ -372,7 +378,7 @@ impl Replayer<'_> {
         for (other, fk) in schema.referrers(&table.v) {
             if fk.ref_columns.contains(&column.v) {
                 return Err(err(
-                    "E0310",
+                    codes::COLUMN_STILL_USED,
                     column.span,
                     format!("column `{}` is referred to by foreign key `{}` of `{}`", column.v, fk.name, other.name),
                     "still referred to",
@@ -409,7 +415,7 @@ impl Replayer<'_> {
             check_column(t, &column.v, column.span)?;
             if t.columns.contains_key(&new_name.v) {
                 return Err(err(
-                    "E0307",
+                    codes::DUPLICATE_COLUMN,
                     new_name.span,
                     format!("column `{}` already exists in `{}`", new_name.v, table.v),
                     "duplicate column",
@@ -479,7 +485,12 @@ impl Replayer<'_> {
             schema.index_table(&short).map(|t| t.name.clone())
         });
         let Some(tname) = full else {
-            return Err(err("E0311", name.span, format!("index `{}` does not exist", name.v), "no such index"));
+            return Err(err(
+                codes::NO_SUCH_INDEX,
+                name.span,
+                format!("index `{}` does not exist", name.v),
+                "no such index",
+            ));
         };
         let iname = if schema.index_table(&name.v).is_some() {
             name.v.clone()
@@ -513,7 +524,7 @@ impl Replayer<'_> {
         let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
             let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
             let mut d = err(
-                "E0312",
+                codes::NO_SUCH_CONSTRAINT,
                 name.span,
                 format!("table `{}` has no constraint `{}`", table.v, name.v),
                 "no such constraint",
@@ -538,9 +549,13 @@ impl Replayer<'_> {
                 let still = schema.tables.get(&table.v).is_some_and(|t| t.has_unique_key(&fk.ref_columns));
                 if !still {
                     let (o, f) = (other.name.clone(), fk.name.clone());
-                    return Err(
-                        err("E0313", name.span, format!("foreign key `{f}` of `{o}` needs `{}`", name.v), "still needed").help(format!("drop `{f}` first")),
-                    );
+                    return Err(err(
+                        codes::CONSTRAINT_STILL_NEEDED,
+                        name.span,
+                        format!("foreign key `{f}` of `{o}` needs `{}`", name.v),
+                        "still needed",
+                    )
+                    .help(format!("drop `{f}` first")));
                 }
             }
         }
@@ -554,7 +569,7 @@ impl Replayer<'_> {
     fn create_view(&self, schema: &mut Schema, name: &Sp<String>, sql: &PerDialect) -> R<Change> {
         check_name_len(name)?;
         if schema.views.contains_key(&name.v) || schema.tables.contains_key(&name.v) {
-            return Err(err("E0306", name.span, format!("`{}` already exists", name.v), "name taken"));
+            return Err(err(codes::NAME_TAKEN, name.span, format!("`{}` already exists", name.v), "name taken"));
         }
         let mut deps = vec![];
         for text in sql.0.values() {
@@ -576,12 +591,18 @@ impl Replayer<'_> {
     /// A view no other view depends on.
     fn drop_view(&self, schema: &mut Schema, name: &Sp<String>) -> R<Change> {
         if let Some(v) = schema.views.values().find(|v| v.depends_on.contains(&name.v)) {
-            return Err(err("E0305", name.span, format!("view `{}` depends on view `{}`", v.name, name.v), "still used").help("drop that view first"));
+            return Err(err(
+                codes::STILL_USED_BY_VIEW,
+                name.span,
+                format!("view `{}` depends on view `{}`", v.name, name.v),
+                "still used",
+            )
+            .help("drop that view first"));
         }
         let view = schema
             .views
             .shift_remove(&name.v)
-            .ok_or_else(|| err("E0314", name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
+            .ok_or_else(|| err(codes::NO_SUCH_VIEW, name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
         Ok(Change::DropView { view })
     }
 
@@ -603,7 +624,7 @@ impl Replayer<'_> {
     fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str) -> R<()> {
         if let Some(owner) = schema.global_names.get(name) {
             return Err(err(
-                "E0315",
+                codes::NAME_COLLISION,
                 span,
                 format!("the name `{name}` is already used by an index or constraint of `{owner}`"),
                 "name collision",
@@ -617,11 +638,16 @@ impl Replayer<'_> {
     fn column(&self, spec: &ColumnSpec, in_pk: bool) -> R<Column> {
         check_name_len(&spec.name)?;
         if spec.autoincrement && !spec.ty.is_integer() {
-            return Err(err("E0316", spec.ty.span, "autoincrement needs an integer type".into(), "not an integer"));
+            return Err(err(
+                codes::BAD_AUTOINCREMENT,
+                spec.ty.span,
+                "autoincrement needs an integer type".into(),
+                "not an integer",
+            ));
         }
         if spec.autoincrement && !(spec.primary_key || in_pk) {
             return Err(err(
-                "E0316",
+                codes::BAD_AUTOINCREMENT,
                 spec.span,
                 "autoincrement is only for an integer primary key".into(),
                 "not a primary key",
@@ -630,7 +656,7 @@ impl Replayer<'_> {
         let pk = spec.primary_key || in_pk;
         if pk && spec.nullable == Some(true) {
             return Err(err(
-                "E0317",
+                codes::NULLABLE_PRIMARY_KEY,
                 spec.span,
                 "a primary key column cannot be nullable".into(),
                 "nullable primary key",
@@ -681,7 +707,7 @@ impl Replayer<'_> {
         check_name_len(&spec.table)?;
         if schema.tables.contains_key(&spec.table.v) || schema.views.contains_key(&spec.table.v) {
             return Err(err(
-                "E0306",
+                codes::NAME_TAKEN,
                 spec.table.span,
                 format!("table `{}` already exists", spec.table.v),
                 "already exists",
@@ -707,7 +733,7 @@ impl Replayer<'_> {
         let inline_pk: Vec<&ColumnSpec> = spec.columns.iter().filter(|c| c.primary_key).collect();
         if !inline_pk.is_empty() && !pk_cols.is_empty() {
             return Err(err(
-                "E0318",
+                codes::PRIMARY_KEY_TWICE,
                 inline_pk[0].span,
                 "a primary key is declared both on a column and in `primary_key`".into(),
                 "declared twice",
@@ -715,7 +741,7 @@ impl Replayer<'_> {
         }
         if inline_pk.len() > 1 {
             return Err(err(
-                "E0318",
+                codes::PRIMARY_KEY_TWICE,
                 inline_pk[1].span,
                 "`primary_key = true` on several columns: use the table's `primary_key` array for a composite key".into(),
                 "second primary key column",
@@ -724,7 +750,7 @@ impl Replayer<'_> {
         for c in &spec.columns {
             if table.columns.contains_key(&c.name.v) {
                 return Err(err(
-                    "E0307",
+                    codes::DUPLICATE_COLUMN,
                     c.name.span,
                     format!("column `{}` is declared twice", c.name.v),
                     "duplicate column",
@@ -805,7 +831,7 @@ impl Replayer<'_> {
             ConstraintSpec::PrimaryKey { name, columns } => {
                 if let Some((n, _)) = t.primary_key() {
                     return Err(err(
-                        "E0319",
+                        codes::SECOND_PRIMARY_KEY,
                         columns.span,
                         format!("table `{}` already has a primary key `{n}`", t.name),
                         "second primary key",
@@ -838,7 +864,7 @@ impl Replayer<'_> {
                 let cols: Vec<String> = probe.columns(t).into_iter().map(String::from).collect();
                 if name.is_none() && cols.is_empty() {
                     return Err(err(
-                        "E0320",
+                        codes::UNNAMED_CHECK,
                         expr.span,
                         "this check mentions no column of the table, so the convention cannot name it".into(),
                         "needs a name",
@@ -865,7 +891,7 @@ impl Replayer<'_> {
                 }
                 if fk.columns.len() != fk.ref_columns.len() {
                     return Err(err(
-                        "E0321",
+                        codes::FOREIGN_KEY_ARITY,
                         fk.ref_columns.span,
                         "a foreign key needs as many referred columns as columns".into(),
                         "count differs",
@@ -873,7 +899,7 @@ impl Replayer<'_> {
                 }
                 if !target.has_unique_key(&fk.ref_columns) {
                     return Err(err(
-                        "E0322",
+                        codes::FOREIGN_KEY_NOT_A_KEY,
                         fk.ref_columns.span,
                         format!("`{}({})` carries no primary key or unique constraint", target.name, fk.ref_columns.join(", ")),
                         "not a key",
@@ -882,7 +908,12 @@ impl Replayer<'_> {
                 }
                 if fk.on_delete == Some(FkAction::SetNull) || fk.on_update == Some(FkAction::SetNull) {
                     if let Some(c) = fk.columns.iter().find(|c| !t.columns[c.as_str()].nullable) {
-                        return Err(err("E0323", fk.span, format!("ON ... SET NULL on NOT NULL column `{c}`"), "column is NOT NULL"));
+                        return Err(err(
+                            codes::SET_NULL_ON_NOT_NULL,
+                            fk.span,
+                            format!("ON ... SET NULL on NOT NULL column `{c}`"),
+                            "column is NOT NULL",
+                        ));
                     }
                 }
                 let span = fk.name.as_ref().map(|n| n.span).unwrap_or(fk.columns.span);
@@ -902,7 +933,7 @@ impl Replayer<'_> {
         };
         if let Some(other) = t.constraint(c.name()) {
             return Err(err(
-                "E0315",
+                codes::NAME_COLLISION,
                 span,
                 format!("table `{}` already has a constraint named `{}`", t.name, other.name()),
                 "name collision",
@@ -945,7 +976,12 @@ impl Replayer<'_> {
         let mut new = old.clone();
         if let Some(ty) = &a.ty {
             if old.autoincrement && !ty.is_integer() {
-                return Err(err("E0316", ty.span, "an autoincrement column must stay an integer".into(), "not an integer"));
+                return Err(err(
+                    codes::BAD_AUTOINCREMENT,
+                    ty.span,
+                    "an autoincrement column must stay an integer".into(),
+                    "not an integer",
+                ));
             }
             new.ty = ty.v.clone();
         }
@@ -953,7 +989,7 @@ impl Replayer<'_> {
             let in_pk = t.primary_key().is_some_and(|(_, cols)| cols.contains(&a.column.v));
             if n && in_pk {
                 return Err(err(
-                    "E0317",
+                    codes::NULLABLE_PRIMARY_KEY,
                     a.column.span,
                     "a primary key column cannot be nullable".into(),
                     "in the primary key",
@@ -973,7 +1009,13 @@ impl Replayer<'_> {
         if let Some(b) = &a.backfill {
             check_value_type(&new.ty, b)?;
             if new.nullable {
-                return Err(err("E0324", b.span, "`backfill` is only for a column that becomes NOT NULL".into(), "no effect").help("add `nullable = false`"));
+                return Err(err(
+                    codes::BACKFILL_WITHOUT_NOT_NULL,
+                    b.span,
+                    "`backfill` is only for a column that becomes NOT NULL".into(),
+                    "no effect",
+                )
+                .help("add `nullable = false`"));
             }
         }
         t.columns.insert(new.name.clone(), new.clone());
@@ -1051,7 +1093,7 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
             let values = &e.values;
             if !values.contains(s) {
                 return Err(err(
-                    "E0325",
+                    codes::VALUE_DOES_NOT_FIT,
                     v.span,
                     format!("`{s}` is not a value of this enum ({})", values.join(", ")),
                     "not an enum value",
@@ -1062,7 +1104,7 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
         (Value::String(s), T::String(Some(n)) | T::Char(Some(n))) => {
             if s.chars().count() > *n as usize {
                 return Err(err(
-                    "E0325",
+                    codes::VALUE_DOES_NOT_FIT,
                     v.span,
                     format!("this string is {} characters; the column holds {n}", s.chars().count()),
                     "too long",
@@ -1077,7 +1119,7 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
     };
     if !ok {
         return Err(err(
-            "E0325",
+            codes::VALUE_DOES_NOT_FIT,
             v.span,
             format!("this value does not fit a `{}` column", ty.neutral()),
             "wrong kind of value",
@@ -1085,7 +1127,7 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
     }
     if out_of_range(ty, &v.v) {
         return Err(err(
-            "E0325",
+            codes::VALUE_DOES_NOT_FIT,
             v.span,
             format!("this value is out of the range of a `{}` column", ty.neutral()),
             "out of range",
@@ -1093,7 +1135,12 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
     }
     if let Value::String(s) = &v.v {
         if s.contains('\0') {
-            return Err(err("E0326", v.span, "a string value cannot hold a NUL character".into(), "NUL character"));
+            return Err(err(
+                codes::NUL_IN_STRING,
+                v.span,
+                "a string value cannot hold a NUL character".into(),
+                "NUL character",
+            ));
         }
     }
     Ok(())
@@ -1226,9 +1273,9 @@ new_name = "kids"
         assert_eq!(names("folks"), ["others.p", "folks.boss", "kids.parent_id"]);
         assert!(names("parents").is_empty());
         let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_table\"\ntable = \"folks\"\n").unwrap_err();
-        assert_eq!(e.code, "E0304");
+        assert_eq!(e.code, codes::TABLE_STILL_REFERENCED);
         assert!(e.message.contains("of `others`"), "{}", e.message);
         let e = replay(&mut s, "[[upgrade]]\nop = \"drop_column\"\ntable = \"folks\"\ncolumn = \"id\"\n").unwrap_err();
-        assert_eq!(e.code, "E0310");
+        assert_eq!(e.code, codes::COLUMN_STILL_USED);
     }
 }

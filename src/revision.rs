@@ -4,6 +4,7 @@
 //! produced is decoded and replayed on the schema before it, so a bug here
 //! is caught before the file reaches the user's history.
 
+use crate::codes::{self, Code};
 use crate::config::Settings;
 use crate::diag::{Diagnostic, Diagnostics, Sources};
 use crate::graph::{Graph, RevIx};
@@ -27,7 +28,7 @@ pub struct NewFile {
     pub text: String,
 }
 
-fn fail(code: &'static str, msg: impl Into<String>) -> Diagnostics {
+fn fail(code: Code, msg: impl Into<String>) -> Diagnostics {
     Diagnostic::error(code, msg).into()
 }
 
@@ -77,10 +78,13 @@ fn new_id(g: &Graph, rev_id: Option<&str>) -> Result<String, Diagnostics> {
     match rev_id {
         Some(id) => {
             if !valid_word(id) {
-                return Err(fail("E0803", format!("`--rev-id {id}`: a revision id must match [A-Za-z0-9_]{{1,32}}")));
+                return Err(fail(
+                    codes::BAD_REV_ID,
+                    format!("`--rev-id {id}`: a revision id must match [A-Za-z0-9_]{{1,32}}"),
+                ));
             }
             if let Some(&r) = g.by_id.get(id) {
-                return Err(Diagnostic::error("E0803", format!("revision `{id}` already exists"))
+                return Err(Diagnostic::error(codes::BAD_REV_ID, format!("revision `{id}` already exists"))
                     .at(g.revs[r].id.span, "this revision has that id")
                     .into());
             }
@@ -162,7 +166,10 @@ const SKELETON: &str = r#"
 fn file_for(settings: &Settings, id: &str, message: &str, text: String) -> Result<NewFile, Diagnostics> {
     let path = settings.directory.join(format!("{id}_{}.toml", slug(message)));
     if path.exists() {
-        return Err(fail("E0808", format!("`{}` already exists", crate::load::display_path(&path))));
+        return Err(fail(
+            codes::REVISION_FILE_EXISTS,
+            format!("`{}` already exists", crate::load::display_path(&path)),
+        ));
     }
     Ok(NewFile { path, text })
 }
@@ -176,7 +183,8 @@ fn validate(g: &Graph, settings: &Settings, parents: &[RevIx], text: &str) -> Re
     let rev = crate::load::decode_revision(file, "(new revision)".into(), text, &mut diags);
     let bug = |why: String| {
         Diagnostics::from(
-            Diagnostic::error("E0901", format!("internal error: the generated revision is invalid: {why}")).help("this is a bug in schemac; please report it"),
+            Diagnostic::error(codes::INTERNAL_ERROR, format!("internal error: the generated revision is invalid: {why}"))
+                .help("this is a bug in schemac; please report it"),
         )
     };
     let Some(rev) = rev else {
@@ -187,8 +195,11 @@ fn validate(g: &Graph, settings: &Settings, parents: &[RevIx], text: &str) -> Re
     for node in &rev.upgrade {
         r.apply(&mut schema, node).map_err(|d| {
             Diagnostics::from(
-                Diagnostic::error("E0810", format!("the new revision cannot apply on its head: {}", d.message))
-                    .help("views and triggers are not in the model: drop what still uses these tables in a revision first"),
+                Diagnostic::error(
+                    codes::AUTOGENERATE_CANNOT_APPLY,
+                    format!("the new revision cannot apply on its head: {}", d.message),
+                )
+                .help("views and triggers are not in the model: drop what still uses these tables in a revision first"),
             )
         })?;
     }
@@ -200,10 +211,13 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
     let id = new_id(g, req.rev_id)?;
     if let Some(l) = req.branch_label {
         if !valid_word(l) {
-            return Err(fail("E0804", format!("`--branch-label {l}`: a branch label must match [A-Za-z0-9_]{{1,32}}")));
+            return Err(fail(
+                codes::BAD_BRANCH_LABEL,
+                format!("`--branch-label {l}`: a branch label must match [A-Za-z0-9_]{{1,32}}"),
+            ));
         }
         if g.by_id.contains_key(l) || g.revs.iter().any(|r| r.branch_labels.iter().any(|x| x.v == l)) {
-            return Err(fail("E0804", format!("`{l}` is already a branch label or a revision id")));
+            return Err(fail(codes::BAD_BRANCH_LABEL, format!("`{l}` is already a branch label or a revision id")));
         }
     }
     let parents: Vec<RevIx> = match req.head {
@@ -212,7 +226,7 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
             [h] => vec![*h],
             many => {
                 return Err(Diagnostic::error(
-                    "E0802",
+                    codes::AMBIGUOUS_HEAD,
                     format!(
                         "there are {} heads ({}); name the one to build on",
                         many.len(),
@@ -224,18 +238,20 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
             }
         },
         Some(spec) => {
-            let tips = g.resolve(spec, None).map_err(|m| fail("E0601", m))?;
+            let tips = g.resolve(spec, None).map_err(|m| fail(codes::BAD_RANGE, m))?;
             match tips.as_slice() {
                 [] if !g.revs.is_empty() && req.branch_label.is_none() => {
-                    return Err(Diagnostic::error("E0805", "a new base beside the existing history needs a branch label")
-                        .help("pass --branch-label NAME")
-                        .into())
+                    return Err(
+                        Diagnostic::error(codes::BAD_HEAD, "a new base beside the existing history needs a branch label")
+                            .help("pass --branch-label NAME")
+                            .into(),
+                    )
                 }
                 [] => vec![],
                 [t] => {
                     if !g.children[*t].is_empty() && req.branch_label.is_none() {
                         return Err(
-                            Diagnostic::error("E0805", format!("`{}` is not a head: a revision on it starts a new branch", g.id(*t)))
+                            Diagnostic::error(codes::BAD_HEAD, format!("`{}` is not a head: a revision on it starts a new branch", g.id(*t)))
                                 .help("pass --branch-label NAME to start a labelled branch there")
                                 .into(),
                         );
@@ -243,9 +259,11 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
                     vec![*t]
                 }
                 many => {
-                    return Err(Diagnostic::error("E0805", format!("`{spec}` names {} revisions; --head takes one", many.len()))
-                        .help("to join heads, use `schemac merge`")
-                        .into())
+                    return Err(
+                        Diagnostic::error(codes::BAD_HEAD, format!("`{spec}` names {} revisions; --head takes one", many.len()))
+                            .help("to join heads, use `schemac merge`")
+                            .into(),
+                    )
                 }
             }
         }
@@ -255,7 +273,7 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
     let mut text = header(&id, &down, req.message, &labels);
     if req.autogenerate {
         let Some(model_path) = &settings.model else {
-            return Err(Diagnostic::error("E0807", "--autogenerate needs a declared model")
+            return Err(Diagnostic::error(codes::NO_MODEL, "--autogenerate needs a declared model")
                 .help("set `[migrations] model = \"schema.toml\"` in schemac.toml")
                 .into());
         };
@@ -286,22 +304,24 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
 pub fn merge(g: &Graph, settings: &Settings, revs: &[String], message: &str, rev_id: Option<&str>) -> Result<NewFile, Diagnostics> {
     let mut tips: Vec<RevIx> = vec![];
     for spec in revs {
-        for t in g.resolve(spec, None).map_err(|m| fail("E0601", m))? {
+        for t in g.resolve(spec, None).map_err(|m| fail(codes::BAD_RANGE, m))? {
             if !tips.contains(&t) {
                 tips.push(t);
             }
         }
     }
     if tips.len() < 2 {
-        return Err(Diagnostic::error("E0806", format!("a merge needs two revisions or more; {} given", tips.len()))
-            .help("name the heads to merge, or use `heads`")
-            .into());
+        return Err(
+            Diagnostic::error(codes::NOTHING_TO_MERGE, format!("a merge needs two revisions or more; {} given", tips.len()))
+                .help("name the heads to merge, or use `heads`")
+                .into(),
+        );
     }
     for &a in &tips {
         for &b in &tips {
             if a != b && g.closure(&[b]).contains(&g.topo_pos[a]) {
                 return Err(fail(
-                    "E0806",
+                    codes::NOTHING_TO_MERGE,
                     format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b)),
                 ));
             }
