@@ -2,10 +2,10 @@
 //! dispatches to a command, prints diagnostics, and maps the outcome to an
 //! exit code (0 success, 1 bad input, 2 bad command line).
 
-use crate::codes;
-use crate::config::{self, Settings};
-use crate::diag::{Diagnostics, Format, Sources};
+use crate::base::codes;
+use crate::base::diag::{Diagnostics, Format, Sources};
 use crate::dialect::{Dialect, DialectId};
+use crate::language::config::{self, Settings};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
@@ -232,8 +232,8 @@ fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Dia
             s.server_version = v.clone();
         }
     }
-    let d =
-        Dialect::load(s.dialect, s.server_version.as_deref()).map_err(|e| Diagnostics::from(crate::diag::Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
+    let d = Dialect::load(s.dialect, s.server_version.as_deref())
+        .map_err(|e| Diagnostics::from(crate::base::diag::Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
     if cli.debug {
         eprintln!("schemac: dialect {} {}, revisions in {}", d.key(), d.version, s.directory.display());
     }
@@ -256,7 +256,7 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
     }
     let (settings, dialect) = settings(cli, sources)?;
     let phase = Phases::new(cli.debug);
-    let revs = crate::load::load_dir(&settings.directory, sources)?;
+    let revs = crate::language::load::load_dir(&settings.directory, sources)?;
     phase.done(&format!("read and decoded {} revision files", revs.len()));
     let mut graph = crate::graph::Graph::build(revs)?;
     phase.done("built the revision graph");
@@ -319,7 +319,7 @@ fn run_command(
                 (None, Some(n)) => format!("head:-{n}"),
                 (Some(r), _) => r.clone(),
                 (None, None) => {
-                    return Err(crate::diag::Diagnostic::error(codes::BAD_RANGE, "downgrade needs a range: START:END, or -N from head").into());
+                    return Err(crate::base::diag::Diagnostic::error(codes::BAD_RANGE, "downgrade needs a range: START:END, or -N from head").into());
                 }
             };
             emit(out, |w| compiler.downgrade_into(&range, w))
@@ -354,21 +354,21 @@ fn run_command(
             branch_label,
             autogenerate,
         } => {
-            let req = crate::revision::Request {
+            let req = crate::commands::revision::Request {
                 message,
                 rev_id: rev_id.as_deref(),
                 head: head.as_deref(),
                 branch_label: branch_label.as_deref(),
                 autogenerate: *autogenerate,
             };
-            write_new(&crate::revision::revision(graph, settings, sources, &req)?)
+            write_new(&crate::commands::revision::revision(graph, settings, sources, &req)?)
         }
-        Command::Merge { revisions, message, rev_id } => write_new(&crate::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?),
+        Command::Merge { revisions, message, rev_id } => write_new(&crate::commands::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?),
         Command::Populate { out } => {
             let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
-            let entries = crate::populate::load_dir(&dir, sources)?;
-            let head = crate::revision::schema_at(graph, settings, &graph.heads)?;
-            let steps = crate::populate::plan(&entries, &head, &compiler.dialect)?;
+            let entries = crate::commands::populate::load_dir(&dir, sources)?;
+            let head = crate::commands::revision::schema_at(graph, settings, &graph.heads)?;
+            let steps = crate::commands::populate::plan(&entries, &head, &compiler.dialect)?;
             let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
             write(out, &compiler.populate(steps, files)?)
         }
@@ -391,10 +391,10 @@ fn explain(word: Option<&str>) -> Result<String, Diagnostics> {
     let names: Vec<String> = codes::ALL.iter().map(|c| c.name()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let kebab = word.to_ascii_lowercase().replace('_', "-");
-    let near = crate::load::closest(&upper, &ids)
-        .or_else(|| crate::load::closest(&kebab, &names))
+    let near = crate::base::suggest::closest(&upper, &ids)
+        .or_else(|| crate::base::suggest::closest(&kebab, &names))
         .and_then(codes::find);
-    let d = crate::diag::Diagnostic::error(codes::UNKNOWN_CODE, format!("no diagnostic code `{word}`"));
+    let d = crate::base::diag::Diagnostic::error(codes::UNKNOWN_CODE, format!("no diagnostic code `{word}`"));
     Err(match near {
         Some(c) => d.help(format!("did you mean `{c}` ({})?", c.name())),
         None => d.help("`schemac explain` lists every code"),
@@ -403,11 +403,11 @@ fn explain(word: Option<&str>) -> Result<String, Diagnostics> {
 }
 
 /// Writes a new revision file, never over an existing one, and prints its path.
-fn write_new(file: &crate::revision::NewFile) -> Result<(), Diagnostics> {
+fn write_new(file: &crate::commands::revision::NewFile) -> Result<(), Diagnostics> {
     let fail = |e: std::io::Error| {
-        Diagnostics::from(crate::diag::Diagnostic::error(
+        Diagnostics::from(crate::base::diag::Diagnostic::error(
             codes::CANNOT_WRITE_REVISION,
-            format!("cannot write `{}`: {e}", crate::load::display_path(&file.path)),
+            format!("cannot write `{}`: {e}", crate::base::diag::display_path(&file.path)),
         ))
     };
     let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&file.path).map_err(fail)?;
@@ -415,7 +415,7 @@ fn write_new(file: &crate::revision::NewFile) -> Result<(), Diagnostics> {
     if !file.text.ends_with('\n') {
         f.write_all(b"\n").map_err(fail)?;
     }
-    print(&crate::load::display_path(&file.path))
+    print(&crate::base::diag::display_path(&file.path))
 }
 
 fn print(text: &str) -> Result<(), Diagnostics> {
@@ -440,7 +440,7 @@ fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnos
         None => std::env::temp_dir(),
     };
     let fail = |e: std::io::Error| {
-        Diagnostics::from(crate::diag::Diagnostic::error(
+        Diagnostics::from(crate::base::diag::Diagnostic::error(
             codes::CANNOT_WRITE_SCRIPT,
             format!("cannot write the script: {e}"),
         ))
@@ -483,7 +483,7 @@ fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             let fail = |e: std::io::Error| {
-                Diagnostics::from(crate::diag::Diagnostic::error(
+                Diagnostics::from(crate::base::diag::Diagnostic::error(
                     codes::CANNOT_WRITE_SCRIPT,
                     format!("cannot write `{}`: {e}", path.display()),
                 ))

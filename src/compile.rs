@@ -4,18 +4,18 @@
 //! per-revision comments, transactions, version bookkeeping). Nothing is
 //! written here: the caller writes the returned text only on success.
 
-use crate::codes;
-use crate::config::{Settings, TransactionMode};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics, Span};
 use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
-use crate::inverse::revision_downgrade;
-use crate::model::Schema;
-use crate::ops::OpNode;
+use crate::language::config::{Settings, TransactionMode};
+use crate::plan::step::{Placement, Step, StepKind};
 use crate::plan::Planner;
 use crate::render::{Fixed, Renderer};
+use crate::replay::inverse::revision_downgrade;
+use crate::replay::model::Schema;
 use crate::replay::{Change, Replayer};
-use crate::step::{Placement, Step, StepKind};
+use crate::vocab::ops::OpNode;
 use std::io::Write;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -143,7 +143,7 @@ impl<'a> Compiler<'a> {
 
     /// The version table; `if_not_exists` for stamp, which may meet it already there.
     fn version_create(&self, if_not_exists: bool) -> StepKind {
-        let pk = crate::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
+        let pk = crate::base::naming::Naming::make(&self.settings.naming.primary_key, &self.settings.version_table, &[], "");
         StepKind::VersionCreate {
             table: self.vt(),
             pk,

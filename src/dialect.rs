@@ -3,7 +3,7 @@
 //! map. Everything is embedded in the binary. The only `match` on a dialect
 //! id is `DialectId::folder`; the planner asks capability questions.
 
-use crate::model::{ColumnType, Value};
+use crate::vocab::types::{ColumnType, Value};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -213,7 +213,7 @@ pub struct DialectData {
     since: HashMap<Capability, String>,
     mariadb: Option<Flavor>,
     /// Looked up for every column planned: FxHash, not SipHash.
-    types: HashMap<String, String, crate::fxhash::FastHash>,
+    types: HashMap<String, String, crate::base::fxhash::FastHash>,
     reserved: Reserved,
 }
 
@@ -245,11 +245,11 @@ pub struct Dialect {
     pub min_version: Version,
     since: HashMap<Capability, Version>,
     /// Looked up for every identifier a template quotes: FxHash, not SipHash.
-    reserved: HashSet<String, crate::fxhash::FastHash>,
+    reserved: HashSet<String, crate::base::fxhash::FastHash>,
 }
 
 pub fn embedded_file(folder: &str, name: &str) -> Option<&'static str> {
-    crate::embedded::EMBEDDED
+    crate::base::embedded::EMBEDDED
         .iter()
         .find(|(f, n, _)| *f == folder && *n == name)
         .map(|(_, _, t)| *t)
@@ -394,7 +394,7 @@ impl Dialect {
     /// planner asks, so that the renderer's `type_sql` cannot fail.
     pub fn check_type(&self, ty: &ColumnType) -> Result<(), String> {
         match self.spelling(ty)? {
-            TypeSpelling::Neutral(neutral) => self.check_type(&crate::load::parse_type(neutral).map_err(|e| e.to_string())?),
+            TypeSpelling::Neutral(neutral) => self.check_type(&crate::vocab::types::parse_type(neutral).map_err(|e| e.to_string())?),
             _ => Ok(()),
         }
     }
@@ -457,7 +457,7 @@ impl Dialect {
             // in one allocation: this runs for every column rendered.
             TypeSpelling::Sized(pattern, args) => {
                 let mut out = String::with_capacity(pattern.len() + 8);
-                crate::naming::fill(pattern, &mut out, |name, out| match args.iter().find(|(n, _)| *n == name) {
+                crate::base::naming::fill(pattern, &mut out, |name, out| match args.iter().find(|(n, _)| *n == name) {
                     Some(&(_, v)) => {
                         push_u32(out, v);
                         true
@@ -466,7 +466,7 @@ impl Dialect {
                 });
                 out
             }
-            TypeSpelling::Neutral(neutral) => self.type_sql(&crate::load::parse_type(neutral).map_err(|e| e.to_string())?)?,
+            TypeSpelling::Neutral(neutral) => self.type_sql(&crate::vocab::types::parse_type(neutral).map_err(|e| e.to_string())?)?,
             TypeSpelling::Named(name) => self.ident(name),
             TypeSpelling::InlineEnum(values) => format!("ENUM({})", values.iter().map(|v| self.literal(v)).collect::<Vec<_>>().join(", ")),
         })
@@ -583,7 +583,7 @@ mod tests {
     #[test]
     fn generated_names_fit_every_dialect() {
         let strictest = DialectId::CHECKED.iter().map(|&id| Dialect::load(id, None).unwrap().data.max_identifier).min();
-        assert_eq!(strictest, Some(crate::naming::MAX_NAME));
+        assert_eq!(strictest, Some(crate::base::naming::MAX_NAME));
     }
 
     /// Sized types are spelled from the dialect's template with the numbers

@@ -2,10 +2,10 @@
 //! the meaning of revision specifiers and ranges (SPEC 1). A revision set is
 //! always closed under ancestry; a range is the difference of two such sets.
 
-use crate::codes;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::fxhash::FastHash;
-use crate::ops::Revision;
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::fxhash::FastHash;
+use crate::vocab::ops::Revision;
 use std::collections::{BTreeSet, HashMap};
 
 pub type RevIx = usize;
@@ -29,7 +29,7 @@ pub type RevSet = BTreeSet<usize>; // positions in the topological order
 impl Graph {
     /// Moves every revision's upgrade operations out, by revision index
     /// (for `Compiler::upgrade_once`); the graph keeps ids, parents and order.
-    pub fn take_upgrades(&mut self) -> Vec<Vec<crate::ops::OpNode>> {
+    pub fn take_upgrades(&mut self) -> Vec<Vec<crate::vocab::ops::OpNode>> {
         self.revs.iter_mut().map(|r| std::mem::take(&mut r.upgrade)).collect()
     }
 

@@ -1,31 +1,28 @@
 //! schemac compiles neutral TOML schema revisions into SQL scripts for
-//! PostgreSQL, MySQL/MariaDB and SQLite. The pipeline, one module per stage:
-//! `load` -> `graph` -> `replay` -> `plan` -> `render` -> `verify`, driven by
-//! `compile` and dispatched by `cli`. See the README's Architecture section.
+//! PostgreSQL, MySQL/MariaDB and SQLite. The modules follow the pipeline,
+//! top to bottom, and none imports one above it:
+//!
+//! - `cli` (the command line) and `commands` (one function per command);
+//! - `compile`, the driver: range -> replay -> plan -> render -> script;
+//! - `render` (templates in `dialects/`, and `verify` with sqlparser);
+//! - `plan` (typed steps per dialect);
+//! - `replay` (the schema model, semantic checks, derived downgrades);
+//! - `graph` (the revision chain);
+//! - `language` (revision files and configuration);
+//! - `dialect` (dialect data);
+//! - `vocab` (operations, types, values);
+//! - `base` (diagnostics, codes, shared helpers).
+//!
+//! See the README's Architecture section.
 
-pub mod autogen;
+pub mod base;
 pub mod cli;
-pub mod codes;
 pub mod commands;
 pub mod compile;
-pub mod config;
-pub mod diag;
 pub mod dialect;
-pub mod doc;
-pub mod embedded;
-pub mod fxhash;
 pub mod graph;
-pub mod inverse;
-pub mod load;
-pub mod model;
-pub mod naming;
-pub mod ops;
+pub mod language;
 pub mod plan;
-pub mod populate;
-pub mod rawsql;
 pub mod render;
 pub mod replay;
-pub mod revision;
-pub mod sqlwords;
-pub mod step;
-pub mod verify;
+pub mod vocab;

@@ -167,7 +167,7 @@ fn long_convention_names_are_shortened_and_found_by_their_full_name() {
     )
     .unwrap();
     let full = format!("ix_{table}_{column}");
-    let short = schemac::naming::shorten(&full);
+    let short = schemac::base::naming::shorten(&full);
     assert_eq!(short.len(), 63);
     // The snapshot creates the index under its 63-byte name (the first 54
     // bytes, `_`, 8 hex digits of the SHA-256) and drops it by that name

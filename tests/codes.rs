@@ -9,7 +9,7 @@
 
 mod common;
 use common::*;
-use schemac::codes::{self, Code};
+use schemac::base::codes::{self, Code};
 use std::path::{Path, PathBuf};
 
 /// Codes that no fixture can produce, and why. Keep this list short: a code

@@ -288,7 +288,7 @@ fn populate_scripts_and_diagnostics() {
         let script = sql(&dir, &["--dialect", d, "populate", "--sql"]);
         snap!(format!("populate__basic__{d}"), &script);
         let dialect = schemac::dialect::Dialect::load(schemac::dialect::DialectId::parse(d).unwrap(), None).unwrap();
-        let bad = schemac::verify::verify(&dialect, &script);
+        let bad = schemac::render::verify::verify(&dialect, &script);
         assert!(bad.is_empty(), "{d}: sqlparser rejects {bad:#?}");
     }
     let tmp = tempfile::tempdir().unwrap();

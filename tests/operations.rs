@@ -1,5 +1,5 @@
 //! Every operation reaches every stage. For each kind of
-//! `schemac::ops::OpKind::ALL`, one sample operation (`sample`, which
+//! `schemac::vocab::ops::OpKind::ALL`, one sample operation (`sample`, which
 //! matches every kind without a wildcard, so a new kind does not compile
 //! until it has one) goes through the decoder, the TOML writer, replay, the
 //! derived inverse and the planner of every dialect; a stage that forgets a
@@ -8,17 +8,17 @@
 //! (`generator_covers_every_operation` in `tests/conformance/gen.rs`) fails
 //! on a kind it neither makes nor excuses.
 
+use schemac::base::diag::{Diagnostic, FileId, Sp, Span};
+use schemac::base::naming::Naming;
 use schemac::compile::Compiler;
-use schemac::config::Settings;
-use schemac::diag::{Diagnostic, FileId, Sp, Span};
 use schemac::dialect::{Dialect, DialectId};
 use schemac::graph::Graph;
-use schemac::inverse::inverse;
-use schemac::model::{Schema, Value};
-use schemac::naming::Naming;
-use schemac::ops::writer::write_op;
-use schemac::ops::{Op, OpKind, OpNode, Revision};
+use schemac::language::config::Settings;
+use schemac::replay::inverse::inverse;
+use schemac::replay::model::{Schema, Value};
 use schemac::replay::{Change, Replayer};
+use schemac::vocab::ops::writer::write_op;
+use schemac::vocab::ops::{Op, OpKind, OpNode, Revision};
 use std::collections::BTreeSet;
 
 /// The schema every sample runs against.
@@ -176,7 +176,7 @@ const CHANGES: [&str; 16] = [
 
 fn decode(text: &str) -> Result<Revision, Vec<Diagnostic>> {
     let mut diags = vec![];
-    let rev = schemac::load::decode_revision(FileId(0), "r.toml".into(), text, &mut diags);
+    let rev = schemac::language::load::decode_revision(FileId(0), "r.toml".into(), text, &mut diags);
     match rev {
         Some(r) if diags.is_empty() => Ok(r),
         _ => Err(diags),
@@ -233,8 +233,8 @@ fn plan_everywhere(kind: OpKind, body: &str, problems: &mut Vec<String>) {
     std::fs::create_dir_all(&revs).unwrap();
     std::fs::write(revs.join("r1.toml"), BASE).unwrap();
     std::fs::write(revs.join("r2.toml"), revision_text("r2", "r1", body)).unwrap();
-    let mut sources = schemac::diag::Sources::default();
-    let loaded = schemac::load::load_dir(&revs, &mut sources).expect("loads");
+    let mut sources = schemac::base::diag::Sources::default();
+    let loaded = schemac::language::load::load_dir(&revs, &mut sources).expect("loads");
     let graph = Graph::build(loaded).expect("a graph");
     let settings = Settings {
         directory: revs.clone(),
@@ -246,7 +246,7 @@ fn plan_everywhere(kind: OpKind, body: &str, problems: &mut Vec<String>) {
             problems.push(format!(
                 "{}: plan ({id:?}, upgrade): {}",
                 kind.name(),
-                sources.render(&d.0, schemac::diag::Format::Short)
+                sources.render(&d.0, schemac::base::diag::Format::Short)
             ));
         }
         match (compiler.downgrade("r2:r1"), irreversible(kind)) {
@@ -256,7 +256,7 @@ fn plan_everywhere(kind: OpKind, body: &str, problems: &mut Vec<String>) {
             (Err(d), _) => problems.push(format!(
                 "{}: plan ({id:?}, downgrade): {}",
                 kind.name(),
-                sources.render(&d.0, schemac::diag::Format::Short)
+                sources.render(&d.0, schemac::base::diag::Format::Short)
             )),
         }
     }

@@ -11,12 +11,12 @@
 use super::gen::generate;
 use super::hostile::run_limited;
 use super::prng::Rng;
+use schemac::base::diag::{Format, Sources};
 use schemac::compile::Compiler;
-use schemac::config::Settings;
-use schemac::diag::{Format, Sources};
 use schemac::dialect::{Dialect, DialectId};
 use schemac::graph::Graph;
-use schemac::ops::OpKind;
+use schemac::language::config::Settings;
+use schemac::vocab::ops::OpKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -186,11 +186,11 @@ fn write(dir: &Path, project: &Project) {
 /// Everything the library does with a project, in-process.
 fn compile_everything(dir: &Path, check: bool) {
     let mut sources = Sources::default();
-    let render = |sources: &Sources, d: &schemac::diag::Diagnostics| {
+    let render = |sources: &Sources, d: &schemac::base::diag::Diagnostics| {
         let _ = sources.render(&d.0, Format::Short);
         let _ = sources.render(&d.0, Format::Human);
     };
-    let revs = match schemac::load::load_dir(&dir.join("revisions"), &mut sources) {
+    let revs = match schemac::language::load::load_dir(&dir.join("revisions"), &mut sources) {
         Ok(r) => r,
         Err(d) => return render(&sources, &d),
     };

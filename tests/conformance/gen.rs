@@ -682,7 +682,7 @@ fn generator_covers_every_operation() {
             }
         }
     }
-    for kind in schemac::ops::OpKind::written() {
+    for kind in schemac::vocab::ops::OpKind::written() {
         let excused = NOT_GENERATED.iter().any(|(n, _)| *n == kind.name());
         assert!(
             seen.contains(kind.name()) != excused,

@@ -6,12 +6,12 @@
 
 use super::gen::{generate, Chain};
 use super::model::{canon, Schema as Expected, Ty};
+use schemac::base::diag::{Format, Sources};
 use schemac::compile::Compiler;
-use schemac::config::Settings;
-use schemac::diag::{Format, Sources};
 use schemac::dialect::{Dialect, DialectId};
 use schemac::graph::Graph;
-use schemac::model::{ColumnType, Constraint, FkAction, Schema, Value};
+use schemac::language::config::Settings;
+use schemac::replay::model::{ColumnType, Constraint, FkAction, Schema, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 type Lines = BTreeMap<String, BTreeSet<String>>;
@@ -129,7 +129,7 @@ pub fn check_chain(chain: &Chain) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     chain.write(dir.path()).unwrap();
     let mut sources = Sources::default();
-    let revs = match schemac::load::load_dir(&dir.path().join("revisions"), &mut sources) {
+    let revs = match schemac::language::load::load_dir(&dir.path().join("revisions"), &mut sources) {
         Ok(r) => r,
         Err(d) => return vec![sources.render(&d.0, Format::Short)],
     };

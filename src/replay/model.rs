@@ -3,125 +3,13 @@
 //! valid; later stages assume so. Maps are `IndexMap`s so that every walk
 //! over the model is in creation order, which keeps the output deterministic.
 
-pub use crate::fxhash::FastHash;
+pub use crate::base::fxhash::FastHash;
+pub use crate::vocab::types::{ColumnType, EnumType, FkAction, PerDialect, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
 /// A map in creation order, keyed by name.
 pub type NameMap<V> = IndexMap<String, V, FastHash>;
-
-/// Text per dialect: the value of a per-dialect table in a revision.
-/// Keys are `postgresql`, `mysql`, `mariadb`, `sqlite` and `default`.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct PerDialect(pub IndexMap<String, String>);
-
-impl std::hash::Hash for PerDialect {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_usize(self.0.len());
-        for entry in &self.0 {
-            entry.hash(state);
-        }
-    }
-}
-
-impl PerDialect {
-    pub fn single(s: impl Into<String>) -> PerDialect {
-        let mut m = IndexMap::new();
-        m.insert("default".to_string(), s.into());
-        PerDialect(m)
-    }
-
-    /// The first entry of a lookup chain (`Dialect::lookup`: the dialect's
-    /// own key, then the keys it falls back to, usually ending in `default`).
-    pub fn get(&self, chain: &[&str]) -> Option<&str> {
-        chain.iter().find_map(|k| self.0.get(*k)).map(|s| s.as_str())
-    }
-}
-
-/// A neutral column type, or raw SQL per dialect.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ColumnType {
-    Boolean,
-    SmallInt,
-    Integer,
-    BigInt,
-    Float,
-    Decimal(Option<(u32, u32)>),
-    String(Option<u32>),
-    Char(Option<u32>),
-    Text,
-    Binary,
-    Date,
-    Time,
-    DateTime,
-    TimestampTz,
-    Json,
-    Jsonb,
-    Uuid,
-    /// Boxed: enums are rare, and every column carries a `ColumnType`
-    /// (16 bytes this way, 48 with the enum inline).
-    Enum(Box<EnumType>),
-    Raw(Box<PerDialect>),
-}
-
-/// A named enumerated type and its values, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EnumType {
-    pub name: String,
-    pub values: Vec<String>,
-}
-
-impl ColumnType {
-    pub fn is_integer(&self) -> bool {
-        matches!(self, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
-    }
-
-    /// The neutral spelling, as a revision would write it.
-    pub fn neutral(&self) -> String {
-        use ColumnType::*;
-        match self {
-            Boolean => "boolean".into(),
-            SmallInt => "smallint".into(),
-            Integer => "integer".into(),
-            BigInt => "bigint".into(),
-            Float => "float".into(),
-            Decimal(Some((p, s))) => format!("decimal({p},{s})"),
-            Decimal(None) => "decimal".into(),
-            String(Some(n)) => format!("string({n})"),
-            String(None) => "string".into(),
-            Char(Some(n)) => format!("char({n})"),
-            Char(None) => "char".into(),
-            Text => "text".into(),
-            Binary => "binary".into(),
-            Date => "date".into(),
-            Time => "time".into(),
-            DateTime => "datetime".into(),
-            TimestampTz => "timestamptz".into(),
-            Json => "json".into(),
-            Jsonb => "jsonb".into(),
-            Uuid => "uuid".into(),
-            Enum(e) => format!("enum {}", e.name),
-            Raw(_) => "raw".into(),
-        }
-    }
-}
-
-/// A literal value from a revision (a default, a backfill, a bulk_insert value).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    /// A float kept as written, so that it round-trips exactly.
-    Float(String),
-    String(String),
-    /// A TOML date, time or datetime, in its RFC 3339 spelling.
-    Temporal(String),
-    /// `current_timestamp`, `current_date` or `current_time`.
-    Current(String),
-    /// Raw SQL, per dialect.
-    Sql(Box<PerDialect>),
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Column {
@@ -131,37 +19,6 @@ pub struct Column {
     pub default: Option<Value>,
     pub autoincrement: bool,
     pub comment: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FkAction {
-    Cascade,
-    SetNull,
-    SetDefault,
-    Restrict,
-    NoAction,
-}
-
-impl FkAction {
-    pub fn sql(self) -> &'static str {
-        match self {
-            FkAction::Cascade => "CASCADE",
-            FkAction::SetNull => "SET NULL",
-            FkAction::SetDefault => "SET DEFAULT",
-            FkAction::Restrict => "RESTRICT",
-            FkAction::NoAction => "NO ACTION",
-        }
-    }
-
-    pub fn keyword(self) -> &'static str {
-        match self {
-            FkAction::Cascade => "cascade",
-            FkAction::SetNull => "set null",
-            FkAction::SetDefault => "set default",
-            FkAction::Restrict => "restrict",
-            FkAction::NoAction => "no action",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -207,7 +64,7 @@ impl Constraint {
             Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => columns.iter().map(|s| s.as_str()).collect(),
             Constraint::ForeignKey(fk) => fk.columns.iter().map(|s| s.as_str()).collect(),
             Constraint::Check { expr, .. } => {
-                let words = crate::sqlwords::identifiers(expr);
+                let words = crate::base::sqlwords::identifiers(expr);
                 table.columns.keys().filter(|c| words.iter().any(|w| w == *c)).map(|s| s.as_str()).collect()
             }
         }

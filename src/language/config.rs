@@ -2,11 +2,11 @@
 //! its `connection` line), `--config-dir`, `./schemac.toml`, defaults, and
 //! the command line on top, resolved once into `Settings`.
 
-use crate::codes;
-use crate::diag::{Diagnostic, Diagnostics, Sources, Span};
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics, Sources, Span};
+use crate::base::naming::Naming;
 use crate::dialect::DialectId;
-use crate::load::Decoder;
-use crate::naming::Naming;
+use crate::language::load::Decoder;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
             }
         };
         let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
-        let file = sources.add(crate::load::display_path(p), text.clone());
+        let file = sources.add(crate::base::diag::display_path(p), text.clone());
         if p.extension().is_some_and(|x| x == "toml") {
             apply_toml(&mut s, &base, file, &text, &mut diags);
         } else {
@@ -92,7 +92,7 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
     Ok(s)
 }
 
-fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+fn apply_ini(s: &mut Settings, file: crate::base::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
     let mut section = String::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -119,8 +119,10 @@ fn apply_ini(s: &mut Settings, file: crate::diag::FileId, text: &str, diags: &mu
     }
 }
 
-fn apply_toml(s: &mut Settings, base: &Path, file: crate::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
-    let Some(doc) = crate::load::parse_toml(file, text, diags) else { return };
+fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, text: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(doc) = crate::language::load::parse_toml(file, text, diags) else {
+        return;
+    };
     let mut d = Decoder { file, text, diags };
     let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else {
         return;

@@ -3,10 +3,11 @@
 //! (`Sources::render`), through codespan-reporting, so that every stage only
 //! builds values and never formats locations itself.
 
-use crate::codes::Code;
+use crate::base::codes::Code;
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, DisplayStyle};
+use std::path::Path;
 
 /// Index of a file in `Sources`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -333,4 +334,11 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// A path as the user would write it: relative to the current folder when inside it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
+    rel.display().to_string()
 }

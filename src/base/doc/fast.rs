@@ -782,7 +782,7 @@ fn finish<'i>(root: &mut Table<'i>, arrays: &mut Vec<usize>, header: Header<'i>,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::parse_with_toml;
+    use crate::base::doc::parse_with_toml;
     use std::panic::{catch_unwind, AssertUnwindSafe};
     use std::path::{Path, PathBuf};
 

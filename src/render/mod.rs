@@ -18,11 +18,13 @@
 //! engine, by the same `Dialect` calls the filters make; a unit test holds
 //! the two spellings equal for every such template of every dialect.
 
+pub mod verify;
+
+use crate::base::embedded::EMBEDDED;
+use crate::base::fxhash::FastHash;
 use crate::dialect::{Dialect, EnumStyle};
-use crate::embedded::EMBEDDED;
-use crate::fxhash::FastHash;
-use crate::model::{ColumnType, Constraint, Index, Value as ModelValue};
-use crate::step::{ColumnDef, StepKind, TableDef};
+use crate::plan::step::{ColumnDef, StepKind, TableDef};
+use crate::replay::model::{ColumnType, Constraint, Index, Value as ModelValue};
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use std::borrow::Cow;

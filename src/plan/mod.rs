@@ -1,18 +1,20 @@
 //! Stage 4, plan: turns resolved changes into the typed steps one dialect
-//! will run (`crate::step`): data whose payload is model values, never SQL
+//! will run (`crate::plan::step`): data whose payload is model values, never SQL
 //! text. Strategy is decided here and only here: native ALTER or the SQLite
 //! table rebuild, explicit drops a dialect needs first, statements that
 //! must run outside a transaction, what the dialect cannot express (a
 //! diagnostic at the user's key). Warnings are diagnostics with codes,
 //! attached to the step that causes them. The renderer spells the steps.
 
-use crate::codes;
-use crate::diag::{Diagnostic, Span};
+pub mod step;
+
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Span};
 use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle};
-use crate::model::*;
-use crate::ops::Op;
+use crate::plan::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
+use crate::replay::model::*;
 use crate::replay::Change;
-use crate::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
+use crate::vocab::ops::Op;
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -250,7 +252,7 @@ impl<'d> Planner<'d> {
             .collect();
         for c in &t.constraints {
             if let Constraint::Check { name, expr } = c {
-                let words = crate::sqlwords::identifiers(expr);
+                let words = crate::base::sqlwords::identifiers(expr);
                 if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
                     self.fail(
                         span,
@@ -284,7 +286,7 @@ impl<'d> Planner<'d> {
                     && !schema.tables.get(table).is_some_and(|t| {
                         t.indexes
                             .iter()
-                            .any(|i| i.where_.as_ref().is_some_and(|w| crate::sqlwords::identifiers(w).contains(&column.name)))
+                            .any(|i| i.where_.as_ref().is_some_and(|w| crate::base::sqlwords::identifiers(w).contains(&column.name)))
                     })
             }
             Change::RenameColumn { .. } => self.d.can(Capability::RenameColumn),
@@ -598,7 +600,7 @@ impl Planner<'_> {
             Change::Execute { sql } => match sql.get(d.lookup()) {
                 Some("") => {}
                 Some(text) => {
-                    let compound = crate::sqlwords::identifiers(text).iter().any(|w| w.eq_ignore_ascii_case("BEGIN"));
+                    let compound = crate::base::sqlwords::identifiers(text).iter().any(|w| w.eq_ignore_ascii_case("BEGIN"));
                     self.push(
                         StepKind::Execute {
                             sql: text.to_string(),
@@ -798,7 +800,7 @@ impl Planner<'_> {
             temp = format!("_schemac_new_{table}_{n}");
             n += 1;
         }
-        let temp = crate::naming::shorten(&temp);
+        let temp = crate::base::naming::shorten(&temp);
         let def = self.table_def(after, &temp, span, &|_| true);
         let mut copied = vec![];
         for col in after.columns.values() {

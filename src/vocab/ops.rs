@@ -10,8 +10,8 @@
 
 pub mod writer;
 
-use crate::diag::{FileId, Sp, Span};
-use crate::model::{ColumnType, FkAction, PerDialect, Value};
+use crate::base::diag::{FileId, Sp, Span};
+use crate::vocab::types::{ColumnType, FkAction, PerDialect, Value};
 
 /// A column as a revision declares it, with its inline constraints.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! know the dialect's trigger syntax) and tracked in the model with the
 //! tables they depend on, so that a SQLite rebuild can re-create them.
 
-use crate::model::{PerDialect, Schema, Trigger, View};
+use crate::replay::model::{PerDialect, Schema, Trigger, View};
 use sqlparser::ast::{ObjectName, ObjectType, Statement};
 use sqlparser::parser::Parser;
 
@@ -82,7 +82,7 @@ pub fn effects(key: &str, sql: &str) -> Vec<Effect> {
 /// A keyword scan for a statement sqlparser could not parse (SQLite's
 /// `CREATE TRIGGER ... BEGIN ... END`, say).
 fn scan(sql: &str) -> Effect {
-    let words = crate::sqlwords::identifiers(sql);
+    let words = crate::base::sqlwords::identifiers(sql);
     let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
     let at = |i: usize, w: &str| upper.get(i).is_some_and(|u| u == w);
     if at(0, "CREATE") {
@@ -135,7 +135,7 @@ pub fn track(schema: &mut Schema, sql: &PerDialect) {
                     schema.triggers.shift_remove(&name);
                 }
                 Effect::CreateView { name, sql } => {
-                    let deps = crate::sqlwords::identifiers(&sql)
+                    let deps = crate::base::sqlwords::identifiers(&sql)
                         .into_iter()
                         .filter(|w| schema.tables.contains_key(w))
                         .collect();
@@ -151,13 +151,13 @@ pub fn track(schema: &mut Schema, sql: &PerDialect) {
                 }
                 Effect::Opaque(text) => {
                     // DDL schemac does not model (a raw CREATE INDEX, say) would not survive a rebuild.
-                    let words = crate::sqlwords::identifiers(&text);
+                    let words = crate::base::sqlwords::identifiers(&text);
                     let ddl = words.first().is_some_and(|w| ["CREATE", "ALTER"].contains(&w.to_ascii_uppercase().as_str()));
                     if ddl {
                         let tables: Vec<String> = words.into_iter().filter(|w| schema.tables.contains_key(w)).collect();
                         if !tables.is_empty() {
                             let head: String = text.lines().next().unwrap_or("").chars().take(60).collect();
-                            schema.opaque.push(crate::model::OpaqueDdl {
+                            schema.opaque.push(crate::replay::model::OpaqueDdl {
                                 dialect: key.clone(),
                                 sql: head,
                                 tables,
@@ -172,5 +172,5 @@ pub fn track(schema: &mut Schema, sql: &PerDialect) {
 
 /// Whether an `execute` may touch `table` without schemac knowing how.
 pub fn may_touch(sql: &str, table: &str) -> bool {
-    crate::sqlwords::identifiers(sql).iter().any(|w| w == table)
+    crate::base::sqlwords::identifiers(sql).iter().any(|w| w == table)
 }

@@ -9,7 +9,7 @@
 //! one item a line), so the same operation always gives the same bytes.
 
 use super::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
-use crate::model::{ColumnType, FkAction, PerDialect, Value};
+use crate::vocab::types::{ColumnType, FkAction, PerDialect, Value};
 use std::fmt::Write as _;
 
 /// A TOML value as the writer lays it out.
@@ -259,7 +259,7 @@ fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a
 }
 
 /// `name` first when there is one, then `fields`.
-fn named<'a>(name: &'a Option<crate::diag::Sp<String>>, fields: Vec<(&'static str, Toml<'a>)>) -> Vec<(&'static str, Toml<'a>)> {
+fn named<'a>(name: &'a Option<crate::base::diag::Sp<String>>, fields: Vec<(&'static str, Toml<'a>)>) -> Vec<(&'static str, Toml<'a>)> {
     name.iter().map(|n| ("name", Toml::Str(n))).chain(fields).collect()
 }
 

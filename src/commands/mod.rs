@@ -2,12 +2,16 @@
 //! heads, branches, history, show, check_migration. Each listing also has a
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
-use crate::codes;
+pub mod autogen;
+pub mod populate;
+pub mod revision;
+
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::compile::Compiler;
-use crate::config::Settings;
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::dialect::{Dialect, DialectId};
 use crate::graph::Graph;
+use crate::language::config::Settings;
 
 fn line(g: &Graph, r: usize) -> String {
     let rev = &g.revs[r];
@@ -138,7 +142,7 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
 /// Compiles every revision up and down for every dialect, parses the SQL
 /// back, and checks the graph (one head, one unlabelled base) and the
 /// declared model against head.
-pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources) -> Result<String, Diagnostics> {
+pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::Sources) -> Result<String, Diagnostics> {
     let mut diags = vec![];
     let mut report = vec![];
     if g.heads.len() > 1 {
@@ -169,12 +173,12 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
         diags.push(d);
     }
     if let Some(model) = &settings.model {
-        match crate::autogen::load_model(model, &settings.naming, sources) {
+        match crate::commands::autogen::load_model(model, &settings.naming, sources) {
             Err(e) => diags.extend(e.0),
-            Ok(declared) => match crate::revision::schema_at(g, settings, &g.heads) {
+            Ok(declared) => match crate::commands::revision::schema_at(g, settings, &g.heads) {
                 Err(e) => diags.extend(e.0),
                 Ok(head) => {
-                    let lines = crate::autogen::drift(&crate::autogen::diff(&head, &declared));
+                    let lines = crate::commands::autogen::drift(&crate::commands::autogen::diff(&head, &declared));
                     let n = lines.len();
                     for (i, l) in lines.into_iter().enumerate() {
                         let mut d = Diagnostic::error(codes::MODEL_DRIFT, format!("drift from the model: {l}"));
@@ -217,7 +221,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::diag::Sources)
             match result {
                 Ok(units) => {
                     for unit in &units {
-                        let checked = crate::verify::verify_unit(&d, &unit.text);
+                        let checked = crate::render::verify::verify_unit(&d, &unit.text);
                         statements += checked.statements;
                         for (stmt, err) in checked.rejected {
                             let mut w = Diagnostic::warning(

@@ -3,11 +3,12 @@
 //! value and every key keeps its place for diagnostics, and so that all the
 //! errors of every file are reported at once.
 
-use crate::codes::{self, Code};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
-use crate::doc::{Item, Table, Val};
-use crate::model::{ColumnType, FkAction, PerDialect, Value};
-use crate::ops::*;
+use crate::base::codes::{self, Code};
+use crate::base::diag::{display_path, Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
+use crate::base::doc::{Item, Table, Val};
+use crate::base::suggest::closest;
+use crate::vocab::ops::*;
+use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, PerDialect, Value};
 use indexmap::IndexMap;
 use std::path::Path;
 
@@ -183,7 +184,7 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
                 // can point at the first bad byte.
                 let at = e.utf8_error().valid_up_to();
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let span = crate::diag::Span::new(file, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
+                let span = crate::base::diag::Span::new(file, at..at + char::REPLACEMENT_CHARACTER.len_utf8());
                 diags.push(Diagnostic::error(codes::NOT_UTF8, format!("`{display}` is not UTF-8 text")).at(span, "not UTF-8"));
                 return Loaded {
                     display,
@@ -216,16 +217,9 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
     }
 }
 
-/// A path as the user would write it: relative to the current folder when inside it.
-pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd.as_ref().and_then(|c| path.strip_prefix(c).ok()).unwrap_or(path);
-    rel.display().to_string()
-}
-
 /// Parses a TOML text, reporting a syntax error at its place.
 pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) -> Option<Item<'i>> {
-    match crate::doc::parse(text) {
+    match crate::base::doc::parse(text) {
         Ok(t) => Some(t),
         Err(e) => {
             diags.push(Diagnostic::error(codes::INVALID_TOML, format!("invalid TOML: {}", e.message)).at(Span::new(file, e.span), e.message));
@@ -1020,7 +1014,7 @@ impl<'i> Decoder<'_, 'i> {
                         return None;
                     }
                     Some(Sp::new(
-                        ColumnType::Enum(Box::new(crate::model::EnumType {
+                        ColumnType::Enum(Box::new(EnumType {
                             name: name.v,
                             values: values.into_iter().map(|s| s.v).collect(),
                         })),
@@ -1096,93 +1090,6 @@ const NEUTRAL_TYPES: &[&str] = &[
     "uuid",
 ];
 
-/// Parses a neutral type spelling such as `string(255)` or `decimal(10,2)`.
-/// This runs for every column of every revision, so it allocates nothing
-/// on success.
-pub fn parse_type(s: &str) -> Result<ColumnType, String> {
-    let s = s.trim();
-    // Only one or two arguments are ever valid: a third stands for "more".
-    let mut argv = [0u32; 3];
-    let (base, args) = match s.find('(') {
-        Some(i) if s.ends_with(')') => {
-            let inner = &s[i + 1..s.len() - 1];
-            let mut n = 0;
-            for a in inner.split(',') {
-                argv[n.min(2)] = a.trim().parse::<u32>().map_err(|_| format!("bad arguments `({inner})`"))?;
-                n += 1;
-            }
-            let n = n.min(3);
-            (s[..i].trim(), Some(&argv[..n]))
-        }
-        Some(_) => return Err("unbalanced parenthesis".into()),
-        None => (s, None),
-    };
-    let no_args = |t: ColumnType| match args {
-        None => Ok(t),
-        Some(_) => Err(format!("`{}` takes no arguments", base.to_ascii_lowercase())),
-    };
-    let one = |f: fn(Option<u32>) -> ColumnType| match args {
-        None => Ok(f(None)),
-        Some([n]) if *n > 0 && *n <= 1_000_000 => Ok(f(Some(*n))),
-        _ => Err(format!("`{}` takes one length between 1 and 1000000", base.to_ascii_lowercase())),
-    };
-    // Lowercased on the stack: no neutral type name is longer than 11 bytes.
-    let mut lower = [0u8; 12];
-    let Some(slot) = lower.get_mut(..base.len()) else {
-        return Err("not a neutral type".into());
-    };
-    slot.copy_from_slice(base.as_bytes());
-    slot.make_ascii_lowercase();
-    match &*slot {
-        b"boolean" | b"bool" => no_args(ColumnType::Boolean),
-        b"smallint" => no_args(ColumnType::SmallInt),
-        b"integer" | b"int" => no_args(ColumnType::Integer),
-        b"bigint" => no_args(ColumnType::BigInt),
-        b"float" | b"double" => no_args(ColumnType::Float),
-        b"decimal" | b"numeric" => match args {
-            None => Ok(ColumnType::Decimal(None)),
-            Some([p]) if (1..=65).contains(p) => Ok(ColumnType::Decimal(Some((*p, 0)))),
-            Some([p, sc]) if (1..=65).contains(p) && sc <= p => Ok(ColumnType::Decimal(Some((*p, *sc)))),
-            _ => Err("decimal takes (precision, scale) with 1 <= precision <= 65 and scale <= precision".into()),
-        },
-        b"string" | b"varchar" => one(ColumnType::String),
-        b"char" => one(ColumnType::Char),
-        b"text" => no_args(ColumnType::Text),
-        b"binary" | b"blob" => no_args(ColumnType::Binary),
-        b"date" => no_args(ColumnType::Date),
-        b"time" => no_args(ColumnType::Time),
-        b"datetime" | b"timestamp" => no_args(ColumnType::DateTime),
-        b"timestamptz" => no_args(ColumnType::TimestampTz),
-        b"json" => no_args(ColumnType::Json),
-        b"jsonb" => no_args(ColumnType::Jsonb),
-        b"uuid" => no_args(ColumnType::Uuid),
-        _ => Err("not a neutral type".into()),
-    }
-}
-
-/// The candidate closest to `word` by edit distance, if close enough to be a typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1220,7 +1127,7 @@ mod tests {
         assert_eq!(sources.text(revs[0].file), text);
         assert_eq!(sources.line_col(revs[0].file, table.span.start), (6, 9));
         let d = Diagnostic::error(codes::NO_SUCH_TABLE, "no such table").at(table.span, "here");
-        let shown = sources.render(&[d], crate::diag::Format::Human);
+        let shown = sources.render(&[d], crate::base::diag::Format::Human);
         assert!(shown.contains("a1.toml:6:9") && shown.contains("table = \"nope\""), "{shown}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

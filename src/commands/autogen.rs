@@ -10,14 +10,14 @@
 //! rename is ever guessed (a vanished and a new column are a drop and an add,
 //! with a comment pointing at `rename_column`).
 
-use crate::codes;
-use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
-use crate::load::Decoder;
-use crate::model::*;
-use crate::naming::Naming;
-use crate::ops::writer::write_op;
-use crate::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, Op, OpNode, TableSpec};
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
+use crate::base::naming::Naming;
+use crate::language::load::Decoder;
+use crate::replay::model::*;
 use crate::replay::Replayer;
+use crate::vocab::ops::writer::write_op;
+use crate::vocab::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, Op, OpNode, TableSpec};
 use std::path::Path;
 
 /// The keys a `[[table]]` entry of the model may hold: those of `create_table`.
@@ -36,7 +36,7 @@ const TABLE_KEYS: &[&str] = &[
 /// Reads the declared model. Foreign keys are added after every table
 /// exists, so that the order of `[[table]]` entries does not matter.
 pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result<Schema, Diagnostics> {
-    let display = crate::load::display_path(path);
+    let display = crate::base::diag::display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostics::from(
             Diagnostic::error(codes::CANNOT_READ_MODEL, format!("cannot read the model file `{display}`: {e}"))
@@ -47,7 +47,7 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     let text = sources.text(file).to_string();
     let mut diags = vec![];
     let mut specs = vec![];
-    if let Some(doc) = crate::load::parse_toml(file, &text, &mut diags) {
+    if let Some(doc) = crate::language::load::parse_toml(file, &text, &mut diags) {
         let mut d = Decoder {
             file,
             text: &text,
@@ -56,7 +56,7 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
         if let Some(root) = d.table(&doc, &["table"]) {
             if let Some(v) = root.get("table") {
                 match v.get_ref() {
-                    crate::doc::Val::Array(items) => {
+                    crate::base::doc::Val::Array(items) => {
                         for item in items.iter() {
                             let span = d.span(item);
                             if let Some(t) = d.sub_table(item, TABLE_KEYS, "a [[table]] entry") {
@@ -398,7 +398,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 adds.push(item(
                     Op::CreateIndex {
                         table: sp(&b.name),
-                        index: crate::inverse::index_spec(i, Span::default()),
+                        index: crate::replay::inverse::index_spec(i, Span::default()),
                     },
                     old.is_none()
                         .then(|| format!("index `{}` on `{}` is in the model, not at head", i.name, b.name)),
@@ -442,7 +442,7 @@ fn type_words(t: &ColumnType) -> String {
 }
 
 /// A TOML basic string (revision headers are written with it too).
-pub use crate::ops::writer::quote;
+pub use crate::vocab::ops::writer::quote;
 
 fn sp(s: &str) -> Sp<String> {
     Sp::new(s.to_string(), Span::default())
@@ -458,7 +458,7 @@ fn drop_constraint(table: &str, name: &str) -> Op {
 fn add_constraint(table: &str, c: &Constraint) -> Op {
     Op::AddConstraint {
         table: sp(table),
-        constraint: crate::inverse::constraint_spec(c, Span::default()),
+        constraint: crate::replay::inverse::constraint_spec(c, Span::default()),
     }
 }
 
@@ -467,7 +467,7 @@ fn add_constraint(table: &str, c: &Constraint) -> Op {
 fn column_spec(c: &Column, in_pk: bool) -> ColumnSpec {
     ColumnSpec {
         nullable: (!c.nullable && !in_pk).then_some(false),
-        ..crate::inverse::column_spec(c, Span::default())
+        ..crate::replay::inverse::column_spec(c, Span::default())
     }
 }
 
@@ -487,13 +487,13 @@ fn create_table(t: &Table, foreign_keys: &[ForeignKey]) -> TableSpec {
         .iter()
         .filter(|c| matches!(c, Constraint::Unique { .. } | Constraint::Check { .. }));
     for c in foreign_keys.iter().map(|fk| Constraint::ForeignKey(fk.clone())).chain(others.cloned()) {
-        constraints.push(crate::inverse::constraint_spec(&c, Span::default()));
+        constraints.push(crate::replay::inverse::constraint_spec(&c, Span::default()));
     }
     TableSpec {
         table: sp(&t.name),
         columns: t.columns.values().map(|c| column_spec(c, pk.contains(&c.name))).collect(),
         constraints,
-        indexes: t.indexes.iter().map(|i| crate::inverse::index_spec(i, Span::default())).collect(),
+        indexes: t.indexes.iter().map(|i| crate::replay::inverse::index_spec(i, Span::default())).collect(),
         comment: t.comment.clone(),
         options: t.options.clone(),
     }

@@ -4,11 +4,15 @@
 //! dropped or altered). `inverse` derives a downgrade from a change. All
 //! semantic validation lives here; planning may assume a valid model.
 
-use crate::codes::{self, Code};
-use crate::diag::{Diagnostic, Sp, Span};
-use crate::model::*;
-use crate::naming::{Naming, MAX_NAME};
-use crate::ops::*;
+pub mod inverse;
+pub mod model;
+pub mod rawsql;
+
+use crate::base::codes::{self, Code};
+use crate::base::diag::{Diagnostic, Sp, Span};
+use crate::base::naming::{Naming, MAX_NAME};
+use crate::replay::model::*;
+use crate::vocab::ops::*;
 
 /// A resolved operation: what happened to the model, with full definitions.
 // Changes live one at a time between replay and plan; boxing would only add indirection.
@@ -143,7 +147,7 @@ fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
         "no such table at this revision",
     );
     let refs: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
-    if let Some(s) = crate::load::closest(&name.v, &refs) {
+    if let Some(s) = crate::base::suggest::closest(&name.v, &refs) {
         d = d.help(format!("did you mean `{s}`?"));
     }
     d
@@ -158,7 +162,7 @@ fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
             "no such column",
         );
         let cols: Vec<&str> = table.columns.keys().map(|s| s.as_str()).collect();
-        if let Some(s) = crate::load::closest(name, &cols) {
+        if let Some(s) = crate::base::suggest::closest(name, &cols) {
             d = d.help(format!("did you mean `{s}`?"));
         } else {
             d = d.help(format!("`{}` has: {}", table.name, cols.join(", ")));
@@ -481,7 +485,7 @@ impl Replayer<'_> {
     fn drop_index(&self, schema: &mut Schema, name: &Sp<String>, concurrently: bool) -> R<Change> {
         let full = schema.index_table(&name.v).map(|t| t.name.clone()).or_else(|| {
             // A shortened name may be referred to by its full spelling.
-            let short = crate::naming::shorten(&name.v);
+            let short = crate::base::naming::shorten(&name.v);
             schema.index_table(&short).map(|t| t.name.clone())
         });
         let Some(tname) = full else {
@@ -495,7 +499,7 @@ impl Replayer<'_> {
         let iname = if schema.index_table(&name.v).is_some() {
             name.v.clone()
         } else {
-            crate::naming::shorten(&name.v)
+            crate::base::naming::shorten(&name.v)
         };
         let t = schema.tables.get_mut(&tname).expect("registered");
         let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
@@ -520,7 +524,7 @@ impl Replayer<'_> {
     /// A constraint no foreign key still needs.
     fn drop_constraint(&self, schema: &mut Schema, table: &Sp<String>, name: &Sp<String>) -> R<Change> {
         let t = table_mut(schema, table)?;
-        let short = crate::naming::shorten(&name.v);
+        let short = crate::base::naming::shorten(&name.v);
         let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
             let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
             let mut d = err(
@@ -573,7 +577,7 @@ impl Replayer<'_> {
         }
         let mut deps = vec![];
         for text in sql.0.values() {
-            for w in crate::sqlwords::identifiers(text) {
+            for w in crate::base::sqlwords::identifiers(text) {
                 if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
                     deps.push(w);
                 }
@@ -608,7 +612,7 @@ impl Replayer<'_> {
 
     /// Raw SQL: only the triggers and views it creates are tracked.
     fn execute(&self, schema: &mut Schema, sql: &PerDialect) -> R<Change> {
-        crate::rawsql::track(schema, sql);
+        crate::replay::rawsql::track(schema, sql);
         Ok(Change::Execute { sql: sql.clone() })
     }
 
@@ -1212,12 +1216,12 @@ fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::naming::Naming;
+    use crate::base::naming::Naming;
 
     fn replay(schema: &mut Schema, ops: &str) -> Result<(), Diagnostic> {
         let text = format!("revision = \"r\"\n{ops}");
         let mut diags = vec![];
-        let rev = crate::load::decode_revision(crate::diag::FileId(0), "r.toml".into(), &text, &mut diags).expect("decodes");
+        let rev = crate::language::load::decode_revision(crate::base::diag::FileId(0), "r.toml".into(), &text, &mut diags).expect("decodes");
         assert!(diags.is_empty(), "{diags:?}");
         let naming = Naming::default();
         let r = Replayer { naming: &naming };

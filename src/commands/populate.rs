@@ -5,13 +5,13 @@
 //! declared set are never touched. Steps are data; the templates
 //! `upsert.sql` spell them per dialect.
 
-use crate::codes;
-use crate::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Diagnostics, Sources, Sp, Span};
 use crate::dialect::Dialect;
-use crate::load::Decoder;
-use crate::model::{Schema, Value};
-use crate::ops::Row;
-use crate::step::{Step, StepKind};
+use crate::language::load::Decoder;
+use crate::plan::step::{Step, StepKind};
+use crate::replay::model::{Schema, Value};
+use crate::vocab::ops::Row;
 use std::path::Path;
 
 /// One `[[rows]]` entry.
@@ -41,7 +41,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
     let mut out = vec![];
     let mut diags = vec![];
     for path in paths {
-        let display = crate::load::display_path(&path);
+        let display = crate::base::diag::display_path(&path);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -51,7 +51,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         };
         let file = sources.add(display, text);
         let text = sources.text(file).to_string();
-        let Some(doc) = crate::load::parse_toml(file, &text, &mut diags) else {
+        let Some(doc) = crate::language::load::parse_toml(file, &text, &mut diags) else {
             continue;
         };
         let mut d = Decoder {
@@ -61,7 +61,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         };
         let Some(root) = d.table(&doc, &["rows"]) else { continue };
         let Some(rows) = root.get("rows") else { continue };
-        let crate::doc::Val::Array(items) = rows.get_ref() else {
+        let crate::base::doc::Val::Array(items) = rows.get_ref() else {
             let span = d.span(rows);
             d.diags
                 .push(Diagnostic::error(codes::WRONG_VALUE_KIND, "`rows` must be an array of tables ([[rows]])").at(span, "expected [[rows]] entries"));
@@ -128,7 +128,7 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
             let names: Vec<&str> = schema.tables.keys().map(|s| s.as_str()).collect();
             let mut diag =
                 Diagnostic::error(codes::POPULATE_NO_SUCH_TABLE, format!("table `{}` does not exist at head", e.table.v)).at(e.table.span, "no such table");
-            if let Some(s) = crate::load::closest(&e.table.v, &names) {
+            if let Some(s) = crate::base::suggest::closest(&e.table.v, &names) {
                 diag = diag.help(format!("did you mean `{s}`?"));
             }
             diags.push(diag);
@@ -141,7 +141,7 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                 format!("column `{name}` does not exist in table `{}` at head", t.name),
             )
             .at(span, "no such column");
-            diag = match crate::load::closest(name, &cols) {
+            diag = match crate::base::suggest::closest(name, &cols) {
                 Some(s) => diag.help(format!("did you mean `{s}`?")),
                 None => diag.help(format!("`{}` has: {}", t.name, cols.join(", "))),
             };

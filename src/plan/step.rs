@@ -5,8 +5,8 @@
 //! kind with one template. No SQL text is made here: the only text a step
 //! carries is SQL the user wrote (`execute`, views, triggers, checks).
 
-use crate::diag::{Diagnostic, Span};
-use crate::model::{Column, ColumnType, Constraint, Index, Value};
+use crate::base::diag::{Diagnostic, Span};
+use crate::replay::model::{Column, ColumnType, Constraint, Index, Value};
 use std::sync::Arc;
 
 /// Where a step may run.

@@ -5,11 +5,11 @@
 //! driver only asks `revision_downgrade`; what a derived downgrade holds and
 //! in which order is decided here.
 
-use crate::codes;
-use crate::diag::{Diagnostic, Sp, Span};
-use crate::model::*;
-use crate::ops::*;
+use crate::base::codes;
+use crate::base::diag::{Diagnostic, Sp, Span};
+use crate::replay::model::*;
 use crate::replay::Change;
+use crate::vocab::ops::*;
 
 fn sp<T>(v: T, span: Span) -> Sp<T> {
     Sp::new(v, span)
