@@ -1,4 +1,4 @@
-//! The registry of diagnostic codes (`src/codes.rs`) against the fixtures
+//! The registry of diagnostic codes (`src/base/codes.rs`) against the fixtures
 //! and the source. Every registered code has a folder
 //! `tests/fixtures/codes/<CODE>/`: a small project and an `args` file (one
 //! line, the command line split at spaces) that, run through the real binary
@@ -150,7 +150,7 @@ fn code_words(text: &str) -> Vec<&str> {
 fn the_source_spells_codes_only_in_the_registry_and_uses_them_all() {
     let mut files = vec![];
     sources(&root().join("src"), &mut files);
-    let registry = root().join("src/codes.rs");
+    let registry = root().join("src/base/codes.rs");
     let mut stray = vec![];
     for (path, text) in &files {
         if *path == registry {
@@ -160,7 +160,7 @@ fn the_source_spells_codes_only_in_the_registry_and_uses_them_all() {
             stray.push(format!("{}: {w}", path.strip_prefix(root()).unwrap().display()));
         }
     }
-    assert!(stray.is_empty(), "codes spelled outside src/codes.rs (use the constant): {stray:#?}");
+    assert!(stray.is_empty(), "codes spelled outside src/base/codes.rs (use the constant): {stray:#?}");
     let unused: Vec<&str> = codes::ALL
         .iter()
         .filter(|c| {

@@ -149,13 +149,13 @@ codes! {
     "E0501" UNSUPPORTED_BY_DIALECT "an operation cannot be compiled for the target dialect or server version",
     // Warnings a plan attaches to the step that causes them: a script shows
     // them in a `-- WARNING:` line above the step, `show --format json` lists them.
-    "W0501" DROPS_TABLE "the step drops a table and every row in it",
-    "W0502" DROPS_COLUMN "the step drops a column and its data",
-    "W0503" NARROWS_TYPE "the step changes a column to a type that not every value fits (anything but a widening)",
-    "W0504" CHECK_NOT_ENFORCED "the target version parses CHECK constraints but does not enforce them",
-    "W0505" REBUILDS_TABLE "SQLite cannot ALTER this in place: the table is rebuilt, its rows copied and what hangs on it re-created",
-    "W0506" UNTRACKED_EXECUTE "an `execute` touched the rebuilt table in a way schemac does not track: what it made may be lost",
-    "W0507" DERIVED_LOSES "a derived downgrade cannot restore everything the upgrade removed",
+    "W0502" DROPS_TABLE "the step drops a table and every row in it",
+    "W0503" DROPS_COLUMN "the step drops a column and its data",
+    "W0504" NARROWS_TYPE "the step changes a column to a type that not every value fits (anything but a widening)",
+    "W0505" CHECK_NOT_ENFORCED "the target version parses CHECK constraints but does not enforce them",
+    "W0506" REBUILDS_TABLE "SQLite cannot ALTER this in place: the table is rebuilt, its rows copied and what hangs on it re-created",
+    "W0507" UNTRACKED_EXECUTE "an `execute` touched the rebuilt table in a way schemac does not track: what it made may be lost",
+    "W0508" DERIVED_LOSES "a derived downgrade cannot restore everything the upgrade removed",
     // The command line.
     "E0601" BAD_RANGE "a revision, specifier or range on the command line names no revision, or not the number it must",
     "E0602" UNKNOWN_CODE "`schemac explain` was given a code or name that schemac does not have",
