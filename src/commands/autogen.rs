@@ -17,21 +17,11 @@ use crate::language::load::Decoder;
 use crate::replay::model::*;
 use crate::replay::Replayer;
 use crate::vocab::ops::writer::write_op;
-use crate::vocab::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, Op, OpNode, TableSpec};
+use crate::vocab::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, Op, OpKind, OpNode, TableSpec};
 use std::path::Path;
 
-/// The keys a `[[table]]` entry of the model may hold: those of `create_table`.
-const TABLE_KEYS: &[&str] = &[
-    "table",
-    "columns",
-    "primary_key",
-    "foreign_keys",
-    "unique_constraints",
-    "check_constraints",
-    "indexes",
-    "comment",
-    "options",
-];
+/// The keys a `[[table]]` entry of the model may hold: those of `create_table` but `op`.
+const TABLE_KEYS: &[&str] = OpKind::CreateTable.keys().split_at(1).1;
 
 /// Reads the declared model. Foreign keys are added after every table
 /// exists, so that the order of `[[table]]` entries does not matter.

@@ -767,13 +767,6 @@ impl Renderer {
         self.render_args(template, args, out)
     }
 
-    /// A step as text (for the small scripts and for tests).
-    pub fn step_text(&self, kind: &StepKind) -> Result<String, String> {
-        let mut out = Vec::new();
-        self.render_step(kind, &mut out)?;
-        String::from_utf8(out).map_err(|_| "not UTF-8".to_string())
-    }
-
     /// A script's header: the command, the dialect and how to apply it.
     pub fn header(&self, schemac_version: &str, command: &str) -> Result<String, String> {
         let d = &*self.dialect;
