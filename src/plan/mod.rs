@@ -112,7 +112,7 @@ impl<'d> Planner<'d> {
     }
 
     /// A column as the dialect declares it; what the dialect cannot express is a diagnostic.
-    pub fn column_def(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColumnDef {
+    fn column_def(&mut self, c: &Column, table: Option<&Table>, span: Span) -> ColumnDef {
         let rowid_pk = self.d.data.autoincrement == Autoincrement::Rowid
             && table
                 .and_then(|t| t.primary_key())
@@ -138,7 +138,7 @@ impl<'d> Planner<'d> {
     }
 
     /// The table's definition; `keep_fk` leaves out foreign keys to tables not yet created.
-    pub fn table_def(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableDef {
+    fn table_def(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableDef {
         let columns = t.columns.values().map(|c| Arc::new(self.column_def(c, Some(t), span))).collect::<Vec<_>>();
         let inline_pk = columns.iter().any(|c| c.rowid_pk.is_some());
         let constraints = t

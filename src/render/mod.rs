@@ -95,7 +95,7 @@ fn plain(source: &'static str) -> Option<Vec<Piece>> {
 /// A template's context: a few named values, found by name (what
 /// `minijinja::context!` builds, without going through serde).
 #[derive(Debug)]
-pub struct Fields(pub Vec<(&'static str, Value)>);
+struct Fields(Vec<(&'static str, Value)>);
 
 impl Object for Fields {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
@@ -180,7 +180,7 @@ impl<'a> Args<'a> {
 /// A column as the templates see it (`c`): its definition with the type
 /// and default spelled for the dialect.
 #[derive(Debug)]
-pub struct ColCtx {
+struct ColCtx {
     def: Arc<ColumnDef>,
     type_sql: String,
     default_sql: Option<String>,
@@ -798,7 +798,7 @@ impl Renderer {
     }
 
     /// Renders a template; an error here is a bug in schemac, not in the input.
-    pub fn render(&self, template: &str, ctx: &Value) -> Result<String, String> {
+    fn render(&self, template: &str, ctx: &Value) -> Result<String, String> {
         let mut out = Vec::new();
         self.render_into(template, ctx, &mut out)?;
         String::from_utf8(out).map_err(|_| format!("template {template}: not UTF-8"))
@@ -816,7 +816,7 @@ impl Renderer {
     /// Renders a template at the end of `out`. Only blank lines around the
     /// statements go (leading and trailing newlines and spaces); a non-empty
     /// text ends with one newline. On error `out` is left as it was.
-    pub fn render_into(&self, template: &str, ctx: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+    fn render_into(&self, template: &str, ctx: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
         let t = self.env.get_template(template).map_err(|e| format!("template {template}: {e:#}"))?;
         #[allow(deprecated)] // the one call that writes into a borrowed buffer and keeps no state

@@ -214,39 +214,26 @@ fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a
     if let Some(columns) = pk {
         kv("primary_key", Toml::Names(columns));
     }
-    let fks: Vec<Toml> = spec
-        .constraints
-        .iter()
-        .filter_map(|c| match c {
-            ConstraintSpec::ForeignKey(fk) => Some(Toml::Inline(fk_fields(fk))),
-            _ => None,
-        })
-        .collect();
-    if !fks.is_empty() {
-        kv("foreign_keys", Toml::Lines(fks));
-    }
-    let uniques: Vec<Toml> = spec
-        .constraints
-        .iter()
-        .filter_map(|c| match c {
-            ConstraintSpec::Unique { name, columns } => Some(Toml::Inline(named(name, vec![("columns", Toml::Names(columns))]))),
-            _ => None,
-        })
-        .collect();
-    if !uniques.is_empty() {
-        kv("unique_constraints", Toml::Lines(uniques));
-    }
-    let checks: Vec<Toml> = spec
-        .constraints
-        .iter()
-        .filter_map(|c| match c {
-            ConstraintSpec::Check { name, expr } => Some(Toml::Inline(named(name, vec![("expr", Toml::Str(expr))]))),
-            _ => None,
-        })
-        .collect();
-    if !checks.is_empty() {
-        kv("check_constraints", Toml::Lines(checks));
-    }
+    // One key per kind of constraint, each an array of inline tables, left
+    // out when the table has none of that kind.
+    let mut section = |key: &'static str, entry: &dyn Fn(&'a ConstraintSpec) -> Option<Toml<'a>>| {
+        let entries: Vec<Toml> = spec.constraints.iter().filter_map(entry).collect();
+        if !entries.is_empty() {
+            kv(key, Toml::Lines(entries));
+        }
+    };
+    section("foreign_keys", &|c| match c {
+        ConstraintSpec::ForeignKey(fk) => Some(Toml::Inline(fk_fields(fk))),
+        _ => None,
+    });
+    section("unique_constraints", &|c| match c {
+        ConstraintSpec::Unique { name, columns } => Some(Toml::Inline(named(name, vec![("columns", Toml::Names(columns))]))),
+        _ => None,
+    });
+    section("check_constraints", &|c| match c {
+        ConstraintSpec::Check { name, expr } => Some(Toml::Inline(named(name, vec![("expr", Toml::Str(expr))]))),
+        _ => None,
+    });
     if !spec.indexes.is_empty() {
         kv("indexes", Toml::Lines(spec.indexes.iter().map(|i| Toml::Inline(index_fields(i))).collect()));
     }
