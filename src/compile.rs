@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::graph::{Graph, RevIx, RevSet};
 use crate::language::config::{Settings, TransactionMode};
 use crate::plan::step::{Placement, Step, StepKind};
-use crate::plan::Planner;
+use crate::plan::{plan_revision, Planner};
 use crate::render::{Fixed, Renderer};
 use crate::replay::inverse::revision_downgrade;
 use crate::replay::model::Schema;
@@ -96,22 +96,20 @@ impl<'a> Compiler<'a> {
     }
 
     /// Plans a list of operations on top of `schema`, for one revision.
+    /// Replays one revision's operations, then plans its changes.
     fn plan_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
         let r = self.replayer();
-        let mut p = Planner::new(&self.dialect);
+        let mut changes = Vec::with_capacity(ops.len());
         for node in ops {
-            p.pre(&node.op, schema);
-            match r.apply(schema, node) {
-                Ok(change) => {
-                    let warning = node.derived.as_ref().and_then(|d| d.warning.clone());
-                    p.post(change, node.span, warning, schema);
-                }
+            match r.resolve(schema, node) {
+                Ok(c) => changes.push(c),
                 Err(d) => diags.push(d),
             }
         }
-        p.flush_all(schema);
-        diags.append(&mut p.diags);
-        p.steps
+        let taken = |name: &str| schema.tables.contains_key(name) || schema.views.contains_key(name);
+        let (steps, mut planned) = plan_revision(&self.dialect, changes, &taken);
+        diags.append(&mut planned);
+        steps
     }
 
     fn parse_range(&self, range: &str, upgrade: bool) -> Result<(Vec<RevIx>, Vec<RevIx>), Diagnostics> {

@@ -160,7 +160,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
     let mut cols = vec![];
     let mut adds = vec![];
     let mut fks_later = vec![];
-    let survivors: Vec<(&Table, &Table)> = from.tables.values().filter_map(|a| to.tables.get(&a.name).map(|b| (a, b))).collect();
+    let survivors: Vec<(&Table, &Table)> = from.tables.values().filter_map(|a| to.tables.get(&a.name).map(|b| (&**a, &**b))).collect();
 
     // 1. Foreign keys that vanish or change, on tables that stay.
     for (a, b) in &survivors {
@@ -212,8 +212,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
     }
     // 3. Tables that vanish: those no remaining table refers to first; a
     // cycle among them is broken by dropping one of its foreign keys.
-    let new_tables: Vec<&Table> = to.tables.values().filter(|t| !from.tables.contains_key(&t.name)).collect();
-    let mut gone: Vec<&Table> = from.tables.values().filter(|t| !to.tables.contains_key(&t.name)).collect();
+    let new_tables: Vec<&Table> = to.tables.values().filter(|t| !from.tables.contains_key(&t.name)).map(|t| &**t).collect();
+    let mut gone: Vec<&Table> = from.tables.values().filter(|t| !to.tables.contains_key(&t.name)).map(|t| &**t).collect();
     let mut dropped_fks: Vec<String> = vec![];
     while !gone.is_empty() {
         let referred = |t: &Table, gone: &[&Table], dropped: &[String]| {

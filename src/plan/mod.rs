@@ -13,25 +13,58 @@ use crate::base::diag::{Diagnostic, Span};
 use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle};
 use crate::plan::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
 use crate::replay::model::*;
-use crate::replay::Change;
-use crate::vocab::ops::Op;
+use crate::replay::{Change, Dependents, Resolved};
 use indexmap::IndexMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 struct Group {
     /// The table's column names before the group's first change (all a rebuild needs of it).
     before: Vec<String>,
     changes: Vec<(Change, Span)>,
+    /// What depends on the table, as of the group's last change (no
+    /// operation that changes it leaves a group pending).
+    dependents: Dependents,
 }
 
-/// Plans the changes of one compile for one dialect, step by step.
+/// The steps of one revision's changes for one dialect, and what the dialect
+/// cannot express as diagnostics. A function of the changes: each carries
+/// the tables as it left them. `taken` says whether the schema after the
+/// revision holds a table or view of a name (for a rebuild's temporary copy).
+pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -> bool) -> (Vec<Step>, Vec<Diagnostic>) {
+    let mut p = Planner::new(d);
+    p.taken = taken;
+    for r in &changes {
+        match &r.change {
+            Change::CreateTable { name, .. } => p.named.push(name.clone()),
+            Change::DropTable { table, .. } => p.named.push(table.name.clone()),
+            Change::RenameTable { from, to } => p.named.extend([from.clone(), to.clone()]),
+            Change::CreateView { view } | Change::DropView { view } => p.named.push(view.name.clone()),
+            _ => {}
+        }
+    }
+    for r in changes {
+        p.add(r);
+    }
+    p.flush_all();
+    (p.steps, p.diags)
+}
+
+fn nothing_taken(_: &str) -> bool {
+    false
+}
+
+/// Plans changes for one dialect, step by step.
 pub struct Planner<'d> {
     pub d: &'d Dialect,
     pub steps: Vec<Step>,
     pub diags: Vec<Diagnostic>,
     groups: IndexMap<String, Group>,
-    /// The column names of the table the operation being planned changes, before it.
-    snapshot: Option<Vec<String>>,
+    /// The tables this revision changed, as they stand after the last change planned.
+    latest: HashMap<String, Arc<Table>, FastHash>,
+    /// Table and view names the revision creates, drops or renames.
+    named: Vec<String>,
+    taken: &'d dyn Fn(&str) -> bool,
     /// Warnings of changes folded into a rebuild, for the rebuild's step.
     pending_warnings: Vec<Diagnostic>,
     /// Where the operation being planned wrote each column's type, for diagnostics.
@@ -68,7 +101,9 @@ impl<'d> Planner<'d> {
             steps: vec![],
             diags: vec![],
             groups: IndexMap::new(),
-            snapshot: None,
+            latest: HashMap::default(),
+            named: vec![],
+            taken: &nothing_taken,
             pending_warnings: vec![],
             type_spans: vec![],
         }
@@ -194,40 +229,34 @@ impl<'d> Planner<'d> {
         }
     }
 
-    /// Before an operation is applied: flush what it must follow, and keep
-    /// the table's state in case the change needs a rebuild.
-    pub fn pre(&mut self, op: &Op, schema: &Schema) {
-        self.type_spans = match op {
-            Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
-            Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
-            Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
-            _ => vec![],
-        };
-        if !self.rebuilds() {
-            return;
-        }
-        self.snapshot = None;
-        match op {
-            Op::CreateTable(_) | Op::DropTable { .. } | Op::RenameTable { .. } | Op::BulkInsert { .. } | Op::DeleteRows { .. } => {
-                if let Some(t) = op.table() {
-                    self.flush(t, schema);
+    /// Plans one change: flushes the rebuilds it must follow, then plans it.
+    fn add(&mut self, r: Resolved) {
+        self.type_spans = r.type_spans;
+        if self.rebuilds() {
+            match &r.change {
+                Change::CreateTable { name: t, .. } | Change::Insert { table: t, .. } | Change::Delete { table: t, .. } => self.flush(t),
+                Change::DropTable { table, .. } => self.flush(&table.name),
+                Change::RenameTable { from, to } => {
+                    self.flush(from);
+                    self.flush(to);
                 }
-                if let Op::RenameTable { new_name, .. } = op {
-                    self.flush(&new_name.v, schema);
-                }
-            }
-            Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => self.flush_all(schema),
-            Op::DropIndex { name, .. } => {
-                self.snapshot = schema.index_table(&name.v).map(column_names);
-            }
-            _ => {
-                if let Some(t) = op.table() {
-                    if !self.groups.contains_key(t) {
-                        self.snapshot = schema.tables.get(t).map(column_names);
-                    }
-                }
+                Change::CreateView { .. } | Change::DropView { .. } | Change::Execute { .. } => self.flush_all(),
+                _ => {}
             }
         }
+        match &r.change {
+            Change::DropTable { table, .. } => {
+                self.latest.remove(&table.name);
+            }
+            Change::RenameTable { from, .. } => {
+                self.latest.remove(from);
+            }
+            _ => {}
+        }
+        for t in &r.tables {
+            self.latest.insert(t.name.clone(), t.clone());
+        }
+        self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
     }
 
     /// MySQL refuses a CHECK on a column that a foreign key with a
@@ -268,7 +297,7 @@ impl<'d> Planner<'d> {
     }
 
     /// Whether SQLite's ALTER TABLE can make this change in place.
-    fn native(&self, change: &Change, schema: &Schema) -> bool {
+    fn native(&self, change: &Change, after: Option<&Table>, dependents: &Dependents) -> bool {
         match change {
             Change::AddColumn { column, constraints, .. } => {
                 let constant_default = !matches!(column.default, Some(Value::Current(_)) | Some(Value::Sql(_)));
@@ -276,14 +305,12 @@ impl<'d> Planner<'d> {
                     && column.default.as_ref().is_none_or(|v| *v == Value::Null || constraints.is_empty());
                 constant_default && fk_ok && (column.nullable || column.default.as_ref().is_some_and(|v| *v != Value::Null))
             }
-            Change::DropColumn {
-                table, constraints, column, ..
-            } => {
+            Change::DropColumn { constraints, column, .. } => {
                 self.d.can(Capability::DropColumn)
                     && constraints.is_empty()
-                    && !schema.views.values().any(|v| v.depends_on.contains(table))
-                    && !schema.triggers.values().any(|t| &t.table == table)
-                    && !schema.tables.get(table).is_some_and(|t| {
+                    && dependents.views.is_empty()
+                    && dependents.triggers.is_empty()
+                    && !after.is_some_and(|t| {
                         t.indexes
                             .iter()
                             .any(|i| i.where_.as_ref().is_some_and(|w| crate::base::sqlwords::identifiers(w).contains(&column.name)))
@@ -296,26 +323,15 @@ impl<'d> Planner<'d> {
         }
     }
 
-    /// After an operation is applied.
-    pub fn post(&mut self, change: Change, span: Span, warning: Option<String>, schema: &Schema) {
-        let warning = warning.map(|w| Diagnostic::warning(codes::DERIVED_LOSES, w));
-        let grown = match &change {
-            Change::CreateTable { name, .. } => Some(name.as_str()),
-            Change::AddColumn { table, .. } => Some(table.as_str()),
-            _ => None,
-        };
-        let constrained = match &change {
-            Change::CreateTable { name, .. } => Some(name.as_str()),
-            Change::AddColumn { table, .. } | Change::AddConstraint { table, .. } => Some(table.as_str()),
-            _ => None,
-        };
-        if let Some(t) = constrained
-            .and_then(|t| schema.tables.get(t))
-            .filter(|_| self.d.data.check_excludes_fk_action_columns)
-        {
+    /// Plans a change, given the table it concerns as it left it.
+    fn post(&mut self, change: Change, span: Span, loses: Option<String>, after: Option<Arc<Table>>, dependents: Dependents) {
+        let warning = loses.map(|w| Diagnostic::warning(codes::DERIVED_LOSES, w));
+        let grown = matches!(change, Change::CreateTable { .. } | Change::AddColumn { .. });
+        let constrained = grown || matches!(change, Change::AddConstraint { .. });
+        if let Some(t) = after.as_deref().filter(|_| constrained && self.d.data.check_excludes_fk_action_columns) {
             self.check_against_fk_actions(t, span);
         }
-        if let (Some(max), Some(t)) = (self.d.data.max_columns, grown.and_then(|t| schema.tables.get(t))) {
+        if let (Some(max), Some(t)) = (self.d.data.max_columns, after.as_deref().filter(|_| grown)) {
             if t.columns.len() > max {
                 self.fail(
                     span,
@@ -324,21 +340,23 @@ impl<'d> Planner<'d> {
             }
         }
         if self.rebuilds() {
-            if let Some(t) = change.altered_table().map(str::to_string) {
+            if let (Some(t), Some(table)) = (change.altered_table().map(str::to_string), after.as_deref()) {
                 if let Some(g) = self.groups.get_mut(&t) {
                     g.changes.push((change, span));
+                    g.dependents = dependents;
                     if let Some(w) = warning {
                         self.pending_warnings.push(w);
                     }
                     return;
                 }
-                if !self.native(&change, schema) {
-                    let before = self.snapshot.take().unwrap_or_else(|| column_names(&schema.tables[&t]));
+                if !self.native(&change, Some(table), &dependents) {
+                    let before = names_before(&change, table);
                     self.groups.insert(
                         t,
                         Group {
                             before,
                             changes: vec![(change, span)],
+                            dependents,
                         },
                     );
                     if let Some(w) = warning {
@@ -349,7 +367,7 @@ impl<'d> Planner<'d> {
             }
         }
         let n = self.steps.len();
-        self.emit(&change, span, schema);
+        self.emit(&change, span, after.as_deref());
         if self.steps.len() > n {
             self.warn_last_first(n, warning);
         }
@@ -361,28 +379,40 @@ impl<'d> Planner<'d> {
         }
     }
 
-    pub fn flush_all(&mut self, schema: &Schema) {
+    fn flush_all(&mut self) {
         let names: Vec<String> = self.groups.keys().cloned().collect();
         for n in names {
-            self.flush(&n, schema);
+            self.flush(&n);
         }
     }
 
-    fn flush(&mut self, table: &str, schema: &Schema) {
+    fn flush(&mut self, table: &str) {
         let Some(g) = self.groups.shift_remove(table) else { return };
-        let Some(after) = schema.tables.get(table) else { return };
-        self.rebuild(&g, after, schema);
+        let Some(after) = self.latest.get(table).cloned() else { return };
+        self.rebuild(&g, &after);
     }
+}
+
+/// The table's column names before a change, from the table after it.
+fn names_before(change: &Change, after: &Table) -> Vec<String> {
+    let mut names = column_names(after);
+    match change {
+        Change::AddColumn { column, .. } => names.retain(|n| *n != column.name),
+        Change::DropColumn { column, .. } => names.push(column.name.clone()),
+        Change::RenameColumn { from, to, .. } => names.iter_mut().filter(|n| *n == to).for_each(|n| *n = from.clone()),
+        _ => {}
+    }
+    names
 }
 
 impl Planner<'_> {
     /// Emits a change with the dialect's native statements.
-    fn emit(&mut self, change: &Change, span: Span, schema: &Schema) {
+    fn emit(&mut self, change: &Change, span: Span, after: Option<&Table>) {
         let d = self.d;
         match change {
             Change::CreateTable { name, new_enums } => {
-                // Emitted as soon as replayed: the schema holds it as created.
-                let Some(table) = schema.tables.get(name) else { return };
+                // The table as created (the change carries it).
+                let Some(table) = after.filter(|t| t.name == *name) else { return };
                 self.create_enums(new_enums, span);
                 let t = self.table_def(table, &table.name, span, &|_| true);
                 self.push(StepKind::CreateTable(Arc::new(t)), span);
@@ -411,8 +441,7 @@ impl Planner<'_> {
                 new_enums,
             } => {
                 self.create_enums(new_enums, span);
-                let t = schema.tables.get(table);
-                let c = Arc::new(self.column_def(column, t, span));
+                let c = Arc::new(self.column_def(column, after, span));
                 // SQLite can only add a foreign key with the column, inline.
                 let (inline, separate): (Vec<Constraint>, Vec<Constraint>) = constraints.iter().cloned().partition(|_| !d.data.add_constraint);
                 self.push(
@@ -480,7 +509,7 @@ impl Planner<'_> {
                     self.push(StepKind::RenameColumn { table, from, to: to.clone() }, span);
                 } else {
                     // MySQL before 8.0 / MariaDB before 10.5: CHANGE with the full definition.
-                    let column = Arc::new(self.column_def(column, schema.tables.get(&table), span));
+                    let column = Arc::new(self.column_def(column, after, span));
                     self.push(StepKind::ChangeColumn { table, from, column }, span);
                 }
             }
@@ -499,7 +528,7 @@ impl Planner<'_> {
                         self.push(StepKind::Backfill { table, column, ty, value }, span);
                     }
                 }
-                let column = Arc::new(self.column_def(new, schema.tables.get(table), span));
+                let column = Arc::new(self.column_def(new, after, span));
                 let mut type_changed = old.ty != new.ty;
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
@@ -543,7 +572,7 @@ impl Planner<'_> {
             }
             Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
             Change::DropIndex { table, index, concurrently } => {
-                self.keep_foreign_key_index(table, &index.columns, schema, span);
+                self.keep_foreign_key_index(table, &index.columns, after, span);
                 let concurrently = *concurrently && self.d.data.concurrent_indexes;
                 self.push(
                     StepKind::DropIndex {
@@ -574,7 +603,7 @@ impl Planner<'_> {
             }
             Change::DropConstraint { table, constraint } => {
                 if let Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } = constraint {
-                    self.keep_foreign_key_index(table, columns, schema, span);
+                    self.keep_foreign_key_index(table, columns, after, span);
                 }
                 let generic_drop = d.can(Capability::DropConstraint);
                 self.push(
@@ -616,7 +645,7 @@ impl Planner<'_> {
             },
             Change::Insert { table, columns, rows, .. } => self.insert(table, columns, rows, span),
             Change::Delete { table, key, rows } => {
-                let cols = schema.tables.get(table);
+                let cols = after;
                 let mut ok = true;
                 for v in rows.iter().flat_map(|r| r.iter().take(key.len())) {
                     ok &= self.check_value(v, span);
@@ -668,11 +697,11 @@ impl Planner<'_> {
     /// itself may be gone, replaced by the one being dropped. Before such a
     /// drop, an index named after the foreign key is created, as MySQL would.
     /// https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html
-    fn keep_foreign_key_index(&mut self, table: &str, dropped: &[String], schema: &Schema, span: Span) {
+    fn keep_foreign_key_index(&mut self, table: &str, dropped: &[String], after: Option<&Table>, span: Span) {
         if !self.d.data.foreign_key_needs_index {
             return;
         }
-        let Some(t) = schema.tables.get(table) else { return };
+        let Some(t) = after else { return };
         let covers = |cols: &[String], fk: &ForeignKey| cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..];
         let kept = |fk: &ForeignKey| {
             t.indexes.iter().any(|i| covers(&i.columns, fk))
@@ -752,7 +781,7 @@ impl Planner<'_> {
     }
 
     /// The SQLite table rebuild: one per table per group of changes (SPEC 5).
-    fn rebuild(&mut self, g: &Group, after: &Table, schema: &Schema) {
+    fn rebuild(&mut self, g: &Group, after: &Table) {
         let span = g.changes.first().map(|c| c.1).unwrap_or_default();
         let d = self.d;
         let table = after.name.clone();
@@ -796,7 +825,9 @@ impl Planner<'_> {
         }
         let mut temp = format!("_schemac_new_{table}");
         let mut n = 2;
-        while schema.tables.contains_key(&temp) || schema.views.contains_key(&temp) {
+        // Free at this point of the revision: not in the schema after it, nor
+        // named by any of its changes (which covers what it dropped or renamed).
+        while (self.taken)(&temp) || self.named.contains(&temp) {
             temp = format!("_schemac_new_{table}_{n}");
             n += 1;
         }
@@ -814,15 +845,16 @@ impl Planner<'_> {
                 ty: col.ty.clone(),
             });
         }
-        let triggers = schema
+        let triggers = g
+            .dependents
             .triggers
-            .values()
-            .filter(|tr| tr.table == table)
+            .iter()
             .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).cloned())
             .collect();
-        let views = schema
-            .dependent_views(&table)
-            .into_iter()
+        let views = g
+            .dependents
+            .views
+            .iter()
             .filter_map(|v| v.sql.get(d.lookup()).map(|sql| (v.name.clone(), sql.to_string())))
             .collect();
         let mut warnings = std::mem::take(&mut self.pending_warnings);
@@ -833,10 +865,7 @@ impl Planner<'_> {
                 format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
             ),
         );
-        for o in schema
-            .opaque
-            .iter()
-            .filter(|o| o.tables.contains(&table) && d.lookup().contains(&o.dialect.as_str()))
+        for o in g.dependents.opaque.iter().filter(|o| d.lookup().contains(&o.dialect.as_str()))
         {
             warnings.push(Diagnostic::warning(
                 codes::UNTRACKED_EXECUTE,
@@ -897,7 +926,7 @@ impl Planner<'_> {
             self.push(StepKind::AddConstraint { table, constraint }, span);
         }
         for v in schema.views.values() {
-            self.emit(&Change::CreateView { view: v.clone() }, span, schema);
+            self.emit(&Change::CreateView { view: v.clone() }, span, None);
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::base::diag::{Diagnostic, Sp, Span};
 use crate::base::naming::{Naming, MAX_NAME};
 use crate::replay::model::*;
 use crate::vocab::ops::*;
+use std::sync::Arc;
 
 /// A resolved operation: what happened to the model, with full definitions.
 // Changes live one at a time between replay and plan; boxing would only add indirection.
@@ -26,7 +27,7 @@ pub enum Change {
         new_enums: Vec<ColumnType>,
     },
     DropTable {
-        table: Table,
+        table: Arc<Table>,
         dropped_enums: Vec<String>,
     },
     RenameTable {
@@ -126,6 +127,47 @@ impl Change {
 
 type R<T> = Result<T, Diagnostic>;
 
+/// A change with the model facts its planning needs about the moment it
+/// was made, so that the planner is a function of a revision's changes and
+/// never reads the schema in the middle of a revision.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub change: Change,
+    /// The operation's place in its file.
+    pub span: Span,
+    /// Set on an operation of a derived downgrade that cannot restore everything.
+    pub loses: Option<String>,
+    /// Where the operation wrote each column's type, for diagnostics.
+    pub type_spans: Vec<(String, Span)>,
+    /// The tables the change wrote, as it left them (shared, not copied):
+    /// first the one it concerns, then any whose foreign keys it renamed.
+    pub tables: Vec<Arc<Table>>,
+    /// For a change to a table in place: what else in the schema depends on it.
+    pub dependents: Dependents,
+}
+
+/// What depends on one table: what a SQLite rebuild of it must carry.
+#[derive(Clone, Debug, Default)]
+pub struct Dependents {
+    /// Views on the table, directly or through other views, in creation order.
+    pub views: Vec<View>,
+    /// Triggers on the table.
+    pub triggers: Vec<Trigger>,
+    /// Unclassified DDL from `execute` that names the table.
+    pub opaque: Vec<OpaqueDdl>,
+}
+
+impl Dependents {
+    fn of(schema: &Schema, table: &str) -> Dependents {
+        Dependents {
+            views: schema.dependent_views(table).into_iter().cloned().collect(),
+            triggers: schema.triggers.values().filter(|tr| tr.table == table).cloned().collect(),
+            opaque: schema.opaque.iter().filter(|o| o.tables.iter().any(|t| t == table)).cloned().collect(),
+        }
+    }
+}
+
+
 fn err(code: Code, span: Span, msg: String, label: &str) -> Diagnostic {
     Diagnostic::error(code, msg).at(span, label.to_string())
 }
@@ -136,7 +178,7 @@ fn table_mut<'a>(schema: &'a mut Schema, name: &Sp<String>) -> R<&'a mut Table> 
     } else {
         schema.tables.keys().cloned().collect()
     };
-    schema.tables.get_mut(&name.v).ok_or_else(|| no_table(name, &known))
+    schema.table_mut(&name.v).ok_or_else(|| no_table(name, &known))
 }
 
 fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
@@ -218,6 +260,43 @@ impl Replayer<'_> {
         }
     }
 
+    /// Applies one operation (`apply`) and records what planning it needs:
+    /// the tables it wrote as they now stand, and what depends on the table
+    /// it changed in place.
+    pub fn resolve(&self, schema: &mut Schema, node: &OpNode) -> R<Resolved> {
+        let change = self.apply(schema, node)?;
+        let concerned = match &change {
+            Change::CreateTable { name, .. } => Some(name.as_str()),
+            Change::RenameTable { to, .. } => Some(to.as_str()),
+            Change::Insert { table, .. } | Change::Delete { table, .. } => Some(table.as_str()),
+            c => c.altered_table(),
+        };
+        let mut tables: Vec<Arc<Table>> = concerned.and_then(|n| schema.tables.get(n)).cloned().into_iter().collect();
+        // A rename rewrites the foreign keys that name the table or column.
+        if let Change::RenameTable { to: t, .. } | Change::RenameColumn { table: t, .. } = &change {
+            for (holder, _) in schema.referrers(t) {
+                if !tables.iter().any(|h| h.name == holder.name) {
+                    tables.extend(schema.tables.get(&holder.name).cloned());
+                }
+            }
+        }
+        let dependents = change.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default();
+        let type_spans = match &node.op {
+            Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
+            Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
+            Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
+            _ => vec![],
+        };
+        Ok(Resolved {
+            change,
+            span: node.span,
+            loses: node.derived.as_ref().and_then(|d| d.warning.clone()),
+            type_spans,
+            tables,
+            dependents,
+        })
+    }
+
     /// A table no foreign key of another table and no view still uses.
     fn drop_table(&self, schema: &mut Schema, table: &Sp<String>) -> R<Change> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
@@ -254,7 +333,7 @@ impl Replayer<'_> {
             return Err(err(codes::NAME_TAKEN, new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
         }
         let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
-        t.name = new_name.v.clone();
+        Arc::make_mut(&mut t).name = new_name.v.clone();
         for name in t
             .indexes
             .iter()
@@ -270,7 +349,9 @@ impl Replayer<'_> {
             schema.note_fk(&r, &new_name.v);
         }
         let mut now_referring = vec![];
-        for other in schema.tables.values_mut() {
+        // Only the tables that hold such a key are written (and so copied).
+        for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
+            let other = Arc::make_mut(other);
             for c in other.constraints.iter_mut() {
                 if let Constraint::ForeignKey(fk) = c {
                     if fk.ref_table == table.v {
@@ -390,7 +471,7 @@ impl Replayer<'_> {
                 .help(format!("drop `{}` first", fk.name)));
             }
         }
-        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        let t = schema.table_mut(&table.v).expect("checked above");
         t.columns.shift_remove(&column.v);
         t.constraints.retain(|c| !constraints.contains(c));
         t.indexes.retain(|i| !indexes.contains(i));
@@ -427,7 +508,7 @@ impl Replayer<'_> {
             }
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
-        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        let t = schema.table_mut(&table.v).expect("checked above");
         let idx = t.columns.get_index_of(&column.v).expect("checked above");
         let (_, mut col) = t.columns.shift_remove_index(idx).expect("checked above");
         col.name = new_name.v.clone();
@@ -449,7 +530,8 @@ impl Replayer<'_> {
             rename(&mut i.columns);
         }
         if referred {
-            for other in schema.tables.values_mut() {
+            for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
+                let other = Arc::make_mut(other);
                 for c in other.constraints.iter_mut() {
                     if let Constraint::ForeignKey(fk) = c {
                         if fk.ref_table == table.v {
@@ -472,7 +554,7 @@ impl Replayer<'_> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         let idx = self.index(t, index)?;
         self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
-        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        let t = schema.table_mut(&table.v).expect("checked above");
         t.indexes.push(idx.clone());
         Ok(Change::CreateIndex {
             table: table.v.clone(),
@@ -501,7 +583,7 @@ impl Replayer<'_> {
         } else {
             crate::base::naming::shorten(&name.v)
         };
-        let t = schema.tables.get_mut(&tname).expect("registered");
+        let t = schema.table_mut(&tname).expect("registered");
         let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
         let index = t.indexes.remove(pos);
         schema.global_names.remove(&iname);
@@ -774,7 +856,7 @@ impl Replayer<'_> {
         }
         constraints.extend(spec.constraints.iter().cloned());
         let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
-        schema.tables.insert(table.name.clone(), table);
+        schema.tables.insert(table.name.clone(), Arc::new(table));
         let mut resolved = vec![];
         for c in constraints {
             match self.add_constraint(schema, &spec.table, c) {
@@ -794,7 +876,7 @@ impl Replayer<'_> {
                     .map(|_| idx)
             });
             match r {
-                Ok(idx) => schema.tables.get_mut(&spec.table.v).expect("inserted").indexes.push(idx),
+                Ok(idx) => schema.table_mut(&spec.table.v).expect("inserted").indexes.push(idx),
                 Err(e) => {
                     let t = schema.tables.shift_remove(&spec.table.v).expect("inserted above");
                     forget_names(schema, &t);
@@ -947,7 +1029,7 @@ impl Replayer<'_> {
         if c.is_global_name() {
             self.claim_global(schema, c.name(), span, &table.v)?;
         }
-        let t = schema.tables.get_mut(&table.v).expect("checked above");
+        let t = schema.table_mut(&table.v).expect("checked above");
         if let Constraint::PrimaryKey { columns, .. } = &c {
             for col in columns {
                 if let Some(column) = t.columns.get_mut(col) {

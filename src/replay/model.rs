@@ -7,6 +7,7 @@ pub use crate::base::fxhash::FastHash;
 pub use crate::vocab::types::{ColumnType, EnumType, FkAction, PerDialect, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A map in creation order, keyed by name.
 pub type NameMap<V> = IndexMap<String, V, FastHash>;
@@ -153,7 +154,9 @@ pub struct OpaqueDdl {
 /// The whole schema at one point of the chain.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
-    pub tables: NameMap<Table>,
+    /// Shared, copied on write (`Schema::table_mut`): a change carries the
+    /// table as it left it for the planner at the cost of a reference.
+    pub tables: NameMap<Arc<Table>>,
     pub views: NameMap<View>,
     pub triggers: NameMap<Trigger>,
     /// Schema-wide names (indexes, unique and primary key constraints) to their table.
@@ -181,6 +184,11 @@ impl PartialEq for FkHolders {
 }
 
 impl Schema {
+    /// A table to change in place; copied first when a change still holds it.
+    pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        self.tables.get_mut(name).map(Arc::make_mut)
+    }
+
     /// Records that `holder` has a foreign key to `ref_table`.
     pub fn note_fk(&mut self, ref_table: &str, holder: &str) {
         let list = self.fk_holders.0.entry(ref_table.to_string()).or_default();
@@ -215,10 +223,10 @@ impl Schema {
             .collect();
         at.sort_unstable();
         at.dedup();
-        let found = keys_to(&mut at.into_iter().map(|i| &self.tables[i]));
+        let found = keys_to(&mut at.into_iter().map(|i| &*self.tables[i]));
         debug_assert!(
             {
-                let all = keys_to(&mut self.tables.values());
+                let all = keys_to(&mut self.tables.values().map(|t| &**t));
                 all.len() == found.len() && all.iter().zip(&found).all(|(a, b)| std::ptr::eq(a.1, b.1))
             },
             "the foreign key index missed a referrer of `{table}`"
