@@ -865,8 +865,7 @@ impl Planner<'_> {
                 format!("rebuilds table `{table}` (SQLite cannot ALTER this in place): rows are copied, indexes, triggers and views re-created"),
             ),
         );
-        for o in g.dependents.opaque.iter().filter(|o| d.lookup().contains(&o.dialect.as_str()))
-        {
+        for o in g.dependents.opaque.iter().filter(|o| d.lookup().contains(&o.dialect.as_str())) {
             warnings.push(Diagnostic::warning(
                 codes::UNTRACKED_EXECUTE,
                 format!(

@@ -167,7 +167,6 @@ impl Dependents {
     }
 }
 
-
 fn err(code: Code, span: Span, msg: String, label: &str) -> Diagnostic {
     Diagnostic::error(code, msg).at(span, label.to_string())
 }
