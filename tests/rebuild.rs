@@ -121,7 +121,8 @@ fn derived_downgrades_rebuild_back() {
     assert!(sql_text[0][0].as_deref().unwrap_or("").contains("uq_things_u"), "{sql_text:?}");
 }
 
-/// A foreign key violated after a rebuild fails the script instead of only printing.
+/// A foreign key violated after a rebuild fails the script instead of only
+/// printing, after a line that names the table and counts its rows.
 #[test]
 fn a_violated_foreign_key_fails_the_script() {
     if !require(Engine::Sqlite) {
@@ -135,6 +136,77 @@ fn a_violated_foreign_key_fails_the_script() {
         .apply(&sql(&dir, &["upgrade", "r10:r11"]))
         .expect_err("r11 adds a foreign key that row 1 violates");
     assert!(err.contains("foreign_key_violation_after_rebuild"), "{err}");
+    assert!(err.contains("foreign key violation: things has 1 row(s) with no match in tags"), "{err}");
     // The failed revision left the table as it was.
     assert_eq!(db.query_rows("SELECT kind FROM things").unwrap(), vec![vec![Some("no-such-tag".to_string())]]);
+}
+
+/// A project in a temporary folder: `projects` with a view on it, then a
+/// revision that drops `description`.
+fn drop_column_project(view_sql: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let revs = dir.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("r01_create.toml"),
+        format!(
+            r#"revision = "r01"
+message = "projects and a view"
+
+[[upgrade]]
+op = "create_table"
+table = "projects"
+columns = [
+  {{ name = "id", type = "integer", primary_key = true }},
+  {{ name = "name", type = "string(50)" }},
+  {{ name = "description", type = "text" }},
+]
+
+[[upgrade]]
+op = "create_view"
+name = "project_names"
+sql = {{ default = "{view_sql}" }}
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        revs.join("r02_drop.toml"),
+        r#"revision = "r02"
+down_revision = "r01"
+message = "drop description"
+
+[[upgrade]]
+op = "drop_column"
+table = "projects"
+column = "description"
+"#,
+    )
+    .unwrap();
+    dir
+}
+
+/// SQLite 3.35+ drops a column in place when no view or trigger names it
+/// (a view on other columns of the table is no obstacle), and the view
+/// still reads; a view that names it makes the drop a rebuild.
+#[test]
+fn drop_column_is_native_unless_a_view_names_the_column() {
+    let other = drop_column_project("SELECT id, name FROM projects");
+    let script = sql(other.path(), &["upgrade", "r01:r02"]);
+    assert!(script.contains("ALTER TABLE projects DROP COLUMN description;"), "{script}");
+    assert!(!script.contains("_schemac_new_projects"), "{script}");
+    let named = drop_column_project("SELECT id, description FROM projects");
+    let rebuild = sql(named.path(), &["upgrade", "r01:r02"]);
+    assert!(rebuild.contains("_schemac_new_projects"), "{rebuild}");
+    if !require(Engine::Sqlite) {
+        return;
+    }
+    let db = TestDb::new(Engine::Sqlite, "drop_column_native").unwrap();
+    db.apply(&sql(other.path(), &["upgrade", "base:r01"])).unwrap();
+    db.apply("INSERT INTO projects (id, name, description) VALUES (1, 'a', 'x')").unwrap();
+    db.apply(&script).unwrap();
+    let rows = db.query_rows("SELECT id, name FROM project_names").unwrap();
+    assert_eq!(rows, vec![vec![Some("1".to_string()), Some("a".to_string())]]);
+    let columns = db.query_rows("SELECT name FROM pragma_table_info('projects') ORDER BY cid").unwrap();
+    assert_eq!(columns, vec![vec![Some("id".to_string())], vec![Some("name".to_string())]]);
 }

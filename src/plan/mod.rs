@@ -305,11 +305,20 @@ impl<'d> Planner<'d> {
                     && column.default.as_ref().is_none_or(|v| *v == Value::Null || constraints.is_empty());
                 constant_default && fk_ok && (column.nullable || column.default.as_ref().is_some_and(|v| *v != Value::Null))
             }
+            // SQLite 3.35+ drops a column in place unless another part of the
+            // schema names it: a key, a constraint, a partial index, a trigger
+            // or a view (indexes on it are dropped first). A view or trigger
+            // that names only other columns is no obstacle.
+            // https://www.sqlite.org/lang_altertable.html#altertabdropcol
             Change::DropColumn { constraints, column, .. } => {
+                let names_column = |sql: &str| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(&column.name));
                 self.d.can(Capability::DropColumn)
                     && constraints.is_empty()
-                    && dependents.views.is_empty()
-                    && dependents.triggers.is_empty()
+                    && !dependents.views.iter().any(|v| v.sql.get(self.d.lookup()).is_none_or(names_column))
+                    && !dependents
+                        .triggers
+                        .iter()
+                        .any(|tr| self.d.lookup().iter().find_map(|k| tr.sql.get(*k)).is_some_and(|s| names_column(s)))
                     && !after.is_some_and(|t| {
                         t.indexes
                             .iter()
@@ -881,6 +890,7 @@ impl Planner<'_> {
             copied,
             triggers,
             views,
+            fk_checked: std::iter::once(&after.name).chain(&g.dependents.referrers).cloned().collect(),
         };
         self.steps.push(Step {
             warnings,

@@ -93,6 +93,9 @@ pub struct Rebuild {
     pub triggers: Vec<String>,
     /// Views that depend on the table, as (name, the user's SQL), in creation order.
     pub views: Vec<(String, String)>,
+    /// The tables whose foreign keys are checked after the copy: the table
+    /// and those that refer to it (no other can have gained a violation).
+    pub fk_checked: Vec<String>,
 }
 
 /// A row's values for the columns a statement names.

@@ -747,6 +747,7 @@ impl Renderer {
                         .v("copied_names", r.copied.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
                         .v("indexes", r.indexes.iter().map(|i| idx_ctx(&r.table, i, false)).collect::<Vec<_>>())
                         .v("triggers", r.triggers.clone())
+                        .v("fk_checked", r.fk_checked.clone())
                         .v("views_rev", views.iter().rev().cloned().collect::<Vec<_>>())
                         .v("views", views),
                 )

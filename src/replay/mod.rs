@@ -155,6 +155,8 @@ pub struct Dependents {
     pub triggers: Vec<Trigger>,
     /// Unclassified DDL from `execute` that names the table.
     pub opaque: Vec<OpaqueDdl>,
+    /// The other tables that hold a foreign key to it.
+    pub referrers: Vec<String>,
 }
 
 impl Dependents {
@@ -163,6 +165,12 @@ impl Dependents {
             views: schema.dependent_views(table).into_iter().cloned().collect(),
             triggers: schema.triggers.values().filter(|tr| tr.table == table).cloned().collect(),
             opaque: schema.opaque.iter().filter(|o| o.tables.iter().any(|t| t == table)).cloned().collect(),
+            referrers: schema.referrers(table).fold(vec![], |mut names, (holder, _)| {
+                if holder.name != table && !names.contains(&holder.name) {
+                    names.push(holder.name.clone());
+                }
+                names
+            }),
         }
     }
 }

@@ -359,7 +359,7 @@ fn probe(engine: Engine) -> Result<(), String> {
 
 /// Runs `command`, feeding it `stdin` (or nothing), and returns its stdout.
 /// A failure to start or a non-zero exit status is an error that holds the
-/// client's stderr.
+/// client's stderr, then what it printed on stdout before it stopped.
 fn run(mut command: Command, stdin: Option<&str>) -> Result<String, String> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command
@@ -378,7 +378,13 @@ fn run(mut command: Command, stdin: Option<&str>) -> Result<String, String> {
     let write_result = writer.map(|handle| handle.join());
     let stderr = String::from_utf8_lossy(&output.stderr).trim_end().to_owned();
     if !output.status.success() {
-        return Err(format!("`{program}` failed ({}): {stderr}", output.status));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let printed = if stdout.trim().is_empty() {
+            String::new()
+        } else {
+            format!("\nit printed: {}", stdout.trim_end())
+        };
+        return Err(format!("`{program}` failed ({}): {stderr}{printed}", output.status));
     }
     if let Some(Ok(Err(error))) = write_result {
         return Err(format!("cannot write to `{program}`: {error}"));
