@@ -149,7 +149,14 @@ pub enum Command {
     },
     /// Validates the whole chain for every dialect, and head against the model.
     #[command(name = "check_migration", alias = "check", alias = "check-migration")]
-    CheckMigration,
+    CheckMigration {
+        /// Exit 1 when there is any warning or lint finding.
+        #[arg(long = "deny-warnings")]
+        deny_warnings: bool,
+        /// `json`: the report and the lint findings as one JSON object on stdout.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
     /// Writes a new revision file whose down_revision is the head; prints its path.
     Revision {
         /// The revision's message (also its file name).
@@ -205,11 +212,7 @@ pub fn run() -> i32 {
             return code;
         }
     };
-    let format = match cli.message_format {
-        MessageFormat::Human => Format::Human,
-        MessageFormat::Short => Format::Short,
-        MessageFormat::Json => Format::Json,
-    };
+    let format = message_format(&cli);
     let mut sources = Sources::default();
     match dispatch(&cli, &mut sources) {
         Ok(()) => 0,
@@ -343,9 +346,33 @@ fn run_command(
             ListFormat::Text => print(&crate::commands::show(compiler, revision)?),
             ListFormat::Json => print(&crate::commands::show_json(compiler, revision)?),
         },
-        Command::CheckMigration => {
+        Command::CheckMigration { deny_warnings, format } => {
             let report = crate::commands::check(graph, settings, sources)?;
-            print(&report)
+            match format {
+                ListFormat::Text => {
+                    eprint!("{}", sources.render(&report.findings, message_format(cli)));
+                    print(&report.lines.join("\n"))?;
+                }
+                ListFormat::Json => {
+                    let json = serde_json::json!({
+                        "report": report.lines,
+                        "findings": sources.json_items(&report.findings),
+                    });
+                    print(&serde_json::to_string_pretty(&json).unwrap_or_default())?;
+                }
+            }
+            let n = report.warnings + report.findings.len();
+            if *deny_warnings && n > 0 {
+                return Err(Diagnostics::from(crate::base::diag::Diagnostic::error(
+                    codes::WARNINGS_DENIED,
+                    format!(
+                        "{n} warning{} or lint finding{} with --deny-warnings",
+                        if n == 1 { "" } else { "s" },
+                        if n == 1 { "" } else { "s" }
+                    ),
+                )));
+            }
+            Ok(())
         }
         Command::Revision {
             message,
@@ -493,5 +520,14 @@ fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
             tmp.persist(path).map_err(|e| fail(e.error))?;
             Ok(())
         }
+    }
+}
+
+/// How diagnostics are rendered (`--message-format`).
+fn message_format(cli: &Cli) -> Format {
+    match cli.message_format {
+        MessageFormat::Human => Format::Human,
+        MessageFormat::Short => Format::Short,
+        MessageFormat::Json => Format::Json,
     }
 }

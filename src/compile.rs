@@ -14,7 +14,7 @@ use crate::plan::{plan_revision, Planner};
 use crate::render::{Fixed, Renderer};
 use crate::replay::inverse::revision_downgrade;
 use crate::replay::model::Schema;
-use crate::replay::{Change, Replayer};
+use crate::replay::{Change, Replayer, Resolved};
 use crate::vocab::ops::OpNode;
 use std::io::Write;
 
@@ -95,9 +95,8 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Plans a list of operations on top of `schema`, for one revision.
-    /// Replays one revision's operations, then plans its changes.
-    fn plan_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
+    /// Replays one revision's operations on top of `schema`.
+    fn resolve_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Resolved> {
         let r = self.replayer();
         let mut changes = Vec::with_capacity(ops.len());
         for node in ops {
@@ -106,6 +105,12 @@ impl<'a> Compiler<'a> {
                 Err(d) => diags.push(d),
             }
         }
+        changes
+    }
+
+    /// Replays one revision's operations, then plans its changes.
+    fn plan_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
+        let changes = self.resolve_ops(ops, schema, diags);
         let taken = |name: &str| schema.tables.contains_key(name) || schema.views.contains_key(name);
         let (steps, mut planned) = plan_revision(&self.dialect, changes, &taken);
         diags.append(&mut planned);
@@ -147,6 +152,25 @@ impl<'a> Compiler<'a> {
             pk,
             if_not_exists,
         }
+    }
+
+    /// The lint findings (SPEC 11) of every revision of `upgrade base:heads`
+    /// for this dialect, each with its revision's index.
+    pub fn lint(&self) -> Result<Vec<(RevIx, Diagnostic)>, Diagnostics> {
+        let g = self.graph;
+        let mut diags = vec![];
+        let mut schema = Schema::default();
+        let mut findings = vec![];
+        for &r in &g.topo {
+            let changes = self.resolve_ops(&self.upgrade_ops(r), &mut schema, &mut diags);
+            let taken = |name: &str| schema.tables.contains_key(name) || schema.views.contains_key(name);
+            let (steps, _) = plan_revision(&self.dialect, changes.clone(), &taken);
+            findings.extend(crate::plan::lint::revision(&self.dialect, &changes, &steps).into_iter().map(|f| (r, f)));
+        }
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags));
+        }
+        Ok(findings)
     }
 
     /// SQL for `upgrade RANGE`, as text.

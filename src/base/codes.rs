@@ -9,7 +9,8 @@
 //! E01xx decoding, E02xx the revision graph, E03xx replay, E04xx derived
 //! downgrades, E05xx planning for a dialect, E06xx the command line, E07xx
 //! (and W07xx) `check_migration`; W05xx are the warnings a plan attaches to its steps, E08xx `revision` and `merge`, E09xx
-//! internal errors, E10xx `populate`. A `W` code is a warning.
+//! internal errors, E10xx `populate`. A `W` code is a warning; an `S1xx`
+//! code is a finding of `check`'s lint (a warning too).
 
 /// A stable diagnostic code: a pointer to its entry in the registry (one
 /// word, so that a `Diagnostic` stays small), compared by value.
@@ -47,7 +48,7 @@ impl Code {
 
     /// Whether diagnostics with this code are warnings (a `W` code).
     pub fn is_warning(self) -> bool {
-        self.0.id.starts_with('W')
+        self.0.id.starts_with('W') || self.0.id.starts_with('S')
     }
 }
 
@@ -167,6 +168,7 @@ codes! {
     "W0705" IRREVERSIBLE_REVISION "a revision's downgrade cannot be derived (E0401, E0402); the other revisions are checked alone",
     "W0706" LOSSY_UPGRADE "an upgrade script carries a `-- WARNING:` (it drops data, or the engine ignores a constraint)",
     "W0707" LOSSY_DOWNGRADE "downgrade scripts carry a `-- WARNING:`: they drop data or narrow types",
+    "E0708" WARNINGS_DENIED "`check --deny-warnings` found warnings or lint findings",
     // revision and merge.
     "E0801" CANNOT_READ_MODEL "the model file named by `[migrations] model` cannot be read",
     "E0802" AMBIGUOUS_HEAD "there are several heads and `revision` was not told which to build on (`--head`)",
@@ -188,6 +190,16 @@ codes! {
     "E1005" POPULATE_KEY_VALUE "a populate row gives no literal value for a key column",
     "E1006" POPULATE_DUPLICATE_KEY "two populate rows of one table have the same key",
     "E1007" POPULATE_MISSING_VALUE "a populate row gives no value for a NOT NULL column without a default",
+    // The lint of check_migration (SPEC 11): warnings about a change to a
+    // table that existed before the revision, at the operation that makes it.
+    "S101" LINT_INDEX_LOCKS "an index is built without `concurrently` on a table that existed before the revision (PostgreSQL): writes wait for the whole build",
+    "S102" LINT_CONSTRAINT_VALIDATES "a foreign key or check is added to an existing table and validated at once: every row is checked under the ALTER's lock (PostgreSQL)",
+    "S103" LINT_SET_NOT_NULL "a column of an existing table becomes NOT NULL: a full scan under ACCESS EXCLUSIVE (PostgreSQL) or a table rebuild (MySQL, MariaDB)",
+    "S104" LINT_TYPE_REWRITES "a type change rewrites an existing table under ACCESS EXCLUSIVE (PostgreSQL; a longer VARCHAR, VARCHAR to TEXT or more NUMERIC precision does not)",
+    "S105" LINT_DROPPED_BUT_NAMED "a dropped table or column is still named by raw SQL of an earlier revision (an execute, a trigger, a view)",
+    "S106" LINT_BACKFILL_UNDER_LOCK "a backfill UPDATE runs in the transaction that holds the ALTER's lock on the table until it commits (PostgreSQL)",
+    "S107" LINT_COPIES_TABLE "a MySQL or MariaDB ALTER that cannot run INSTANT or INPLACE: ALGORITHM=COPY copies the table while writes wait",
+    "S108" LINT_SQLITE_REBUILD "a SQLite rebuild copies every row of an existing table while the database is locked for writing",
 }
 
 #[cfg(test)]
@@ -201,7 +213,11 @@ mod tests {
         }
         for c in ALL {
             let b = c.id().as_bytes();
-            assert!(b.len() == 5 && (b[0] == b'E' || b[0] == b'W') && b[1..].iter().all(u8::is_ascii_digit), "{c}");
+            let lint = b.len() == 4 && b[0] == b'S';
+            assert!(
+                (lint || b.len() == 5 && (b[0] == b'E' || b[0] == b'W')) && b[1..].iter().all(u8::is_ascii_digit),
+                "{c}"
+            );
             assert!(!c.explain().is_empty() && !c.explain().contains('\n'), "{c}");
         }
     }

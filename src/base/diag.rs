@@ -303,7 +303,14 @@ impl Sources {
     }
 
     fn render_json(&self, diags: &[Diagnostic]) -> String {
-        let items: Vec<serde_json::Value> = diags
+        let mut s = serde_json::to_string_pretty(&self.json_items(diags)).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Each diagnostic as a JSON object: level, code, message, labels (file, line, column), help.
+    pub fn json_items(&self, diags: &[Diagnostic]) -> Vec<serde_json::Value> {
+        diags
             .iter()
             .map(|d| {
                 let labels: Vec<serde_json::Value> = d
@@ -322,10 +329,7 @@ impl Sources {
                     "code": d.code.id(), "message": d.message, "labels": labels, "help": d.help,
                 })
             })
-            .collect();
-        let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
-        s.push('\n');
-        s
+            .collect()
     }
 }
 

@@ -142,8 +142,21 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
 /// Compiles every revision up and down for every dialect, parses the SQL
 /// back, and checks the graph (one head, one unlabelled base) and the
 /// declared model against head.
-pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::Sources) -> Result<String, Diagnostics> {
+/// What `check` found when the chain is valid: the report's lines, and the
+/// lint findings (SPEC 11), each located at its operation and naming the
+/// dialects it concerns.
+pub struct CheckReport {
+    pub lines: Vec<String>,
+    pub findings: Vec<Diagnostic>,
+    /// How many of the report's lines are warnings.
+    pub warnings: usize,
+}
+
+pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::Sources) -> Result<CheckReport, Diagnostics> {
     let mut diags = vec![];
+    // Lint findings, once per revision, code, place and text, with their dialects.
+    type FindingKey = (crate::graph::RevIx, &'static str, String, Option<(u32, u32, u32)>);
+    let mut findings: indexmap::IndexMap<FindingKey, (Diagnostic, Vec<&'static str>)> = indexmap::IndexMap::new();
     let mut report = vec![];
     if g.heads.len() > 1 {
         diags.push(
@@ -197,6 +210,15 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     for id in DialectId::CHECKED {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
         let c = Compiler::new(g, settings, d.clone());
+        if let Ok(found) = c.lint() {
+            for (rev, f) in found {
+                let at = f.labels.first().map(|l| (l.span.file.0, l.span.start, l.span.end));
+                let (_, on) = findings.entry((rev, f.code.id(), f.message.clone(), at)).or_insert_with(|| (f, vec![]));
+                if !on.contains(&id.key()) {
+                    on.push(id.key());
+                }
+            }
+        }
         let mut runs = vec![("upgrade base:heads".to_string(), c.upgrade_units("base:heads"))];
         match c.downgrade_units("heads:base") {
             Err(e) if e.0.iter().all(|d| matches!(d.code, codes::IRREVERSIBLE_EXECUTE | codes::IRREVERSIBLE_INSERT)) => {
@@ -297,7 +319,26 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     for d in &diags {
         report.push(format!("warning[{}]: {}", d.code, d.message));
     }
-    Ok(report.join("\n"))
+    let warnings = report.len() - 1;
+    let findings: Vec<Diagnostic> = findings
+        .into_iter()
+        .map(|((rev, ..), (mut f, on))| {
+            f.message = format!("{}: {} ({})", g.id(rev), f.message, on.join(", "));
+            f
+        })
+        .collect();
+    if !findings.is_empty() {
+        report.push(format!(
+            "lint: {} finding{} (`schemac explain CODE` says what each code means)",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(CheckReport {
+        lines: report,
+        findings,
+        warnings,
+    })
 }
 
 fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {

@@ -6,6 +6,7 @@
 //! diagnostic at the user's key). Warnings are diagnostics with codes,
 //! attached to the step that causes them. The renderer spells the steps.
 
+pub mod lint;
 pub mod step;
 
 use crate::base::codes;
