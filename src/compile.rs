@@ -214,7 +214,7 @@ impl<'a> Compiler<'a> {
             let rev = &g.revs[r];
             let steps = self.plan_ops(&self.upgrade_ops(r), &mut schema, diags);
             let parents = &g.parents[r];
-            let version = self.version_up(&mut heads, r, parents);
+            let version = self.version_up(&mut heads, r);
             let mut comment = String::with_capacity(48 + rev.message.len());
             comment.push_str("Running upgrade ");
             self.push_ids(&mut comment, parents);
@@ -354,10 +354,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// The version statements of upgrading to `r` from the `heads` recorded so far.
-    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx, parents: &[RevIx]) -> Vec<StepKind> {
+    /// The version statements of applying `r`: it replaces the heads it
+    /// requires (its down_revisions and, as in Alembic, its dependencies).
+    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx) -> Vec<StepKind> {
         let g = self.graph;
         let rev = g.id(r).to_string();
-        let mut present = parents.iter().copied().filter(|p| heads.contains(p));
+        let mut present = g.requires(r).filter(|p| heads.contains(p));
         let mut out = Vec::with_capacity(1);
         match present.next() {
             None => out.push(StepKind::VersionInsert { table: self.vt(), rev }),
@@ -372,7 +374,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        heads.retain(|h| !parents.contains(h));
+        heads.retain(|h| !g.requires(r).any(|p| p == *h));
         heads.push(r);
         out
     }
@@ -448,7 +450,7 @@ impl<'a> Compiler<'a> {
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
             let steps = self.plan_ops(ops, &mut schema, diags);
             let parents = &g.parents[rx];
-            let version = self.version_down(&mut heads, rx, parents);
+            let version = self.version_down(&mut heads, rx);
             let mut comment = String::with_capacity(48 + rev.message.len());
             comment.push_str("Running downgrade ");
             comment.push_str(&rev.id.v);
@@ -468,12 +470,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
-    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<StepKind> {
+    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx) -> Vec<StepKind> {
         let g = self.graph;
         let rev = g.id(rx).to_string();
         heads.retain(|&h| h != rx);
         let covered = g.closure(heads);
-        let new: Vec<RevIx> = parents.iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        let mut new: Vec<RevIx> = g.requires(rx).filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        if !g.deps[rx].is_empty() {
+            // A required revision that another one requires in turn is no head.
+            let all = new.clone();
+            new.retain(|&c| !all.iter().any(|&o| o != c && g.closure(&[o]).contains(&g.topo_pos[c])));
+        }
         let mut out = Vec::with_capacity(1);
         match new.split_first() {
             None => out.push(StepKind::VersionDelete { table: self.vt(), rev }),
@@ -511,14 +518,14 @@ impl<'a> Compiler<'a> {
             return Err(Diagnostics(p.diags));
         }
         let version: Vec<_> = g
-            .heads
+            .real_heads
             .iter()
             .map(|&h| StepKind::VersionInsert {
                 table: self.vt(),
                 rev: g.id(h).to_string(),
             })
             .collect();
-        let heads: Vec<&str> = g.heads.iter().map(|&h| g.id(h)).collect();
+        let heads: Vec<&str> = g.real_heads.iter().map(|&h| g.id(h)).collect();
         let block = Block {
             revision: None,
             comment: format!("Creating the schema at {} directly", heads.join(", ")),

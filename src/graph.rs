@@ -1,6 +1,9 @@
-//! Stage 2, chain: the revision graph built from `down_revision` alone, and
-//! the meaning of revision specifiers and ranges (SPEC 1). A revision set is
-//! always closed under ancestry; a range is the difference of two such sets.
+//! Stage 2, chain: the revision graph built from `down_revision` and
+//! `depends_on`, and the meaning of revision specifiers and ranges (SPEC 1).
+//! A revision set is always closed under ancestry, where a dependency counts
+//! as an ancestor (as in Alembic: upgrading to a revision applies what it
+//! depends on first, and the version table then names the dependent
+//! revision alone); a range is the difference of two such sets.
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics};
@@ -14,12 +17,20 @@ pub type RevIx = usize;
 pub struct Graph {
     pub revs: Vec<Revision>,
     pub by_id: HashMap<String, RevIx, FastHash>,
+    /// `down_revision`s.
     pub parents: Vec<Vec<RevIx>>,
     pub children: Vec<Vec<RevIx>>,
+    /// `depends_on`, resolved; and the revisions that depend on each.
+    pub deps: Vec<Vec<RevIx>>,
+    pub dependents: Vec<Vec<RevIx>>,
     /// Position of each revision in the topological order.
     pub topo_pos: Vec<usize>,
     pub topo: Vec<RevIx>,
+    /// Revisions that are no revision's `down_revision` (Alembic's `heads`).
     pub heads: Vec<RevIx>,
+    /// The heads no revision depends on: what the version table holds at
+    /// the end of `upgrade heads` (the others are "effective heads").
+    pub real_heads: Vec<RevIx>,
     pub bases: Vec<RevIx>,
 }
 
@@ -84,13 +95,14 @@ impl Graph {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        // Kahn's algorithm, smallest id first among the ready ones.
-        let mut indegree: Vec<usize> = parents.iter().map(|p| p.len()).collect();
+        let (deps, dependents) = resolve_deps(&revs, &by_id, &parents, &children)?;
+        // Kahn's algorithm over down_revisions and dependencies, smallest id first among the ready ones.
+        let mut indegree: Vec<usize> = parents.iter().zip(&deps).map(|(p, d)| p.len() + d.len()).collect();
         let mut ready: BTreeSet<usize> = (0..revs.len()).filter(|&i| indegree[i] == 0).collect();
         let mut topo = vec![];
         while let Some(i) = ready.pop_first() {
             topo.push(i);
-            for &c in &children[i] {
+            for &c in children[i].iter().chain(&dependents[i]) {
                 indegree[c] -= 1;
                 if indegree[c] == 0 {
                     ready.insert(c);
@@ -102,10 +114,19 @@ impl Graph {
             let names: Vec<&str> = in_cycle.iter().map(|&i| revs[i].id.v.as_str()).collect();
             let diags = in_cycle
                 .iter()
-                .filter(|&&i| !revs[i].down.is_empty())
-                .map(|&i| {
-                    Diagnostic::error(codes::REVISION_CYCLE, format!("a cycle of down_revisions: {}", names.join(" -> ")))
-                        .at(revs[i].down[0].span, "this down_revision closes a circular chain")
+                .filter_map(|&i| {
+                    let (span, what) = match (revs[i].down.first(), revs[i].depends_on.first()) {
+                        (Some(d), _) => (d.span, "this down_revision closes a circular chain"),
+                        (None, Some(d)) => (d.span, "this dependency closes a circular chain"),
+                        (None, None) => return None,
+                    };
+                    Some(
+                        Diagnostic::error(
+                            codes::REVISION_CYCLE,
+                            format!("a cycle of down_revisions and dependencies: {}", names.join(" -> ")),
+                        )
+                        .at(span, what),
+                    )
                 })
                 .collect();
             return Err(Diagnostics(diags));
@@ -114,13 +135,17 @@ impl Graph {
         for (pos, &i) in topo.iter().enumerate() {
             topo_pos[i] = pos;
         }
-        let heads = topo.iter().copied().filter(|&i| children[i].is_empty()).collect();
+        let heads: Vec<RevIx> = topo.iter().copied().filter(|&i| children[i].is_empty()).collect();
+        let real_heads = heads.iter().copied().filter(|&i| dependents[i].is_empty()).collect();
         let bases = topo.iter().copied().filter(|&i| parents[i].is_empty()).collect();
         Ok(Graph {
             revs,
             by_id,
             parents,
             children,
+            deps,
+            dependents,
+            real_heads,
             topo_pos,
             topo,
             heads,
@@ -138,7 +163,7 @@ impl Graph {
         let mut stack: Vec<RevIx> = tips.to_vec();
         while let Some(r) = stack.pop() {
             if set.insert(self.topo_pos[r]) {
-                stack.extend(self.parents[r].iter().copied());
+                stack.extend(self.parents[r].iter().chain(&self.deps[r]).copied());
             }
         }
         set
@@ -148,8 +173,13 @@ impl Graph {
     pub fn tips_of(&self, set: &RevSet) -> Vec<RevIx> {
         set.iter()
             .map(|&p| self.topo[p])
-            .filter(|&r| !self.children[r].iter().any(|c| set.contains(&self.topo_pos[*c])))
+            .filter(|&r| !self.children[r].iter().chain(&self.dependents[r]).any(|c| set.contains(&self.topo_pos[*c])))
             .collect()
+    }
+
+    /// `down_revision`s and dependencies: what must be applied before `r`.
+    pub fn requires(&self, r: RevIx) -> impl Iterator<Item = RevIx> + '_ {
+        self.parents[r].iter().chain(&self.deps[r]).copied()
     }
 
     /// Resolves a specifier (without a range) to its tips. `rel` is the
@@ -175,9 +205,9 @@ impl Graph {
         }
         match spec {
             "base" => return Ok(vec![]),
-            "heads" => return Ok(self.heads.clone()),
+            "heads" => return Ok(self.real_heads.clone()),
             "head" => {
-                return match self.heads.as_slice() {
+                return match self.real_heads.as_slice() {
                     [] => Ok(vec![]),
                     [h] => Ok(vec![*h]),
                     many => Err(format!(
@@ -195,13 +225,7 @@ impl Graph {
                 .iter()
                 .position(|r| r.branch_labels.iter().any(|l| l.v == label))
                 .ok_or_else(|| format!("no branch is labelled `{label}`"))?;
-            // The head reachable from the labelled revision.
-            let heads: Vec<RevIx> = self
-                .heads
-                .iter()
-                .copied()
-                .filter(|&h| self.closure(&[h]).contains(&self.topo_pos[start]))
-                .collect();
+            let heads = branch_heads(&self.parents, &self.heads, start);
             return match heads.as_slice() {
                 [h] => Ok(vec![*h]),
                 [] => Err(format!("branch `{label}` has no head")),
@@ -269,5 +293,109 @@ impl Graph {
 
     pub fn is_ancestor_set(&self, a: &RevSet, b: &RevSet) -> bool {
         a.is_subset(b)
+    }
+}
+
+/// The heads whose `down_revision` ancestry holds `start` (a branch's heads;
+/// dependencies do not make another branch's head one of them).
+fn branch_heads(parents: &[Vec<RevIx>], heads: &[RevIx], start: RevIx) -> Vec<RevIx> {
+    heads
+        .iter()
+        .copied()
+        .filter(|&h| {
+            let mut seen = vec![false; parents.len()];
+            let mut stack = vec![h];
+            while let Some(r) = stack.pop() {
+                if r == start {
+                    return true;
+                }
+                if !std::mem::replace(&mut seen[r], true) {
+                    stack.extend(parents[r].iter().copied());
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+type Edges = Vec<Vec<RevIx>>;
+
+/// Each revision's `depends_on` entries, resolved as Alembic resolves them:
+/// a revision id (or a unique prefix of one), a branch label (the labelled
+/// revision), or `label@head` (the head of that branch). Also the reverse.
+fn resolve_deps(
+    revs: &[Revision],
+    by_id: &HashMap<String, RevIx, FastHash>,
+    parents: &[Vec<RevIx>],
+    children: &[Vec<RevIx>],
+) -> Result<(Edges, Edges), Diagnostics> {
+    let mut diags = vec![];
+    let mut deps = vec![vec![]; revs.len()];
+    let mut dependents = vec![vec![]; revs.len()];
+    if revs.iter().all(|r| r.depends_on.is_empty()) {
+        return Ok((deps, dependents));
+    }
+    let heads: Vec<RevIx> = (0..revs.len()).filter(|&i| children[i].is_empty()).collect();
+    let labelled = |label: &str| revs.iter().position(|r| r.branch_labels.iter().any(|l| l.v == label));
+    for (i, r) in revs.iter().enumerate() {
+        for spec in &r.depends_on {
+            let found: Result<RevIx, String> = if let Some(label) = spec.v.strip_suffix("@head") {
+                match labelled(label) {
+                    None => Err(format!("no branch is labelled `{label}`")),
+                    Some(start) => match branch_heads(parents, &heads, start).as_slice() {
+                        [h] => Ok(*h),
+                        [] => Err(format!("branch `{label}` has no head")),
+                        many => Err(format!(
+                            "branch `{label}` has several heads: {}",
+                            many.iter().map(|&h| revs[h].id.v.as_str()).collect::<Vec<_>>().join(", ")
+                        )),
+                    },
+                }
+            } else if let Some(&d) = by_id.get(&spec.v) {
+                Ok(d)
+            } else if let Some(d) = labelled(&spec.v) {
+                Ok(d)
+            } else {
+                let mut matches: Vec<RevIx> = (0..revs.len()).filter(|&d| revs[d].id.v.starts_with(spec.v.as_str())).collect();
+                matches.sort_by(|a, b| revs[*a].id.v.cmp(&revs[*b].id.v));
+                match matches.as_slice() {
+                    [one] => Ok(*one),
+                    [] => Err(format!("no revision or branch label matches `{}`", spec.v)),
+                    many => Err(format!(
+                        "`{}` is ambiguous: it could be {}",
+                        spec.v,
+                        many.iter().map(|&d| revs[d].id.v.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            };
+            match found {
+                Ok(d) if d == i => {
+                    diags.push(Diagnostic::error(codes::UNKNOWN_DEPENDENCY, format!("`{}` depends on itself", r.id.v)).at(spec.span, "the revision itself"))
+                }
+                Ok(d) => {
+                    if !deps[i].contains(&d) && !parents[i].contains(&d) {
+                        deps[i].push(d);
+                        dependents[d].push(i);
+                    }
+                }
+                Err(msg) => {
+                    let mut known: Vec<String> = revs.iter().map(|r| r.id.v.clone()).collect();
+                    for l in revs.iter().flat_map(|r| &r.branch_labels) {
+                        known.extend([l.v.clone(), format!("{}@head", l.v)]);
+                    }
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(codes::UNKNOWN_DEPENDENCY, format!("`depends_on` of `{}`: {msg}", r.id.v)).at(spec.span, "names no revision");
+                    if let Some(s) = crate::base::suggest::closest(&spec.v, &known) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok((deps, dependents))
+    } else {
+        Err(Diagnostics(diags))
     }
 }

@@ -115,6 +115,7 @@ codes! {
     "E0202" UNKNOWN_DOWN_REVISION "a `down_revision` names no revision",
     "E0203" DUPLICATE_BRANCH_LABEL "two revisions carry the same branch label",
     "E0204" REVISION_CYCLE "the down_revisions form a cycle",
+    "E0205" UNKNOWN_DEPENDENCY "a `depends_on` entry names no revision, branch label or `label@head`, or one that depends on the revision itself",
     // Replay: the semantic checks of each operation against the schema before it.
     "E0301" NO_SUCH_TABLE "an operation names a table that does not exist at its revision",
     "E0302" NO_SUCH_COLUMN "an operation names a column that its table does not have at that revision",

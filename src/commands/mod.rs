@@ -16,10 +16,14 @@ use crate::language::config::Settings;
 fn line(g: &Graph, r: usize) -> String {
     let rev = &g.revs[r];
     let down: Vec<&str> = g.parents[r].iter().map(|&p| g.id(p)).collect();
-    let down = if down.is_empty() { "<base>".to_string() } else { down.join(", ") };
+    let mut down = if down.is_empty() { "<base>".to_string() } else { down.join(", ") };
+    if !g.deps[r].is_empty() {
+        // Alembic's spelling: the dependencies in parentheses after the down_revisions.
+        down = format!("{down} ({})", g.deps[r].iter().map(|&d| g.id(d)).collect::<Vec<_>>().join(", "));
+    }
     let mut tags = vec![];
     if g.children[r].is_empty() {
-        tags.push("head");
+        tags.push(head_tag(g, r));
     }
     if g.children[r].len() > 1 {
         tags.push("branchpoint");
@@ -37,15 +41,25 @@ fn line(g: &Graph, r: usize) -> String {
     format!("{down} -> {}{labels}{tags}, {}", rev.id.v, rev.message)
 }
 
+/// `head`, or `effective head` for a head that another revision depends on
+/// (the version table never names it once that revision is applied).
+fn head_tag(g: &Graph, h: usize) -> &'static str {
+    if g.dependents[h].is_empty() {
+        "head"
+    } else {
+        "effective head"
+    }
+}
+
 pub fn heads(g: &Graph) -> String {
     g.heads
         .iter()
         .map(|&h| {
             let labels: Vec<&str> = g.revs[h].branch_labels.iter().map(|l| l.v.as_str()).collect();
             if labels.is_empty() {
-                format!("{} (head)", g.id(h))
+                format!("{} ({})", g.id(h), head_tag(g, h))
             } else {
-                format!("{} ({}) (head)", g.id(h), labels.join(", "))
+                format!("{} ({}) ({})", g.id(h), labels.join(", "), head_tag(g, h))
             }
         })
         .collect::<Vec<_>>()
@@ -127,6 +141,9 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
     let mut out = format!("Rev: {}\n", rev.id.v);
     let parents: Vec<&str> = g.parents[*r].iter().map(|&p| g.id(p)).collect();
     out += &format!("Parent: {}\n", if parents.is_empty() { "<base>".to_string() } else { parents.join(", ") });
+    if !g.deps[*r].is_empty() {
+        out += &format!("Depends on: {}\n", g.deps[*r].iter().map(|&d| g.id(d)).collect::<Vec<_>>().join(", "));
+    }
     if !rev.branch_labels.is_empty() {
         out += &format!(
             "Branch names: {}\n",
@@ -158,13 +175,14 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     type FindingKey = (crate::graph::RevIx, &'static str, String, Option<(u32, u32, u32)>);
     let mut findings: indexmap::IndexMap<FindingKey, (Diagnostic, Vec<&'static str>)> = indexmap::IndexMap::new();
     let mut report = vec![];
-    if g.heads.len() > 1 {
+    // Several heads to merge: an effective head (one another revision depends on) needs no merge.
+    if g.real_heads.len() > 1 {
         diags.push(
             Diagnostic::error(
                 codes::MULTIPLE_HEADS,
                 format!(
                     "branches found; merge them: heads {}",
-                    g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
+                    g.real_heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
                 ),
             )
             .help("schemac merge heads -m \"merge\""),
@@ -346,9 +364,11 @@ fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {
     let mut v = serde_json::json!({
         "revision": rev.id.v,
         "down_revisions": g.parents[r].iter().map(|&p| g.id(p)).collect::<Vec<_>>(),
+        "depends_on": g.deps[r].iter().map(|&p| g.id(p)).collect::<Vec<_>>(),
         "message": rev.message,
         "branch_labels": rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>(),
         "is_head": g.children[r].is_empty(),
+        "is_effective_head": g.children[r].is_empty() && !g.dependents[r].is_empty(),
         "is_branch_point": g.children[r].len() > 1,
         "is_merge_point": g.parents[r].len() > 1,
     });

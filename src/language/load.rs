@@ -233,7 +233,16 @@ pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<D
     let mut d = Decoder { file, text, diags };
     let root = d.table(
         &doc,
-        &["revision", "down_revision", "message", "branch_labels", "transactional", "upgrade", "downgrade"],
+        &[
+            "revision",
+            "down_revision",
+            "depends_on",
+            "message",
+            "branch_labels",
+            "transactional",
+            "upgrade",
+            "downgrade",
+        ],
     )?;
     let id = match root.get("revision") {
         Some(v) => d.ident_string(v, "revision")?,
@@ -252,6 +261,13 @@ pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<D
             _ => vec![d.ident_string(v, "down_revision")?],
         },
     };
+    let depends_on = match root.get("depends_on") {
+        None => vec![],
+        Some(v) => match v.get_ref() {
+            Val::Array(_) => d.string_list(v),
+            _ => d.string(v).into_iter().collect(),
+        },
+    };
     let message = root.get("message").and_then(|v| d.string(v)).map(|s| s.v).unwrap_or_default();
     let branch_labels = root.get("branch_labels").map(|v| d.string_list(v)).unwrap_or_default();
     let transactional = root.get("transactional").and_then(|v| d.boolean(v)).unwrap_or(true);
@@ -263,6 +279,7 @@ pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<D
         path,
         id,
         down,
+        depends_on,
         message,
         branch_labels,
         transactional,

@@ -379,6 +379,9 @@ pub struct Revision {
     pub path: String,
     pub id: Sp<String>,
     pub down: Vec<Sp<String>>,
+    /// `depends_on`: revisions (ids, labels, `label@head`) applied before
+    /// this one without being its `down_revision` (SPEC 9).
+    pub depends_on: Vec<Sp<String>>,
     pub message: String,
     pub branch_labels: Vec<Sp<String>>,
     pub transactional: bool,
