@@ -413,7 +413,7 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut heads: Vec<RevIx> = s.clone();
+        let mut heads = g.down_heads(&s, &from);
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
             post.push(StepKind::VersionDrop { table: self.vt() });
@@ -426,7 +426,7 @@ impl<'a> Compiler<'a> {
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
             let steps = self.plan_ops(ops, &mut schema, diags);
             let parents = &g.parents[rx];
-            let version = self.version_down(&mut heads, rx, parents);
+            let version = self.version_down(&mut heads, rx);
             let mut comment = String::with_capacity(48 + rev.message.len());
             comment.push_str("Running downgrade ");
             comment.push_str(&rev.id.v);
@@ -445,13 +445,12 @@ impl<'a> Compiler<'a> {
         self.stream(out, units, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
-    /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
-    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx, parents: &[RevIx]) -> Vec<StepKind> {
+    /// The version statements of downgrading `rx` to its parents, from the
+    /// `heads` recorded so far (kept by the graph, in time linear in the range).
+    fn version_down(&self, heads: &mut crate::graph::DownHeads, rx: RevIx) -> Vec<StepKind> {
         let g = self.graph;
         let rev = g.id(rx).to_string();
-        heads.retain(|&h| h != rx);
-        let covered = g.closure(heads);
-        let new: Vec<RevIx> = parents.iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        let new = heads.undo(rx);
         let mut out = Vec::with_capacity(1);
         match new.split_first() {
             None => out.push(StepKind::VersionDelete { table: self.vt(), rev }),
@@ -469,7 +468,6 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        heads.extend(new);
         out
     }
 

@@ -8,6 +8,7 @@ pub mod revision;
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::text::{escape, list};
 use crate::compile::Compiler;
 use crate::dialect::{Dialect, DialectId};
 use crate::graph::Graph;
@@ -34,7 +35,7 @@ fn line(g: &Graph, r: usize) -> String {
     } else {
         format!(" ({})", labels.join(", "))
     };
-    format!("{down} -> {}{labels}{tags}, {}", rev.id.v, rev.message)
+    format!("{down} -> {}{labels}{tags}, {}", rev.id.v, escape(&rev.message))
 }
 
 pub fn heads(g: &Graph) -> String {
@@ -58,7 +59,7 @@ pub fn branches(g: &Graph) -> String {
         if g.children[r].len() > 1 {
             out.push(line(g, r));
             for &c in &g.children[r] {
-                out.push(format!("    -> {}, {}", g.id(c), g.revs[c].message));
+                out.push(format!("    -> {}, {}", g.id(c), escape(&g.revs[c].message)));
             }
         }
     }
@@ -88,7 +89,7 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
         out.push(line(g, r));
         if verbose {
             let rev = &g.revs[r];
-            out.push(format!("    file: {}", rev.path));
+            out.push(format!("    file: {}", escape(&rev.path)));
             out.push(format!(
                 "    operations: {}",
                 rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", ")
@@ -133,7 +134,7 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
             rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
-    out += &format!("Path: {}\n\n    {}\n\n", rev.path, rev.message);
+    out += &format!("Path: {}\n\n    {}\n\n", escape(&rev.path), escape(&rev.message));
     out += &format!("Operations: {}\n\n", rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", "));
     out += &c.upgrade(&show_range(g, *r))?;
     Ok(out)
@@ -151,7 +152,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                 codes::MULTIPLE_HEADS,
                 format!(
                     "branches found; merge them: heads {}",
-                    g.heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
+                    list(g.heads.iter().map(|&h| g.id(h)))
                 ),
             )
             .help("schemac merge heads -m \"merge\""),
@@ -163,7 +164,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             codes::STRAY_BASE,
             format!(
                 "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
-                unlabelled.iter().map(|&b| g.id(b)).collect::<Vec<_>>().join(", ")
+                list(unlabelled.iter().map(|&b| g.id(b)))
             ),
         )
         .help("set the down_revision of the stray one, or give an independent base a branch label");
@@ -291,13 +292,14 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         report.push(format!(
             "warning[{}]: the downgrades of {} lose data or narrow types (`-- WARNING:` in their scripts)",
             codes::LOSSY_DOWNGRADE,
-            downgrades.join(", ")
+            list(&downgrades)
         ));
     }
     for d in &diags {
-        report.push(format!("warning[{}]: {}", d.code, d.message));
+        report.push(format!("warning[{}]: {}", d.code, escape(&d.message)));
     }
-    Ok(report.join("\n"))
+    // Messages and SQL quoted from revisions, for a terminal.
+    Ok(crate::base::text::escape_lines(&report.join("\n")).into_owned())
 }
 
 fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {
