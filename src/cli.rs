@@ -363,7 +363,10 @@ fn run_command(
             };
             write_new(graph, &crate::commands::revision::revision(graph, settings, sources, &req)?)
         }
-        Command::Merge { revisions, message, rev_id } => write_new(graph, &crate::commands::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?),
+        Command::Merge { revisions, message, rev_id } => write_new(
+            graph,
+            &crate::commands::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?,
+        ),
         Command::Populate { out } => {
             let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
             let entries = crate::commands::populate::load_dir(&dir, sources)?;

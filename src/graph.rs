@@ -487,7 +487,11 @@ mod tests {
             let g = graph(&parents);
             let start: Vec<RevIx> = if rand(2) == 0 { g.heads.clone() } else { vec![rand(n)] };
             let from = g.closure(&start);
-            let end: Vec<RevIx> = if rand(3) == 0 { vec![] } else { vec![g.topo[*from.iter().next().unwrap_or(&0)]] };
+            let end: Vec<RevIx> = if rand(3) == 0 {
+                vec![]
+            } else {
+                vec![g.topo[*from.iter().next().unwrap_or(&0)]]
+            };
             let to = g.closure(&end);
             if !to.is_subset(&from) {
                 continue;

@@ -251,7 +251,11 @@ fn revision_text_reaches_the_terminal_and_toml_comments_escaped() {
     let history = sql(p.path(), &["history"]);
     assert!(history.contains("e1 (head), red \\u{1b}[31malert\\u{d}\\u{a}second\\u{7} line"), "{history}");
     // A diagnostic quoting revision text, and the source line it shows.
-    write(p.path(), "bad.toml", "revision = \"b1\"\ndown_revision = \"e1\"\n\n[[upgrade]]\nop = \"drop_table\"\ntable = \"gone\u{1b}]0;owned\u{7}\"\n");
+    write(
+        p.path(),
+        "bad.toml",
+        "revision = \"b1\"\ndown_revision = \"e1\"\n\n[[upgrade]]\nop = \"drop_table\"\ntable = \"gone\u{1b}]0;owned\u{7}\"\n",
+    );
     let out = schemac(p.path(), &["upgrade"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -295,5 +299,9 @@ fn long_listings_are_capped() {
     }
     let out = schemac(p.path(), &["upgrade", "head"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("there are 12 heads (s0, s1, s10, s11, s2 and 7 more)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("there are 12 heads (s0, s1, s10, s11, s2 and 7 more)"),
+        "{}",
+        stderr(&out)
+    );
 }

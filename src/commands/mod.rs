@@ -150,10 +150,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         diags.push(
             Diagnostic::error(
                 codes::MULTIPLE_HEADS,
-                format!(
-                    "branches found; merge them: heads {}",
-                    list(g.heads.iter().map(|&h| g.id(h)))
-                ),
+                format!("branches found; merge them: heads {}", list(g.heads.iter().map(|&h| g.id(h)))),
             )
             .help("schemac merge heads -m \"merge\""),
         );
@@ -273,12 +270,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     for m in &irreversible {
         report.push(format!("warning[{}]: irreversible: {m}", codes::IRREVERSIBLE_REVISION));
     }
-    let mut downgrades: Vec<&str> = vec![];
+    // In order of first appearance; a set, so that a long history stays linear.
+    let mut downgrades: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
     for ((rev, dir, text), dialects) in &warnings {
         if *dir == "downgrade" {
-            if !downgrades.contains(&rev.as_str()) {
-                downgrades.push(rev);
-            }
+            downgrades.insert(rev.as_str());
             continue;
         }
         let on = if dialects.len() == 4 {

@@ -3,9 +3,9 @@
 //! the command line on top, resolved once into `Settings`.
 
 use crate::base::codes;
-use crate::base::text::{redact_passwords, redact_url};
 use crate::base::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::base::naming::Naming;
+use crate::base::text::{redact_passwords, redact_url};
 use crate::dialect::DialectId;
 use crate::language::load::Decoder;
 use std::path::{Path, PathBuf};
