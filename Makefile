@@ -1,7 +1,7 @@
 # schemac: the everyday targets. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: build test lint acceptance bench example services conformance outputs
+.PHONY: build test lint acceptance bench bench-scale example services conformance outputs
 
 build:
 	$(CARGO) build --release
@@ -35,6 +35,12 @@ conformance: services
 bench: build
 	bench/run --readme README.md
 	bench/rebuild.py
+	bench/scale --no-build
+
+# SPEC 13: the three inputs that used to take quadratic time, at N, 2N, 4N.
+SCALE_N ?= 2000
+bench-scale: build
+	bench/scale --no-build --n $(SCALE_N)
 
 # Starts PostgreSQL and MariaDB when they are installed but not running.
 services:

@@ -388,9 +388,12 @@ fn run_command(
                 branch_label: branch_label.as_deref(),
                 autogenerate: *autogenerate,
             };
-            write_new(&crate::commands::revision::revision(graph, settings, sources, &req)?)
+            write_new(graph, &crate::commands::revision::revision(graph, settings, sources, &req)?)
         }
-        Command::Merge { revisions, message, rev_id } => write_new(&crate::commands::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?),
+        Command::Merge { revisions, message, rev_id } => write_new(
+            graph,
+            &crate::commands::revision::merge(graph, settings, revisions, message, rev_id.as_deref())?,
+        ),
         Command::Populate { out } => {
             let dir = settings.populate.clone().unwrap_or_else(|| PathBuf::from("populate"));
             let entries = crate::commands::populate::load_dir(&dir, sources)?;
@@ -429,20 +432,25 @@ fn explain(word: Option<&str>) -> Result<String, Diagnostics> {
     .into())
 }
 
-/// Writes a new revision file, never over an existing one, and prints its path.
-fn write_new(file: &crate::commands::revision::NewFile) -> Result<(), Diagnostics> {
+/// Writes a new revision file, never over an existing one, and prints its
+/// path. Under a lock on the revisions folder, the id is checked again
+/// against files written since the history was read (by another run), and
+/// the file appears whole or not at all.
+fn write_new(graph: &crate::graph::Graph, file: &crate::commands::revision::NewFile) -> Result<(), Diagnostics> {
+    let shown = crate::base::diag::display_path(&file.path);
     let fail = |e: std::io::Error| {
-        Diagnostics::from(crate::base::diag::Diagnostic::error(
-            codes::CANNOT_WRITE_REVISION,
-            format!("cannot write `{}`: {e}", crate::base::diag::display_path(&file.path)),
-        ))
+        let code = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            codes::REVISION_FILE_EXISTS
+        } else {
+            codes::CANNOT_WRITE_REVISION
+        };
+        Diagnostics::from(crate::base::diag::Diagnostic::error(code, format!("cannot write `{shown}`: {e}")))
     };
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&file.path).map_err(fail)?;
-    f.write_all(file.text.as_bytes()).map_err(fail)?;
-    if !file.text.ends_with('\n') {
-        f.write_all(b"\n").map_err(fail)?;
-    }
-    print(&crate::base::diag::display_path(&file.path))
+    let dir = file.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let _lock = crate::output::DirLock::take(dir).map_err(fail)?;
+    crate::commands::revision::recheck_id(graph, dir, &file.id)?;
+    crate::output::write_new(&file.path, &file.text).map_err(fail)?;
+    print(&shown)
 }
 
 fn print(text: &str) -> Result<(), Diagnostics> {
@@ -456,7 +464,8 @@ fn print(text: &str) -> Result<(), Diagnostics> {
 
 /// Writes a script that is produced as it is compiled: into a temporary
 /// file, which becomes FILE (renamed into place) or is copied to stdout only
-/// when the whole command succeeded.
+/// when the whole command succeeded. The temporary file goes on an error
+/// and on SIGINT or SIGTERM (`output::Pending`).
 fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnostics>) -> Result<(), Diagnostics> {
     let dir = match &out.output {
         Some(path) => path
@@ -467,12 +476,16 @@ fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnos
         None => std::env::temp_dir(),
     };
     let fail = |e: std::io::Error| {
+        let what = match &out.output {
+            Some(path) => format!("`{}`", path.display()),
+            None => "the script".to_string(),
+        };
         Diagnostics::from(crate::base::diag::Diagnostic::error(
             codes::CANNOT_WRITE_SCRIPT,
-            format!("cannot write the script: {e}"),
+            format!("cannot write {what}: {e}"),
         ))
     };
-    let tmp = match tempfile::NamedTempFile::new_in(&dir) {
+    let tmp = match crate::output::Pending::new_in(&dir) {
         Ok(t) => t,
         // No writable temporary folder: hold the script in memory instead.
         Err(_) if out.output.is_none() => {
@@ -483,14 +496,12 @@ fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnos
         Err(e) => return Err(fail(e)),
     };
     {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file());
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.file());
         produce(&mut w)?;
         w.flush().map_err(fail)?;
     }
     match &out.output {
-        Some(path) => {
-            tmp.persist(path).map_err(|e| fail(e.error))?;
-        }
+        Some(path) => tmp.persist(path).map_err(fail)?,
         None => {
             let mut f = tmp.reopen().map_err(fail)?;
             std::io::copy(&mut f, &mut std::io::stdout().lock()).map_err(fail)?;
@@ -515,10 +526,9 @@ fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
                     format!("cannot write `{}`: {e}", path.display()),
                 ))
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-            tmp.write_all(text.as_bytes()).map_err(fail)?;
-            tmp.persist(path).map_err(|e| fail(e.error))?;
-            Ok(())
+            let tmp = crate::output::Pending::new_in(dir).map_err(fail)?;
+            tmp.file().write_all(text.as_bytes()).map_err(fail)?;
+            tmp.persist(path).map_err(fail)
         }
     }
 }

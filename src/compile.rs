@@ -437,7 +437,7 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut heads: Vec<RevIx> = s.clone();
+        let mut heads = g.down_heads(&s, &from);
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
             post.push(StepKind::VersionDrop { table: self.vt() });
@@ -469,18 +469,12 @@ impl<'a> Compiler<'a> {
         self.stream(out, units, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
-    /// The version statements of downgrading `rx` to its parents, from the `heads` recorded so far.
-    fn version_down(&self, heads: &mut Vec<RevIx>, rx: RevIx) -> Vec<StepKind> {
+    /// The version statements of downgrading `rx` to its parents, from the
+    /// `heads` recorded so far (kept by the graph, in time linear in the range).
+    fn version_down(&self, heads: &mut crate::graph::DownHeads, rx: RevIx) -> Vec<StepKind> {
         let g = self.graph;
         let rev = g.id(rx).to_string();
-        heads.retain(|&h| h != rx);
-        let covered = g.closure(heads);
-        let mut new: Vec<RevIx> = g.requires(rx).filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
-        if !g.deps[rx].is_empty() {
-            // A required revision that another one requires in turn is no head.
-            let all = new.clone();
-            new.retain(|&c| !all.iter().any(|&o| o != c && g.closure(&[o]).contains(&g.topo_pos[c])));
-        }
+        let new = heads.undo(rx);
         let mut out = Vec::with_capacity(1);
         match new.split_first() {
             None => out.push(StepKind::VersionDelete { table: self.vt(), rev }),
@@ -498,7 +492,6 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        heads.extend(new);
         out
     }
 

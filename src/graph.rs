@@ -8,6 +8,7 @@
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::fxhash::FastHash;
+use crate::base::text::{list, LIST_MAX};
 use crate::vocab::ops::Revision;
 use std::collections::{BTreeSet, HashMap};
 
@@ -111,7 +112,11 @@ impl Graph {
         }
         if topo.len() < revs.len() {
             let in_cycle: Vec<usize> = (0..revs.len()).filter(|&i| indegree[i] > 0).collect();
-            let names: Vec<&str> = in_cycle.iter().map(|&i| revs[i].id.v.as_str()).collect();
+            let names = if in_cycle.len() <= LIST_MAX {
+                in_cycle.iter().map(|&i| revs[i].id.v.as_str()).collect::<Vec<_>>().join(" -> ")
+            } else {
+                format!("{} revisions ({})", in_cycle.len(), list(in_cycle.iter().map(|&i| revs[i].id.v.as_str())))
+            };
             let diags = in_cycle
                 .iter()
                 .filter_map(|&i| {
@@ -120,13 +125,7 @@ impl Graph {
                         (None, Some(d)) => (d.span, "this dependency closes a circular chain"),
                         (None, None) => return None,
                     };
-                    Some(
-                        Diagnostic::error(
-                            codes::REVISION_CYCLE,
-                            format!("a cycle of down_revisions and dependencies: {}", names.join(" -> ")),
-                        )
-                        .at(span, what),
-                    )
+                    Some(Diagnostic::error(codes::REVISION_CYCLE, format!("a cycle of down_revisions and dependencies: {names}")).at(span, what))
                 })
                 .collect();
             return Err(Diagnostics(diags));
@@ -213,7 +212,7 @@ impl Graph {
                     many => Err(format!(
                         "`head` is ambiguous: there are {} heads ({}); name one, or use `heads`",
                         many.len(),
-                        many.iter().map(|&h| self.id(h)).collect::<Vec<_>>().join(", ")
+                        list(many.iter().map(|&h| self.id(h)))
                     )),
                 }
             }
@@ -225,14 +224,23 @@ impl Graph {
                 .iter()
                 .position(|r| r.branch_labels.iter().any(|l| l.v == label))
                 .ok_or_else(|| format!("no branch is labelled `{label}`"))?;
-            let heads = branch_heads(&self.parents, &self.heads, start);
+            // The heads reachable from the labelled revision, in one walk over its descendants.
+            let mut seen = vec![false; self.revs.len()];
+            let mut stack = vec![start];
+            let mut heads: Vec<RevIx> = vec![];
+            while let Some(r) = stack.pop() {
+                if !std::mem::replace(&mut seen[r], true) {
+                    if self.children[r].is_empty() {
+                        heads.push(r);
+                    }
+                    stack.extend(self.children[r].iter().copied());
+                }
+            }
+            heads.sort_by_key(|&h| self.topo_pos[h]);
             return match heads.as_slice() {
                 [h] => Ok(vec![*h]),
                 [] => Err(format!("branch `{label}` has no head")),
-                many => Err(format!(
-                    "branch `{label}` has several heads: {}",
-                    many.iter().map(|&h| self.id(h)).collect::<Vec<_>>().join(", ")
-                )),
+                many => Err(format!("branch `{label}` has several heads: {}", list(many.iter().map(|&h| self.id(h))))),
             };
         }
         if let Some(&r) = self.by_id.get(spec) {
@@ -246,7 +254,7 @@ impl Graph {
         match matches.as_slice() {
             [one] => Ok(vec![self.by_id[*one]]),
             [] => Err(format!("no revision matches `{spec}`")),
-            many => Err(format!("`{spec}` is ambiguous: it could be {}", many.join(", "))),
+            many => Err(format!("`{spec}` is ambiguous: it could be {}", list(many))),
         }
     }
 
@@ -268,22 +276,79 @@ impl Graph {
                     many => {
                         return Err(format!(
                             "`{rel}` is ambiguous: the next revision could be {}",
-                            many.iter().map(|&r| self.id(r)).collect::<Vec<_>>().join(", ")
+                            list(many.iter().map(|&r| self.id(r)))
                         ))
                     }
                 }
             } else {
-                if tips.is_empty() {
-                    return Err(format!("`{rel}` goes below base"));
-                }
-                // Undo the newest tip: the set loses it, and its parents may become tips.
-                let mut set = self.closure(&tips);
-                let newest = *tips.iter().max_by_key(|&&t| self.topo_pos[t]).unwrap_or(&tips[0]);
-                set.remove(&self.topo_pos[newest]);
-                tips = self.tips_of(&set);
+                return self.step_down(&tips, n, rel);
             }
         }
         Ok(tips)
+    }
+
+    /// `-N` from a set of tips: N times, the newest tip is undone (the set
+    /// loses it, and its parents may become tips). The set is built once
+    /// and each step is local (a count of children in the set per
+    /// revision), so that `-N` is linear in the set, not N times it.
+    fn step_down(&self, tips: &[RevIx], n: usize, rel: &str) -> Result<Vec<RevIx>, String> {
+        let set = self.closure(tips);
+        let mut live = vec![false; self.revs.len()];
+        for &p in &set {
+            live[self.topo[p]] = true;
+        }
+        let mut children_live = vec![0u32; self.revs.len()];
+        for &p in &set {
+            for &q in &self.parents[self.topo[p]] {
+                children_live[q] += 1;
+            }
+        }
+        // Tips by topological position, newest last.
+        let mut tips: RevSet = set.iter().copied().filter(|&p| children_live[self.topo[p]] == 0).collect();
+        for _ in 0..n {
+            let Some(newest) = tips.pop_last() else {
+                return Err(format!("`{rel}` goes below base"));
+            };
+            let r = self.topo[newest];
+            live[r] = false;
+            for &q in &self.parents[r] {
+                children_live[q] -= 1;
+                if children_live[q] == 0 && live[q] {
+                    tips.insert(self.topo_pos[q]);
+                }
+            }
+        }
+        Ok(tips.into_iter().map(|p| self.topo[p]).collect())
+    }
+
+    /// The version table's rows as a downgrade from `start` (whose
+    /// ancestry is `from`) proceeds; see `DownHeads::undo`.
+    pub fn down_heads(&self, start: &[RevIx], from: &RevSet) -> DownHeads<'_> {
+        let n = self.revs.len();
+        let mut applied = vec![false; n];
+        for &p in from {
+            applied[self.topo[p]] = true;
+        }
+        let mut children_applied = vec![0u32; n];
+        for &p in from {
+            for &q in &self.parents[self.topo[p]] {
+                children_applied[q] += 1;
+            }
+        }
+        let mut is_head = vec![false; n];
+        for &h in start {
+            is_head[h] = true;
+        }
+        DownHeads {
+            g: self,
+            applied,
+            children_applied,
+            is_head,
+            witness: vec![None; n],
+            seen: vec![0; n],
+            epoch: 0,
+            scan: self.deps.iter().any(|d| !d.is_empty()).then(|| start.to_vec()),
+        }
     }
 
     /// The revisions in `to` and not in `from`, in topological order.
@@ -296,26 +361,23 @@ impl Graph {
     }
 }
 
-/// The heads whose `down_revision` ancestry holds `start` (a branch's heads;
-/// dependencies do not make another branch's head one of them).
-fn branch_heads(parents: &[Vec<RevIx>], heads: &[RevIx], start: RevIx) -> Vec<RevIx> {
-    heads
-        .iter()
-        .copied()
-        .filter(|&h| {
-            let mut seen = vec![false; parents.len()];
-            let mut stack = vec![h];
-            while let Some(r) = stack.pop() {
-                if r == start {
-                    return true;
-                }
-                if !std::mem::replace(&mut seen[r], true) {
-                    stack.extend(parents[r].iter().copied());
-                }
+/// The heads reached from `start` through `down_revision` children (a
+/// branch's heads; a dependency makes no other branch's head one of them),
+/// in one walk, by index.
+fn branch_heads(children: &[Vec<RevIx>], start: RevIx) -> Vec<RevIx> {
+    let mut seen = vec![false; children.len()];
+    let mut stack = vec![start];
+    let mut heads = vec![];
+    while let Some(r) = stack.pop() {
+        if !std::mem::replace(&mut seen[r], true) {
+            if children[r].is_empty() {
+                heads.push(r);
             }
-            false
-        })
-        .collect()
+            stack.extend(children[r].iter().copied());
+        }
+    }
+    heads.sort_unstable();
+    heads
 }
 
 type Edges = Vec<Vec<RevIx>>;
@@ -335,14 +397,13 @@ fn resolve_deps(
     if revs.iter().all(|r| r.depends_on.is_empty()) {
         return Ok((deps, dependents));
     }
-    let heads: Vec<RevIx> = (0..revs.len()).filter(|&i| children[i].is_empty()).collect();
     let labelled = |label: &str| revs.iter().position(|r| r.branch_labels.iter().any(|l| l.v == label));
     for (i, r) in revs.iter().enumerate() {
         for spec in &r.depends_on {
             let found: Result<RevIx, String> = if let Some(label) = spec.v.strip_suffix("@head") {
                 match labelled(label) {
                     None => Err(format!("no branch is labelled `{label}`")),
-                    Some(start) => match branch_heads(parents, &heads, start).as_slice() {
+                    Some(start) => match branch_heads(children, start).as_slice() {
                         [h] => Ok(*h),
                         [] => Err(format!("branch `{label}` has no head")),
                         many => Err(format!(
@@ -397,5 +458,201 @@ fn resolve_deps(
         Ok((deps, dependents))
     } else {
         Err(Diagnostics(diags))
+    }
+}
+
+/// The heads recorded in the version table during a downgrade, kept so
+/// that each revision undone costs about its own edges: the set of applied
+/// revisions (`applied`, always the ancestry of the heads), how many
+/// children of each are applied, and whether each is a recorded head.
+pub struct DownHeads<'g> {
+    g: &'g Graph,
+    applied: Vec<bool>,
+    children_applied: Vec<u32>,
+    is_head: Vec<bool>,
+    /// A head once found above a revision (ancestry does not change, so it
+    /// stays true while that head is recorded): repeated searches stop there.
+    witness: Vec<Option<RevIx>>,
+    /// Visit marks of the current search, by epoch.
+    seen: Vec<u32>,
+    epoch: u32,
+    /// With dependencies in the graph: the recorded heads, for the plain
+    /// rule (a scan of the other heads' ancestry, dependencies included).
+    scan: Option<Vec<RevIx>>,
+}
+
+impl DownHeads<'_> {
+    /// Undoes `rx` (the newest applied revision of the range, so no
+    /// descendant of it is applied) and returns its parents that become
+    /// heads, in the order of its `down_revision`: those that no other
+    /// recorded head descends from (Alembic's rule, as a scan of the whole
+    /// ancestry of the other heads would find them, but local).
+    pub fn undo(&mut self, rx: RevIx) -> Vec<RevIx> {
+        let g = self.g;
+        if let Some(heads) = &mut self.scan {
+            // A dependency counts as a parent; of the required revisions,
+            // one that another requires in turn is no head.
+            heads.retain(|&h| h != rx);
+            let covered = g.closure(heads);
+            let mut new: Vec<RevIx> = g.requires(rx).filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+            let all = new.clone();
+            new.retain(|&c| !all.iter().any(|&o| o != c && g.closure(&[o]).contains(&g.topo_pos[c])));
+            heads.extend(new.iter().copied());
+            return new;
+        }
+        self.is_head[rx] = false;
+        self.applied[rx] = false;
+        for &p in &g.parents[rx] {
+            self.children_applied[p] -= 1;
+        }
+        // A parent with no other applied child that is no head: only `rx` held it.
+        let fresh = |s: &Self, p: RevIx| !s.is_head[p] && s.children_applied[p] == 0;
+        let any_fresh = g.parents[rx].iter().any(|&p| fresh(self, p));
+        let new: Vec<RevIx> = g.parents[rx]
+            .iter()
+            .copied()
+            .filter(|&p| {
+                if self.is_head[p] {
+                    return false;
+                }
+                if self.children_applied[p] == 0 {
+                    return true;
+                }
+                // An applied child leads up to a head, unless every way up
+                // ends at a fresh parent of `rx` (a down_revision that is an
+                // ancestor of another one): only then is a search needed.
+                any_fresh && !self.covered(p, rx)
+            })
+            .collect();
+        for &p in &new {
+            self.is_head[p] = true;
+        }
+        new
+    }
+
+    /// Whether a recorded head other than `rx` descends from `p`.
+    fn covered(&mut self, p: RevIx, rx: RevIx) -> bool {
+        let g = self.g;
+        self.epoch += 1;
+        let mut stack = vec![p];
+        while let Some(r) = stack.pop() {
+            for &c in &g.children[r] {
+                if !self.applied[c] || self.seen[c] == self.epoch {
+                    continue;
+                }
+                self.seen[c] = self.epoch;
+                // An applied revision that is no ancestor of `rx` (it comes
+                // after it) lies under some other head.
+                let found = if self.is_head[c] {
+                    Some(Some(c))
+                } else if let Some(w) = self.witness[c].filter(|&w| self.is_head[w]) {
+                    Some(Some(w))
+                } else if g.topo_pos[c] > g.topo_pos[rx] {
+                    Some(None)
+                } else {
+                    None
+                };
+                if let Some(w) = found {
+                    if w.is_some() {
+                        self.witness[p] = w;
+                    }
+                    return true;
+                }
+                stack.push(c);
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::diag::{FileId, Sp, Span};
+
+    fn graph(parents: &[Vec<usize>]) -> Graph {
+        let sp = |s: String| Sp::new(s, Span::default());
+        let revs = parents
+            .iter()
+            .enumerate()
+            .map(|(i, ps)| Revision {
+                file: FileId(0),
+                path: String::new(),
+                id: sp(format!("r{i:04}")),
+                down: ps.iter().map(|p| sp(format!("r{p:04}"))).collect(),
+                depends_on: vec![],
+                message: String::new(),
+                branch_labels: vec![],
+                transactional: true,
+                upgrade: vec![],
+                downgrade: None,
+            })
+            .collect();
+        Graph::build(revs).unwrap_or_else(|_| panic!("a valid graph"))
+    }
+
+    /// The rule as it was first written: a parent becomes a head unless the
+    /// ancestry of the other heads holds it (a scan of that ancestry per revision).
+    fn undo_by_scan(g: &Graph, heads: &mut Vec<RevIx>, rx: RevIx) -> Vec<RevIx> {
+        heads.retain(|&h| h != rx);
+        let covered = g.closure(heads);
+        let new: Vec<RevIx> = g.parents[rx].iter().copied().filter(|&p| !covered.contains(&g.topo_pos[p])).collect();
+        heads.extend(new.iter().copied());
+        new
+    }
+
+    /// Random histories (branches, merges, down_revisions that are
+    /// ancestors of one another) downgraded from random starts to random
+    /// ends: the local rule gives the new heads the scan gives.
+    #[test]
+    fn down_heads_agree_with_the_scan_of_the_ancestry() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rand = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..300 {
+            let n = 2 + rand(40);
+            let parents: Vec<Vec<usize>> = (0..n)
+                .map(|i| {
+                    let k = if i == 0 || rand(6) == 0 { 0 } else { 1 + rand(3).min(i - 1) };
+                    let mut ps: Vec<usize> = (0..k).map(|_| i - 1 - rand(i.min(4))).collect();
+                    ps.sort();
+                    ps.dedup();
+                    ps
+                })
+                .collect();
+            let g = graph(&parents);
+            let start: Vec<RevIx> = if rand(2) == 0 { g.heads.clone() } else { vec![rand(n)] };
+            let from = g.closure(&start);
+            let end: Vec<RevIx> = if rand(3) == 0 {
+                vec![]
+            } else {
+                vec![g.topo[*from.iter().next().unwrap_or(&0)]]
+            };
+            let to = g.closure(&end);
+            if !to.is_subset(&from) {
+                continue;
+            }
+            let mut scan = start.clone();
+            let mut local = g.down_heads(&start, &from);
+            for &rx in g.difference(&from, &to).iter().rev() {
+                assert_eq!(local.undo(rx), undo_by_scan(&g, &mut scan, rx), "{parents:?} from {start:?}, undoing {rx}");
+            }
+        }
+    }
+
+    #[test]
+    fn minus_n_steps_back_from_the_newest_tip() {
+        // 0 - 1 - 2 - 4, 1 - 3 - 4 (a merge), 5 on 0 (a second head).
+        let g = graph(&[vec![], vec![0], vec![1], vec![1], vec![2, 3], vec![0]]);
+        let ids = |v: Vec<RevIx>| v.iter().map(|&r| g.id(r).to_string()).collect::<Vec<_>>().join(",");
+        assert_eq!(ids(g.resolve("heads-1", None).unwrap()), "r0004");
+        assert_eq!(ids(g.resolve("r0004-1", None).unwrap()), "r0002,r0003");
+        assert_eq!(ids(g.resolve("r0004-3", None).unwrap()), "r0001");
+        assert_eq!(ids(g.resolve("r0004-5", None).unwrap()), "");
+        assert!(g.resolve("r0004-6", None).is_err());
     }
 }

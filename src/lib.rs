@@ -3,6 +3,7 @@
 //! top to bottom, and none imports one above it:
 //!
 //! - `cli` (the command line) and `commands` (one function per command);
+//! - `output` (files written: temporary, renamed into place, removed on an interrupt);
 //! - `compile`, the driver: range -> replay -> plan -> render -> script;
 //! - `render` (templates in `dialects/`, and `verify` with sqlparser);
 //! - `plan` (typed steps per dialect);
@@ -22,6 +23,7 @@ pub mod compile;
 pub mod dialect;
 pub mod graph;
 pub mod language;
+pub mod output;
 pub mod plan;
 pub mod render;
 pub mod replay;

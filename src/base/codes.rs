@@ -87,6 +87,7 @@ codes! {
     // Files and configuration.
     "E0001" CANNOT_READ_REVISIONS "the revisions folder, or a revision file in it, cannot be read",
     "E0002" NOT_UTF8 "a revision file is not UTF-8 text",
+    "E0003" NOT_A_REVISION_FILE "a `*.toml` entry of the revisions folder is not a regular file (a folder, a FIFO, a device, a link to one) or is larger than 64 MiB",
     "E0010" CANNOT_READ_CONFIG "a configuration file, or a folder given to `--config-dir`, cannot be read",
     "E0011" UNKNOWN_DATABASE "the scheme of `[database] connection` names no supported database (sqlite, postgresql, mysql, mariadb)",
     "E0012" UNKNOWN_DIALECT "`[database] dialect` names no supported dialect (postgresql, mysql, mariadb, sqlite)",

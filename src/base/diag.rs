@@ -4,6 +4,7 @@
 //! builds values and never formats locations itself.
 
 use crate::base::codes::Code;
+use crate::base::text::{escape, escape_lines};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, DisplayStyle};
@@ -155,9 +156,45 @@ pub enum Format {
 /// The text of every file read, so that spans can be shown with their lines.
 #[derive(Default)]
 pub struct Sources {
-    /// Name and text per file. Line starts are found only when a diagnostic
-    /// is shown (codespan's `SimpleFiles` would index every file up front).
-    files: Vec<(String, Text)>,
+    /// Name, text and line index per file. Line starts are found only when
+    /// a diagnostic is shown (codespan's `SimpleFiles` would index every file
+    /// up front), and then once per file: every position after that is a
+    /// binary search, so that N diagnostics in one file cost N log N, not N
+    /// times the file.
+    files: Vec<SourceFile>,
+}
+
+struct SourceFile {
+    name: String,
+    text: Text,
+    /// The byte offset of each line's start, built on first use.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: Text) -> SourceFile {
+        SourceFile {
+            name,
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn text(&self) -> &str {
+        Sources::text_of(&self.name, &self.text)
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let text = self.text();
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+        })
+    }
+
+    /// The 0-based line holding a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&s| s <= offset).saturating_sub(1)
+    }
 }
 
 /// A file's text: kept, or (for a revision file that decoded cleanly, of
@@ -176,36 +213,33 @@ impl<'a> Files<'a> for Sources {
     type Source = &'a str;
 
     fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.files.get(id).map(|f| f.0.as_str()).ok_or(FilesError::FileMissing)
+        self.files.get(id).map(|f| f.name.as_str()).ok_or(FilesError::FileMissing)
     }
 
     fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.files
-            .get(id)
-            .map(|(name, text)| Sources::text_of(name, text))
-            .ok_or(FilesError::FileMissing)
+        self.files.get(id).map(SourceFile::text).ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
-        self.source(id)?;
-        Ok(self.line_col(FileId(id as u32), byte_index as u32).0 - 1)
+        let file = self.files.get(id).ok_or(FilesError::FileMissing)?;
+        Ok(file.line_of(byte_index.min(file.text().len())))
     }
 
     fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
-        let text = self.source(id)?;
-        let mut starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
-        let start = starts.nth(line_index).ok_or(FilesError::LineTooLarge {
+        let file = self.files.get(id).ok_or(FilesError::FileMissing)?;
+        let starts = file.line_starts();
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
             given: line_index,
-            max: text.matches('\n').count(),
+            max: starts.len() - 1,
         })?;
-        let end = starts.next().unwrap_or(text.len());
+        let end = starts.get(line_index + 1).copied().unwrap_or(file.text().len());
         Ok(start..end)
     }
 }
 
 impl Sources {
     pub fn add(&mut self, name: String, text: String) -> FileId {
-        self.files.push((name, Text::Kept(text)));
+        self.files.push(SourceFile::new(name, Text::Kept(text)));
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -213,14 +247,14 @@ impl Sources {
     /// folder, read again if a diagnostic needs its lines (empty if it is
     /// gone or no longer text).
     pub fn add_unkept(&mut self, name: String) -> FileId {
-        self.files.push((name, Text::Reread(std::sync::OnceLock::new())));
+        self.files.push(SourceFile::new(name, Text::Reread(std::sync::OnceLock::new())));
         FileId(self.files.len() as u32 - 1)
     }
 
     fn text_of<'a>(name: &str, text: &'a Text) -> &'a str {
         match text {
             Text::Kept(t) => t,
-            Text::Reread(t) => t.get_or_init(|| std::fs::read_to_string(name).unwrap_or_default()),
+            Text::Reread(t) => t.get_or_init(|| crate::base::files::read_regular_text(Path::new(name)).unwrap_or_default()),
         }
     }
 
@@ -234,21 +268,24 @@ impl Sources {
     }
 
     pub fn name(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map(|f| f.0.as_str()).unwrap_or("?")
+        self.files.get(id.0 as usize).map(|f| f.name.as_str()).unwrap_or("?")
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map(|(name, text)| Sources::text_of(name, text)).unwrap_or("")
+        self.files.get(id.0 as usize).map(SourceFile::text).unwrap_or("")
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset: a binary
+    /// search in the file's line index, then a count within the line.
     pub fn line_col(&self, id: FileId, offset: u32) -> (usize, usize) {
-        let text = self.text(id);
-        let offset = (offset as usize).min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        (line, before[line_start..].chars().count() + 1)
+        let Some(file) = self.files.get(id.0 as usize) else {
+            return (1, 1);
+        };
+        let text = file.text();
+        let offset = floor_char_boundary(text, (offset as usize).min(text.len()));
+        let line = file.line_of(offset);
+        let line_start = file.line_starts()[line];
+        (line + 1, text[line_start..offset].chars().count() + 1)
     }
 
     /// Renders diagnostics in the requested format.
@@ -265,10 +302,14 @@ impl Sources {
                     let cs = self.to_codespan(d);
                     match term::emit_into_string(&config, self, &cs) {
                         Ok(s) => out.push_str(&s),
-                        Err(_) => out.push_str(&format!("error[{}]: {}\n", d.code, d.message)),
+                        Err(_) => out.push_str(&format!("error[{}]: {}\n", d.code, escape(&d.message))),
                     }
                 }
-                out
+                // The source lines shown may hold control characters too.
+                match escape_lines(&out) {
+                    std::borrow::Cow::Borrowed(_) => out,
+                    std::borrow::Cow::Owned(o) => o,
+                }
             }
         }
     }
@@ -288,16 +329,16 @@ impl Sources {
                 } else {
                     CsLabel::secondary(l.span.file.0 as usize, range)
                 };
-                label.with_message(l.message.clone())
+                label.with_message(escape(&l.message))
             })
             .collect();
         let mut notes = vec![];
         if let Some(help) = &d.help {
-            notes.push(format!("help: {help}"));
+            notes.push(format!("help: {}", escape(help)));
         }
         CsDiagnostic::new(severity)
             .with_code(d.code.id())
-            .with_message(&d.message)
+            .with_message(escape(&d.message))
             .with_labels(labels)
             .with_notes(notes)
     }

@@ -27,7 +27,7 @@ const TABLE_KEYS: &[&str] = OpKind::CreateTable.keys().split_at(1).1;
 /// exists, so that the order of `[[table]]` entries does not matter.
 pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result<Schema, Diagnostics> {
     let display = crate::base::diag::display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::base::files::read_regular_text(path).map_err(|e| {
         Diagnostics::from(
             Diagnostic::error(codes::CANNOT_READ_MODEL, format!("cannot read the model file `{display}`: {e}"))
                 .help("create it, or fix `[migrations] model` in schemac.toml"),
@@ -509,8 +509,10 @@ pub fn to_toml(items: &[Item]) -> String {
     let mut out = String::new();
     for it in items {
         for c in &it.comments {
+            // Names in a comment may hold line breaks or other controls:
+            // escaped, a comment stays one line of valid TOML.
             out.push_str("# ");
-            out.push_str(c);
+            out.push_str(&crate::base::text::escape(c));
             out.push('\n');
         }
         let Some(op) = &it.edit else {

@@ -8,6 +8,7 @@ pub mod revision;
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::text::{escape, list};
 use crate::compile::Compiler;
 use crate::dialect::{Dialect, DialectId};
 use crate::graph::Graph;
@@ -38,7 +39,7 @@ fn line(g: &Graph, r: usize) -> String {
     } else {
         format!(" ({})", labels.join(", "))
     };
-    format!("{down} -> {}{labels}{tags}, {}", rev.id.v, rev.message)
+    format!("{down} -> {}{labels}{tags}, {}", rev.id.v, escape(&rev.message))
 }
 
 /// `head`, or `effective head` for a head that another revision depends on
@@ -72,7 +73,7 @@ pub fn branches(g: &Graph) -> String {
         if g.children[r].len() > 1 {
             out.push(line(g, r));
             for &c in &g.children[r] {
-                out.push(format!("    -> {}, {}", g.id(c), g.revs[c].message));
+                out.push(format!("    -> {}, {}", g.id(c), escape(&g.revs[c].message)));
             }
         }
     }
@@ -102,7 +103,7 @@ pub fn history(g: &Graph, range: Option<&str>, verbose: bool) -> Result<String, 
         out.push(line(g, r));
         if verbose {
             let rev = &g.revs[r];
-            out.push(format!("    file: {}", rev.path));
+            out.push(format!("    file: {}", escape(&rev.path)));
             out.push(format!(
                 "    operations: {}",
                 rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", ")
@@ -150,7 +151,7 @@ pub fn show(c: &Compiler, spec: &str) -> Result<String, Diagnostics> {
             rev.branch_labels.iter().map(|l| l.v.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
-    out += &format!("Path: {}\n\n    {}\n\n", rev.path, rev.message);
+    out += &format!("Path: {}\n\n    {}\n\n", escape(&rev.path), escape(&rev.message));
     out += &format!("Operations: {}\n\n", rev.upgrade.iter().map(|o| o.op.name()).collect::<Vec<_>>().join(", "));
     out += &c.upgrade(&show_range(g, *r))?;
     Ok(out)
@@ -180,10 +181,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         diags.push(
             Diagnostic::error(
                 codes::MULTIPLE_HEADS,
-                format!(
-                    "branches found; merge them: heads {}",
-                    g.real_heads.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
-                ),
+                format!("branches found; merge them: heads {}", list(g.real_heads.iter().map(|&h| g.id(h)))),
             )
             .help("schemac merge heads -m \"merge\""),
         );
@@ -194,7 +192,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             codes::STRAY_BASE,
             format!(
                 "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
-                unlabelled.iter().map(|&b| g.id(b)).collect::<Vec<_>>().join(", ")
+                list(unlabelled.iter().map(|&b| g.id(b)))
             ),
         )
         .help("set the down_revision of the stray one, or give an independent base a branch label");
@@ -312,12 +310,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     for m in &irreversible {
         report.push(format!("warning[{}]: irreversible: {m}", codes::IRREVERSIBLE_REVISION));
     }
-    let mut downgrades: Vec<&str> = vec![];
+    // In order of first appearance; a set, so that a long history stays linear.
+    let mut downgrades: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
     for ((rev, dir, text), dialects) in &warnings {
         if *dir == "downgrade" {
-            if !downgrades.contains(&rev.as_str()) {
-                downgrades.push(rev);
-            }
+            downgrades.insert(rev.as_str());
             continue;
         }
         let on = if dialects.len() == 4 {
@@ -331,11 +328,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         report.push(format!(
             "warning[{}]: the downgrades of {} lose data or narrow types (`-- WARNING:` in their scripts)",
             codes::LOSSY_DOWNGRADE,
-            downgrades.join(", ")
+            list(&downgrades)
         ));
     }
     for d in &diags {
-        report.push(format!("warning[{}]: {}", d.code, d.message));
+        report.push(format!("warning[{}]: {}", d.code, escape(&d.message)));
     }
     let warnings = report.len() - 1;
     let findings: Vec<Diagnostic> = findings
@@ -352,11 +349,9 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             if findings.len() == 1 { "" } else { "s" }
         ));
     }
-    Ok(CheckReport {
-        lines: report,
-        findings,
-        warnings,
-    })
+    // Messages and SQL quoted from revisions, for a terminal.
+    let lines = report.iter().map(|l| crate::base::text::escape_lines(l).into_owned()).collect();
+    Ok(CheckReport { lines, findings, warnings })
 }
 
 fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {

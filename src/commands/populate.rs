@@ -42,7 +42,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
     let mut diags = vec![];
     for path in paths {
         let display = crate::base::diag::display_path(&path);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::base::files::read_regular_text(&path) {
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic::error(codes::CANNOT_READ_POPULATE, format!("cannot read `{display}`: {e}")));

@@ -24,6 +24,7 @@ pub struct Request<'a> {
 
 /// A revision file to write.
 pub struct NewFile {
+    pub id: String,
     pub path: PathBuf,
     pub text: String,
 }
@@ -124,8 +125,10 @@ fn toml_list(items: &[String]) -> String {
 
 fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
     let mut out = String::new();
+    // The message as comment lines, each escaped (a carriage return or an
+    // escape sequence is no valid TOML in a comment).
     for line in message.lines() {
-        out += &format!("# {line}\n");
+        out += &format!("# {}\n", crate::base::text::escape(line));
     }
     out += "#\n# Created by `schemac revision`.\n\n";
     out += &format!("revision = {}\n", crate::commands::autogen::quote(id));
@@ -171,7 +174,47 @@ fn file_for(settings: &Settings, id: &str, message: &str, text: String) -> Resul
             format!("`{}` already exists", crate::base::diag::display_path(&path)),
         ));
     }
-    Ok(NewFile { path, text })
+    Ok(NewFile {
+        id: id.to_string(),
+        path,
+        text,
+    })
+}
+
+/// Checks again, just before the new file is written (under the folder's
+/// lock), that no revision file written since the history was read (by
+/// another run of `revision` or `merge`, say) took the id.
+pub fn recheck_id(g: &Graph, dir: &std::path::Path, id: &str) -> Result<(), Diagnostics> {
+    let known: std::collections::HashSet<&std::ffi::OsStr> = g.revs.iter().filter_map(|r| std::path::Path::new(&r.path).file_name()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        fail(
+            codes::CANNOT_WRITE_REVISION,
+            format!("cannot read `{}` again: {e}", crate::base::diag::display_path(dir)),
+        )
+    })?;
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name();
+        let path = e.path();
+        if known.contains(name.as_os_str()) || path.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        // A file that cannot be read or decoded is left to the next command to report.
+        let Ok(text) = crate::base::files::read_regular_text(&path) else { continue };
+        let mut diags = vec![];
+        let shown = crate::base::diag::display_path(&path);
+        let Some(rev) = crate::language::load::decode_revision(crate::base::diag::FileId(0), shown.clone(), &text, &mut diags) else {
+            continue;
+        };
+        if rev.id.v == id {
+            return Err(Diagnostic::error(
+                codes::BAD_REV_ID,
+                format!("revision `{id}` already exists: `{shown}` was written since this command read the history"),
+            )
+            .help("run the command again (without --rev-id, a new id is drawn)")
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Decodes the new file and replays it on the schema before it; a failure
@@ -230,7 +273,7 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
                     format!(
                         "there are {} heads ({}); name the one to build on",
                         many.len(),
-                        many.iter().map(|&h| g.id(h)).collect::<Vec<_>>().join(", ")
+                        crate::base::text::list(many.iter().map(|&h| g.id(h)))
                     ),
                 )
                 .help("pass --head REV, or merge the heads first with `schemac merge heads -m MSG`")
@@ -317,15 +360,15 @@ pub fn merge(g: &Graph, settings: &Settings, revs: &[String], message: &str, rev
                 .into(),
         );
     }
-    for &a in &tips {
-        for &b in &tips {
-            if a != b && g.closure(&[b]).contains(&g.topo_pos[a]) {
-                return Err(fail(
-                    codes::NOTHING_TO_MERGE,
-                    format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b)),
-                ));
-            }
-        }
+    // One walk over the ancestry of every tip's parents finds a tip that
+    // is an ancestor of another; only then is the other one looked for.
+    let below = g.closure(&tips.iter().flat_map(|&t| g.parents[t].iter().copied()).collect::<Vec<_>>());
+    if let Some(&a) = tips.iter().find(|&&a| below.contains(&g.topo_pos[a])) {
+        let b = tips.iter().copied().find(|&b| b != a && g.closure(&[b]).contains(&g.topo_pos[a])).unwrap_or(a);
+        return Err(fail(
+            codes::NOTHING_TO_MERGE,
+            format!("`{}` is an ancestor of `{}`: there is nothing to merge", g.id(a), g.id(b)),
+        ));
     }
     tips.sort_by_key(|&t| g.topo_pos[t]);
     let id = new_id(g, rev_id)?;

@@ -5,6 +5,7 @@
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics, Sources, Span};
 use crate::base::naming::Naming;
+use crate::base::text::{redact_passwords, redact_url};
 use crate::dialect::DialectId;
 use crate::language::load::Decoder;
 use std::path::{Path, PathBuf};
@@ -68,7 +69,7 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
     let mut s = Settings::default();
     let mut diags = vec![];
     for p in &paths {
-        let text = match std::fs::read_to_string(p) {
+        let text = match crate::base::files::read_regular_text(p) {
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -79,7 +80,9 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
             }
         };
         let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
-        let file = sources.add(crate::base::diag::display_path(p), text.clone());
+        // Diagnostics show the file with the passwords of connection strings
+        // hidden (as many `*` as bytes, so that spans stay in place).
+        let file = sources.add(crate::base::diag::display_path(p), redact_passwords(&text).into_owned());
         if p.extension().is_some_and(|x| x == "toml") {
             apply_toml(&mut s, &base, file, &text, &mut diags);
         } else {
@@ -106,7 +109,7 @@ fn apply_ini(s: &mut Settings, file: crate::base::diag::FileId, text: &str, diag
                     match dialect_of_url(url) {
                         Some(d) => s.dialect = d,
                         None => diags.push(
-                            Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{url}`")).at(
+                            Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{}`", redact_url(url))).at(
                                 Span::new(file, offset..offset + line.trim_end().len()),
                                 "expected sqlite, postgresql, mysql or mariadb",
                             ),
@@ -135,7 +138,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             match dialect_of_url(&c.v) {
                 Some(id) => s.dialect = id,
                 None => d.diags.push(
-                    Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{}`", c.v))
+                    Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database in connection `{}`", redact_url(&c.v)))
                         .at(c.span, "expected sqlite, postgresql, mysql or mariadb"),
                 ),
             }

@@ -6,6 +6,7 @@
 use crate::base::codes::{self, Code};
 use crate::base::diag::{display_path, Diagnostic, Diagnostics, FileId, Sources, Sp, Span};
 use crate::base::doc::{Item, Table, Val};
+use crate::base::files::{ReadError, MAX_FILE};
 use crate::base::suggest::closest;
 use crate::vocab::ops::*;
 use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, PerDialect, Value};
@@ -87,17 +88,20 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Revision>, Diag
     Ok(revisions)
 }
 
-/// The revisions folder, open: the names of its `*.toml` files in byte
+/// The revisions folder, open: the names of its `*.toml` entries in byte
 /// order, and a handle that opens each file relative to the folder. On
 /// this kind of machine a system call is dear (a few microseconds), so a
 /// regular file costs exactly `openat`, `read` and `close`: no path walk
-/// from the root, no `statx` for a size hint, no `read` that only finds the end.
+/// from the root, no `statx` for a size hint, no `read` that only finds the
+/// end. Any other entry (a link, a folder, a FIFO, a device) is looked at
+/// with `stat` first, and read only if it is (or leads to) a regular file;
+/// no file is read past `MAX_FILE` bytes (SPEC 13).
 struct RevisionDir {
     #[cfg(unix)]
     fd: rustix::fd::OwnedFd,
     #[cfg(not(unix))]
     path: std::path::PathBuf,
-    /// File names, and whether the entry is a regular file (not a link).
+    /// Entry names, and whether the entry is a regular file (not a link).
     names: Vec<(std::ffi::OsString, bool)>,
 }
 
@@ -106,10 +110,7 @@ impl RevisionDir {
         // The file type comes with the directory entry: no stat per file.
         let mut names: Vec<(std::ffi::OsString, bool)> = std::fs::read_dir(dir)?
             .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                let t = e.file_type().ok()?;
-                (t.is_file() || t.is_symlink()).then(|| (e.file_name(), t.is_file()))
-            })
+            .filter_map(|e| Some((e.file_name(), e.file_type().ok()?.is_file())))
             .filter(|(n, _)| Path::new(n).extension().is_some_and(|x| x == "toml"))
             .collect();
         names.sort_unstable();
@@ -129,13 +130,38 @@ impl RevisionDir {
     /// The whole file, read through `buf` (a scratch buffer reused from
     /// file to file) and returned at its exact size.
     #[cfg(unix)]
-    fn read(&self, (name, regular): &(std::ffi::OsString, bool), buf: &mut Vec<u8>) -> std::io::Result<Vec<u8>> {
-        use rustix::fs::{Mode, OFlags};
+    fn read(&self, (name, regular): &(std::ffi::OsString, bool), buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
+        use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+        let kind = |t: FileType| match t {
+            FileType::Directory => "a folder",
+            FileType::Fifo => "a FIFO",
+            FileType::CharacterDevice => "a character device",
+            FileType::BlockDevice => "a block device",
+            FileType::Socket => "a socket",
+            _ => "not a regular file",
+        };
+        if !*regular {
+            // A link (followed) or another kind of entry: its type before opening it.
+            let st = rustix::fs::statat(&self.fd, name.as_os_str(), AtFlags::empty()).map_err(std::io::Error::from)?;
+            let t = FileType::from_raw_mode(st.st_mode);
+            if t != FileType::RegularFile {
+                return Err(ReadError::NotRegular(kind(t)));
+            }
+        }
         buf.clear();
         if buf.capacity() < 64 * 1024 {
             buf.reserve(64 * 1024);
         }
-        let fd = rustix::fs::openat(&self.fd, name.as_os_str(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        // NONBLOCK: an entry swapped for a FIFO since it was listed fails
+        // to read rather than waiting for a writer.
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY;
+        let fd = rustix::fs::openat(&self.fd, name.as_os_str(), flags, Mode::empty()).map_err(std::io::Error::from)?;
+        if !*regular {
+            let t = FileType::from_raw_mode(rustix::fs::fstat(&fd).map_err(std::io::Error::from)?.st_mode);
+            if t != FileType::RegularFile {
+                return Err(ReadError::NotRegular(kind(t)));
+            }
+        }
         loop {
             let spare = buf.spare_capacity_mut();
             let want = spare.len();
@@ -143,25 +169,29 @@ impl RevisionDir {
                 match rustix::io::read(&fd, &mut *spare) {
                     Ok((got, _)) => break got.len(),
                     Err(rustix::io::Errno::INTR) => continue,
-                    Err(e) => return Err(e.into()),
+                    Err(e) => return Err(std::io::Error::from(e).into()),
                 }
             };
             // SAFETY: `read` initialised the first `n` bytes of the spare capacity.
             unsafe { buf.set_len(buf.len() + n) };
+            if buf.len() > MAX_FILE {
+                return Err(ReadError::TooLarge);
+            }
             // A short read of a regular file is its end; through a link
-            // (which may be a pipe) reading goes on until `read` returns 0.
+            // reading goes on until `read` returns 0.
             if n == 0 || (n < want && *regular) {
                 return Ok(buf.as_slice().to_vec());
             }
             if n == want {
-                buf.reserve(buf.capacity());
+                // Grow by doubling, but never past the limit and one byte.
+                buf.reserve(buf.capacity().min(MAX_FILE + 1 - buf.len()).max(1));
             }
         }
     }
 
     #[cfg(not(unix))]
-    fn read(&self, (name, _): &(std::ffi::OsString, bool), _buf: &mut Vec<u8>) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.path.join(name))
+    fn read(&self, (name, _): &(std::ffi::OsString, bool), _buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
+        crate::base::files::read_regular(&self.path.join(name))
     }
 }
 
@@ -174,7 +204,7 @@ struct Loaded {
     revision: Option<Revision>,
 }
 
-fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> Loaded {
+fn load_file(read: Result<Vec<u8>, ReadError>, display: String, file: FileId) -> Loaded {
     let mut diags = vec![];
     let text = match read {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -194,8 +224,20 @@ fn load_file(read: std::io::Result<Vec<u8>>, display: String, file: FileId) -> L
                 };
             }
         },
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             diags.push(Diagnostic::error(codes::CANNOT_READ_REVISIONS, format!("cannot read `{display}`: {e}")));
+            String::new()
+        }
+        Err(e) => {
+            // Its text is kept empty: a diagnostic must never read it again.
+            diags.push(
+                Diagnostic::error(codes::NOT_A_REVISION_FILE, format!("`{display}` was not read: {e}"))
+                    .at(Span::new(file, 0..0), "not read")
+                    .help(format!(
+                        "every `*.toml` entry of the revisions folder must be a regular file of at most {} MiB",
+                        MAX_FILE >> 20
+                    )),
+            );
             String::new()
         }
     };

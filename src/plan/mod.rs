@@ -23,6 +23,8 @@ struct Group {
     /// The table's column names before the group's first change (all a rebuild needs of it).
     before: Vec<String>,
     changes: Vec<(Change, Span)>,
+    /// How many entries of `Planner::moved` there were at the group's last change.
+    since: usize,
     /// What depends on the table, as of the group's last change (no
     /// operation that changes it leaves a group pending).
     dependents: Dependents,
@@ -65,6 +67,9 @@ pub struct Planner<'d> {
     latest: HashMap<String, Arc<Table>, FastHash>,
     /// Table and view names the revision creates, drops or renames.
     named: Vec<String>,
+    /// Tables dropped (None) or renamed (Some(new name)) so far in the
+    /// revision, in order: a rebuild's referrers are named as they are at its flush.
+    moved: Vec<(String, Option<String>)>,
     taken: &'d dyn Fn(&str) -> bool,
     /// Warnings of changes folded into a rebuild, for the rebuild's step.
     pending_warnings: Vec<Diagnostic>,
@@ -104,6 +109,7 @@ impl<'d> Planner<'d> {
             groups: IndexMap::new(),
             latest: HashMap::default(),
             named: vec![],
+            moved: vec![],
             taken: &nothing_taken,
             pending_warnings: vec![],
             type_spans: vec![],
@@ -248,9 +254,11 @@ impl<'d> Planner<'d> {
         match &r.change {
             Change::DropTable { table, .. } => {
                 self.latest.remove(&table.name);
+                self.moved.push((table.name.clone(), None));
             }
-            Change::RenameTable { from, .. } => {
+            Change::RenameTable { from, to } => {
                 self.latest.remove(from);
+                self.moved.push((from.clone(), Some(to.clone())));
             }
             _ => {}
         }
@@ -351,9 +359,11 @@ impl<'d> Planner<'d> {
         }
         if self.rebuilds() {
             if let (Some(t), Some(table)) = (change.altered_table().map(str::to_string), after.as_deref()) {
+                let since = self.moved.len();
                 if let Some(g) = self.groups.get_mut(&t) {
                     g.changes.push((change, span));
                     g.dependents = dependents;
+                    g.since = since;
                     if let Some(w) = warning {
                         self.pending_warnings.push(w);
                     }
@@ -366,6 +376,7 @@ impl<'d> Planner<'d> {
                         Group {
                             before,
                             changes: vec![(change, span)],
+                            since,
                             dependents,
                         },
                     );
@@ -387,6 +398,18 @@ impl<'d> Planner<'d> {
         if let Some(w) = w {
             self.steps[first].warnings.insert(0, w);
         }
+    }
+
+    /// The name a table has now, given its name `since` entries of `moved`
+    /// ago; None once it was dropped.
+    fn now_named(&self, table: &str, since: usize) -> Option<String> {
+        let mut name = table.to_string();
+        for (from, to) in &self.moved[since..] {
+            if *from == name {
+                name = to.clone()?;
+            }
+        }
+        Some(name)
     }
 
     fn flush_all(&mut self) {
@@ -891,7 +914,9 @@ impl Planner<'_> {
             copied,
             triggers,
             views,
-            fk_checked: std::iter::once(&after.name).chain(&g.dependents.referrers).cloned().collect(),
+            fk_checked: std::iter::once(after.name.clone())
+                .chain(g.dependents.referrers.iter().filter_map(|r| self.now_named(r, g.since)))
+                .collect(),
         };
         self.steps.push(Step {
             warnings,
