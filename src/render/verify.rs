@@ -127,3 +127,32 @@ pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
         .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn dollar_quotes_client_commands_and_delimiters() {
+        // A DO block (`$$` or tagged) is one statement, whatever `;` it holds.
+        let pg = "SET a = 1;\nDO $$\nBEGIN\n    IF x THEN RAISE EXCEPTION 'a;b';\n    END IF;\nEND\n$$;\nDO $schemac$\nBEGIN\n    NULL;\nEND\n$schemac$;\nSELECT 'it''s $$';\n";
+        let s = statements(pg);
+        assert_eq!(s.len(), 4, "{s:#?}");
+        assert!(s[1].starts_with("DO $$") && s[1].ends_with("$$"), "{s:#?}");
+        assert!(s[2].starts_with("DO $schemac$") && s[2].ends_with("$schemac$"), "{s:#?}");
+        // The mysql client's `charset` and `DELIMITER` lines are not statements;
+        // `$` inside a name or a `DELIMITER $$` body is no dollar quote.
+        let my = "-- header\ncharset utf8mb4\nSET SESSION sql_mode = 'x';\nSELECT a$b$ FROM t;\nDELIMITER $$\nCREATE TRIGGER t BEGIN SET @a = 1; END$$\nDELIMITER ;\nSELECT 1;\n";
+        let s = statements(my);
+        assert_eq!(
+            s,
+            vec![
+                "SET SESSION sql_mode = 'x'",
+                "SELECT a$b$ FROM t",
+                "CREATE TRIGGER t BEGIN SET @a = 1; END",
+                "SELECT 1"
+            ],
+            "{s:#?}"
+        );
+    }
+}
