@@ -26,6 +26,9 @@ pub(crate) struct Block {
     revision: Option<(RevIx, bool)>,
     comment: String,
     steps: Vec<Step>,
+    /// The check the block starts with (`VersionGuard`), before its steps:
+    /// the version table holds what the block builds on (SPEC 10.5).
+    guard: Option<StepKind>,
     /// The version table's statements, after the steps.
     version: Vec<StepKind>,
     transactional: bool,
@@ -214,7 +217,7 @@ impl<'a> Compiler<'a> {
             let rev = &g.revs[r];
             let steps = self.plan_ops(&self.upgrade_ops(r), &mut schema, diags);
             let parents = &g.parents[r];
-            let version = self.version_up(&mut heads, r);
+            let (guard, version) = self.version_up(&mut heads, r);
             let mut comment = String::with_capacity(48 + rev.message.len());
             comment.push_str("Running upgrade ");
             self.push_ids(&mut comment, parents);
@@ -226,6 +229,7 @@ impl<'a> Compiler<'a> {
                 revision: Some((r, true)),
                 comment,
                 steps,
+                guard: Some(guard),
                 version,
                 transactional: rev.transactional,
             }
@@ -353,12 +357,23 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// The version statements of upgrading to `r` from the `heads` recorded so far.
-    /// The version statements of applying `r`: it replaces the heads it
-    /// requires (its down_revisions and, as in Alembic, its dependencies).
-    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx) -> Vec<StepKind> {
+    /// The guard and the version statements of upgrading to `r` from the
+    /// `heads` recorded so far: `r` replaces the heads it requires (its
+    /// down_revisions and, as in Alembic, its dependencies). The guard asks
+    /// for what the script assumes there: every head recorded (the range's
+    /// start, then what the blocks before wrote; among them the parents the
+    /// statements update or delete) and not `r`; at base (no head recorded:
+    /// the script made the table), no row. Rows of other branches, which the
+    /// script does not touch, may be there.
+    fn version_up(&self, heads: &mut Vec<RevIx>, r: RevIx) -> (StepKind, Vec<StepKind>) {
         let g = self.graph;
         let rev = g.id(r).to_string();
+        let guard = StepKind::VersionGuard {
+            table: self.vt(),
+            holds: heads.iter().map(|&h| g.id(h).to_string()).collect(),
+            lacks: vec![rev.clone()],
+            only: heads.is_empty(),
+        };
         let mut present = g.requires(r).filter(|p| heads.contains(p));
         let mut out = Vec::with_capacity(1);
         match present.next() {
@@ -376,7 +391,7 @@ impl<'a> Compiler<'a> {
         }
         heads.retain(|h| !g.requires(r).any(|p| p == *h));
         heads.push(r);
-        out
+        (guard, out)
     }
 
     /// SQL for `downgrade RANGE`, as text.
@@ -437,7 +452,8 @@ impl<'a> Compiler<'a> {
         if !diags.is_empty() {
             return Err(Diagnostics(diags));
         }
-        let mut heads = g.down_heads(&s, &from);
+        let mut down = g.down_heads(&s, &from);
+        let mut heads: Vec<RevIx> = s.clone();
         let mut post = vec![];
         if e.is_empty() && !undo.is_empty() {
             post.push(StepKind::VersionDrop { table: self.vt() });
@@ -450,7 +466,7 @@ impl<'a> Compiler<'a> {
             let ops = rev.downgrade.as_ref().unwrap_or(&derived[i]);
             let steps = self.plan_ops(ops, &mut schema, diags);
             let parents = &g.parents[rx];
-            let version = self.version_down(&mut heads, rx);
+            let (guard, version) = self.version_down(&mut down, &mut heads, rx);
             let mut comment = String::with_capacity(48 + rev.message.len());
             comment.push_str("Running downgrade ");
             comment.push_str(&rev.id.v);
@@ -462,6 +478,7 @@ impl<'a> Compiler<'a> {
                 revision: Some((rx, false)),
                 comment,
                 steps,
+                guard: Some(guard),
                 version,
                 transactional: rev.transactional,
             }
@@ -469,12 +486,26 @@ impl<'a> Compiler<'a> {
         self.stream(out, units, &format!("downgrade {range}"), &[], &post, n, vec![], next)
     }
 
-    /// The version statements of downgrading `rx` to its parents, from the
-    /// `heads` recorded so far (kept by the graph, in time linear in the range).
-    fn version_down(&self, heads: &mut crate::graph::DownHeads, rx: RevIx) -> Vec<StepKind> {
+    /// The guard and the version statements of downgrading `rx` to its
+    /// parents, from the `heads` recorded so far (`down` keeps what finds the
+    /// new heads in time linear in the range). The guard asks for every head
+    /// recorded (`rx` among them) and for none of the parents the statements
+    /// put back.
+    fn version_down(&self, down: &mut crate::graph::DownHeads, heads: &mut Vec<RevIx>, rx: RevIx) -> (StepKind, Vec<StepKind>) {
         let g = self.graph;
         let rev = g.id(rx).to_string();
-        let new = heads.undo(rx);
+        let mut holds: Vec<String> = heads.iter().map(|&h| g.id(h).to_string()).collect();
+        if !heads.contains(&rx) {
+            holds.push(rev.clone());
+        }
+        heads.retain(|&h| h != rx);
+        let new = down.undo(rx);
+        let guard = StepKind::VersionGuard {
+            table: self.vt(),
+            holds,
+            lacks: new.iter().map(|&p| g.id(p).to_string()).collect(),
+            only: false,
+        };
         let mut out = Vec::with_capacity(1);
         match new.split_first() {
             None => out.push(StepKind::VersionDelete { table: self.vt(), rev }),
@@ -492,7 +523,8 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        out
+        heads.extend(new);
+        (guard, out)
     }
 
     /// SQL that creates the head schema directly and stamps the heads.
@@ -523,6 +555,7 @@ impl<'a> Compiler<'a> {
             revision: None,
             comment: format!("Creating the schema at {} directly", heads.join(", ")),
             steps: p.steps,
+            guard: None,
             version,
             transactional: true,
         };
@@ -543,6 +576,7 @@ impl<'a> Compiler<'a> {
             revision: None,
             comment: format!("Stamping {spec}"),
             steps: vec![],
+            guard: None,
             version,
             transactional: true,
         };
@@ -556,6 +590,7 @@ impl<'a> Compiler<'a> {
             revision: None,
             comment: format!("Reference data from {files} populate file{}", if files == 1 { "" } else { "s" }),
             steps,
+            guard: None,
             version: vec![],
             transactional: true,
         };
@@ -685,6 +720,19 @@ impl Spelling<'_> {
             // A transaction is opened before the first statement that runs in one,
             // and closed before a statement that cannot.
             let mut open = false;
+            // The guard comes first, before anything changes (on MySQL, before
+            // DDL commits): in the block's transaction, unless the first step
+            // cannot run in one, which the guard then precedes on its own.
+            if let Some(guard) = &b.guard {
+                let first_outside = b.steps.first().is_some_and(|s| s.placement == Placement::OutsideTransaction);
+                if txn && !first_outside {
+                    emit(buf, self.begin.as_bytes(), units);
+                    buf.push(b'\n');
+                    open = true;
+                }
+                self.render(guard, buf, units)?;
+                buf.push(b'\n');
+            }
             for s in &b.steps {
                 let outside = s.placement == Placement::OutsideTransaction;
                 if outside && (open || single) {

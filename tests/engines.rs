@@ -155,3 +155,268 @@ fn mariadb_keeps_an_index_for_a_foreign_key() {
     db.apply(&sql(tmp.path(), &["--dialect", "mariadb", "downgrade", "a1:base"])).unwrap();
     db.is_empty().unwrap();
 }
+
+/// Rows read back, or the error where the table is missing.
+type Read = Result<Vec<support::engines::Row>, String>;
+
+/// The version table's rows, the counter and the schema: what a refused
+/// script must leave as it was (an error where there is no such table).
+fn guard_state(db: &TestDb) -> (Read, Read, String) {
+    (
+        db.query_rows("SELECT version_num FROM schemac_version ORDER BY version_num"),
+        db.query_rows("SELECT n FROM counters WHERE id = 1"),
+        format!("{:?}", db.catalog()),
+    )
+}
+
+/// Applies a script that must fail at its version guard (SPEC 10.5) and
+/// leave the version table, the rows and the schema as they were.
+fn refused(db: &TestDb, script: &str, what: &str, by_guard: bool) {
+    let before = guard_state(db);
+    let err = db.apply(script).expect_err(&format!("{} on {}: must fail", what, db.engine()));
+    if by_guard {
+        assert!(
+            err.contains("schemac: the version table must") || err.contains("Subquery returns more than 1 row"),
+            "{what} on {}: not stopped by the guard: {err}",
+            db.engine()
+        );
+    }
+    assert_eq!(guard_state(db), before, "{what} on {}: a refused script changed the database", db.engine());
+}
+
+/// SPEC 10.5: a block applied twice, at another revision, or on a database
+/// without the version table or without a row fails before it changes
+/// anything. The revisions are a bare UPDATE and a CREATE TABLE of a new
+/// table, which would run without error: only the guard can stop them.
+fn version_guard(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/guard/counters");
+    let d = dialect_arg(engine);
+    let up = |range: &str| sql(&dir, &["--dialect", d, "upgrade", range]);
+    let down = |range: &str| sql(&dir, &["--dialect", d, "downgrade", range]);
+    let (r1, r2, r3) = ("9a0b1c2d3e01", "9a0b1c2d3e02", "9a0b1c2d3e03");
+    let n = |db: &TestDb| db.query_rows("SELECT n FROM counters WHERE id = 1").unwrap()[0][0].clone();
+    let versions = |db: &TestDb| -> Vec<String> {
+        db.query_rows("SELECT version_num FROM schemac_version")
+            .unwrap()
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect()
+    };
+
+    let db = TestDb::new(engine, "guard").unwrap();
+    db.apply(&up(&format!("base:{r1}"))).unwrap();
+    refused(&db, &up(&format!("base:{r1}")), "base:r1 twice", false);
+    db.apply(&up(&format!("{r1}:{r2}"))).unwrap();
+    assert_eq!(n(&db).as_deref(), Some("1"));
+    refused(&db, &up(&format!("{r1}:{r2}")), "r1:r2 twice", true);
+    db.apply(&down(&format!("{r2}:{r1}"))).unwrap();
+    assert_eq!((n(&db).as_deref(), versions(&db)), (Some("0"), vec![r1.to_string()]));
+    refused(&db, &down(&format!("{r2}:{r1}")), "downgrade r2:r1 twice", true);
+    refused(&db, &up(&format!("{r2}:{r3}")), "r2:r3 at r1", true);
+    refused(&db, &down(&format!("{r3}:{r2}")), "downgrade r3:r2 at r1", true);
+    refused(&db, &down(&format!("{r3}:base")), "downgrade r3:base at r1", true);
+    db.apply("DELETE FROM schemac_version").unwrap();
+    refused(&db, &up(&format!("{r1}:{r2}")), "r1:r2 with no row", true);
+
+    let empty = TestDb::new(engine, "guard_empty").unwrap();
+    refused(&empty, &up(&format!("{r1}:{r2}")), "r1:r2 on an empty database", false);
+    empty.is_empty().unwrap();
+}
+
+#[test]
+fn version_guard_sqlite() {
+    version_guard(Engine::Sqlite);
+}
+
+#[test]
+fn version_guard_postgresql() {
+    version_guard(Engine::Postgres);
+}
+
+#[test]
+fn version_guard_mariadb() {
+    version_guard(Engine::Mariadb);
+}
+
+/// The guard with branches and a merge (the `merge` project: billing and
+/// audit from accounts, merged): a block checks every head the script has
+/// recorded, not only its parents, and leaves other branches' rows alone.
+fn version_guard_branches(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/merge");
+    let d = dialect_arg(engine);
+    let up = |range: &str| sql(&dir, &["--dialect", d, "upgrade", range]);
+    let down = |range: &str| sql(&dir, &["--dialect", d, "downgrade", range]);
+    let (billing, audit, merge) = ("7e3f5a9c1d02", "9d8c7b6a5f43", "c5e4d3b2a190");
+    let versions = |db: &TestDb| -> Vec<String> {
+        db.query_rows("SELECT version_num FROM schemac_version ORDER BY version_num")
+            .unwrap()
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect()
+    };
+    let refused = |db: &TestDb, script: &str, what: &str| {
+        let before = (versions(db), format!("{:?}", db.catalog()));
+        let err = db.apply(script).expect_err(what);
+        assert!(
+            err.contains("schemac: the version table must") || err.contains("Subquery returns more than 1 row"),
+            "{what} on {engine}: not stopped by the guard: {err}"
+        );
+        assert_eq!((versions(db), format!("{:?}", db.catalog())), before, "{what} on {engine}");
+    };
+
+    // At billing only, `audit:merge` would create billing's table again.
+    let db = TestDb::new(engine, "guard_branch").unwrap();
+    db.apply(&up(&format!("base:{billing}"))).unwrap();
+    refused(&db, &up(&format!("{audit}:{merge}")), "audit:merge at billing");
+    // From billing, the audit branch comes along, then the merge.
+    let rest = up(&format!("{billing}:head"));
+    db.apply(&rest).unwrap();
+    assert_eq!(versions(&db), vec!["e1f2a3b4c5d6".to_string()]);
+    refused(&db, &rest, "billing:head twice");
+    // Down through the merge: both branch heads come back in one block, then audit goes.
+    let back = down(&format!("head:{billing}"));
+    db.apply(&back).unwrap();
+    assert_eq!(versions(&db), vec![billing.to_string()]);
+    refused(&db, &back, "head:billing twice");
+
+    // From audit alone, the merge brings billing along.
+    let db = TestDb::new(engine, "guard_merge").unwrap();
+    db.apply(&up(&format!("base:{audit}"))).unwrap();
+    let merge_up = up(&format!("{audit}:{merge}"));
+    db.apply(&merge_up).unwrap();
+    assert_eq!(versions(&db), vec![merge.to_string()]);
+    refused(&db, &merge_up, "audit:merge twice");
+    let merge_down = down(&format!("{merge}:{audit}"));
+    db.apply(&merge_down).unwrap();
+    assert_eq!(versions(&db), vec![audit.to_string()]);
+    refused(&db, &merge_down, "merge:audit twice");
+}
+
+#[test]
+fn version_guard_branches_sqlite() {
+    version_guard_branches(Engine::Sqlite);
+}
+
+#[test]
+fn version_guard_branches_postgresql() {
+    version_guard_branches(Engine::Postgres);
+}
+
+#[test]
+fn version_guard_branches_mariadb() {
+    version_guard_branches(Engine::Mariadb);
+}
+
+/// The rows of the `client_settings` project at head, as its revisions give them.
+fn client_settings_rows() -> Vec<Vec<Option<String>>> {
+    let s = |v: &str| Some(v.to_string());
+    let default = s("O'Reilly \\ \"x\"");
+    vec![
+        vec![
+            s("1"),
+            s("日本語テキスト ソ表能"),
+            s("It's \"quoted\""),
+            s("C:\\new\\table\\"),
+            s("👍 ok"),
+            s("`\"'"),
+            s("\\"),
+        ],
+        vec![s("2"), s("\\' OR 1=1; -- "), default.clone(), s("\\\\"), s("€ £ ü"), None, s("\\")],
+        vec![s("3"), s("許功蓋 縗 本\\"), default.clone(), s("\\"), s("🀄"), None, s("\\")],
+        vec![
+            s("4"),
+            s("ソ\\'; 表\\\" 能\\\\"),
+            default,
+            s("%_\\%\\_"),
+            s("\\n is two characters"),
+            None,
+            s("\\"),
+        ],
+    ]
+}
+
+/// A client set up otherwise: its extra options and environment.
+type Client<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// SPEC 10.4: the same script gives the same objects and values whatever
+/// the client's character set and the session's sql_mode (MariaDB) or
+/// standard_conforming_strings (PostgreSQL). Values are read back with the
+/// tests' own UTF-8 client, byte for byte; then the downgrade, applied with
+/// the same client, leaves nothing.
+fn client_settings(engine: Engine, clients: &[Client]) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/client_settings");
+    let d = dialect_arg(engine);
+    let up = sql(&dir, &["--dialect", d, "upgrade", "base:head"]);
+    let down = sql(&dir, &["--dialect", d, "downgrade", "head:base"]);
+    let (select, probe, comment) = match engine {
+        Engine::Mariadb => (
+            "SELECT id, `本文`, `it's`, `back\\slash`, emoji, `tick``quote\"`, `備考` FROM `メモ` ORDER BY id",
+            "INSERT INTO `メモ` (id) VALUES (9)",
+            "SELECT COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'メモ' AND COLUMN_NAME = '本文'",
+        ),
+        _ => (
+            "SELECT id, \"本文\", \"it's\", \"back\\slash\", emoji, \"tick`quote\"\"\", \"備考\" FROM \"メモ\" ORDER BY id",
+            "INSERT INTO \"メモ\" (id) VALUES (9)",
+            "SELECT col_description('\"メモ\"'::regclass, (SELECT attnum FROM pg_attribute WHERE attrelid = '\"メモ\"'::regclass AND attname = '本文'))",
+        ),
+    };
+    for (args, env) in clients {
+        let what = format!("{engine} with {args:?} {env:?}");
+        let db = TestDb::new(engine, "client").unwrap();
+        db.apply_with(&up, args, env).unwrap_or_else(|e| panic!("{what}: upgrade: {e}"));
+        assert_eq!(db.query_rows(select).unwrap(), client_settings_rows(), "{what}");
+        assert_eq!(db.query_rows(comment).unwrap(), vec![vec![Some("it's C:\\dir\\ 日本".to_string())]], "{what}");
+        db.apply(probe).unwrap();
+        let row = &db.query_rows(select).unwrap()[4];
+        assert_eq!(
+            (row[2].as_deref(), row[6].as_deref()),
+            (Some("O'Reilly \\ \"x\""), Some("\\")),
+            "{what}: defaults"
+        );
+        db.apply_with(&down, args, env).unwrap_or_else(|e| panic!("{what}: downgrade: {e}"));
+        db.is_empty().unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+}
+
+#[test]
+fn client_settings_mariadb() {
+    let none: &[(&str, &str)] = &[];
+    client_settings(
+        Engine::Mariadb,
+        &[
+            (&["--default-character-set=gbk"], none),
+            (&["--default-character-set=utf8"], none),
+            (&["--default-character-set=latin1"], none),
+            (&["--default-character-set=big5"], none),
+            (&["--default-character-set=sjis"], none),
+            (&["--init-command=SET sql_mode='NO_BACKSLASH_ESCAPES'"], none),
+            (&["--init-command=SET sql_mode='ANSI_QUOTES,STRICT_TRANS_TABLES'"], none),
+            (&["--init-command=SET sql_mode='ANSI'"], none),
+            (
+                &["--default-character-set=sjis", "--init-command=SET sql_mode='ORACLE,NO_BACKSLASH_ESCAPES'"],
+                none,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn client_settings_postgresql() {
+    client_settings(
+        Engine::Postgres,
+        &[
+            (&[], &[("PGOPTIONS", "-c standard_conforming_strings=off")]),
+            (&[], &[("PGOPTIONS", "-c standard_conforming_strings=off"), ("PGCLIENTENCODING", "SJIS")]),
+            (&[], &[("PGCLIENTENCODING", "LATIN1")]),
+        ],
+    );
+}

@@ -4,6 +4,38 @@
 -- MySQL commits DDL implicitly: there is no transaction around a revision. If a
 -- statement fails, the failing revision is left half-applied and the version table
 -- still names the last revision that completed; repair by hand before re-running.
+-- The script sets the session's character set and sql_mode it is written for (below);
+-- they stay set for the rest of the session.
 {% for line in notes %}
 -- {{ line|comment }}
+{% endfor %}
+{#- SPEC 10.4: the same bytes mean the same with any client settings (MySQL 8.4 manual).
+    The script is UTF-8. `charset utf8mb4` is the mysql client's own command (6.5.1.2
+    mysql Client Commands, https://dev.mysql.com/doc/refman/8.4/en/mysql-commands.html):
+    it issues SET NAMES utf8mb4 (15.7.6.3, https://dev.mysql.com/doc/refman/8.4/en/set-names.html;
+    12.4 Connection Character Sets, https://dev.mysql.com/doc/refman/8.4/en/charset-connection.html)
+    and also switches the character set the client reads the script in. A SET NAMES
+    statement alone does not do the latter: a client started as gbk, big5 or sjis takes
+    the last byte of a UTF-8 character and the backslash after it as one character, and
+    splits the statements wrongly (tested on MariaDB 10.11's client). utf8mb3 could not
+    hold emoji. A long-form client command is read at the start of a line, without ';'.
+    Literals escape backslashes and identifiers use backticks (11.1.1 String Literals,
+    https://dev.mysql.com/doc/refman/8.4/en/string-literals.html), which mean that only
+    without NO_BACKSLASH_ESCAPES and ANSI_QUOTES (7.1.11 Server SQL Modes,
+    https://dev.mysql.com/doc/refman/8.4/en/sql-mode.html): those two go from the
+    session's sql_mode, with the combination modes that imply ANSI_QUOTES (ANSI; on
+    MySQL 5.7 and MariaDB also DB2, MAXDB, MSSQL, ORACLE, POSTGRESQL), whose parts stay
+    listed; every other mode is kept. Each name is removed as a whole element of the
+    comma-separated value, so a name absent from the server's list changes nothing.
+    The client follows the new sql_mode as it splits the rest (the server reports
+    NO_BACKSLASH_ESCAPES in each reply's status). #}
+{% set modes = ["NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ANSI", "DB2", "MAXDB", "MSSQL", "ORACLE", "POSTGRESQL"] %}
+charset utf8mb4
+SET SESSION sql_mode = TRIM(BOTH ',' FROM
+    {%+ for m in modes %}REPLACE({% endfor %}
+
+        CONCAT(',', @@SESSION.sql_mode, ','),
+{% for m in modes %}
+        ',{{ m }},', ','){% if loop.last %});{% else %},{% endif %}
+
 {% endfor %}

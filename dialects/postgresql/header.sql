@@ -4,4 +4,13 @@
 {% for line in notes %}
 -- {{ line|comment }}
 {% endfor %}
+{#- SPEC 10.4: the script is UTF-8 whatever the client's encoding
+    (https://www.postgresql.org/docs/current/multibyte.html#MULTIBYTE-AUTOMATIC-CONVERSION),
+    and a backslash in a string literal is an ordinary character, as in standard SQL,
+    even where the server or PGOPTIONS turns standard_conforming_strings off
+    (https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS).
+    Set here rather than spelling literals as E'...': it holds for the SQL the user
+    wrote as raw SQL (execute, views, defaults) too, literals stay standard SQL, and
+    psql follows the setting when it splits statements (the server reports it). #}
 SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;

@@ -250,4 +250,14 @@ pub enum StepKind {
     VersionClear {
         table: String,
     },
+    /// The check a revision's block starts with (SPEC 10.5): the script
+    /// fails here, before anything changes, unless the version table holds
+    /// every revision of `holds` and none of `lacks`; with `only`, it holds
+    /// nothing but `holds` (at base: no row at all).
+    VersionGuard {
+        table: String,
+        holds: Vec<String>,
+        lacks: Vec<String>,
+        only: bool,
+    },
 }

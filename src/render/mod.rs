@@ -38,7 +38,22 @@ pub struct Renderer {
     /// are spelled here without the template engine.
     plain: HashMap<&'static str, Vec<Piece>, FastHash>,
     dialect: Arc<Dialect>,
+    /// Version guards spelled once per shape (see [`Renderer::render_guard`]).
+    guards: Mutex<HashMap<GuardShape, Option<GuardText>, FastHash>>,
 }
+
+/// A version guard's text cut at its revision ids: each piece of text is
+/// followed by the id of that position (`None` after the last piece).
+type GuardText = Vec<(String, Option<usize>)>;
+
+/// What a version guard's text depends on besides its revision ids: the
+/// version table, how many ids it holds and lacks, and `only`.
+type GuardShape = (String, usize, usize, bool);
+
+/// The stand-in for the `i`th revision id of a guard spelled once per
+/// shape, followed by `i` in three digits: like a revision id, it is
+/// `[A-Za-z0-9_]`, which every filter writes as it is.
+const GUARD_ID: &str = "SchemacGuardId";
 
 /// A part of a plain template.
 #[derive(Debug, PartialEq)]
@@ -375,6 +390,57 @@ fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Value {
     }
 }
 
+/// Texts as a list of literals, `'a', 'b'` (what `literal` writes for
+/// each), for an `IN (...)`; empty for none.
+fn literals(d: &Dialect, texts: &[String]) -> String {
+    let mut out = String::new();
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.push_literal(t, &mut out);
+    }
+    out
+}
+
+/// What a version guard asks for, in words (revision ids are
+/// `[A-Za-z0-9_]`): the error's text, or the comment beside the guard.
+fn guard_message(holds: &[String], lacks: &[String], only: bool) -> String {
+    let mut m = "schemac: the version table must".to_string();
+    match (holds.is_empty(), only) {
+        (true, true) => m.push_str(" hold no revision (base)"),
+        (true, false) => {
+            m.push_str(" not hold ");
+            m.push_str(&lacks.join(", "));
+        }
+        (false, _) => {
+            m.push_str(" hold ");
+            m.push_str(&holds.join(", "));
+            if only {
+                m.push_str(" and nothing else");
+            } else if !lacks.is_empty() {
+                m.push_str(" and not ");
+                m.push_str(&lacks.join(", "));
+            }
+        }
+    }
+    m
+}
+
+/// A dollar quote that `body` does not hold (for a PostgreSQL `DO` block
+/// whose body names the version table): `$$`, or, when the name holds a `$`,
+/// a tag that it does not hold.
+fn dollar_quote(body: &str) -> String {
+    if !body.contains('$') {
+        return "$$".to_string();
+    }
+    let mut tag = "$schemac$".to_string();
+    while body.contains(&tag) {
+        tag.insert(tag.len() - 1, '_');
+    }
+    tag
+}
+
 /// User SQL as one statement: without surrounding space and final semicolons.
 fn statement(sql: &str) -> &str {
     sql.trim().trim_end_matches(';')
@@ -587,6 +653,7 @@ impl Renderer {
             env,
             plain: plain_templates,
             dialect: d,
+            guards: Mutex::default(),
         }
     }
 
@@ -758,14 +825,77 @@ impl Renderer {
             StepKind::VersionDelete { table, rev } => ("version_delete.sql", a.s("table", table).s("rev", rev)),
             StepKind::VersionDrop { table } => ("version_drop.sql", a.s("table", table)),
             StepKind::VersionClear { table } => ("stamp_clear.sql", a.s("table", table)),
+            StepKind::VersionGuard { table, holds, lacks, only } => (
+                "version_guard.sql",
+                a.s("table", table)
+                    .v("holds", literals(d, holds))
+                    .v("count", holds.len())
+                    .v("lacks", literals(d, lacks))
+                    .v("only", *only)
+                    .v("message", guard_message(holds, lacks, *only))
+                    .v("dollar", dollar_quote(&d.ident(table))),
+            ),
         })
     }
 
     /// Spells a step at the end of `out`; an error here is a bug in schemac
     /// (the planner has checked that the dialect can express the step).
     pub fn render_step(&self, kind: &StepKind, out: &mut Vec<u8>) -> Result<(), String> {
+        if let StepKind::VersionGuard { table, holds, lacks, only } = kind {
+            return self.render_guard(table, holds, lacks, *only, out);
+        }
         let (template, args) = self.context(kind)?;
         self.render_args(template, args, out)
+    }
+
+    /// A version guard (one a revision, and as long as a template of the
+    /// engine can be): spelled by `version_guard.sql` once per shape with
+    /// stand-in ids, and then by putting each revision's ids in their place.
+    /// Revision ids are `[A-Za-z0-9_]{1,32}`, which the filters write as they
+    /// are, so the text is what the engine writes; the first use of a shape
+    /// checks that against the engine, and a shape whose check fails (a
+    /// version table named with the stand-in) is left to the engine.
+    fn render_guard(&self, table: &str, holds: &[String], lacks: &[String], only: bool, out: &mut Vec<u8>) -> Result<(), String> {
+        let direct = |holds: Vec<String>, lacks: Vec<String>, out: &mut Vec<u8>| {
+            let kind = StepKind::VersionGuard {
+                table: table.to_string(),
+                holds,
+                lacks,
+                only,
+            };
+            let (template, args) = self.context(&kind)?;
+            self.render_args(template, args, out)
+        };
+        let ids = || holds.iter().chain(lacks).map(String::as_str);
+        if !ids().all(|id| id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+            return direct(holds.to_vec(), lacks.to_vec(), out);
+        }
+        let shape = (table.to_string(), holds.len(), lacks.len(), only);
+        let mut guards = self.guards.lock().expect("not poisoned");
+        if !guards.contains_key(&shape) {
+            let stand_in = |i: usize| format!("{GUARD_ID}{i:03}");
+            let mut pattern = Vec::new();
+            let n = holds.len();
+            direct((0..n).map(stand_in).collect(), (n..n + lacks.len()).map(stand_in).collect(), &mut pattern)?;
+            let pattern = String::from_utf8(pattern).map_err(|_| "version_guard.sql: not UTF-8".to_string())?;
+            let mut engine = Vec::new();
+            direct(holds.to_vec(), lacks.to_vec(), &mut engine)?;
+            let cut = cut_guard(&pattern).filter(|cut| {
+                let mut filled = Vec::new();
+                ids().count() < 1000
+                    && !self.dialect.ident(table).contains(GUARD_ID)
+                    && fill_guard(cut, &ids().collect::<Vec<_>>(), &mut filled).is_some()
+                    && filled == engine
+            });
+            guards.insert(shape.clone(), cut);
+        }
+        match &guards[&shape] {
+            Some(cut) => fill_guard(cut, &ids().collect::<Vec<_>>(), out).ok_or_else(|| "version guard: a stand-in id out of range".to_string()),
+            None => {
+                drop(guards);
+                direct(holds.to_vec(), lacks.to_vec(), out)
+            }
+        }
     }
 
     /// A script's header: the command, the dialect and how to apply it.
@@ -829,6 +959,35 @@ impl Renderer {
         trim_statement(out, start);
         Ok(())
     }
+}
+
+/// A guard spelled with stand-in ids (`GUARD_ID` and three digits), cut
+/// at each stand-in; `None` when a stand-in is not followed by three digits.
+fn cut_guard(pattern: &str) -> Option<GuardText> {
+    let mut cut = vec![];
+    let mut rest = pattern;
+    while let Some(at) = rest.find(GUARD_ID) {
+        let digits = rest.get(at + GUARD_ID.len()..at + GUARD_ID.len() + 3)?;
+        cut.push((rest[..at].to_string(), Some(digits.parse().ok()?)));
+        rest = &rest[at + GUARD_ID.len() + 3..];
+    }
+    cut.push((rest.to_string(), None));
+    Some(cut)
+}
+
+/// A guard's text with its ids put in place, at the end of `out`; `None`
+/// (and `out` as it was) when a place names no id.
+fn fill_guard(cut: &GuardText, ids: &[&str], out: &mut Vec<u8>) -> Option<()> {
+    if cut.iter().any(|(_, id)| id.is_some_and(|i| i >= ids.len())) {
+        return None;
+    }
+    for (text, id) in cut {
+        out.extend_from_slice(text.as_bytes());
+        if let Some(i) = id {
+            out.extend_from_slice(ids[*i].as_bytes());
+        }
+    }
+    Some(())
 }
 
 /// Leaves only the statements of what was rendered after `start`: leading
@@ -922,5 +1081,44 @@ mod tests {
             assert!(String::from_utf8(out).unwrap().contains("7"));
         }
         assert!(checked > 100, "{checked}");
+    }
+
+    /// A version guard spelled once per shape and filled in is what the
+    /// engine spells, for every shape, dialect and kind of version table
+    /// name (one named with the stand-in, and one with a `$`, included).
+    #[test]
+    fn guards_filled_in_match_the_engine() {
+        let shapes = [(0, 1, true), (1, 1, false), (2, 1, false), (1, 0, false), (1, 2, false), (3, 3, false)];
+        let tables = ["schemac_version", "Version Table", "v$$t", "t_SchemacGuardId000"];
+        for id in DialectId::ALL.into_iter().chain([DialectId::Mariadb]) {
+            let r = Renderer::new(&Dialect::load(id, None).unwrap());
+            for table in tables {
+                for (h, l, only) in shapes {
+                    // Twice with other ids: the second is filled in from the first's shape.
+                    for round in ["a", "B_2"] {
+                        let ids = |from: usize, n: usize| (from..from + n).map(|i| format!("{round}{i}x")).collect::<Vec<_>>();
+                        let kind = StepKind::VersionGuard {
+                            table: table.to_string(),
+                            holds: ids(0, h),
+                            lacks: ids(h, l),
+                            only,
+                        };
+                        let mut fast = Vec::new();
+                        r.render_step(&kind, &mut fast).unwrap();
+                        let (template, args) = r.context(&kind).unwrap();
+                        let mut engine = Vec::new();
+                        r.render_args(template, args, &mut engine).unwrap();
+                        assert_eq!(
+                            String::from_utf8(fast).unwrap(),
+                            String::from_utf8(engine).unwrap(),
+                            "{id:?} {table} {h} {l} {only}"
+                        );
+                    }
+                }
+            }
+            let guards = r.guards.lock().unwrap();
+            assert!(guards.iter().any(|(k, v)| k.0 == "schemac_version" && v.is_some()));
+            assert!(guards.iter().all(|(k, v)| k.0 != "t_SchemacGuardId000" || v.is_none()));
+        }
     }
 }

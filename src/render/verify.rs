@@ -1,21 +1,24 @@
 //! Stage 6, verify: parses emitted SQL back with sqlparser in the dialect.
 //! sqlparser proves grammar only; the engine tests prove meaning. Lines that
-//! sqlparser does not know (PRAGMA, DELIMITER, client settings) are skipped
+//! sqlparser does not know (PRAGMA, DELIMITER, client settings, `DO`) are skipped
 //! by statement kind, never by hiding errors.
 
 use crate::dialect::Dialect;
 use sqlparser::parser::Parser;
 
-/// Splits a script into statements, keeping `DELIMITER` blocks whole.
+/// Splits a script into statements (mysql client commands, `DELIMITER`
+/// and `charset`, aside), keeping `DELIMITER` blocks and
+/// dollar-quoted bodies (`$$ ... $$`, `$tag$ ... $tag$`) whole.
 pub fn statements(script: &str) -> Vec<String> {
     let mut out = vec![];
     let mut cur = String::new();
     let mut delimiter = ";".to_string();
     let mut in_quote: Option<char> = None;
-    let mut in_dollar = false;
+    // The tag of the dollar quote we are in (`$$` or `$tag$`).
+    let mut in_dollar: Option<String> = None;
     for line in script.lines() {
         let t = line.trim();
-        if in_quote.is_none() && !in_dollar {
+        if in_quote.is_none() && in_dollar.is_none() {
             if t.starts_with("--") && cur.trim().is_empty() {
                 continue;
             }
@@ -23,24 +26,45 @@ pub fn statements(script: &str) -> Vec<String> {
                 delimiter = d.trim().to_string();
                 continue;
             }
+            // A mysql client command on its own line (the MySQL header's
+            // `charset utf8mb4`), which ends at the line's end.
+            if cur.trim().is_empty() && t.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("charset ")) {
+                continue;
+            }
         }
         cur.push_str(line);
         cur.push('\n');
         // Track quotes so that a ';' inside a literal does not end a statement.
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match in_quote {
-                Some(q) if c == q => in_quote = None,
-                Some(_) => {}
-                None if c == '\'' || c == '"' || c == '`' => in_quote = Some(c),
-                None if c == '$' && chars.peek() == Some(&'$') => {
-                    chars.next();
-                    in_dollar = !in_dollar;
+        let mut i = 0;
+        while i < line.len() {
+            let rest = &line[i..];
+            let c = rest.chars().next().unwrap_or(' ');
+            if let Some(tag) = &in_dollar {
+                if rest.starts_with(tag.as_str()) {
+                    i += tag.len();
+                    in_dollar = None;
+                    continue;
                 }
-                None => {}
+            } else {
+                match in_quote {
+                    Some(q) if c == q => in_quote = None,
+                    Some(_) => {}
+                    None if c == '\'' || c == '"' || c == '`' => in_quote = Some(c),
+                    // Not after a name's character (MySQL names may hold `$`), nor
+                    // under a `DELIMITER` (MySQL, whose own delimiter may be `$$`).
+                    None if c == '$' && delimiter == ";" && !line[..i].ends_with(|p: char| p.is_alphanumeric() || p == '_' || p == '$') => {
+                        if let Some(tag) = dollar_tag(rest) {
+                            i += tag.len();
+                            in_dollar = Some(tag.to_string());
+                            continue;
+                        }
+                    }
+                    None => {}
+                }
             }
+            i += c.len_utf8();
         }
-        if in_quote.is_none() && !in_dollar && t.ends_with(delimiter.as_str()) {
+        if in_quote.is_none() && in_dollar.is_none() && t.ends_with(delimiter.as_str()) {
             let s = cur.trim().trim_end_matches(delimiter.as_str()).trim().to_string();
             if !s.is_empty() {
                 out.push(s);
@@ -54,10 +78,21 @@ pub fn statements(script: &str) -> Vec<String> {
     out
 }
 
+/// The dollar quote `text` starts with, if any: `$$` or `$tag$`, where the
+/// tag is a letter or `_` and then letters, digits and `_` (PostgreSQL's rule).
+fn dollar_tag(text: &str) -> Option<&str> {
+    let body = text.strip_prefix('$')?;
+    let end = body.find('$')?;
+    let tag = &body[..end];
+    let ok = tag.is_empty() || (tag.starts_with(|c: char| c.is_alphabetic() || c == '_') && tag.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    ok.then(|| &text[..end + 2])
+}
+
 /// Statements sqlparser does not model and that schemac emits on purpose.
 fn skipped(stmt: &str) -> bool {
     let u = stmt.trim_start().to_ascii_uppercase();
-    u.starts_with("PRAGMA ") || u.starts_with("SET CLIENT_ENCODING") || u.starts_with("COMMENT ON")
+    // `DO`: a PostgreSQL block in PL/pgSQL (the version guard), which sqlparser does not parse.
+    u.starts_with("PRAGMA ") || u.starts_with("SET CLIENT_ENCODING") || u.starts_with("COMMENT ON") || u.starts_with("DO ")
 }
 
 /// What verifying one unit of a script found.
@@ -91,4 +126,33 @@ pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
         .filter(|s| !skipped(s))
         .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements;
+
+    #[test]
+    fn dollar_quotes_client_commands_and_delimiters() {
+        // A DO block (`$$` or tagged) is one statement, whatever `;` it holds.
+        let pg = "SET a = 1;\nDO $$\nBEGIN\n    IF x THEN RAISE EXCEPTION 'a;b';\n    END IF;\nEND\n$$;\nDO $schemac$\nBEGIN\n    NULL;\nEND\n$schemac$;\nSELECT 'it''s $$';\n";
+        let s = statements(pg);
+        assert_eq!(s.len(), 4, "{s:#?}");
+        assert!(s[1].starts_with("DO $$") && s[1].ends_with("$$"), "{s:#?}");
+        assert!(s[2].starts_with("DO $schemac$") && s[2].ends_with("$schemac$"), "{s:#?}");
+        // The mysql client's `charset` and `DELIMITER` lines are not statements;
+        // `$` inside a name or a `DELIMITER $$` body is no dollar quote.
+        let my = "-- header\ncharset utf8mb4\nSET SESSION sql_mode = 'x';\nSELECT a$b$ FROM t;\nDELIMITER $$\nCREATE TRIGGER t BEGIN SET @a = 1; END$$\nDELIMITER ;\nSELECT 1;\n";
+        let s = statements(my);
+        assert_eq!(
+            s,
+            vec![
+                "SET SESSION sql_mode = 'x'",
+                "SELECT a$b$ FROM t",
+                "CREATE TRIGGER t BEGIN SET @a = 1; END",
+                "SELECT 1"
+            ],
+            "{s:#?}"
+        );
+    }
 }

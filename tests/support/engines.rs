@@ -159,25 +159,34 @@ impl TestDb {
     /// Pipes `script` to the engine's client as a DBA would, stopping at the
     /// first error. The error carries the client's stderr.
     pub fn apply(&self, script: &str) -> Result<(), String> {
-        let command = match self.engine {
+        self.apply_with(script, &[], &[])
+    }
+
+    /// `apply` with a client set up otherwise: `args` go after the client's
+    /// usual options (a later `--default-character-set` wins), `env` is added
+    /// to its environment (`PGOPTIONS` for psql). How a DBA's client may differ.
+    pub fn apply_with(&self, script: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+        let mut command = match self.engine {
             Engine::Sqlite => {
                 let mut command = Command::new("sqlite3");
                 command
                     .args(["-bail", "-init", "/dev/null", "-cmd", "PRAGMA foreign_keys=ON"])
+                    .args(args)
                     .arg(self.sqlite_path());
                 command
             }
             Engine::Postgres => {
                 let mut command = psql(&self.name);
-                command.args(["-v", "ON_ERROR_STOP=1", "-q", "-f", "-"]);
+                command.args(["-v", "ON_ERROR_STOP=1", "-q"]).args(args).args(["-f", "-"]);
                 command
             }
             Engine::Mariadb => {
                 let mut command = mariadb()?;
-                command.arg(&self.name);
+                command.args(args).arg(&self.name);
                 command
             }
         };
+        command.envs(env.iter().copied());
         run(command, Some(script)).map(drop)
     }
 
