@@ -3,6 +3,7 @@
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
 pub mod autogen;
+pub mod init;
 pub mod populate;
 pub mod revision;
 
@@ -158,7 +159,46 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     type FindingKey = (crate::graph::RevIx, &'static str, String, Option<(u32, u32, u32)>);
     let mut findings: indexmap::IndexMap<FindingKey, (Diagnostic, Vec<&'static str>)> = indexmap::IndexMap::new();
     let mut report = vec![];
-    if g.heads.len() > 1 {
+    // The root cause first: a revision that lacks its down_revision makes
+    // a second base and a second head at once.
+    let strays = g.stray_bases();
+    if let Some(st) = &strays {
+        let ids: Vec<&str> = st.strays.iter().map(|&b| g.id(b)).collect();
+        let mut d = match st.main {
+            Some(main) => Diagnostic::error(
+                codes::STRAY_BASE,
+                format!(
+                    "{} no down_revision: {} a second history beside the one that starts at `{}`",
+                    if ids.len() == 1 { format!("revision `{}` has", ids[0]) } else { format!("revisions `{}` have", ids.join("`, `")) },
+                    if ids.len() == 1 { "it starts" } else { "each starts" },
+                    g.id(main)
+                ),
+            )
+            .help(match st.follow.as_slice() {
+                [head] => format!(
+                    "if it follows `{}`, add `down_revision = \"{}\"` to its file; if it starts an independent branch, give it a branch label",
+                    g.id(*head),
+                    g.id(*head)
+                ),
+                _ => "set the down_revision of each, or give an independent base a branch label".to_string(),
+            }),
+            None => Diagnostic::error(
+                codes::STRAY_BASE,
+                format!(
+                    "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
+                    ids.join(", ")
+                ),
+            )
+            .help("set the down_revision of the stray one, or give an independent base a branch label"),
+        };
+        for &b in &st.strays {
+            d = d.also(g.revs[b].id.span, "no down_revision");
+        }
+        diags.push(d);
+    }
+    // Several heads, unless the bases without down_revision explain them all.
+    let explained = strays.as_ref().map_or(0, |st| st.strays.len() - usize::from(st.main.is_none()));
+    if g.heads.len() > 1 && g.heads.len() > explained + 1 {
         diags.push(
             Diagnostic::error(
                 codes::MULTIPLE_HEADS,
@@ -169,21 +209,6 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             )
             .help("schemac merge heads -m \"merge\""),
         );
-    }
-    let unlabelled: Vec<usize> = g.bases.iter().copied().filter(|&b| g.revs[b].branch_labels.is_empty()).collect();
-    if unlabelled.len() > 1 {
-        let mut d = Diagnostic::error(
-            codes::STRAY_BASE,
-            format!(
-                "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
-                unlabelled.iter().map(|&b| g.id(b)).collect::<Vec<_>>().join(", ")
-            ),
-        )
-        .help("set the down_revision of the stray one, or give an independent base a branch label");
-        for &b in &unlabelled {
-            d = d.also(g.revs[b].id.span, "no down_revision");
-        }
-        diags.push(d);
     }
     if let Some(model) = &settings.model {
         match crate::commands::autogen::load_model(model, &settings.naming, sources) {
@@ -207,6 +232,9 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     let mut statements = 0;
     let mut irreversible: Vec<String> = vec![];
     let mut warnings: indexmap::IndexMap<(String, &'static str, String), Vec<&'static str>> = indexmap::IndexMap::new();
+    // Compile errors, once each, with the run that found it first and the dialects it concerns.
+    type ErrorKey = (&'static str, String, Vec<(u32, u32, u32, String)>, Option<String>);
+    let mut errors: indexmap::IndexMap<ErrorKey, (Diagnostic, String, Vec<&'static str>)> = indexmap::IndexMap::new();
     for id in DialectId::CHECKED {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
         let c = Compiler::new(g, settings, d.clone());
@@ -272,14 +300,29 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                         }
                     }
                 }
-                Err(mut e) => {
-                    for d in e.0.iter_mut() {
-                        d.message = format!("{}: {what}: {}", id.key(), d.message);
+                Err(e) => {
+                    // Once per mistake: a replay error is the same for every
+                    // dialect, and for the upgrade and the downgrade that replays it.
+                    for d in e.0 {
+                        let labels: Vec<(u32, u32, u32, String)> =
+                            d.labels.iter().map(|l| (l.span.file.0, l.span.start, l.span.end, l.message.clone())).collect();
+                        let key = (d.code.id(), d.message.clone(), labels, d.help.clone());
+                        let (_, _, on) = errors.entry(key).or_insert_with(|| (d, what.clone(), vec![]));
+                        if !on.contains(&id.key()) {
+                            on.push(id.key());
+                        }
                     }
-                    diags.extend(e.0);
                 }
             }
         }
+    }
+    for (_, (mut d, what, on)) in errors {
+        d.message = if on.len() == DialectId::CHECKED.len() {
+            format!("{what}: {}", d.message)
+        } else {
+            format!("{}: {what}: {}", on.join(", "), d.message)
+        };
+        diags.push(d);
     }
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
