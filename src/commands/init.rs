@@ -16,22 +16,28 @@ pub const FIRST_MESSAGE: &str = "first revision";
 /// The configuration `init` writes: the defaults spelled out, the optional
 /// keys commented.
 fn config_text(dialect: Option<DialectId>) -> String {
-    let dialect = dialect.map_or("sqlite", DialectId::key);
-    format!(
-        "# schemac configuration: see \"Configuration\" in schemac's README.
-
-[database]
-dialect = \"{dialect}\"                      # postgresql, mysql, mariadb or sqlite
-# connection = \"postgresql://app@db/app\"  # or the dialect from a URL's scheme
-# server_version = \"15\"                   # the target server version
-
-[migrations]
-directory = \"revisions\"                   # relative to this file's folder
-version_table = \"schemac_version\"         # \"alembic_version\" lets an Alembic database switch over
-# model = \"schema.toml\"                   # the declared schema, for `revision --autogenerate` and `check`
-# populate = \"populate\"                   # reference data, for `populate`
-"
-    )
+    let dialect = format!("dialect = \"{}\"", dialect.map_or("sqlite", DialectId::key));
+    let lines: [(&str, &str); 9] = [
+        ("[database]", ""),
+        (&dialect, "postgresql, mysql, mariadb or sqlite"),
+        ("# connection = \"postgresql://app@db/app\"", "or the dialect from a URL's scheme"),
+        ("# server_version = \"15\"", "the target server version"),
+        ("", ""),
+        ("[migrations]", ""),
+        ("directory = \"revisions\"", "relative to this file's folder"),
+        ("version_table = \"schemac_version\"", "\"alembic_version\" lets an Alembic database switch over"),
+        ("# model = \"schema.toml\"", "the declared schema, for `revision --autogenerate` and `check`"),
+    ];
+    let mut out = String::from("# schemac configuration: see \"Configuration\" in schemac's README.\n\n");
+    let populate = ("# populate = \"populate\"", "reference data, for `populate`");
+    for (setting, note) in lines.iter().chain(std::iter::once(&populate)) {
+        if note.is_empty() {
+            out += &format!("{setting}\n");
+        } else {
+            out += &format!("{setting:<42}# {note}\n");
+        }
+    }
+    out
 }
 
 /// Creates the project in `dir` (made when missing) and returns the paths

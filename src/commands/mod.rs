@@ -180,6 +180,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                     g.id(*head),
                     g.id(*head)
                 ),
+                _ if ids.len() == 1 => "set its down_revision to the revision it follows, or give it a branch label if it starts an independent branch".to_string(),
                 _ => "set the down_revision of each, or give an independent base a branch label".to_string(),
             }),
             None => Diagnostic::error(
@@ -303,7 +304,13 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                 Err(e) => {
                     // Once per mistake: a replay error is the same for every
                     // dialect, and for the upgrade and the downgrade that replays it.
-                    for d in e.0 {
+                    for mut d in e.0 {
+                        // The dialect's name in the text ("needs a length on mysql") stands for the dialects it concerns.
+                        d.message = mark_dialect(&d.message, id.key());
+                        for l in &mut d.labels {
+                            l.message = mark_dialect(&l.message, id.key());
+                        }
+                        d.help = d.help.map(|h| mark_dialect(&h, id.key()));
                         let labels: Vec<(u32, u32, u32, String)> =
                             d.labels.iter().map(|l| (l.span.file.0, l.span.start, l.span.end, l.message.clone())).collect();
                         let key = (d.code.id(), d.message.clone(), labels, d.help.clone());
@@ -317,6 +324,12 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         }
     }
     for (_, (mut d, what, on)) in errors {
+        let names = on.join(", ");
+        d.message = d.message.replace(DIALECT_MARK, &names);
+        for l in &mut d.labels {
+            l.message = l.message.replace(DIALECT_MARK, &names);
+        }
+        d.help = d.help.map(|h| h.replace(DIALECT_MARK, &names));
         d.message = if on.len() == DialectId::CHECKED.len() {
             format!("{what}: {}", d.message)
         } else {
@@ -382,6 +395,24 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         findings,
         warnings,
     })
+}
+
+/// Stands for the dialect's name in a diagnostic while `check` gathers the
+/// dialects that share it (a character no message holds).
+const DIALECT_MARK: &str = "\u{1}";
+
+/// `text` with each whole-word `key` (a dialect's name) as `DIALECT_MARK`.
+fn mark_dialect(text: &str, key: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(key) {
+        let (before, after) = (rest[..i].chars().next_back(), rest[i + key.len()..].chars().next());
+        out += &rest[..i];
+        out += if word(before) || word(after) { key } else { DIALECT_MARK };
+        rest = &rest[i + key.len()..];
+    }
+    out + rest
 }
 
 fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {
