@@ -242,7 +242,9 @@ pub fn run() -> i32 {
     let mut sources = Sources::default();
     if cli.command.is_none() {
         // No command means `upgrade` (to head), where there is a project to upgrade.
-        let directory = config::load(&cli.config_file, &cli.config_dir, &mut Sources::default()).ok().map(|s| s.directory);
+        let directory = config::load(&cli.config_file, &cli.config_dir, &mut Sources::default())
+            .ok()
+            .map(|s| s.directory);
         if let Some(dir) = directory.filter(|d| !d.is_dir()) {
             let mut help = <Cli as clap::CommandFactory>::command();
             eprintln!("{}", help.render_help());
@@ -392,7 +394,11 @@ fn run_command(
             };
             emit(out, |w| compiler.downgrade_into(&range, w))
         }
-        Command::Stamp { revision, revision_option, out } => {
+        Command::Stamp {
+            revision,
+            revision_option,
+            out,
+        } => {
             let revision = revision.as_deref().or(revision_option.as_deref()).unwrap_or("head");
             write(out, &compiler.stamp(revision)?)
         }

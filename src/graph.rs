@@ -191,14 +191,18 @@ impl Graph {
                             let ids: Vec<&str> = st.strays.iter().map(|&r| self.id(r)).collect();
                             m = format!(
                                 "{} no down_revision, so there are {} heads ({}): is a down_revision missing? (`schemac check` says more)",
-                                if ids.len() == 1 { format!("revision `{}` has", ids[0]) } else { format!("revisions `{}` have", ids.join("`, `")) },
+                                if ids.len() == 1 {
+                                    format!("revision `{}` has", ids[0])
+                                } else {
+                                    format!("revisions `{}` have", ids.join("`, `"))
+                                },
                                 many.len(),
                                 many.iter().map(|&h| self.id(h)).collect::<Vec<_>>().join(", ")
                             );
                         }
                         Err(m)
                     }
-                }
+                };
             }
             _ => {}
         }
@@ -308,10 +312,7 @@ impl Graph {
         };
         let mut main = None;
         if unlabelled.len() <= MAX_WEIGHED {
-            let sizes: Vec<(usize, RevIx)> = unlabelled
-                .iter()
-                .map(|&b| (descendants(b).iter().filter(|&&x| x).count(), b))
-                .collect();
+            let sizes: Vec<(usize, RevIx)> = unlabelled.iter().map(|&b| (descendants(b).iter().filter(|&&x| x).count(), b)).collect();
             let best = sizes.iter().map(|s| s.0).max().unwrap_or(0);
             if let [(_, b)] = sizes.iter().filter(|s| s.0 == best).collect::<Vec<_>>().as_slice() {
                 main = Some(*b);

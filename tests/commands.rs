@@ -268,7 +268,8 @@ fn check_finds_branches_stray_bases_and_irreversible_revisions() {
     let out = schemac(p.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("error[E0704]: revision `0badbase0001` has no down_revision: it starts a second history beside the one that starts at `a1b2c3d4e5f6`"),
+        stderr(&out)
+            .contains("error[E0704]: revision `0badbase0001` has no down_revision: it starts a second history beside the one that starts at `a1b2c3d4e5f6`"),
         "{}",
         stderr(&out)
     );
@@ -352,7 +353,11 @@ fn uncomment_example(text: &str) -> String {
         if line.starts_with("# Operations:") {
             inside = false;
         }
-        let line = if inside { line.strip_prefix("# ").unwrap_or(line.trim_start_matches('#')) } else { line };
+        let line = if inside {
+            line.strip_prefix("# ").unwrap_or(line.trim_start_matches('#'))
+        } else {
+            line
+        };
         out += line;
         out += "\n";
     }
@@ -379,7 +384,10 @@ fn init_creates_a_project_and_never_overwrites() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = stderr(&out);
-    assert!(err.contains("error[E0811]: `schemac.toml` already exists") && err.contains("error[E0811]: `revisions` exists"), "{err}");
+    assert!(
+        err.contains("error[E0811]: `schemac.toml` already exists") && err.contains("error[E0811]: `revisions` exists"),
+        "{err}"
+    );
     assert_eq!(files(tmp.path()), before);
     assert_eq!(std::fs::read_to_string(tmp.path().join(lines[2])).unwrap(), first);
 
@@ -454,7 +462,10 @@ fn check_reports_a_mistake_once_and_names_the_dialects_it_concerns() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.matches("error[E0301]").count(), 1, "{err}");
-    assert!(err.contains("error[E0301]: upgrade base:heads: table `nope` does not exist") && err.contains("1 error found"), "{err}");
+    assert!(
+        err.contains("error[E0301]: upgrade base:heads: table `nope` does not exist") && err.contains("1 error found"),
+        "{err}"
+    );
 
     // A mistake of two dialects only: named with them.
     std::fs::write(

@@ -63,20 +63,14 @@ fn blocks(lines: &[&str]) -> Vec<Block> {
                 i += 1;
             }
             let start = i;
-            while i < lines.len()
-                && !lines[i].starts_with(&format!("{INDENT}$ "))
-                && (lines[i].starts_with(INDENT) || lines[i].trim().is_empty())
-            {
+            while i < lines.len() && !lines[i].starts_with(&format!("{INDENT}$ ")) && (lines[i].starts_with(INDENT) || lines[i].trim().is_empty()) {
                 i += 1;
             }
             let mut end = i;
             while end > start && lines[end - 1].trim().is_empty() {
                 end -= 1;
             }
-            block.steps.push(Step {
-                command,
-                expected: start..end,
-            });
+            block.steps.push(Step { command, expected: start..end });
         }
         assert!(i < lines.len(), "README: block `{project}` has no end marker");
         out.push(block);
@@ -166,10 +160,7 @@ fn readme_sessions_print_what_the_readme_shows() {
                     .collect();
                 replaced.push((step.expected.clone(), shown));
             } else if !matches(&expected, &actual) {
-                failures.push(format!(
-                    "`{}` printed:\n{actual}\n--- the README shows:\n{expected}",
-                    step.command
-                ));
+                failures.push(format!("`{}` printed:\n{actual}\n--- the README shows:\n{expected}", step.command));
             }
         }
     }

@@ -25,7 +25,10 @@ fn config_text(dialect: Option<DialectId>) -> String {
         ("", ""),
         ("[migrations]", ""),
         ("directory = \"revisions\"", "relative to this file's folder"),
-        ("version_table = \"schemac_version\"", "\"alembic_version\" lets an Alembic database switch over"),
+        (
+            "version_table = \"schemac_version\"",
+            "\"alembic_version\" lets an Alembic database switch over",
+        ),
         ("# model = \"schema.toml\"", "the declared schema, for `revision --autogenerate` and `check`"),
     ];
     let mut out = String::from("# schemac configuration: see \"Configuration\" in schemac's README.\n\n");
@@ -59,11 +62,8 @@ pub fn init(dir: &Path, dialect: Option<DialectId>) -> Result<Vec<String>, Diagn
         let holds = std::fs::read_dir(&revisions).map(|mut entries| entries.next().is_some());
         if !revisions.is_dir() || !matches!(holds, Ok(false)) {
             diags.push(
-                Diagnostic::error(
-                    codes::PROJECT_EXISTS,
-                    format!("`{}` exists and is not an empty folder", shown(&revisions)),
-                )
-                .help("init starts a project from nothing: an existing history stays as it is"),
+                Diagnostic::error(codes::PROJECT_EXISTS, format!("`{}` exists and is not an empty folder", shown(&revisions)))
+                    .help("init starts a project from nothing: an existing history stays as it is"),
             );
         }
     }
@@ -83,18 +83,9 @@ pub fn init(dir: &Path, dialect: Option<DialectId>) -> Result<Vec<String>, Diagn
         autogenerate: false,
     };
     let first = crate::commands::revision::revision(&graph, &settings, &mut Default::default(), &req)?;
-    let fail = |path: &Path, e: std::io::Error| {
-        Diagnostics::from(Diagnostic::error(
-            codes::CANNOT_INIT,
-            format!("cannot create `{}`: {e}", shown(path)),
-        ))
-    };
+    let fail = |path: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::error(codes::CANNOT_INIT, format!("cannot create `{}`: {e}", shown(path))));
     let create = |path: &Path, text: &str| -> Result<(), Diagnostics> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| fail(path, e))?;
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| fail(path, e))?;
         f.write_all(text.as_bytes()).map_err(|e| fail(path, e))
     };
     std::fs::create_dir_all(&revisions).map_err(|e| fail(&revisions, e))?;

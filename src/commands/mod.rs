@@ -169,7 +169,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                 codes::STRAY_BASE,
                 format!(
                     "{} no down_revision: {} a second history beside the one that starts at `{}`",
-                    if ids.len() == 1 { format!("revision `{}` has", ids[0]) } else { format!("revisions `{}` have", ids.join("`, `")) },
+                    if ids.len() == 1 {
+                        format!("revision `{}` has", ids[0])
+                    } else {
+                        format!("revisions `{}` have", ids.join("`, `"))
+                    },
                     if ids.len() == 1 { "it starts" } else { "each starts" },
                     g.id(main)
                 ),
@@ -180,7 +184,9 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                     g.id(*head),
                     g.id(*head)
                 ),
-                _ if ids.len() == 1 => "set its down_revision to the revision it follows, or give it a branch label if it starts an independent branch".to_string(),
+                _ if ids.len() == 1 => {
+                    "set its down_revision to the revision it follows, or give it a branch label if it starts an independent branch".to_string()
+                }
                 _ => "set the down_revision of each, or give an independent base a branch label".to_string(),
             }),
             None => Diagnostic::error(

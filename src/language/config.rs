@@ -113,10 +113,7 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
         let text = match std::fs::read_to_string(p) {
             Ok(t) => t,
             Err(e) => {
-                let d = Diagnostic::error(
-                    codes::CANNOT_READ_CONFIG,
-                    format!("cannot read configuration file `{}`: {e}", p.display()),
-                );
+                let d = Diagnostic::error(codes::CANNOT_READ_CONFIG, format!("cannot read configuration file `{}`: {e}", p.display()));
                 diags.push(match &from_env {
                     Some(env) if env == p => d.help(format!("the environment variable {CONFIG_VARIABLE} names this file")),
                     _ => d,
@@ -190,14 +187,12 @@ fn apply_alembic(s: &mut Settings, key: &str, value: &str, at: Span, diags: &mut
                     .split_once("://")
                     .map(|(scheme, _)| scheme.split('+').next().unwrap_or_default())
                     .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
-                let message = match scheme {
-                    Some(w) => format!("unknown database `{w}` in `sqlalchemy.url`"),
-                    None => "`sqlalchemy.url` is not a URL of the form `scheme://...`".to_string(),
-                };
-                diags.push(
-                    Diagnostic::error(codes::UNKNOWN_DATABASE, message)
-                        .at(at, "expected a URL starting sqlite://, postgresql://, mysql:// or mariadb://"),
-                )
+                let expected = "expected a URL starting sqlite://, postgresql://, mysql:// or mariadb://";
+                diags.push(match scheme {
+                    Some(w) => Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database `{w}` in `sqlalchemy.url`")).at(at, expected),
+                    // Not a URL, so nothing to mask in it: no code frame quotes the line.
+                    None => Diagnostic::error(codes::UNKNOWN_DATABASE, "`sqlalchemy.url` in the [alembic] section is not a URL").help(expected),
+                })
             }
         },
         "version_table" => {
