@@ -15,10 +15,12 @@ use std::path::PathBuf;
     name = "schemac",
     version,
     about = "A migration compiler: neutral TOML revisions to reviewed SQL scripts",
-    propagate_version = true
+    propagate_version = true,
+    after_help = "With no command, schemac prints the upgrade script base:head (as `schemac upgrade`); \
+                  with no revisions folder it prints this help (exit 2). `schemac init` starts a project."
 )]
 pub struct Cli {
-    /// A configuration file (TOML, or an INI file with [database] connection); may repeat.
+    /// A configuration file (TOML, alembic.ini, or an INI file with [database] connection); may repeat. Default: $SCHEMAC_CONFIG.
     #[arg(long = "config-file", global = true, value_name = "PATH")]
     pub config_file: Vec<PathBuf>,
     /// Every *.toml in DIR, in name order, after the --config-files.
@@ -33,8 +35,11 @@ pub struct Cli {
     /// How diagnostics are printed.
     #[arg(long = "message-format", global = true, value_enum, default_value = "human")]
     pub message_format: MessageFormat,
+    /// With no command: the options of `upgrade`, which it means.
+    #[command(flatten)]
+    pub out: Output,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -86,9 +91,17 @@ pub enum ShellName {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Creates schemac.toml, revisions/ and a first revision in DIR (default: here).
+    Init {
+        /// The project folder (created when missing).
+        dir: Option<PathBuf>,
+    },
     /// SQL that upgrades over RANGE (default: head).
     Upgrade {
         range: Option<String>,
+        /// The same as RANGE (the spelling of Alembic-based tools).
+        #[arg(long = "revision", value_name = "RANGE", conflicts_with = "range", allow_hyphen_values = true)]
+        revision: Option<String>,
         /// Upgrade N revisions from the start.
         #[arg(long, allow_hyphen_values = true)]
         delta: Option<u32>,
@@ -107,7 +120,11 @@ pub enum Command {
     },
     /// SQL that records REVISION as current, running no migration.
     Stamp {
-        revision: String,
+        #[arg(required_unless_present = "revision_option")]
+        revision: Option<String>,
+        /// The same as REVISION (the spelling of Alembic-based tools).
+        #[arg(long = "revision", id = "revision_option", value_name = "REVISION", conflicts_with = "revision")]
+        revision_option: Option<String>,
         #[command(flatten)]
         out: Output,
     },
@@ -212,8 +229,32 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    if cli.command.is_some() && cli.out.output.is_some() {
+        // `-o` before a command would be ignored silently: it is the option of `upgrade` meant by no command.
+        let e = <Cli as clap::CommandFactory>::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "`-o FILE` before a command: write it after the command (`schemac upgrade -o FILE`)",
+        );
+        let _ = e.print();
+        return 2;
+    }
     let format = message_format(&cli);
     let mut sources = Sources::default();
+    if cli.command.is_none() {
+        // No command means `upgrade` (to head), where there is a project to upgrade.
+        let directory = config::load(&cli.config_file, &cli.config_dir, &mut Sources::default())
+            .ok()
+            .map(|s| s.directory);
+        if let Some(dir) = directory.filter(|d| !d.is_dir()) {
+            let mut help = <Cli as clap::CommandFactory>::command();
+            eprintln!("{}", help.render_help());
+            eprintln!(
+                "schemac: no command, and no revisions folder `{}` to upgrade: `schemac init` starts a project",
+                crate::base::diag::display_path(&dir)
+            );
+            return 2;
+        }
+    }
     match dispatch(&cli, &mut sources) {
         Ok(()) => 0,
         Err(diags) => {
@@ -244,7 +285,26 @@ fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Dia
 }
 
 fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
-    if let Command::Completions { shell } = &cli.command {
+    // No command: `upgrade` to head, with the options given before it.
+    let upgrade;
+    let command = match &cli.command {
+        Some(c) => c,
+        None => {
+            upgrade = Command::Upgrade {
+                range: None,
+                revision: None,
+                delta: None,
+                out: cli.out.clone(),
+            };
+            &upgrade
+        }
+    };
+    if let Command::Init { dir } = command {
+        let dialect = cli.dialect.as_ref().map(|(id, _)| *id);
+        let created = crate::commands::init::init(dir.as_deref().unwrap_or(std::path::Path::new(".")), dialect)?;
+        return print(&created.join("\n"));
+    }
+    if let Command::Completions { shell } = command {
         let shell = match shell {
             ShellName::Bash => clap_complete::Shell::Bash,
             ShellName::Zsh => clap_complete::Shell::Zsh,
@@ -254,24 +314,30 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
         clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "schemac", &mut buf);
         return print(&String::from_utf8_lossy(&buf));
     }
-    if let Command::Explain { code } = &cli.command {
+    if let Command::Explain { code } = command {
         return print(&explain(code.as_deref())?);
     }
     let (settings, dialect) = settings(cli, sources)?;
     let phase = Phases::new(cli.debug);
-    let revs = crate::language::load::load_dir(&settings.directory, sources)?;
+    // `revision` in a project with no revisions folder yet writes the first
+    // revision, and creates the folder then (only when it succeeds).
+    let revs = if matches!(command, Command::Revision { .. }) && !settings.directory.exists() {
+        vec![]
+    } else {
+        crate::language::load::load_dir(&settings.directory, sources)?
+    };
     phase.done(&format!("read and decoded {} revision files", revs.len()));
     let mut graph = crate::graph::Graph::build(revs)?;
     phase.done("built the revision graph");
     // `upgrade` reads each revision's operations once: it takes them, and
     // drops each list once planned (the peak memory of a long history).
-    let compiler = if matches!(cli.command, Command::Upgrade { .. }) {
+    let compiler = if matches!(command, Command::Upgrade { .. }) {
         let ops = graph.take_upgrades();
         crate::compile::Compiler::upgrade_once(&graph, &settings, dialect, ops)
     } else {
         crate::compile::Compiler::new(&graph, &settings, dialect)
     };
-    let result = run_command(cli, sources, &settings, &graph, &compiler);
+    let result = run_command(cli, command, sources, &settings, &graph, &compiler);
     phase.done("ran the command");
     result
 }
@@ -301,14 +367,15 @@ impl Phases {
 
 fn run_command(
     cli: &Cli,
+    command: &Command,
     sources: &mut Sources,
     settings: &Settings,
     graph: &crate::graph::Graph,
     compiler: &crate::compile::Compiler,
 ) -> Result<(), Diagnostics> {
-    match &cli.command {
-        Command::Upgrade { range, delta, out } => {
-            let range = match (range, delta) {
+    match command {
+        Command::Upgrade { range, revision, delta, out } => {
+            let range = match (range.as_ref().or(revision.as_ref()), delta) {
                 (Some(r), Some(n)) if !r.contains(':') => format!("{r}:+{n}"),
                 (None, Some(n)) => format!("base:+{n}"),
                 (Some(r), _) => r.clone(),
@@ -327,7 +394,14 @@ fn run_command(
             };
             emit(out, |w| compiler.downgrade_into(&range, w))
         }
-        Command::Stamp { revision, out } => write(out, &compiler.stamp(revision)?),
+        Command::Stamp {
+            revision,
+            revision_option,
+            out,
+        } => {
+            let revision = revision.as_deref().or(revision_option.as_deref()).unwrap_or("head");
+            write(out, &compiler.stamp(revision)?)
+        }
         Command::CreateSchema { out } => write(out, &compiler.create_schema()?),
         Command::Current => print(&compiler.current()?),
         Command::Heads { format } => match format {
@@ -402,7 +476,7 @@ fn run_command(
             let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
             write(out, &compiler.populate(steps, files)?)
         }
-        Command::Completions { .. } | Command::Explain { .. } => Ok(()),
+        Command::Init { .. } | Command::Completions { .. } | Command::Explain { .. } => Ok(()),
     }
 }
 
@@ -447,6 +521,10 @@ fn write_new(graph: &crate::graph::Graph, file: &crate::commands::revision::NewF
         Diagnostics::from(crate::base::diag::Diagnostic::error(code, format!("cannot write `{shown}`: {e}")))
     };
     let dir = file.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !dir.exists() {
+        // `revision` in a project without its revisions folder yet.
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
     let _lock = crate::output::DirLock::take(dir).map_err(fail)?;
     crate::commands::revision::recheck_id(graph, dir, &file.id)?;
     crate::output::write_new(&file.path, &file.text).map_err(fail)?;

@@ -209,12 +209,29 @@ impl Graph {
                 return match self.real_heads.as_slice() {
                     [] => Ok(vec![]),
                     [h] => Ok(vec![*h]),
-                    many => Err(format!(
-                        "`head` is ambiguous: there are {} heads ({}); name one, or use `heads`",
-                        many.len(),
-                        list(many.iter().map(|&h| self.id(h)))
-                    )),
-                }
+                    many => {
+                        let mut m = format!(
+                            "`head` is ambiguous: there are {} heads ({}); name one, or use `heads`",
+                            many.len(),
+                            list(many.iter().map(|&h| self.id(h)))
+                        );
+                        // The usual cause first: a revision that lacks its down_revision.
+                        if let Some(st) = self.stray_bases() {
+                            let ids: Vec<&str> = st.strays.iter().map(|&r| self.id(r)).collect();
+                            m = format!(
+                                "{} no down_revision, so there are {} heads ({}): is a down_revision missing? (`schemac check` says more)",
+                                if ids.len() == 1 {
+                                    format!("revision `{}` has", ids[0])
+                                } else {
+                                    format!("revisions `{}` have", ids.join("`, `"))
+                                },
+                                many.len(),
+                                list(many.iter().map(|&h| self.id(h)))
+                            );
+                        }
+                        Err(m)
+                    }
+                };
             }
             _ => {}
         }
@@ -359,6 +376,65 @@ impl Graph {
     pub fn is_ancestor_set(&self, a: &RevSet, b: &RevSet) -> bool {
         a.is_subset(b)
     }
+
+    /// The revisions that lack a `down_revision` by mistake: when several
+    /// revisions have none and no branch label, the one that starts the
+    /// longest history is the base (`main`, when one does) and the others
+    /// are strays; `follow` are the heads of the base's history, which a
+    /// stray most likely meant to follow. None when there is one base.
+    pub fn stray_bases(&self) -> Option<StrayBases> {
+        let unlabelled: Vec<RevIx> = self.bases.iter().copied().filter(|&b| self.revs[b].branch_labels.is_empty()).collect();
+        if unlabelled.len() < 2 {
+            return None;
+        }
+        // Counting descendants costs a walk per base: only for a few bases.
+        const MAX_WEIGHED: usize = 16;
+        let descendants = |b: RevIx| -> Vec<bool> {
+            let mut seen = vec![false; self.revs.len()];
+            let mut stack = vec![b];
+            while let Some(r) = stack.pop() {
+                if !std::mem::replace(&mut seen[r], true) {
+                    stack.extend(self.children[r].iter().copied());
+                }
+            }
+            seen
+        };
+        let mut main = None;
+        if unlabelled.len() <= MAX_WEIGHED {
+            let sizes: Vec<(usize, RevIx)> = unlabelled.iter().map(|&b| (descendants(b).iter().filter(|&&x| x).count(), b)).collect();
+            let best = sizes.iter().map(|s| s.0).max().unwrap_or(0);
+            if let [(_, b)] = sizes.iter().filter(|s| s.0 == best).collect::<Vec<_>>().as_slice() {
+                main = Some(*b);
+            }
+        }
+        let Some(m) = main else {
+            return Some(StrayBases {
+                main: None,
+                strays: unlabelled,
+                follow: vec![],
+            });
+        };
+        let of_main = descendants(m);
+        let strays: Vec<RevIx> = unlabelled.into_iter().filter(|&b| b != m).collect();
+        let mut of_strays = vec![false; self.revs.len()];
+        for &s in &strays {
+            for (i, x) in descendants(s).into_iter().enumerate() {
+                of_strays[i] |= x;
+            }
+        }
+        let follow = self.heads.iter().copied().filter(|&h| of_main[h] && !of_strays[h]).collect();
+        Some(StrayBases { main, strays, follow })
+    }
+}
+
+/// Revisions that lack a `down_revision` (`Graph::stray_bases`).
+pub struct StrayBases {
+    /// The base of the longest history, when one is longest.
+    pub main: Option<RevIx>,
+    /// The other revisions without down_revision and branch label (all of them without a `main`).
+    pub strays: Vec<RevIx>,
+    /// The heads of `main`'s history that no stray leads to.
+    pub follow: Vec<RevIx>,
 }
 
 /// The heads reached from `start` through `down_revision` children (a

@@ -184,3 +184,142 @@ fn long_convention_names_are_shortened_and_found_by_their_full_name() {
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.contains("b.toml:7:8") && err.contains("63 bytes"), "{err}");
 }
+
+/// The first lines of a script: its header, which names the dialect.
+fn dialect_line(script: &str) -> &str {
+    script.lines().find(|l| l.starts_with("-- Dialect:")).unwrap_or("")
+}
+
+#[test]
+fn alembic_ini_gives_the_dialect_and_the_version_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = root().join("tests/fixtures/projects/merge/revisions");
+    std::fs::write(
+        tmp.path().join("schemac.toml"),
+        format!("[migrations]\ndirectory = {:?}\n", project.display().to_string()),
+    )
+    .unwrap();
+    let ini = |url: &str, extra: &str| {
+        std::fs::write(
+            tmp.path().join("alembic.ini"),
+            format!("[alembic]\nscript_location = migrations\n{extra}sqlalchemy.url = {url}\n\n[loggers]\nkeys = root\n"),
+        )
+        .unwrap();
+    };
+    let upgrade = ["--config-file", "alembic.ini", "--config-file", "schemac.toml", "upgrade", "base:head"];
+    for (url, dialect) in [
+        ("postgresql+psycopg2://app:hunter2@db/app", "-- Dialect: postgresql 15"),
+        ("mysql+pymysql://app:hunter2@db/app", "-- Dialect: mysql 8.4"),
+        ("mariadb+mariadbconnector://app@db/app", "-- Dialect: mariadb 10.11"),
+        ("sqlite:///%(here)s/app.db", "-- Dialect: sqlite 3.45"),
+    ] {
+        ini(url, "");
+        let script = sql(tmp.path(), &upgrade);
+        assert_eq!(dialect_line(&script), dialect, "{url}");
+        // Alembic's default version table, which the database already has.
+        assert!(script.contains("CREATE TABLE alembic_version"), "{url}");
+    }
+    ini("postgresql://app@db/app", "version_table = app_versions\n");
+    let script = sql(tmp.path(), &upgrade);
+    assert!(script.contains("CREATE TABLE app_versions"), "{script}");
+    // --dialect still wins.
+    let script = sql(tmp.path(), &[&["--dialect", "sqlite"][..], &upgrade].concat());
+    assert_eq!(dialect_line(&script), "-- Dialect: sqlite 3.45");
+
+    // An unknown scheme is an error that quotes no password, not even in the code frame.
+    ini("driver://user:hunter2@localhost/dbname", "");
+    let out = schemac(tmp.path(), &upgrade);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("error[E0011]: unknown database `driver` in `sqlalchemy.url`"), "{err}");
+    assert!(!err.contains("hunter2") && err.contains("alembic.ini:3:1"), "{err}");
+    ini("hunter2", "");
+    let err = String::from_utf8(schemac(tmp.path(), &upgrade).stderr).unwrap();
+    assert!(err.contains("is not a URL") && !err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn schemac_config_names_the_configuration_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("conf");
+    std::fs::create_dir(&conf).unwrap();
+    let project = root().join("tests/fixtures/projects/merge");
+    std::fs::write(
+        conf.join("service.toml"),
+        format!(
+            "[database]\ndialect = \"postgresql\"\n[migrations]\ndirectory = {:?}\n",
+            project.join("revisions").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("other.toml"), "[database]\ndialect = \"mysql\"\n").unwrap();
+    let run = |args: &[&str], config: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schemac"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("SCHEMAC_CONFIG", config)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["upgrade"], "conf/service.toml");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(dialect_line(&script), "-- Dialect: postgresql 15");
+    assert_eq!(script, sql(&project, &["--dialect", "postgresql", "upgrade"]));
+    // --config-file wins over the variable (which is then not read at all).
+    let out = run(
+        &["--config-file", "other.toml", "--config-file", "conf/service.toml", "upgrade"],
+        "missing.toml",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // A file that the variable names and that cannot be read is an error saying so.
+    let out = run(&["upgrade"], "missing.toml");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("error[E0010]") && err.contains("SCHEMAC_CONFIG names this file"), "{err}");
+}
+
+#[test]
+fn no_command_means_upgrade_to_head() {
+    let example = root();
+    let upgrade = sql(&example, &["upgrade"]);
+    assert_eq!(sql(&example, &[]), upgrade);
+    assert_eq!(sql(&example, &["--sql"]), upgrade);
+    assert_eq!(
+        sql(&example, &["--dialect", "postgresql"]),
+        sql(&example, &["--dialect", "postgresql", "upgrade"])
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("up.sql");
+    let out = schemac(&example, &["-o", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), upgrade);
+    // `-o` before a command would be ignored: refused.
+    let out = schemac(&example, &["-o", target.to_str().unwrap(), "heads"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // No project here: the help, on stderr only, exit 2.
+    let out = schemac(tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("Usage: schemac") && err.contains("`schemac init` starts a project"), "{err}");
+}
+
+#[test]
+fn revision_options_as_alembic_based_tools_spell_them() {
+    let example = root();
+    for args in [["upgrade", "7b4f0e2d9a61"], ["upgrade", "7b4f0e2d9a61:head"], ["stamp", "e5a17b3c08f4"]] {
+        assert_eq!(sql(&example, &[args[0], "--revision", args[1]]), sql(&example, &args), "{args:?}");
+    }
+    assert_eq!(sql(&example, &["stamp", "--revision=head"]), sql(&example, &["stamp", "head"]));
+    for args in [
+        &["upgrade", "head", "--revision", "head"][..],
+        &["stamp", "head", "--revision", "head"],
+        &["stamp"],
+    ] {
+        assert_eq!(schemac(&example, args).status.code(), Some(2), "{args:?}");
+    }
+}

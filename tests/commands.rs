@@ -5,6 +5,7 @@
 
 #[macro_use]
 mod common;
+mod support;
 use common::*;
 use std::path::Path;
 
@@ -259,11 +260,16 @@ fn check_finds_branches_stray_bases_and_irreversible_revisions() {
         "revision = \"0badbase0001\"\nmessage = \"stray\"\n\n[[upgrade]]\nop = \"create_table\"\ntable = \"s\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n",
     )
     .unwrap();
+    // The root cause first: the revision that lacks its down_revision, then the branches it does not explain.
+    let err = stderr(&schemac(p.path(), &["check"]));
+    let stray = err.find("error[E0704]: revision `0badbase0001` has no down_revision").expect(&err);
+    assert!(err.find("error[E0701]").is_some_and(|b| b > stray), "{err}");
     sql(p.path(), &["merge", "heads", "-m", "merge", "--rev-id", "m1"]);
     let out = schemac(p.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("E0704") && stderr(&out).contains("0badbase0001, a1b2c3d4e5f6"),
+        stderr(&out)
+            .contains("error[E0704]: revision `0badbase0001` has no down_revision: it starts a second history beside the one that starts at `a1b2c3d4e5f6`"),
         "{}",
         stderr(&out)
     );
@@ -323,4 +329,163 @@ fn completions_for_three_shells() {
         let out = sql(nowhere.path(), &["completions", shell]);
         assert!(out.contains("schemac") && out.contains("autogenerate") && out.contains("populate"), "{shell}");
     }
+}
+
+/// A revision file's text with its random id as `<id>`, for a snapshot.
+fn hide_id(text: &str, id: &str) -> String {
+    text.replace(id, "<id>")
+}
+
+/// The id in a printed path `revisions/<id>_<slug>.toml`.
+fn id_of(path: &str) -> String {
+    path.trim().trim_start_matches("revisions/").split('_').next().unwrap().to_string()
+}
+
+/// The commented example of a skeleton, uncommented: from `# [[upgrade]]`
+/// to the line before `# Operations:`.
+fn uncomment_example(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line == "# [[upgrade]]" {
+            inside = true;
+        }
+        if line.starts_with("# Operations:") {
+            inside = false;
+        }
+        let line = if inside {
+            line.strip_prefix("# ").unwrap_or(line.trim_start_matches('#'))
+        } else {
+            line
+        };
+        out += line;
+        out += "\n";
+    }
+    out
+}
+
+#[test]
+fn init_creates_a_project_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let printed = sql(tmp.path(), &["init"]);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(&lines[..2], &["schemac.toml", "revisions/"]);
+    assert!(lines[2].starts_with("revisions/") && lines[2].ends_with("_first_revision.toml"), "{printed}");
+    let first = std::fs::read_to_string(tmp.path().join(lines[2])).unwrap();
+    snap!("init__first_revision", &hide_id(&first, &id_of(lines[2])));
+    snap!("init__schemac_toml", &std::fs::read_to_string(tmp.path().join("schemac.toml")).unwrap());
+    // A fresh project compiles: the first revision creates only the version table.
+    sql(tmp.path(), &["upgrade"]);
+    sql(tmp.path(), &["check"]);
+
+    // Again: refused, exit 1, nothing changed.
+    let before = files(tmp.path());
+    let out = schemac(tmp.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[E0811]: `schemac.toml` already exists") && err.contains("error[E0811]: `revisions` exists"),
+        "{err}"
+    );
+    assert_eq!(files(tmp.path()), before);
+    assert_eq!(std::fs::read_to_string(tmp.path().join(lines[2])).unwrap(), first);
+
+    // In a folder made for it, with the dialect given; an empty revisions folder is fine.
+    std::fs::create_dir_all(tmp.path().join("pg/revisions")).unwrap();
+    let printed = sql(tmp.path(), &["--dialect", "postgresql", "init", "pg"]);
+    assert!(printed.starts_with("pg/schemac.toml\npg/revisions/\npg/revisions/"), "{printed}");
+    let config = std::fs::read_to_string(tmp.path().join("pg/schemac.toml")).unwrap();
+    assert!(config.contains("dialect = \"postgresql\""), "{config}");
+    let script = sql(&tmp.path().join("pg"), &["upgrade"]);
+    assert!(script.contains("-- Dialect: postgresql"), "{script}");
+}
+
+#[test]
+fn revision_creates_the_revisions_folder_and_fits_its_skeleton_to_the_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An invalid request writes nothing, not even the folder.
+    let out = schemac(tmp.path(), &["revision", "-m", "first", "--rev-id", "bad id"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!tmp.path().join("revisions").exists());
+    let path = sql(tmp.path(), &["revision", "-m", "first", "--rev-id", "r1"]);
+    assert_eq!(path, "revisions/r1_first.toml\n");
+    let text = std::fs::read_to_string(tmp.path().join(path.trim())).unwrap();
+    assert!(!text.contains("down_revision") && text.contains("# op = \"create_table\""), "{text}");
+    // Uncommented, the example creates `users`; the next skeleton builds on it.
+    std::fs::write(tmp.path().join(path.trim()), uncomment_example(&text)).unwrap();
+    let next = sql(tmp.path(), &["revision", "-m", "second", "--rev-id", "r2"]);
+    let text = std::fs::read_to_string(tmp.path().join(next.trim())).unwrap();
+    assert!(text.contains("# op = \"add_column\"\n# table = \"users\""), "{text}");
+}
+
+/// A newcomer's first session, from an empty folder to a database: init,
+/// the first revision's example, a revision built on it, upgrade, sqlite3.
+#[test]
+fn a_newcomer_goes_from_an_empty_folder_to_a_database() {
+    use support::engines::{require, Engine, TestDb};
+    if !require(Engine::Sqlite) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let printed = sql(tmp.path(), &["init"]);
+    let first = tmp.path().join(printed.lines().last().unwrap());
+    std::fs::write(&first, uncomment_example(&std::fs::read_to_string(&first).unwrap())).unwrap();
+    let second = sql(tmp.path(), &["revision", "-m", "a note on users"]);
+    let second_id = id_of(&second);
+    let second = tmp.path().join(second.trim());
+    std::fs::write(&second, uncomment_example(&std::fs::read_to_string(&second).unwrap())).unwrap();
+    sql(tmp.path(), &["check"]);
+
+    let db = TestDb::new(Engine::Sqlite, "newcomer").unwrap();
+    // No command means `upgrade` to head.
+    db.apply(&sql(tmp.path(), &[])).unwrap();
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        db.query_rows("SELECT name FROM pragma_table_info('users') ORDER BY cid").unwrap(),
+        vec![vec![s("id")], vec![s("email")], vec![s("created_at")], vec![s("note")]]
+    );
+    assert_eq!(db.query_rows("SELECT version_num FROM schemac_version").unwrap(), vec![vec![s(&second_id)]]);
+    db.apply("INSERT INTO users (email, note) VALUES ('a@example.com', 'first user')").unwrap();
+}
+
+#[test]
+fn check_reports_a_mistake_once_and_names_the_dialects_it_concerns() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("revisions")).unwrap();
+    std::fs::write(
+        tmp.path().join("revisions/a.toml"),
+        "revision = \"a1\"\nmessage = \"m\"\n\n[[upgrade]]\nop = \"add_column\"\ntable = \"nope\"\ncolumn = { name = \"x\", type = \"int\" }\n",
+    )
+    .unwrap();
+    let out = schemac(tmp.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.matches("error[E0301]").count(), 1, "{err}");
+    assert!(
+        err.contains("error[E0301]: upgrade base:heads: table `nope` does not exist") && err.contains("1 error found"),
+        "{err}"
+    );
+
+    // A mistake of two dialects only: named with them.
+    std::fs::write(
+        tmp.path().join("revisions/a.toml"),
+        "revision = \"a1\"\nmessage = \"m\"\n\n[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"code\", type = \"string\" }]\n",
+    )
+    .unwrap();
+    let err = stderr(&schemac(tmp.path(), &["--message-format", "short", "check"]));
+    snap!("check__shared_and_partial_mistakes", &err);
+}
+
+#[test]
+fn a_misspelt_type_gets_a_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("revisions")).unwrap();
+    std::fs::write(
+        tmp.path().join("revisions/a.toml"),
+        "revision = \"a1\"\nmessage = \"m\"\n\n[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"code\", type = \"varchr(20)\" }]\n",
+    )
+    .unwrap();
+    let err = stderr(&schemac(tmp.path(), &["upgrade"]));
+    assert!(err.contains("help: did you mean `varchar(20)` (the same as `string(20)`)?"), "{err}");
 }

@@ -3,6 +3,7 @@
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
 pub mod autogen;
+pub mod init;
 pub mod populate;
 pub mod revision;
 
@@ -176,8 +177,54 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     type FindingKey = (crate::graph::RevIx, &'static str, String, Option<(u32, u32, u32)>);
     let mut findings: indexmap::IndexMap<FindingKey, (Diagnostic, Vec<&'static str>)> = indexmap::IndexMap::new();
     let mut report = vec![];
-    // Several heads to merge: an effective head (one another revision depends on) needs no merge.
-    if g.real_heads.len() > 1 {
+    // The root cause first: a revision that lacks its down_revision makes
+    // a second base and a second head at once.
+    let strays = g.stray_bases();
+    if let Some(st) = &strays {
+        let ids: Vec<&str> = st.strays.iter().map(|&b| g.id(b)).collect();
+        let mut d = match st.main {
+            Some(main) => Diagnostic::error(
+                codes::STRAY_BASE,
+                format!(
+                    "{} no down_revision: {} a second history beside the one that starts at `{}`",
+                    if ids.len() == 1 {
+                        format!("revision `{}` has", ids[0])
+                    } else {
+                        format!("revisions `{}` have", ids.join("`, `"))
+                    },
+                    if ids.len() == 1 { "it starts" } else { "each starts" },
+                    g.id(main)
+                ),
+            )
+            .help(match st.follow.as_slice() {
+                [head] => format!(
+                    "if it follows `{}`, add `down_revision = \"{}\"` to its file; if it starts an independent branch, give it a branch label",
+                    g.id(*head),
+                    g.id(*head)
+                ),
+                _ if ids.len() == 1 => {
+                    "set its down_revision to the revision it follows, or give it a branch label if it starts an independent branch".to_string()
+                }
+                _ => "set the down_revision of each, or give an independent base a branch label".to_string(),
+            }),
+            None => Diagnostic::error(
+                codes::STRAY_BASE,
+                format!(
+                    "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
+                    list(ids.iter().copied())
+                ),
+            )
+            .help("set the down_revision of the stray one, or give an independent base a branch label"),
+        };
+        for &b in &st.strays {
+            d = d.also(g.revs[b].id.span, "no down_revision");
+        }
+        diags.push(d);
+    }
+    // Several heads, unless the bases without down_revision explain them
+    // all; an effective head (one another revision depends on) needs no merge.
+    let explained = strays.as_ref().map_or(0, |st| st.strays.len() - usize::from(st.main.is_none()));
+    if g.real_heads.len() > 1 && g.real_heads.len() > explained + 1 {
         diags.push(
             Diagnostic::error(
                 codes::MULTIPLE_HEADS,
@@ -185,21 +232,6 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             )
             .help("schemac merge heads -m \"merge\""),
         );
-    }
-    let unlabelled: Vec<usize> = g.bases.iter().copied().filter(|&b| g.revs[b].branch_labels.is_empty()).collect();
-    if unlabelled.len() > 1 {
-        let mut d = Diagnostic::error(
-            codes::STRAY_BASE,
-            format!(
-                "several revisions have no down_revision and no branch label ({}): all but one are unreachable from the base of the history",
-                list(unlabelled.iter().map(|&b| g.id(b)))
-            ),
-        )
-        .help("set the down_revision of the stray one, or give an independent base a branch label");
-        for &b in &unlabelled {
-            d = d.also(g.revs[b].id.span, "no down_revision");
-        }
-        diags.push(d);
     }
     if let Some(model) = &settings.model {
         match crate::commands::autogen::load_model(model, &settings.naming, sources) {
@@ -223,6 +255,9 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     let mut statements = 0;
     let mut irreversible: Vec<String> = vec![];
     let mut warnings: indexmap::IndexMap<(String, &'static str, String), Vec<&'static str>> = indexmap::IndexMap::new();
+    // Compile errors, once each, with the run that found it first and the dialects it concerns.
+    type ErrorKey = (&'static str, String, Vec<(u32, u32, u32, String)>, Option<String>);
+    let mut errors: indexmap::IndexMap<ErrorKey, (Diagnostic, String, Vec<&'static str>)> = indexmap::IndexMap::new();
     for id in DialectId::CHECKED {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
         let c = Compiler::new(g, settings, d.clone());
@@ -288,14 +323,41 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
                         }
                     }
                 }
-                Err(mut e) => {
-                    for d in e.0.iter_mut() {
-                        d.message = format!("{}: {what}: {}", id.key(), d.message);
+                Err(e) => {
+                    // Once per mistake: a replay error is the same for every
+                    // dialect, and for the upgrade and the downgrade that replays it.
+                    for mut d in e.0 {
+                        // The dialect's name in the text ("needs a length on mysql") stands for the dialects it concerns.
+                        d.message = mark_dialect(&d.message, id.key());
+                        for l in &mut d.labels {
+                            l.message = mark_dialect(&l.message, id.key());
+                        }
+                        d.help = d.help.map(|h| mark_dialect(&h, id.key()));
+                        let labels: Vec<(u32, u32, u32, String)> =
+                            d.labels.iter().map(|l| (l.span.file.0, l.span.start, l.span.end, l.message.clone())).collect();
+                        let key = (d.code.id(), d.message.clone(), labels, d.help.clone());
+                        let (_, _, on) = errors.entry(key).or_insert_with(|| (d, what.clone(), vec![]));
+                        if !on.contains(&id.key()) {
+                            on.push(id.key());
+                        }
                     }
-                    diags.extend(e.0);
                 }
             }
         }
+    }
+    for (_, (mut d, what, on)) in errors {
+        let names = on.join(", ");
+        d.message = d.message.replace(DIALECT_MARK, &names);
+        for l in &mut d.labels {
+            l.message = l.message.replace(DIALECT_MARK, &names);
+        }
+        d.help = d.help.map(|h| h.replace(DIALECT_MARK, &names));
+        d.message = if on.len() == DialectId::CHECKED.len() {
+            format!("{what}: {}", d.message)
+        } else {
+            format!("{}: {what}: {}", on.join(", "), d.message)
+        };
+        diags.push(d);
     }
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
@@ -352,6 +414,24 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     // Messages and SQL quoted from revisions, for a terminal.
     let lines = report.iter().map(|l| crate::base::text::escape_lines(l).into_owned()).collect();
     Ok(CheckReport { lines, findings, warnings })
+}
+
+/// Stands for the dialect's name in a diagnostic while `check` gathers the
+/// dialects that share it (a character no message holds).
+const DIALECT_MARK: &str = "\u{1}";
+
+/// `text` with each whole-word `key` (a dialect's name) as `DIALECT_MARK`.
+fn mark_dialect(text: &str, key: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(key) {
+        let (before, after) = (rest[..i].chars().next_back(), rest[i + key.len()..].chars().next());
+        out += &rest[..i];
+        out += if word(before) || word(after) { key } else { DIALECT_MARK };
+        rest = &rest[i + key.len()..];
+    }
+    out + rest
 }
 
 fn rev_json(g: &Graph, r: usize, verbose: bool) -> serde_json::Value {

@@ -1,6 +1,10 @@
-//! Configuration: `--config-file` (TOML, or an OpenStack-style INI file for
-//! its `connection` line), `--config-dir`, `./schemac.toml`, defaults, and
-//! the command line on top, resolved once into `Settings`.
+//! Configuration: `--config-file` (TOML, or an INI file: OpenStack-style for
+//! its `[database] connection` line, Alembic's `alembic.ini` for
+//! `[alembic] sqlalchemy.url` and `version_table`), the file named by
+//! `SCHEMAC_CONFIG` when no `--config-file` is given, `--config-dir`,
+//! `./schemac.toml`, defaults, and the command line on top, resolved once
+//! into `Settings`. No message quotes a connection string: it may hold a
+//! password.
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics, Sources, Span};
@@ -51,9 +55,26 @@ fn dialect_of_url(url: &str) -> Option<DialectId> {
     DialectId::parse(scheme)
 }
 
+/// The environment variable that names a configuration file, read when no
+/// `--config-file` is given.
+pub const CONFIG_VARIABLE: &str = "SCHEMAC_CONFIG";
+
+/// The configuration file named by `SCHEMAC_CONFIG`, if it is set and not empty.
+pub fn from_environment() -> Option<PathBuf> {
+    std::env::var_os(CONFIG_VARIABLE).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// Reads the configuration files in order; later files override earlier ones.
+/// With no `--config-file`, the file named by `SCHEMAC_CONFIG` comes first.
 pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Result<Settings, Diagnostics> {
     let mut paths: Vec<PathBuf> = files.to_vec();
+    let mut from_env = None;
+    if paths.is_empty() {
+        if let Some(p) = from_environment() {
+            paths.push(p.clone());
+            from_env = Some(p);
+        }
+    }
     for dir in dirs {
         let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| Diagnostics::from(Diagnostic::error(codes::CANNOT_READ_CONFIG, format!("cannot read `{}`: {e}", dir.display()))))?
@@ -72,10 +93,11 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
         let text = match crate::base::files::read_regular_text(p) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    codes::CANNOT_READ_CONFIG,
-                    format!("cannot read configuration file `{}`: {e}", p.display()),
-                ));
+                let d = Diagnostic::error(codes::CANNOT_READ_CONFIG, format!("cannot read configuration file `{}`: {e}", p.display()));
+                diags.push(match &from_env {
+                    Some(env) if env == p => d.help(format!("the environment variable {CONFIG_VARIABLE} names this file")),
+                    _ => d,
+                });
                 continue;
             }
         };
@@ -102,6 +124,15 @@ fn apply_ini(s: &mut Settings, file: crate::base::diag::FileId, text: &str, diag
         let l = line.trim();
         if l.starts_with('[') && l.ends_with(']') {
             section = l[1..l.len() - 1].trim().to_string();
+            if section == "alembic" {
+                // Alembic's own default: a database it manages keeps its versions there.
+                s.version_table = "alembic_version".into();
+            }
+        } else if section == "alembic" {
+            if let Some((k, v)) = l.split_once('=').or_else(|| l.split_once(':')) {
+                let at = Span::new(file, offset..offset + line.trim_end().len());
+                apply_alembic(s, k.trim(), v.trim(), at, diags);
+            }
         } else if section == "database" {
             if let Some((k, v)) = l.split_once('=') {
                 if k.trim() == "connection" {
@@ -119,6 +150,39 @@ fn apply_ini(s: &mut Settings, file: crate::base::diag::FileId, text: &str, diag
             }
         }
         offset += line.len();
+    }
+}
+
+/// One `key = value` line of Alembic's `[alembic]` section: `sqlalchemy.url`
+/// gives the dialect (its scheme, `+driver` ignored) and `version_table`
+/// the version table. `script_location` names Alembic's Python scripts,
+/// which schemac cannot read: its revisions folder stays its own setting.
+fn apply_alembic(s: &mut Settings, key: &str, value: &str, at: Span, diags: &mut Vec<Diagnostic>) {
+    match key {
+        "sqlalchemy.url" if !value.is_empty() => match dialect_of_url(value) {
+            Some(d) => s.dialect = d,
+            None => {
+                // Only a plain scheme is quoted: the rest may hold a password.
+                let scheme = value
+                    .split_once("://")
+                    .map(|(scheme, _)| scheme.split('+').next().unwrap_or_default())
+                    .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+                let expected = "expected a URL starting sqlite://, postgresql://, mysql:// or mariadb://";
+                diags.push(match scheme {
+                    Some(w) => Diagnostic::error(codes::UNKNOWN_DATABASE, format!("unknown database `{w}` in `sqlalchemy.url`")).at(at, expected),
+                    // Not a URL, so nothing to mask in it: no code frame quotes the line.
+                    None => Diagnostic::error(codes::UNKNOWN_DATABASE, "`sqlalchemy.url` in the [alembic] section is not a URL").help(expected),
+                })
+            }
+        },
+        "version_table" => {
+            if value.is_empty() || value.contains('\0') {
+                diags.push(Diagnostic::error(codes::INVALID_NAME, "`version_table` must be a non-empty name").at(at, "invalid name"));
+            } else {
+                s.version_table = value.to_string();
+            }
+        }
+        _ => {}
     }
 }
 
@@ -202,5 +266,28 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
                 *slot = v.v;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_in_place() {
+        let text = "url = postgresql+psycopg2://app:s3cr€t@db:5432/app\nother = mysql://u@h/d\n";
+        let masked = crate::base::text::redact_passwords(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(masked.contains("postgresql+psycopg2://app:********@db:5432/app"), "{masked}");
+        assert!(masked.contains("mysql://u@h/d"));
+        assert_eq!(crate::base::text::redact_passwords("sqlite:///app.db"), "sqlite:///app.db");
+    }
+
+    #[test]
+    fn the_dialect_comes_from_the_url_scheme() {
+        assert_eq!(dialect_of_url("postgresql+psycopg2://a:b@h/d"), Some(DialectId::Postgresql));
+        assert_eq!(dialect_of_url("mysql+pymysql://a@h/d"), Some(DialectId::Mysql));
+        assert_eq!(dialect_of_url("sqlite:///app.db"), Some(DialectId::Sqlite));
+        assert_eq!(dialect_of_url("driver://user:pass@localhost/dbname"), None);
     }
 }

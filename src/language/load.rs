@@ -1058,7 +1058,7 @@ impl<'i> Decoder<'_, 'i> {
                 Ok(t) => Some(Sp::new(t, span)),
                 Err(msg) => {
                     let mut d = Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{s}`: {msg}")).at(span, "not a neutral type");
-                    d = d.help(format!("neutral types: {}", NEUTRAL_TYPES.join(", ")));
+                    d = d.help(crate::vocab::types::suggest_type(s).unwrap_or_else(|| format!("neutral types: {}", NEUTRAL_TYPES.join(", "))));
                     self.diags.push(d);
                     None
                 }
@@ -1093,7 +1093,11 @@ impl<'i> Decoder<'_, 'i> {
                     // A `default` entry is a neutral type: it serves the dialects with no raw entry.
                     if let Some(d) = default {
                         if let Err(msg) = parse_type(&d.v) {
-                            self.err(codes::UNKNOWN_TYPE, d.span, format!("unknown type `{}`: {msg}", d.v), "not a neutral type");
+                            let mut e = Diagnostic::error(codes::UNKNOWN_TYPE, format!("unknown type `{}`: {msg}", d.v)).at(d.span, "not a neutral type");
+                            if let Some(help) = crate::vocab::types::suggest_type(&d.v) {
+                                e = e.help(help);
+                            }
+                            self.diags.push(e);
                             return None;
                         }
                     }
@@ -1168,6 +1172,22 @@ mod tests {
         assert_eq!(parse_type("string(x)"), Err("bad arguments `(x)`".into()));
         assert_eq!(parse_type("string(255"), Err("unbalanced parenthesis".into()));
         assert_eq!(parse_type("money"), Err("not a neutral type".into()));
+    }
+
+    #[test]
+    fn misspelt_types_get_a_suggestion() {
+        use crate::vocab::types::{suggest_type, TYPE_NAMES};
+        assert_eq!(
+            suggest_type("varchr(20)").as_deref(),
+            Some("did you mean `varchar(20)` (the same as `string(20)`)?")
+        );
+        assert_eq!(suggest_type("strng(50)").as_deref(), Some("did you mean `string(50)`?"));
+        assert_eq!(suggest_type("Integr").as_deref(), Some("did you mean `integer`?"));
+        assert_eq!(suggest_type("money"), None);
+        // Every listed name is accepted, and stands for the neutral type it names.
+        for (name, neutral) in TYPE_NAMES {
+            assert_eq!(parse_type(name).map(|t| t.neutral()), Ok(neutral.to_string()), "{name}");
+        }
     }
 
     /// A clean revision file's text is not kept, and is read back when a

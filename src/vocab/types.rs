@@ -149,6 +149,55 @@ impl FkAction {
     }
 }
 
+/// Every type name `parse_type` accepts, with the neutral name it stands
+/// for (an alias such as `int` or `varchar`, the spellings of SQLAlchemy and SQL).
+pub const TYPE_NAMES: &[(&str, &str)] = &[
+    ("boolean", "boolean"),
+    ("bool", "boolean"),
+    ("smallint", "smallint"),
+    ("integer", "integer"),
+    ("int", "integer"),
+    ("bigint", "bigint"),
+    ("float", "float"),
+    ("double", "float"),
+    ("decimal", "decimal"),
+    ("numeric", "decimal"),
+    ("string", "string"),
+    ("varchar", "string"),
+    ("char", "char"),
+    ("text", "text"),
+    ("binary", "binary"),
+    ("blob", "binary"),
+    ("date", "date"),
+    ("time", "time"),
+    ("datetime", "datetime"),
+    ("timestamp", "datetime"),
+    ("timestamptz", "timestamptz"),
+    ("json", "json"),
+    ("jsonb", "jsonb"),
+    ("uuid", "uuid"),
+];
+
+/// Did-you-mean for a type spelling that names no type (`varchr(20)`):
+/// the closest type name with the arguments as written, and the neutral
+/// name when the closest is an alias (`varchar(20)`, the same as `string(20)`).
+pub fn suggest_type(s: &str) -> Option<String> {
+    let s = s.trim();
+    let (name, args) = s.find('(').map_or((s, ""), |i| (s[..i].trim(), &s[i..]));
+    let lower = name.to_ascii_lowercase();
+    let names: Vec<&str> = TYPE_NAMES.iter().map(|(n, _)| *n).collect();
+    let near = crate::base::suggest::closest(&lower, &names)?;
+    if near == lower {
+        return None;
+    }
+    let neutral = TYPE_NAMES.iter().find(|(n, _)| *n == near).map_or(near, |(_, t)| *t);
+    Some(if neutral == near {
+        format!("did you mean `{near}{args}`?")
+    } else {
+        format!("did you mean `{near}{args}` (the same as `{neutral}{args}`)?")
+    })
+}
+
 /// Parses a neutral type spelling such as `string(255)` or `decimal(10,2)`.
 /// This runs for every column of every revision, so it allocates nothing
 /// on success.
