@@ -139,7 +139,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn header(&self, command: &str) -> Result<String, Diagnostics> {
-        self.renderer.header(VERSION, command).map_err(render_error)
+        self.renderer.header(VERSION, command, &self.settings.safety).map_err(render_error)
     }
 
     /// The version table's name.

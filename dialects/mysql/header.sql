@@ -39,3 +39,13 @@ SET SESSION sql_mode = TRIM(BOTH ',' FROM
         ',{{ m }},', ','){% if loop.last %});{% else %},{% endif %}
 
 {% endfor %}
+{# [safety] lock_timeout (SPEC 11): lock_wait_timeout, in whole seconds (at least 1),
+    bounds the wait for a metadata lock, which every ALTER TABLE takes; 0 keeps the
+    server's default. MySQL 8.4 manual 7.1.8 Server System Variables, lock_wait_timeout,
+    https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html#sysvar_lock_wait_timeout
+    (MariaDB: https://mariadb.com/kb/en/server-system-variables/#lock_wait_timeout).
+    statement_timeout has no MySQL equivalent for DDL (max_execution_time is for SELECT
+    only) and is not spelled. #}
+{% if lock_timeout_ms %}
+SET SESSION lock_wait_timeout = {{ (lock_timeout_ms + 999) // 1000 }};
+{% endif %}

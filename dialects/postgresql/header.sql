@@ -14,3 +14,14 @@
     psql follows the setting when it splits statements (the server reports it). #}
 SET client_encoding = 'UTF8';
 SET standard_conforming_strings = on;
+{# [safety] (SPEC 11): a statement that waits longer than lock_timeout for a lock, or
+    runs longer than statement_timeout, fails (and its transaction rolls back) instead of
+    queueing every later query on the table behind it; 0 is no limit. Session settings,
+    so they hold for every transaction of the script.
+    https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT #}
+{% if lock_timeout_ms is not none %}
+SET lock_timeout = '{{ lock_timeout_ms }}ms';
+{% endif %}
+{% if statement_timeout_ms is not none %}
+SET statement_timeout = '{{ statement_timeout_ms }}ms';
+{% endif %}

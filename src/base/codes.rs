@@ -93,6 +93,7 @@ codes! {
     "E0012" UNKNOWN_DIALECT "`[database] dialect` names no supported dialect (postgresql, mysql, mariadb, sqlite)",
     "E0013" UNKNOWN_TRANSACTION_MODE "`[migrations] transaction` is neither `per_revision` nor `single`",
     "E0014" BAD_SERVER_VERSION "the server version is not a version, or is older than the oldest version schemac supports",
+    "E0015" BAD_DURATION "a `[safety]` timeout is not a duration (`0`, or a number with `ms`, `s`, `min` or `h`)",
     "E0020" CANNOT_WRITE_SCRIPT "the script cannot be written (to `-o FILE`, or to the temporary file beside it)",
     // Decoding revision, model, configuration and populate files.
     "E0100" INVALID_TOML "a file is not valid TOML",

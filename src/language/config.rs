@@ -31,6 +31,34 @@ pub struct Settings {
     pub model: Option<PathBuf>,
     pub populate: Option<PathBuf>,
     pub naming: Naming,
+    pub safety: Safety,
+}
+
+/// `[safety]` (SPEC 11): how long a script waits for a lock, or lets a
+/// statement run, before it fails; in milliseconds, 0 for no limit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Safety {
+    pub lock_timeout_ms: Option<u64>,
+    pub statement_timeout_ms: Option<u64>,
+}
+
+/// A duration as `[safety]` takes it: `0`, or a whole number with `ms`,
+/// `s`, `min` or `h` (PostgreSQL's units), in milliseconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t == "0" {
+        return Some(0);
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u64 = t[..digits].parse().ok()?;
+    let unit = match t[digits..].trim() {
+        "ms" => 1,
+        "s" => 1_000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(unit)
 }
 
 impl Default for Settings {
@@ -44,6 +72,7 @@ impl Default for Settings {
             model: None,
             populate: None,
             naming: Naming::default(),
+            safety: Safety::default(),
         }
     }
 }
@@ -191,7 +220,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
         return;
     };
     let mut d = Decoder { file, text, diags };
-    let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else {
+    let Some(root) = d.table(&doc, &["database", "migrations", "naming", "safety"]) else {
         return;
     };
     if let Some(db) = root
@@ -251,6 +280,25 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             s.populate = Some(base.join(v.v));
         }
     }
+    if let Some(t) = root
+        .get("safety")
+        .and_then(|v| d.sub_table(v, &["lock_timeout", "statement_timeout"], "[safety]"))
+    {
+        for (key, slot) in [
+            ("lock_timeout", &mut s.safety.lock_timeout_ms),
+            ("statement_timeout", &mut s.safety.statement_timeout_ms),
+        ] {
+            if let Some(v) = t.get(key).and_then(|v| d.string(v)) {
+                match parse_duration(&v.v) {
+                    Some(ms) => *slot = Some(ms),
+                    None => d.diags.push(
+                        Diagnostic::error(codes::BAD_DURATION, format!("`{key}` = \"{}\" is not a duration", v.v))
+                            .at(v.span, "expected 0, or a number with ms, s, min or h (\"5s\")"),
+                    ),
+                }
+            }
+        }
+    }
     if let Some(n) = root
         .get("naming")
         .and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]"))
@@ -272,6 +320,18 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_in_postgresql_units() {
+        assert_eq!(parse_duration("0"), Some(0));
+        assert_eq!(parse_duration("5s"), Some(5_000));
+        assert_eq!(parse_duration("250ms"), Some(250));
+        assert_eq!(parse_duration("2min"), Some(120_000));
+        assert_eq!(parse_duration("1h"), Some(3_600_000));
+        for bad in ["", "5", "s", "5 sec", "-1s", "1.5s", "99999999999999999999h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn passwords_are_masked_in_place() {

@@ -899,7 +899,7 @@ impl Renderer {
     }
 
     /// A script's header: the command, the dialect and how to apply it.
-    pub fn header(&self, schemac_version: &str, command: &str) -> Result<String, String> {
+    pub fn header(&self, schemac_version: &str, command: &str, safety: &crate::language::config::Safety) -> Result<String, String> {
         let d = &*self.dialect;
         let ctx = ctx! {
             schemac_version,
@@ -908,6 +908,8 @@ impl Renderer {
             version => d.version.to_string(),
             apply => d.apply_hint(),
             notes => Vec::<String>::new(),
+            lock_timeout_ms => safety.lock_timeout_ms,
+            statement_timeout_ms => safety.statement_timeout_ms,
         };
         self.render("header.sql", &ctx)
     }

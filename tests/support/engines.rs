@@ -190,6 +190,32 @@ impl TestDb {
         run(command, Some(script)).map(drop)
     }
 
+    /// The engine's command-line client on this database, not yet started,
+    /// with piped stdin: a second session, for a test that needs one to hold
+    /// a lock while a script runs (write the statements, keep stdin open;
+    /// closing it ends the session and its locks).
+    pub fn session(&self) -> Result<Command, String> {
+        let mut command = match self.engine {
+            Engine::Sqlite => {
+                let mut command = Command::new("sqlite3");
+                command.args(["-bail", "-init", "/dev/null"]).arg(self.sqlite_path());
+                command
+            }
+            Engine::Postgres => {
+                let mut command = psql(&self.name);
+                command.args(["-v", "ON_ERROR_STOP=1", "-q"]);
+                command
+            }
+            Engine::Mariadb => {
+                let mut command = mariadb()?;
+                command.arg(&self.name);
+                command
+            }
+        };
+        command.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null());
+        Ok(command)
+    }
+
     /// Runs one query and returns its rows, each value as the client prints
     /// it and `None` for NULL. On SQLite the text may hold several
     /// statements (the rows of all of them are returned); on PostgreSQL it
