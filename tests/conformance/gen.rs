@@ -668,6 +668,9 @@ pub const NOT_GENERATED: &[(&str, &str)] = &[
     ("create_view", "the harness compares tables and rows, not views"),
     ("drop_view", "the harness compares tables and rows, not views"),
     ("execute", "raw SQL has no dialect-neutral expected state in the model"),
+    ("rename_index", "not yet: the generator's model does not rename indexes (SPEC 9; covered by the v2_named_keys_and_indexes acceptance case and tests/engines.rs)"),
+    ("rename_constraint", "not yet: the generator's model does not rename constraints (SPEC 9; covered by the acceptance case and tests/engines.rs)"),
+    ("alter_table", "the harness compares tables and rows, not table comments"),
 ];
 
 #[test]
