@@ -370,10 +370,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
         if a.options != b.options {
             cols.push(Item {
                 edit: None,
-                comments: vec![format!(
-                    "`{}`: the table's options differ from the model; no operation changes them.",
-                    a.name
-                )],
+                comments: vec![format!("`{}`: the table's options differ from the model; no operation changes them.", a.name)],
                 drift: Some(format!("table `{}`: options differ", a.name)),
             });
         }

@@ -975,7 +975,12 @@ impl<'i> Decoder<'_, 'i> {
                 return None;
             }
             (None, None) => {
-                self.err(codes::MISSING_KEY, span, "an index element needs `name` or `expr`".into(), "add `name` or `expr`");
+                self.err(
+                    codes::MISSING_KEY,
+                    span,
+                    "an index element needs `name` or `expr`".into(),
+                    "add `name` or `expr`",
+                );
                 return None;
             }
         };
@@ -1021,8 +1026,7 @@ impl<'i> Decoder<'_, 'i> {
         if allowed.contains(&lower.as_str()) {
             return Some(lower);
         }
-        let mut d = Diagnostic::error(codes::BAD_INDEX_OPTION, format!("`{key}` cannot be `{}`", s.v))
-            .at(s.span, format!("expected {}", allowed.join(", ")));
+        let mut d = Diagnostic::error(codes::BAD_INDEX_OPTION, format!("`{key}` cannot be `{}`", s.v)).at(s.span, format!("expected {}", allowed.join(", ")));
         if let Some(c) = closest(&lower, allowed) {
             d = d.help(format!("did you mean `{c}`?"));
         }

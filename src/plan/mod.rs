@@ -761,15 +761,41 @@ impl Planner<'_> {
             Constraint::Unique { .. } => {
                 // The new unique first: a foreign key that needs an index keeps one.
                 let constraint = new.clone();
-                self.push(StepKind::AddConstraint { table: table.to_string(), constraint }, span);
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.to_string(),
+                        constraint,
+                    },
+                    span,
+                );
                 let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
-                self.push(StepKind::DropConstraint { table: table.to_string(), constraint, generic_drop }, span);
+                self.push(
+                    StepKind::DropConstraint {
+                        table: table.to_string(),
+                        constraint,
+                        generic_drop,
+                    },
+                    span,
+                );
             }
             Constraint::ForeignKey(_) | Constraint::Check { .. } => {
                 let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
-                self.push(StepKind::DropConstraint { table: table.to_string(), constraint, generic_drop }, span);
+                self.push(
+                    StepKind::DropConstraint {
+                        table: table.to_string(),
+                        constraint,
+                        generic_drop,
+                    },
+                    span,
+                );
                 let constraint = new.clone();
-                self.push(StepKind::AddConstraint { table: table.to_string(), constraint }, span);
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.to_string(),
+                        constraint,
+                    },
+                    span,
+                );
             }
         }
     }
@@ -847,7 +873,12 @@ impl Planner<'_> {
             (o.method.is_some(), Capability::IndexMethod, "method", "an access `method`"),
             (!o.include.is_empty(), Capability::IndexInclude, "include", "covering columns (`include`)"),
             (has(&|e| e.nulls_first.is_some()), Capability::IndexNulls, "nulls", "a `nulls` order"),
-            (has(&|e| e.opclass.is_some()), Capability::IndexOpclass, "opclass", "an operator class (`opclass`)"),
+            (
+                has(&|e| e.opclass.is_some()),
+                Capability::IndexOpclass,
+                "opclass",
+                "an operator class (`opclass`)",
+            ),
             (o.kind.is_some(), Capability::IndexKind, "kind", "a `kind` (fulltext, spatial)"),
         ];
         let mut ok = true;

@@ -657,12 +657,7 @@ impl Replayer<'_> {
     /// An index under a new name that no other index or constraint holds.
     fn rename_index(&self, schema: &mut Schema, name: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
         let Some(tname) = schema.index_table(&name.v).map(|t| t.name.clone()) else {
-            let mut d = err(
-                codes::NO_SUCH_INDEX,
-                name.span,
-                format!("index `{}` does not exist", name.v),
-                "no such index",
-            );
+            let mut d = err(codes::NO_SUCH_INDEX, name.span, format!("index `{}` does not exist", name.v), "no such index");
             if let Some(owner) = schema.global_names.get(&name.v) {
                 d = d.help(format!("`{}` is a constraint of `{owner}`: use rename_constraint", name.v));
             }

@@ -241,10 +241,7 @@ fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a
     });
     match pk {
         Some((None, columns)) => kv("primary_key", Toml::Names(columns)),
-        Some((Some(name), columns)) => kv(
-            "primary_key",
-            Toml::Inline(vec![("name", Toml::Str(name)), ("columns", Toml::Names(columns))]),
-        ),
+        Some((Some(name), columns)) => kv("primary_key", Toml::Inline(vec![("name", Toml::Str(name)), ("columns", Toml::Names(columns))])),
         None => {}
     }
     // One key per kind of constraint, each an array of inline tables, left
