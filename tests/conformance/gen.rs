@@ -545,10 +545,14 @@ impl Gen {
                         new: self.fresh("ix"),
                     }
                 } else if !constraints.is_empty() {
+                    let name = self.rng.pick(&constraints).clone();
+                    // The new name keeps its kind's prefix: the harness reads
+                    // MariaDB's checks named `ck...` only (its JSON checks are not).
+                    let prefix = if t.checks.iter().any(|c| c.name == name) { "ck" } else { "uq" };
                     Op::RenameConstraint {
                         table,
-                        name: self.rng.pick(&constraints).clone(),
-                        new: self.fresh("rn"),
+                        name,
+                        new: self.fresh(prefix),
                     }
                 } else {
                     return None;
