@@ -142,7 +142,8 @@ impl Parser {
 }
 
 /// A capability that depends on the server version, listed under `[since]`
-/// with the first version that has it; absent means every supported version.
+/// with the first version that has it (`"never"`: no version has it);
+/// absent means every supported version.
 /// A misspelt key fails the load of the dialect (and the unit test that loads
 /// every dialect).
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,6 +159,24 @@ pub enum Capability {
     DropConstraint,
     /// `ALTER TYPE ... ADD VALUE` inside a transaction block.
     EnumAddValueInTransaction,
+    /// An index renamed in place (`ALTER INDEX ... RENAME TO`, `RENAME INDEX`).
+    RenameIndex,
+    /// `ALTER TABLE ... RENAME CONSTRAINT` for every kind of constraint.
+    RenameConstraint,
+    /// An index element on an expression (MySQL: a functional key part).
+    ExpressionIndexes,
+    /// A prefix `length` on an index element.
+    IndexLength,
+    /// An index access method (`USING gin`).
+    IndexMethod,
+    /// Covering columns (`INCLUDE (...)`).
+    IndexInclude,
+    /// `NULLS FIRST` / `NULLS LAST` on an index element.
+    IndexNulls,
+    /// An operator class on an index element.
+    IndexOpclass,
+    /// `FULLTEXT` and `SPATIAL` indexes.
+    IndexKind,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -277,7 +296,9 @@ impl Dialect {
         let since = since
             .into_iter()
             .map(|(k, v)| {
-                Version::parse(&v)
+                let never = (v == "never").then(|| Version(vec![u32::MAX]));
+                never
+                    .or_else(|| Version::parse(&v))
                     .map(|v| (k, v))
                     .ok_or_else(|| format!("dialects/{}/dialect.toml: `{v}` is not a version", id.folder()))
             })

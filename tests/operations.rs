@@ -111,6 +111,9 @@ comment = "things"
             "op = \"execute\"\nsql = { postgresql = \"UPDATE users SET age = 1 WHERE id = 0\", default = \"UPDATE users SET age = 2 WHERE id = 0\" }\n"
         }
         OpKind::BulkInsert => "op = \"bulk_insert\"\ntable = \"users\"\nrows = [{ id = 1, email = \"a@example.com\", age = 30 }, { id = 2, email = \"b@example.com\" }]\n",
+        OpKind::RenameIndex => "op = \"rename_index\"\nname = \"ix_users_age\"\nnew_name = \"ix_users_years\"\n",
+        OpKind::RenameConstraint => "op = \"rename_constraint\"\ntable = \"users\"\nname = \"uq_users_email\"\nnew_name = \"uq_users_mail\"\n",
+        OpKind::AlterTable => "op = \"alter_table\"\ntable = \"users\"\ncomment = \"people, with their 'age'\"\n",
         OpKind::DeleteRows => {
             let s = |v: &str| Sp::new(v.to_string(), Span::default());
             return Sample::Derived(Box::new(Op::DeleteRows {
@@ -152,10 +155,13 @@ fn change_kind(c: &Change) -> &'static str {
         Change::Execute { .. } => "Execute",
         Change::Insert { .. } => "Insert",
         Change::Delete { .. } => "Delete",
+        Change::RenameIndex { .. } => "RenameIndex",
+        Change::RenameConstraint { .. } => "RenameConstraint",
+        Change::AlterTable { .. } => "AlterTable",
     }
 }
 
-const CHANGES: [&str; 16] = [
+const CHANGES: [&str; 19] = [
     "CreateTable",
     "DropTable",
     "RenameTable",
@@ -172,6 +178,9 @@ const CHANGES: [&str; 16] = [
     "Execute",
     "Insert",
     "Delete",
+    "RenameIndex",
+    "RenameConstraint",
+    "AlterTable",
 ];
 
 fn decode(text: &str) -> Result<Revision, Vec<Diagnostic>> {

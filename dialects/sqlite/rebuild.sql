@@ -10,7 +10,7 @@ INSERT INTO {{ temp|ident }} ({{ copied_names|idents }})
 DROP TABLE {{ table|ident }};
 ALTER TABLE {{ temp|ident }} RENAME TO {{ table|ident }};
 {% for i in indexes %}
-CREATE {% if i.unique %}UNIQUE {% endif %}INDEX {{ i.name|ident }} ON {{ i.table|ident }} ({{ i.columns|idents }}){% if i.where_ is not none %} WHERE {{ i.where_ }}{% endif %};
+{% include "create_index.sql" %}
 {% endfor %}
 {% for tr in triggers %}
 {{ tr }};

@@ -358,14 +358,20 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 cols.push(it);
             }
         }
-        if a.comment != b.comment || a.options != b.options {
+        if a.comment != b.comment {
+            cols.push(item(
+                Op::AlterTable {
+                    table: sp(&a.name),
+                    comment: b.comment.clone(),
+                },
+                Some(format!("table `{}`: comment differs", a.name)),
+            ));
+        }
+        if a.options != b.options {
             cols.push(Item {
                 edit: None,
-                comments: vec![format!(
-                    "`{}`: the table's comment or options differ from the model; no operation changes them.",
-                    a.name
-                )],
-                drift: Some(format!("table `{}`: comment or options differ", a.name)),
+                comments: vec![format!("`{}`: the table's options differ from the model; no operation changes them.", a.name)],
+                drift: Some(format!("table `{}`: options differ", a.name)),
             });
         }
     }
@@ -462,13 +468,16 @@ fn column_spec(c: &Column, in_pk: bool) -> ColumnSpec {
 }
 
 /// A new table with the foreign keys it can declare inline; its primary
-/// key by its columns, named by the convention.
+/// key by its columns, with its name when the default convention would not give it.
 fn create_table(t: &Table, foreign_keys: &[ForeignKey]) -> TableSpec {
     let pk: Vec<String> = t.primary_key().map(|(_, c)| c.to_vec()).unwrap_or_default();
     let mut constraints = vec![];
     if !pk.is_empty() {
+        // The name is written only where it is not the default convention's.
+        let conventional = Naming::make(&Naming::default().primary_key, &t.name, &[], "");
+        let name = t.primary_key().map(|(n, _)| n).filter(|n| *n != conventional);
         constraints.push(ConstraintSpec::PrimaryKey {
-            name: None,
+            name: name.map(sp),
             columns: Sp::new(pk.clone(), Span::default()),
         });
     }

@@ -9,7 +9,7 @@ use crate::base::doc::{Item, Table, Val};
 use crate::base::files::{ReadError, MAX_FILE};
 use crate::base::suggest::closest;
 use crate::vocab::ops::*;
-use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, PerDialect, Value};
+use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value, INDEX_KINDS, INDEX_METHODS};
 use indexmap::IndexMap;
 use std::path::Path;
 
@@ -683,6 +683,25 @@ impl<'i> Decoder<'_, 'i> {
                     rows: self.rows(rows_v)?,
                 }
             }
+            OpKind::RenameIndex => Op::RenameIndex {
+                name: self.req_name(t, "name", span)?,
+                new_name: self.req_name(t, "new_name", span)?,
+            },
+            OpKind::RenameConstraint => Op::RenameConstraint {
+                table: self.req_name(t, "table", span)?,
+                name: self.req_name(t, "name", span)?,
+                new_name: self.req_name(t, "new_name", span)?,
+            },
+            OpKind::AlterTable => {
+                let table = self.req_name(t, "table", span)?;
+                // `comment` is the one property so far: a string, or `false` to drop it.
+                let v = self.required(t, "comment", span)?;
+                let comment = match v.get_ref() {
+                    Val::Boolean(false) => None,
+                    _ => Some(self.comment_text(v)?.v),
+                };
+                Op::AlterTable { table, comment }
+            }
             // `from_name` never gives a derived-only kind.
             OpKind::DeleteRows => return None,
         })
@@ -765,7 +784,17 @@ impl<'i> Decoder<'_, 'i> {
         }
         let mut constraints = vec![];
         if let Some(v) = t.get("primary_key") {
-            if let Some(cols) = self.name_list(v) {
+            // An array of columns (named by the convention), or a table
+            // `{ name, columns }` (SPEC 9, named primary key).
+            if let Val::Table(_) = v.get_ref() {
+                let s = self.span(v);
+                if let Some(pt) = self.sub_table(v, &["name", "columns"], "a primary key") {
+                    let name = self.opt_name(pt, "name");
+                    if let Some(cols) = self.req_list(pt, "columns", s) {
+                        constraints.push(ConstraintSpec::PrimaryKey { name, columns: cols });
+                    }
+                }
+            } else if let Some(cols) = self.name_list(v) {
                 constraints.push(ConstraintSpec::PrimaryKey { name: None, columns: cols });
             }
         }
@@ -806,7 +835,7 @@ impl<'i> Decoder<'_, 'i> {
         let mut indexes = vec![];
         for item in self.array(t, "indexes") {
             let s = self.span(item);
-            if let Some(it) = self.sub_table(item, &["name", "columns", "unique", "where"], "an index") {
+            if let Some(it) = self.sub_table(item, &["name", "columns", "unique", "where", "method", "include", "kind"], "an index") {
                 if let Some(i) = self.index(it, s) {
                     indexes.push(i);
                 }
@@ -856,14 +885,153 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     fn index(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<IndexSpec> {
+        let name = self.opt_name(t, "name");
+        let mut spans: Vec<(&'static str, Span)> = vec![];
+        let mut opts = IndexOptions::default();
+        let cv = self.required(t, "columns", span)?;
+        let cspan = self.span(cv);
+        let columns = match cv.get_ref() {
+            Val::Array(items) if items.iter().any(|i| matches!(i.get_ref(), Val::Table(_))) => {
+                let mut names = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    let (entry, element) = self.index_element(item, &mut spans)?;
+                    names.push(entry);
+                    opts.elements.push(element);
+                }
+                if names.is_empty() {
+                    self.err(codes::EMPTY_COLUMN_LIST, cspan, "expected at least one column".into(), "empty list");
+                    return None;
+                }
+                Sp::new(names, cspan)
+            }
+            _ => self.name_list(cv)?,
+        };
+        if opts.has_expr() && name.is_none() {
+            self.err(
+                codes::EXPRESSION_INDEX_NEEDS_NAME,
+                cspan,
+                "an index on an expression needs a `name`: the convention names indexes after their columns".into(),
+                "add `name = \"...\"` to this index",
+            );
+            return None;
+        }
+        if let Some(v) = t.get("method") {
+            let s = self.string(v)?;
+            spans.push(("method", s.span));
+            opts.method = Some(self.one_of(s, &INDEX_METHODS, "method")?);
+        }
+        if let Some(v) = t.get("kind") {
+            let s = self.string(v)?;
+            spans.push(("kind", s.span));
+            opts.kind = Some(self.one_of(s, &INDEX_KINDS, "kind")?);
+        }
+        if let Some(v) = t.get("include") {
+            spans.push(("include", self.span(v)));
+            opts.include = self.name_list(v)?.v;
+        }
+        // Elements that say nothing beyond their column are left out of the
+        // model: `["a"]` and `[{ name = "a" }]` are the same index.
+        if opts.elements.iter().all(|e| *e == IndexElement::default()) {
+            opts.elements.clear();
+        }
+        let options = (opts != IndexOptions::default()).then(|| Box::new(opts));
         Some(IndexSpec {
-            name: self.opt_name(t, "name"),
-            columns: self.req_list(t, "columns", span)?,
+            name,
+            columns,
             unique: self.opt_bool(t, "unique").unwrap_or(false),
             where_: t.get("where").and_then(|v| self.string(v)),
             concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
+            options,
+            option_spans: spans,
             span,
         })
+    }
+
+    /// One entry of an index's `columns`: a column name, or a table
+    /// `{ name, order, nulls, opclass, length }` or `{ expr }`.
+    fn index_element(&mut self, item: &DeItem<'i>, spans: &mut Vec<(&'static str, Span)>) -> Option<(String, IndexElement)> {
+        let Val::Table(_) = item.get_ref() else {
+            return Some((self.name(item)?.v, IndexElement::default()));
+        };
+        let span = self.span(item);
+        let et = self.sub_table(item, &["name", "expr", "order", "nulls", "opclass", "length"], "an index element")?;
+        let mut e = IndexElement::default();
+        let entry = match (et.get("name"), et.get("expr")) {
+            (Some(n), None) => self.name(n)?.v,
+            (None, Some(x)) => {
+                let s = self.string(x)?;
+                spans.push(("expr", s.span));
+                e.expr = true;
+                s.v
+            }
+            (Some(_), Some(x)) => {
+                let s = self.span(x);
+                self.err(
+                    codes::BAD_INDEX_OPTION,
+                    s,
+                    "an index element is a column (`name`) or an expression (`expr`), not both".into(),
+                    "remove one",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.err(
+                    codes::MISSING_KEY,
+                    span,
+                    "an index element needs `name` or `expr`".into(),
+                    "add `name` or `expr`",
+                );
+                return None;
+            }
+        };
+        if let Some(v) = et.get("order") {
+            let s = self.string(v)?;
+            spans.push(("order", s.span));
+            e.desc = Some(self.one_of(s, &["asc", "desc"], "order")? == "desc");
+        }
+        if let Some(v) = et.get("nulls") {
+            let s = self.string(v)?;
+            spans.push(("nulls", s.span));
+            e.nulls_first = Some(self.one_of(s, &["first", "last"], "nulls")? == "first");
+        }
+        if let Some(v) = et.get("opclass") {
+            let s = self.name(v)?;
+            spans.push(("opclass", s.span));
+            e.opclass = Some(s.v);
+        }
+        if let Some(v) = et.get("length") {
+            let s = self.span(v);
+            spans.push(("length", s));
+            match v.get_ref() {
+                Val::Integer(i) => match i.as_str().replace('_', "").parse::<u32>() {
+                    Ok(n) if n > 0 && i.radix() == 10 => e.length = Some(n),
+                    _ => {
+                        self.err(codes::BAD_INDEX_OPTION, s, "`length` must be a positive integer".into(), "not a length");
+                        return None;
+                    }
+                },
+                other => {
+                    let msg = format!("`length` must be a positive integer, not a {}", other.type_str());
+                    self.err(codes::WRONG_VALUE_KIND, s, msg, "expected an integer");
+                    return None;
+                }
+            }
+        }
+        Some((entry, e))
+    }
+
+    /// A string that must be one of `allowed` (compared in lower case).
+    fn one_of(&mut self, s: Sp<String>, allowed: &[&str], key: &str) -> Option<String> {
+        let lower = s.v.to_ascii_lowercase();
+        if allowed.contains(&lower.as_str()) {
+            return Some(lower);
+        }
+        let mut d = Diagnostic::error(codes::BAD_INDEX_OPTION, format!("`{key}` cannot be `{}`", s.v)).at(s.span, format!("expected {}", allowed.join(", ")));
+        if let Some(c) = closest(&lower, allowed) {
+            d = d.help(format!("did you mean `{c}`?"));
+        }
+        self.diags.push(d);
+        None
     }
 
     pub fn column(&mut self, v: &DeItem<'i>) -> Option<ColumnSpec> {

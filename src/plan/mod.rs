@@ -75,6 +75,8 @@ pub struct Planner<'d> {
     pending_warnings: Vec<Diagnostic>,
     /// Where the operation being planned wrote each column's type, for diagnostics.
     type_spans: Vec<(String, Span)>,
+    /// Where it wrote each index option, for diagnostics at the key.
+    key_spans: Vec<(&'static str, Span)>,
 }
 
 fn column_names(t: &Table) -> Vec<String> {
@@ -113,6 +115,7 @@ impl<'d> Planner<'d> {
             taken: &nothing_taken,
             pending_warnings: vec![],
             type_spans: vec![],
+            key_spans: vec![],
         }
     }
 
@@ -239,6 +242,7 @@ impl<'d> Planner<'d> {
     /// Plans one change: flushes the rebuilds it must follow, then plans it.
     fn add(&mut self, r: Resolved) {
         self.type_spans = r.type_spans;
+        self.key_spans = r.key_spans;
         if self.rebuilds() {
             match &r.change {
                 Change::CreateTable { name: t, .. } | Change::Insert { table: t, .. } | Change::Delete { table: t, .. } => self.flush(t),
@@ -337,6 +341,8 @@ impl<'d> Planner<'d> {
             Change::RenameColumn { .. } => self.d.can(Capability::RenameColumn),
             Change::AlterColumn { old, new, .. } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default,
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
+            // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
+            Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
             _ => true,
         }
     }
@@ -451,7 +457,7 @@ impl Planner<'_> {
                 self.push(StepKind::CreateTable(Arc::new(t)), span);
                 self.column_comments(&table.name, &table.columns.values().collect::<Vec<_>>(), span);
                 if let (Some(c), Comments::Statement) = (&table.comment, d.data.comments) {
-                    let (table, comment) = (table.name.clone(), c.clone());
+                    let (table, comment) = (table.name.clone(), Some(c.clone()));
                     self.push(StepKind::CommentTable { table, comment }, span);
                 }
                 for i in &table.indexes {
@@ -677,6 +683,15 @@ impl Planner<'_> {
                 ),
             },
             Change::Insert { table, columns, rows, .. } => self.insert(table, columns, rows, span),
+            Change::RenameIndex { table, from, index } => self.rename_index(table, from, index, span),
+            Change::RenameConstraint { table, old, new } => self.rename_constraint(table, old, new, span),
+            Change::AlterTable { table, new, .. } => {
+                // SQLite keeps no comments: nothing to emit, as for column comments.
+                if d.data.comments != Comments::None {
+                    let (table, comment) = (table.clone(), new.clone());
+                    self.push(StepKind::CommentTable { table, comment }, span);
+                }
+            }
             Change::Delete { table, key, rows } => {
                 let cols = after;
                 let mut ok = true;
@@ -697,6 +712,90 @@ impl Planner<'_> {
                         span,
                     );
                 }
+            }
+        }
+    }
+
+    /// An index renamed in place where the dialect can; otherwise the index
+    /// under its new name, then the old one dropped (in this order, so that
+    /// a foreign key that needs an index on MySQL always has one).
+    fn rename_index(&mut self, table: &str, from: &str, index: &Index, span: Span) {
+        if self.d.can(Capability::RenameIndex) {
+            let (table, from, to) = (table.to_string(), from.to_string(), index.name.clone());
+            self.push(StepKind::RenameIndex { table, from, to }, span);
+            return;
+        }
+        self.create_index(table, index, false, span);
+        let old = Index {
+            name: from.to_string(),
+            ..index.clone()
+        };
+        self.push(
+            StepKind::DropIndex {
+                table: table.to_string(),
+                index: old,
+                concurrently: false,
+            },
+            span,
+        );
+    }
+
+    /// A constraint renamed by the dialect's RENAME CONSTRAINT; otherwise
+    /// (MySQL/MariaDB): a primary key is always `PRIMARY` there, so only the
+    /// model changes; a unique constraint is an index, renamed as one; a
+    /// foreign key or a check is dropped and added under its new name.
+    /// https://dev.mysql.com/doc/refman/8.4/en/alter-table.html
+    fn rename_constraint(&mut self, table: &str, old: &Constraint, new: &Constraint, span: Span) {
+        let d = self.d;
+        if d.can(Capability::RenameConstraint) {
+            let (table, from, to) = (table.to_string(), old.name().to_string(), new.name().to_string());
+            self.push(StepKind::RenameConstraint { table, from, to }, span);
+            return;
+        }
+        match old {
+            Constraint::PrimaryKey { .. } => {}
+            Constraint::Unique { .. } if d.can(Capability::RenameIndex) => {
+                let (table, from, to) = (table.to_string(), old.name().to_string(), new.name().to_string());
+                self.push(StepKind::RenameIndex { table, from, to }, span);
+            }
+            Constraint::Unique { .. } => {
+                // The new unique first: a foreign key that needs an index keeps one.
+                let constraint = new.clone();
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.to_string(),
+                        constraint,
+                    },
+                    span,
+                );
+                let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
+                self.push(
+                    StepKind::DropConstraint {
+                        table: table.to_string(),
+                        constraint,
+                        generic_drop,
+                    },
+                    span,
+                );
+            }
+            Constraint::ForeignKey(_) | Constraint::Check { .. } => {
+                let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
+                self.push(
+                    StepKind::DropConstraint {
+                        table: table.to_string(),
+                        constraint,
+                        generic_drop,
+                    },
+                    span,
+                );
+                let constraint = new.clone();
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.to_string(),
+                        constraint,
+                    },
+                    span,
+                );
             }
         }
     }
@@ -750,6 +849,7 @@ impl Planner<'_> {
                 columns: fk.columns.clone(),
                 unique: false,
                 where_: None,
+                options: None,
             };
             self.push(
                 StepKind::CreateIndex {
@@ -762,7 +862,42 @@ impl Planner<'_> {
         }
     }
 
+    /// Index features the dialect lacks, refused at the key that asks for
+    /// them rather than dropped (SPEC 9); true when there is none.
+    fn index_features(&mut self, i: &Index, span: Span) -> bool {
+        let Some(o) = i.options.as_deref() else { return true };
+        let has = |f: &dyn Fn(&IndexElement) -> bool| o.elements.iter().any(f);
+        let asked = [
+            (has(&|e| e.expr), Capability::ExpressionIndexes, "expr", "an expression element (`expr`)"),
+            (has(&|e| e.length.is_some()), Capability::IndexLength, "length", "a prefix `length`"),
+            (o.method.is_some(), Capability::IndexMethod, "method", "an access `method`"),
+            (!o.include.is_empty(), Capability::IndexInclude, "include", "covering columns (`include`)"),
+            (has(&|e| e.nulls_first.is_some()), Capability::IndexNulls, "nulls", "a `nulls` order"),
+            (
+                has(&|e| e.opclass.is_some()),
+                Capability::IndexOpclass,
+                "opclass",
+                "an operator class (`opclass`)",
+            ),
+            (o.kind.is_some(), Capability::IndexKind, "kind", "a `kind` (fulltext, spatial)"),
+        ];
+        let mut ok = true;
+        for (wanted, cap, key, what) in asked {
+            if wanted && !self.d.can(cap) {
+                let at = self.key_spans.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).unwrap_or(span);
+                let dialect = self.d;
+                let (d, v) = (dialect.key(), &dialect.version);
+                self.fail(at, format!("index `{}` has {what}, which {d} {v} does not support", i.name));
+                ok = false;
+            }
+        }
+        ok
+    }
+
     fn create_index(&mut self, table: &str, i: &Index, concurrently: bool, span: Span) {
+        if !self.index_features(i, span) {
+            return;
+        }
         if i.where_.is_some() && !self.d.data.partial_indexes {
             self.fail(
                 span,
@@ -952,6 +1087,10 @@ impl Planner<'_> {
             }
             self.push(StepKind::CreateTable(Arc::new(def)), span);
             self.column_comments(&t.name, &t.columns.values().collect::<Vec<_>>(), span);
+            if let (Some(c), Comments::Statement) = (&t.comment, self.d.data.comments) {
+                let (table, comment) = (t.name.clone(), Some(c.clone()));
+                self.push(StepKind::CommentTable { table, comment }, span);
+            }
             for i in &t.indexes {
                 self.create_index(&t.name, i, false, span);
             }

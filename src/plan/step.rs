@@ -113,9 +113,10 @@ pub enum StepKind {
         from: String,
         to: String,
     },
+    /// `comment: None` removes the table's comment.
     CommentTable {
         table: String,
-        comment: String,
+        comment: Option<String>,
     },
     CommentColumn {
         table: String,
@@ -183,6 +184,18 @@ pub enum StepKind {
     AddConstraint {
         table: String,
         constraint: Constraint,
+    },
+    /// An index (or MySQL's index of a unique constraint) renamed in place.
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TABLE ... RENAME CONSTRAINT`.
+    RenameConstraint {
+        table: String,
+        from: String,
+        to: String,
     },
     /// `generic_drop`: the dialect's version has `DROP CONSTRAINT` for every kind.
     DropConstraint {

@@ -380,13 +380,35 @@ fn con_ctx(c: &Constraint) -> Value {
 
 /// An index as the templates see it (`i`).
 fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Value {
+    let opts = i.options.as_deref();
+    let plain = crate::replay::model::IndexElement::default();
+    let elements: Vec<Value> = i
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let e: &crate::replay::model::IndexElement = opts.and_then(|o| o.elements.get(k)).unwrap_or(&plain);
+            ctx! {
+                name => name.as_str(),
+                expr => e.expr,
+                desc => e.desc,
+                nulls_first => e.nulls_first,
+                opclass => e.opclass.as_deref(),
+                length => e.length,
+            }
+        })
+        .collect();
     ctx! {
         name => &i.name,
         table,
         columns => i.columns.clone(),
+        elements,
         unique => i.unique,
         where_ => i.where_.as_deref(),
         concurrently,
+        method => opts.and_then(|o| o.method.as_deref()),
+        include => opts.map(|o| o.include.clone()).unwrap_or_default(),
+        kind => opts.and_then(|o| o.kind.as_deref()),
     }
 }
 
@@ -700,7 +722,9 @@ impl Renderer {
             StepKind::CreateTable(def) => ("create_table.sql", a.v("t", Value::from_object(TableCtx::new(&self.dialect, def)))),
             StepKind::DropTable { table } => ("drop_table.sql", a.s("table", table)),
             StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to)),
-            StepKind::CommentTable { table, comment } => ("comment_table.sql", a.s("table", table).s("comment", comment)),
+            StepKind::CommentTable { table, comment } => ("comment_table.sql", a.s("table", table).v("comment", comment.as_deref())),
+            StepKind::RenameIndex { table, from, to } => ("rename_index.sql", a.s("table", table).s("from", from).s("to", to)),
+            StepKind::RenameConstraint { table, from, to } => ("rename_constraint.sql", a.s("table", table).s("from", from).s("to", to)),
             StepKind::CommentColumn { table, column, comment } => {
                 ("comment_column.sql", a.s("table", table).s("column", column).v("comment", comment.as_deref()))
             }

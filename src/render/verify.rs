@@ -92,7 +92,30 @@ fn dollar_tag(text: &str) -> Option<&str> {
 fn skipped(stmt: &str) -> bool {
     let u = stmt.trim_start().to_ascii_uppercase();
     // `DO`: a PostgreSQL block in PL/pgSQL (the version guard), which sqlparser does not parse.
-    u.starts_with("PRAGMA ") || u.starts_with("SET CLIENT_ENCODING") || u.starts_with("COMMENT ON") || u.starts_with("DO ")
+    u.starts_with("PRAGMA ") || u.starts_with("SET CLIENT_ENCODING") || u.starts_with("COMMENT ON") || u.starts_with("DO ") || mysql_alter_unparsed(&u)
+}
+
+/// MySQL's `ALTER TABLE t RENAME INDEX a TO b` and `ALTER TABLE t COMMENT = '...'`
+/// (https://dev.mysql.com/doc/refman/8.4/en/alter-table.html), which sqlparser 0.64 does not parse.
+fn mysql_alter_unparsed(upper: &str) -> bool {
+    let Some(rest) = upper.strip_prefix("ALTER TABLE ") else { return false };
+    // The table's name: `quoted` (a doubled backtick inside) or bare.
+    let after = if let Some(q) = rest.strip_prefix('`') {
+        let mut i = 0;
+        let b = q.as_bytes();
+        loop {
+            match b.get(i) {
+                None => return false,
+                Some(b'`') if b.get(i + 1) == Some(&b'`') => i += 2,
+                Some(b'`') => break &q[i + 1..],
+                Some(_) => i += 1,
+            }
+        }
+    } else {
+        rest.find(' ').map(|i| &rest[i..]).unwrap_or("")
+    };
+    let after = after.trim_start();
+    after.starts_with("RENAME INDEX ") || after.starts_with("COMMENT = ")
 }
 
 /// What verifying one unit of a script found.

@@ -66,6 +66,8 @@ pub fn index_spec(i: &Index, span: Span) -> IndexSpec {
         unique: i.unique,
         where_: i.where_.clone().map(|w| sp(w, span)),
         concurrently: false,
+        options: i.options.clone(),
+        option_spans: vec![],
         span,
     }
 }
@@ -212,6 +214,19 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 rows: keys,
             })
         }
+        Change::RenameIndex { from, index, .. } => one(Op::RenameIndex {
+            name: s(&index.name),
+            new_name: s(from),
+        }),
+        Change::RenameConstraint { table, old, new } => one(Op::RenameConstraint {
+            table: s(table),
+            name: s(new.name()),
+            new_name: s(old.name()),
+        }),
+        Change::AlterTable { table, old, .. } => one(Op::AlterTable {
+            table: s(table),
+            comment: old.clone(),
+        }),
         Change::Delete { .. } => Err(Diagnostic::error(codes::IRREVERSIBLE_DELETE, "a derived delete cannot be inverted").at(span, "here")),
     }
 }

@@ -99,6 +99,23 @@ pub enum Change {
         key: Vec<String>,
         rows: Vec<Vec<Value>>,
     },
+    /// `index` is the index under its new name.
+    RenameIndex {
+        table: String,
+        from: String,
+        index: Index,
+    },
+    RenameConstraint {
+        table: String,
+        old: Constraint,
+        new: Constraint,
+    },
+    /// A table's comment changed (`None`: no comment).
+    AlterTable {
+        table: String,
+        old: Option<String>,
+        new: Option<String>,
+    },
 }
 
 impl Change {
@@ -112,7 +129,10 @@ impl Change {
             | Change::CreateIndex { table, .. }
             | Change::DropIndex { table, .. }
             | Change::AddConstraint { table, .. }
-            | Change::DropConstraint { table, .. } => Some(table),
+            | Change::DropConstraint { table, .. }
+            | Change::RenameIndex { table, .. }
+            | Change::RenameConstraint { table, .. }
+            | Change::AlterTable { table, .. } => Some(table),
             Change::CreateTable { .. }
             | Change::DropTable { .. }
             | Change::RenameTable { .. }
@@ -139,6 +159,9 @@ pub struct Resolved {
     pub loses: Option<String>,
     /// Where the operation wrote each column's type, for diagnostics.
     pub type_spans: Vec<(String, Span)>,
+    /// Where the operation wrote each index option (`method`, `length`, ...),
+    /// for the planner's diagnostics at the key.
+    pub key_spans: Vec<(&'static str, Span)>,
     /// The tables the change wrote, as it left them (shared, not copied):
     /// first the one it concerns, then any whose foreign keys it renamed.
     pub tables: Vec<Arc<Table>>,
@@ -264,6 +287,9 @@ impl Replayer<'_> {
             Op::Execute { sql } => self.execute(schema, sql),
             Op::BulkInsert { table, rows } => self.bulk_insert(schema, table, rows),
             Op::DeleteRows { table, key, rows } => self.delete_rows(table, key, rows),
+            Op::RenameIndex { name, new_name } => self.rename_index(schema, name, new_name),
+            Op::RenameConstraint { table, name, new_name } => self.rename_constraint(schema, table, name, new_name),
+            Op::AlterTable { table, comment } => self.alter_table(schema, table, comment),
         }
     }
 
@@ -294,11 +320,17 @@ impl Replayer<'_> {
             Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
             _ => vec![],
         };
+        let key_spans = match &node.op {
+            Op::CreateTable(t) => t.indexes.iter().flat_map(|i| i.option_spans.iter().copied()).collect(),
+            Op::CreateIndex { index, .. } => index.option_spans.clone(),
+            _ => vec![],
+        };
         Ok(Resolved {
             change,
             span: node.span,
             loses: node.derived.as_ref().and_then(|d| d.warning.clone()),
             type_spans,
+            key_spans,
             tables,
             dependents,
         })
@@ -453,8 +485,8 @@ impl Replayer<'_> {
         }
         let mut indexes = vec![];
         for i in &t.indexes {
-            if i.columns.contains(&column.v) {
-                if i.columns.len() == 1 {
+            if i.column_names().any(|c| *c == column.v) || expression_uses(i, &column.v) {
+                if i.columns.len() == 1 && i.columns[0] == column.v && i.options.as_ref().is_none_or(|o| o.include.is_empty() && !o.has_expr()) {
                     indexes.push(i.clone());
                 } else {
                     return Err(err(
@@ -513,6 +545,16 @@ impl Replayer<'_> {
                     "duplicate column",
                 ));
             }
+            // An index expression is raw SQL: schemac cannot rewrite it.
+            if let Some(i) = t.indexes.iter().find(|i| expression_uses(i, &column.v)) {
+                return Err(err(
+                    codes::COLUMN_STILL_USED,
+                    column.span,
+                    format!("column `{}` is used by the expression of index `{}`", column.v, i.name),
+                    "still used",
+                )
+                .help(format!("drop `{}` first, and create it again after the rename", i.name)));
+            }
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
         let t = schema.table_mut(&table.v).expect("checked above");
@@ -534,7 +576,18 @@ impl Replayer<'_> {
             }
         }
         for i in t.indexes.iter_mut() {
-            rename(&mut i.columns);
+            let opts = i.options.as_deref_mut();
+            match opts {
+                None => rename(&mut i.columns),
+                Some(o) => {
+                    for (k, c) in i.columns.iter_mut().enumerate() {
+                        if *c == column.v && !o.elements.get(k).is_some_and(|e| e.expr) {
+                            *c = new_name.v.clone();
+                        }
+                    }
+                    rename(&mut o.include);
+                }
+            }
         }
         if referred {
             for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
@@ -598,6 +651,88 @@ impl Replayer<'_> {
             table: tname,
             index,
             concurrently,
+        })
+    }
+
+    /// An index under a new name that no other index or constraint holds.
+    fn rename_index(&self, schema: &mut Schema, name: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
+        let Some(tname) = schema.index_table(&name.v).map(|t| t.name.clone()) else {
+            let mut d = err(codes::NO_SUCH_INDEX, name.span, format!("index `{}` does not exist", name.v), "no such index");
+            if let Some(owner) = schema.global_names.get(&name.v) {
+                d = d.help(format!("`{}` is a constraint of `{owner}`: use rename_constraint", name.v));
+            }
+            return Err(d);
+        };
+        check_name_len(new_name)?;
+        self.claim_global(schema, &new_name.v, new_name.span, &tname)?;
+        schema.global_names.remove(&name.v);
+        let t = schema.table_mut(&tname).expect("registered");
+        let index = t.indexes.iter_mut().find(|i| i.name == name.v).expect("registered");
+        index.name = new_name.v.clone();
+        Ok(Change::RenameIndex {
+            table: tname,
+            from: name.v.clone(),
+            index: index.clone(),
+        })
+    }
+
+    /// A constraint under a new name: free among the table's constraints,
+    /// and for a primary key or unique constraint, among every index and
+    /// constraint of the schema.
+    fn rename_constraint(&self, schema: &mut Schema, table: &Sp<String>, name: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
+        let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        let Some(old) = t.constraint(&name.v).cloned() else {
+            let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
+            let mut d = err(
+                codes::NO_SUCH_CONSTRAINT,
+                name.span,
+                format!("table `{}` has no constraint `{}`", table.v, name.v),
+                "no such constraint",
+            );
+            if !names.is_empty() {
+                d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
+            }
+            if t.indexes.iter().any(|i| i.name == name.v) {
+                d = d.help(format!("`{}` is an index: use rename_index", name.v));
+            }
+            return Err(d);
+        };
+        check_name_len(new_name)?;
+        if let Some(other) = t.constraint(&new_name.v) {
+            return Err(err(
+                codes::NAME_COLLISION,
+                new_name.span,
+                format!("table `{}` already has a constraint named `{}`", t.name, other.name()),
+                "name collision",
+            ));
+        }
+        if old.is_global_name() {
+            self.claim_global(schema, &new_name.v, new_name.span, &table.v)?;
+            schema.global_names.remove(&name.v);
+        }
+        let mut new = old.clone();
+        match &mut new {
+            Constraint::PrimaryKey { name, .. } | Constraint::Unique { name, .. } | Constraint::Check { name, .. } => *name = new_name.v.clone(),
+            Constraint::ForeignKey(fk) => fk.name = new_name.v.clone(),
+        }
+        let t = schema.table_mut(&table.v).expect("checked above");
+        let slot = t.constraints.iter_mut().find(|c| c.name() == name.v).expect("checked above");
+        *slot = new.clone();
+        Ok(Change::RenameConstraint {
+            table: table.v.clone(),
+            old,
+            new,
+        })
+    }
+
+    /// A table's comment set or dropped.
+    fn alter_table(&self, schema: &mut Schema, table: &Sp<String>, comment: &Option<String>) -> R<Change> {
+        let t = table_mut(schema, table)?;
+        let old = std::mem::replace(&mut t.comment, comment.clone());
+        Ok(Change::AlterTable {
+            table: table.v.clone(),
+            old,
+            new: comment.clone(),
         })
     }
 
@@ -898,8 +1033,15 @@ impl Replayer<'_> {
     }
 
     fn index(&self, t: &Table, spec: &IndexSpec) -> R<Index> {
-        for c in spec.columns.iter() {
-            check_column(t, c, spec.columns.span)?;
+        let opts = spec.options.as_deref();
+        for (i, c) in spec.columns.iter().enumerate() {
+            if !opts.and_then(|o| o.elements.get(i)).is_some_and(|e| e.expr) {
+                check_column(t, c, spec.columns.span)?;
+            }
+        }
+        let include_span = spec.option_spans.iter().find(|(k, _)| *k == "include").map(|(_, s)| *s).unwrap_or(spec.span);
+        for c in opts.iter().flat_map(|o| o.include.iter()) {
+            check_column(t, c, include_span)?;
         }
         let cols: Vec<&str> = spec.columns.iter().map(|s| s.as_str()).collect();
         let name = match &spec.name {
@@ -914,6 +1056,7 @@ impl Replayer<'_> {
             columns: spec.columns.v.clone(),
             unique: spec.unique,
             where_: spec.where_.as_ref().map(|w| w.v.clone()),
+            options: spec.options.clone(),
         })
     }
 
@@ -1164,6 +1307,15 @@ impl Replayer<'_> {
             key,
         })
     }
+}
+
+/// Whether an expression element of the index names the column.
+fn expression_uses(i: &Index, column: &str) -> bool {
+    let Some(o) = i.options.as_deref() else { return false };
+    i.columns
+        .iter()
+        .zip(&o.elements)
+        .any(|(c, e)| e.expr && crate::base::sqlwords::identifiers(c).iter().any(|w| w.eq_ignore_ascii_case(column)))
 }
 
 fn is_plain(v: &Value) -> bool {

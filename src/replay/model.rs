@@ -4,7 +4,7 @@
 //! over the model is in creation order, which keeps the output deterministic.
 
 pub use crate::base::fxhash::FastHash;
-pub use crate::vocab::types::{ColumnType, EnumType, FkAction, PerDialect, Value};
+pub use crate::vocab::types::{ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -81,9 +81,27 @@ impl Constraint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Index {
     pub name: String,
+    /// Column names; an expression element's entry is its SQL text
+    /// (`options` says which).
     pub columns: Vec<String>,
     pub unique: bool,
     pub where_: Option<String>,
+    /// Element options, method, include, kind (SPEC 9); `None` for a plain index.
+    pub options: Option<Box<IndexOptions>>,
+}
+
+impl Index {
+    /// The entries of `columns` that are column names (not expressions),
+    /// and the `include` columns.
+    pub fn column_names(&self) -> impl Iterator<Item = &String> {
+        let opts = self.options.as_deref();
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !opts.and_then(|o| o.elements.get(*i)).is_some_and(|e| e.expr))
+            .map(|(_, c)| c)
+            .chain(opts.into_iter().flat_map(|o| o.include.iter()))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -11,7 +11,7 @@
 pub mod writer;
 
 use crate::base::diag::{FileId, Sp, Span};
-use crate::vocab::types::{ColumnType, FkAction, PerDialect, Value};
+use crate::vocab::types::{ColumnType, FkAction, IndexOptions, PerDialect, Value};
 
 /// A column as a revision declares it, with its inline constraints.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,10 +47,17 @@ pub struct ForeignKeySpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexSpec {
     pub name: Option<Sp<String>>,
+    /// Column names; an expression element's entry is its SQL text.
     pub columns: Sp<Vec<String>>,
     pub unique: bool,
     pub where_: Option<Sp<String>>,
     pub concurrently: bool,
+    /// Element options, method, include, kind (boxed: most indexes have none).
+    pub options: Option<Box<IndexOptions>>,
+    /// Where each option was written (`"method"`, `"include"`, `"kind"`,
+    /// `"length"`, `"nulls"`, `"opclass"`, `"order"`, `"expr"`), for the
+    /// planner's diagnostics at the key.
+    pub option_spans: Vec<(&'static str, Span)>,
     pub span: Span,
 }
 
@@ -111,13 +118,16 @@ pub enum OpKind {
     DropView,
     Execute,
     BulkInsert,
+    RenameIndex,
+    RenameConstraint,
+    AlterTable,
     /// Derived only: the downgrade of a bulk_insert; no file can write it.
     DeleteRows,
 }
 
 impl OpKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [OpKind; 19] = [
+    pub const ALL: [OpKind; 22] = [
         OpKind::CreateTable,
         OpKind::DropTable,
         OpKind::RenameTable,
@@ -136,6 +146,9 @@ impl OpKind {
         OpKind::DropView,
         OpKind::Execute,
         OpKind::BulkInsert,
+        OpKind::RenameIndex,
+        OpKind::RenameConstraint,
+        OpKind::AlterTable,
         OpKind::DeleteRows,
     ];
 
@@ -160,6 +173,9 @@ impl OpKind {
             OpKind::DropView => "drop_view",
             OpKind::Execute => "execute",
             OpKind::BulkInsert => "bulk_insert",
+            OpKind::RenameIndex => "rename_index",
+            OpKind::RenameConstraint => "rename_constraint",
+            OpKind::AlterTable => "alter_table",
             OpKind::DeleteRows => "delete_rows",
         }
     }
@@ -187,7 +203,7 @@ impl OpKind {
             OpKind::DropColumn => &["op", "table", "column"],
             OpKind::RenameColumn => &["op", "table", "column", "new_name"],
             OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
-            OpKind::CreateIndex => &["op", "table", "columns", "name", "unique", "where", "concurrently"],
+            OpKind::CreateIndex => &["op", "table", "columns", "name", "unique", "where", "concurrently", "method", "include", "kind"],
             OpKind::DropIndex => &["op", "name", "table", "concurrently"],
             OpKind::CreateUniqueConstraint => &["op", "table", "columns", "name"],
             OpKind::CreateForeignKey => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
@@ -198,6 +214,9 @@ impl OpKind {
             OpKind::DropView => &["op", "name"],
             OpKind::Execute => &["op", "sql"],
             OpKind::BulkInsert => &["op", "table", "rows"],
+            OpKind::RenameIndex => &["op", "name", "new_name"],
+            OpKind::RenameConstraint => &["op", "table", "name", "new_name"],
+            OpKind::AlterTable => &["op", "table", "comment"],
             OpKind::DeleteRows => &[],
         }
     }
@@ -223,7 +242,10 @@ impl OpKind {
             | OpKind::CreateView
             | OpKind::DropView
             | OpKind::Execute
-            | OpKind::BulkInsert => false,
+            | OpKind::BulkInsert
+            | OpKind::RenameIndex
+            | OpKind::RenameConstraint
+            | OpKind::AlterTable => false,
         }
     }
 
@@ -296,6 +318,20 @@ pub enum Op {
         table: Sp<String>,
         rows: Vec<Sp<Row>>,
     },
+    RenameIndex {
+        name: Sp<String>,
+        new_name: Sp<String>,
+    },
+    RenameConstraint {
+        table: Sp<String>,
+        name: Sp<String>,
+        new_name: Sp<String>,
+    },
+    /// A table's own properties; `comment: None` drops the comment.
+    AlterTable {
+        table: Sp<String>,
+        comment: Option<String>,
+    },
     /// Derived only: the downgrade of a bulk_insert, rows by their key.
     DeleteRows {
         table: Sp<String>,
@@ -318,9 +354,11 @@ impl Op {
             | Op::AddConstraint { table, .. }
             | Op::DropConstraint { table, .. }
             | Op::BulkInsert { table, .. }
+            | Op::RenameConstraint { table, .. }
+            | Op::AlterTable { table, .. }
             | Op::DeleteRows { table, .. } => Some(table),
             Op::AlterColumn(a) => Some(&a.table),
-            Op::DropIndex { .. } | Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => None,
+            Op::DropIndex { .. } | Op::RenameIndex { .. } | Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => None,
         }
     }
 
@@ -347,6 +385,9 @@ impl Op {
             Op::DropView { .. } => OpKind::DropView,
             Op::Execute { .. } => OpKind::Execute,
             Op::BulkInsert { .. } => OpKind::BulkInsert,
+            Op::RenameIndex { .. } => OpKind::RenameIndex,
+            Op::RenameConstraint { .. } => OpKind::RenameConstraint,
+            Op::AlterTable { .. } => OpKind::AlterTable,
             Op::DeleteRows { .. } => OpKind::DeleteRows,
         }
     }

@@ -261,3 +261,45 @@ pub fn parse_type(s: &str) -> Result<ColumnType, String> {
         _ => Err("not a neutral type".into()),
     }
 }
+
+/// What an index says beyond its plain columns (SPEC 9, index elements):
+/// options per element, the access method, covering columns, and MySQL's
+/// kind of index. An index with none of these carries no `IndexOptions`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// One per entry of the index's `columns`, in order.
+    pub elements: Vec<IndexElement>,
+    /// PostgreSQL's access method (`btree`, `hash`, `gin`, `gist`, `brin`, `spgist`).
+    pub method: Option<String>,
+    /// PostgreSQL 11+: columns carried in the index but not part of its key.
+    pub include: Vec<String>,
+    /// MySQL/MariaDB: `fulltext` or `spatial`.
+    pub kind: Option<String>,
+}
+
+/// The options of one index element; the element itself (a column name,
+/// or the expression's text when `expr`) is the index's `columns` entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexElement {
+    /// The entry is raw SQL (`{ expr = "lower(email)" }`), not a column.
+    pub expr: bool,
+    /// `Some(true)`: descending.
+    pub desc: Option<bool>,
+    /// `Some(true)`: NULLS FIRST, `Some(false)`: NULLS LAST.
+    pub nulls_first: Option<bool>,
+    pub opclass: Option<String>,
+    /// MySQL/MariaDB: an index on the first `length` characters (bytes for binary).
+    pub length: Option<u32>,
+}
+
+impl IndexOptions {
+    /// Whether any element is an expression.
+    pub fn has_expr(&self) -> bool {
+        self.elements.iter().any(|e| e.expr)
+    }
+}
+
+/// The access methods `create_index`'s `method` may name (PostgreSQL).
+pub const INDEX_METHODS: [&str; 6] = ["btree", "hash", "gin", "gist", "brin", "spgist"];
+/// The kinds `create_index`'s `kind` may name (MySQL/MariaDB).
+pub const INDEX_KINDS: [&str; 2] = ["fulltext", "spatial"];

@@ -440,9 +440,18 @@ pub enum Op {
     DropIndex {
         name: String,
     },
+    RenameIndex {
+        name: String,
+        new: String,
+    },
     DropConstraint {
         table: String,
         name: String,
+    },
+    RenameConstraint {
+        table: String,
+        name: String,
+        new: String,
     },
     BulkInsert {
         table: String,
@@ -630,6 +639,17 @@ impl Op {
                 kv("op", q("drop_index"));
                 kv("name", q(name));
             }
+            Op::RenameIndex { name, new } => {
+                kv("op", q("rename_index"));
+                kv("name", q(name));
+                kv("new_name", q(new));
+            }
+            Op::RenameConstraint { table, name, new } => {
+                kv("op", q("rename_constraint"));
+                kv("table", q(table));
+                kv("name", q(name));
+                kv("new_name", q(new));
+            }
             Op::DropConstraint { table, name } => {
                 kv("op", q("drop_constraint"));
                 kv("table", q(table));
@@ -677,8 +697,9 @@ impl Op {
             | Op::AlterDefault { table, .. }
             | Op::Add { table, .. }
             | Op::DropConstraint { table, .. }
+            | Op::RenameConstraint { table, .. }
             | Op::BulkInsert { table, .. } => vec![table],
-            Op::DropIndex { .. } => vec![],
+            Op::DropIndex { .. } | Op::RenameIndex { .. } => vec![],
         }
     }
 }
@@ -1029,6 +1050,24 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
         Op::DropIndex { name } => {
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
             t.indexes.retain(|i| i.name != *name);
+        }
+        Op::RenameIndex { name, new } => {
+            claim(&schema.global_names(), new)?;
+            let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
+            t.indexes.iter_mut().filter(|i| i.name == *name).for_each(|i| i.name = new.clone());
+        }
+        Op::RenameConstraint { table, name, new } => {
+            claim(&schema.global_names(), new)?;
+            let t = schema.table_mut(table)?;
+            if t.checks.iter().any(|c| c.name == *new) {
+                return Err("name taken".into());
+            }
+            let before = t.uniques.iter().chain(&t.indexes).filter(|u| u.name == *name).count() + t.checks.iter().filter(|c| c.name == *name).count();
+            if before == 0 {
+                return Err("no constraint".into());
+            }
+            t.uniques.iter_mut().filter(|u| u.name == *name).for_each(|u| u.name = new.clone());
+            t.checks.iter_mut().filter(|c| c.name == *name).for_each(|c| c.name = new.clone());
         }
         Op::DropConstraint { table, name } => {
             let t = schema.table_mut(table)?;

@@ -9,7 +9,7 @@
 //! one item a line), so the same operation always gives the same bytes.
 
 use super::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
-use crate::vocab::types::{ColumnType, FkAction, PerDialect, Value};
+use crate::vocab::types::{ColumnType, FkAction, IndexElement, PerDialect, Value};
 use std::fmt::Write as _;
 
 /// A TOML value as the writer lays it out.
@@ -25,6 +25,8 @@ enum Toml<'a> {
     Inline(Vec<(&'a str, Toml<'a>)>),
     /// `[` then each item on its own line, indented, with a comma, then `]`.
     Lines(Vec<Toml<'a>>),
+    /// `[a, b]` on one line.
+    Array(Vec<Toml<'a>>),
 }
 
 /// Writes the keys of `op` (not the `[[upgrade]]` header), one line each.
@@ -119,6 +121,22 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
                 .map(|r| Toml::Inline(r.v.iter().map(|(k, v)| (k.v.as_str(), value(&v.v))).collect()));
             kv("rows", Toml::Lines(rows.collect()));
         }
+        Op::RenameIndex { name, new_name } => {
+            kv("name", Toml::Str(name));
+            kv("new_name", Toml::Str(new_name));
+        }
+        Op::RenameConstraint { table, name, new_name } => {
+            kv("table", Toml::Str(table));
+            kv("name", Toml::Str(name));
+            kv("new_name", Toml::Str(new_name));
+        }
+        Op::AlterTable { table, comment } => {
+            kv("table", Toml::Str(table));
+            match comment {
+                Some(c) => kv("comment", Toml::Str(c)),
+                None => kv("comment", bare(false)),
+            }
+        }
         Op::DeleteRows { .. } => return Err(kind),
     }
     Ok(keys)
@@ -174,6 +192,16 @@ fn write_value(v: &Toml, out: &mut String) {
             }
             out.push(']');
         }
+        Toml::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(v, out);
+            }
+            out.push(']');
+        }
         Toml::Inline(fields) => {
             out.push_str("{ ");
             for (i, (k, v)) in fields.iter().enumerate() {
@@ -202,17 +230,19 @@ fn bare(b: bool) -> Toml<'static> {
     Toml::Bare(b.to_string())
 }
 
-/// `create_table`'s keys: the primary key by its columns (its name follows
-/// the convention), the other constraints grouped by kind, in their order.
+/// `create_table`'s keys: the primary key by its columns (a table with its
+/// `name` when one is given), the other constraints grouped by kind, in their order.
 fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
     kv("table", Toml::Str(&spec.table));
     kv("columns", Toml::Lines(spec.columns.iter().map(column_toml).collect()));
     let pk = spec.constraints.iter().find_map(|c| match c {
-        ConstraintSpec::PrimaryKey { columns, .. } => Some(columns),
+        ConstraintSpec::PrimaryKey { name, columns } => Some((name, columns)),
         _ => None,
     });
-    if let Some(columns) = pk {
-        kv("primary_key", Toml::Names(columns));
+    match pk {
+        Some((None, columns)) => kv("primary_key", Toml::Names(columns)),
+        Some((Some(name), columns)) => kv("primary_key", Toml::Inline(vec![("name", Toml::Str(name)), ("columns", Toml::Names(columns))])),
+        None => {}
     }
     // One key per kind of constraint, each an array of inline tables, left
     // out when the table has none of that kind.
@@ -333,7 +363,12 @@ fn fk_fields(fk: &ForeignKeySpec) -> Vec<(&'static str, Toml<'_>)> {
 }
 
 fn index_fields(i: &IndexSpec) -> Vec<(&'static str, Toml<'_>)> {
-    let mut f = named(&i.name, vec![("columns", Toml::Names(&i.columns))]);
+    let opts = i.options.as_deref();
+    let columns = match opts.filter(|o| !o.elements.is_empty()) {
+        None => Toml::Names(&i.columns),
+        Some(o) => Toml::Array(i.columns.iter().zip(&o.elements).map(|(c, e)| index_element(c, e)).collect()),
+    };
+    let mut f = named(&i.name, vec![("columns", columns)]);
     if i.unique {
         f.push(("unique", bare(true)));
     }
@@ -343,7 +378,39 @@ fn index_fields(i: &IndexSpec) -> Vec<(&'static str, Toml<'_>)> {
     if i.concurrently {
         f.push(("concurrently", bare(true)));
     }
+    if let Some(o) = opts {
+        if let Some(m) = &o.method {
+            f.push(("method", Toml::Str(m)));
+        }
+        if !o.include.is_empty() {
+            f.push(("include", Toml::Names(&o.include)));
+        }
+        if let Some(k) = &o.kind {
+            f.push(("kind", Toml::Str(k)));
+        }
+    }
     f
+}
+
+/// One entry of an index's `columns`: the bare name when it has no options.
+fn index_element<'a>(entry: &'a str, e: &'a IndexElement) -> Toml<'a> {
+    if *e == IndexElement::default() {
+        return Toml::Str(entry);
+    }
+    let mut f = vec![(if e.expr { "expr" } else { "name" }, Toml::Str(entry))];
+    if let Some(desc) = e.desc {
+        f.push(("order", Toml::Str(if desc { "desc" } else { "asc" })));
+    }
+    if let Some(first) = e.nulls_first {
+        f.push(("nulls", Toml::Str(if first { "first" } else { "last" })));
+    }
+    if let Some(o) = &e.opclass {
+        f.push(("opclass", Toml::Str(o)));
+    }
+    if let Some(n) = e.length {
+        f.push(("length", Toml::Bare(n.to_string())));
+    }
+    Toml::Inline(f)
 }
 
 /// A per-dialect text: a plain string when it has only a `default`.
