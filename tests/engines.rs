@@ -420,3 +420,96 @@ fn client_settings_postgresql() {
         ],
     );
 }
+
+/// SPEC 10.3 and 10.7 (the `rows_exist` project): NOT NULL columns added to
+/// a table that holds rows. The rows take the backfill (or the default), a
+/// backfilled column keeps no default of its own, a TEXT column takes a
+/// literal default and a DATETIME(6) one `CURRENT_TIMESTAMP(6)`; the derived
+/// downgrade applies and leaves the table as it was.
+fn rows_exist(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/rows_exist");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "rows_exist").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:5e1a0c2b3d01"])).unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "5e1a0c2b3d01:head"])).unwrap();
+    let s = |v: &str| Some(v.to_string());
+    let rows = db.query_rows("SELECT id, credits, plan, bio FROM accounts ORDER BY id").unwrap();
+    assert_eq!(
+        rows,
+        vec![vec![s("1"), s("100"), s("legacy"), s("none")], vec![s("2"), s("100"), s("legacy"), s("none")]]
+    );
+    assert!(
+        db.apply("INSERT INTO accounts (id, email, tier) VALUES (3, 'c@example.com', 3)").is_err(),
+        "`credits` keeps no default: a row without it is refused"
+    );
+    db.apply("INSERT INTO accounts (id, email, tier, credits) VALUES (4, 'd@example.com', 4, 5)")
+        .unwrap();
+    assert_eq!(
+        db.query_rows("SELECT plan, bio FROM accounts WHERE id = 4").unwrap(),
+        vec![vec![s("free"), s("none")]]
+    );
+    assert_eq!(
+        db.query_rows("SELECT COUNT(*) FROM accounts WHERE joined_at IS NULL").unwrap(),
+        vec![vec![s("0")]]
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:5e1a0c2b3d01"])).unwrap();
+    assert_eq!(db.query_rows("SELECT id, email, tier FROM accounts ORDER BY id").unwrap().len(), 3);
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "5e1a0c2b3d01:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn rows_exist_sqlite() {
+    rows_exist(Engine::Sqlite);
+}
+
+#[test]
+fn rows_exist_postgresql() {
+    rows_exist(Engine::Postgres);
+}
+
+#[test]
+fn rows_exist_mariadb() {
+    rows_exist(Engine::Mariadb);
+}
+
+/// Class 7 of issue 15 (the `primary_key` project): `create_primary_key` on a
+/// nullable column makes it NOT NULL, and its derived downgrade makes it
+/// nullable again on every engine (dropping a key does not).
+fn primary_key_downgrade(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/primary_key");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "primary_key").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:head"])).unwrap();
+    assert!(
+        db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").is_err(),
+        "a primary key column is NOT NULL"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:6f2b1d3c4e01"])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'again')").unwrap();
+    assert_eq!(db.query_rows("SELECT COUNT(*) FROM tags").unwrap(), vec![vec![Some("4".to_string())]]);
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "6f2b1d3c4e01:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn primary_key_downgrade_sqlite() {
+    primary_key_downgrade(Engine::Sqlite);
+}
+
+#[test]
+fn primary_key_downgrade_postgresql() {
+    primary_key_downgrade(Engine::Postgres);
+}
+
+#[test]
+fn primary_key_downgrade_mariadb() {
+    primary_key_downgrade(Engine::Mariadb);
+}
