@@ -478,24 +478,38 @@ fn rows_exist_mariadb() {
 
 /// Class 7 of issue 15 (the `primary_key` project): `create_primary_key` on a
 /// nullable column makes it NOT NULL, and its derived downgrade makes it
-/// nullable again on every engine (dropping a key does not).
+/// nullable again on every engine (dropping a key does not); `drop_column`
+/// of a one-column primary key's column takes the key with it, and its
+/// derived downgrade adds both back (on an empty table: the values are gone).
 fn primary_key_downgrade(engine: Engine) {
     if !require(engine) {
         return;
     }
     let dir = root().join("tests/fixtures/projects/primary_key");
     let d = dialect_arg(engine);
+    let (r1, r2) = ("6f2b1d3c4e01", "6f2b1d3c4e02");
     let db = TestDb::new(engine, "primary_key").unwrap();
-    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:head"])).unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("base:{r1}")])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'A'), ('b', 'B')").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r1}:{r2}")])).unwrap();
     assert!(
         db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").is_err(),
         "a primary key column is NOT NULL"
     );
-    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:6f2b1d3c4e01"])).unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r2}:head")])).unwrap();
+    assert_eq!(db.query_rows("SELECT label FROM tags ORDER BY label").unwrap().len(), 2);
+    db.apply("DELETE FROM tags").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("head:{r2}")])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'A')").unwrap();
+    assert!(
+        db.apply("INSERT INTO tags (code, label) VALUES ('a', 'again')").is_err(),
+        "the primary key is back"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("{r2}:{r1}")])).unwrap();
     db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").unwrap();
     db.apply("INSERT INTO tags (code, label) VALUES ('a', 'again')").unwrap();
-    assert_eq!(db.query_rows("SELECT COUNT(*) FROM tags").unwrap(), vec![vec![Some("4".to_string())]]);
-    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "6f2b1d3c4e01:base"])).unwrap();
+    assert_eq!(db.query_rows("SELECT COUNT(*) FROM tags").unwrap(), vec![vec![Some("3".to_string())]]);
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("{r1}:base")])).unwrap();
     db.is_empty().unwrap();
 }
 

@@ -493,7 +493,10 @@ impl Replayer<'_> {
         for c in &t.constraints {
             let cols = c.columns(t);
             if cols.contains(&column.v.as_str()) {
-                if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
+                // A one-column primary key goes with its column (SPEC 3), unless
+                // the column is autoincrement: its derived downgrade could not
+                // add an AUTO_INCREMENT column back before its key (MySQL 1075).
+                if cols.len() == 1 && !(matches!(c, Constraint::PrimaryKey { .. }) && col.autoincrement) {
                     constraints.push(c.clone());
                 } else {
                     return Err(err(
