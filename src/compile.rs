@@ -83,13 +83,17 @@ impl<'a> Compiler<'a> {
     }
 
     fn replayer(&self) -> Replayer<'a> {
-        Replayer { naming: &self.settings.naming }
+        Replayer {
+            naming: &self.settings.naming,
+            version_table: &self.settings.version_table,
+        }
     }
 
     /// Replays the revisions of a closed set into a schema, in topological order.
     pub fn replay_set(&self, set: &RevSet, schema: &mut Schema, diags: &mut Vec<Diagnostic>) {
         let r = self.replayer();
         for &pos in set {
+            r.begin_revision(schema);
             for node in self.upgrade_ops(self.graph.topo[pos]).iter() {
                 if let Err(d) = r.apply(schema, node) {
                     diags.push(d);
@@ -101,6 +105,7 @@ impl<'a> Compiler<'a> {
     /// Replays one revision's operations on top of `schema`.
     fn resolve_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Resolved> {
         let r = self.replayer();
+        r.begin_revision(schema);
         let mut changes = Vec::with_capacity(ops.len());
         for node in ops {
             match r.resolve(schema, node) {

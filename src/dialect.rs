@@ -177,6 +177,11 @@ pub enum Capability {
     IndexOpclass,
     /// `FULLTEXT` and `SPATIAL` indexes.
     IndexKind,
+    /// A literal default on a TEXT, BLOB or JSON column, written as an
+    /// expression (`DEFAULT ('...')`): see `expression_default_types`.
+    ExpressionDefaults,
+    /// `INSERT ... VALUES (...) AS new ON DUPLICATE KEY UPDATE c = new.c`.
+    InsertRowAlias,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -227,6 +232,15 @@ pub struct DialectData {
     /// The most columns a table may have.
     #[serde(default)]
     pub max_columns: Option<usize>,
+    /// Whether `CURRENT_TIMESTAMP` as a default takes the fractional
+    /// seconds precision of its column's type (`DATETIME(6)`: `CURRENT_TIMESTAMP(6)`).
+    #[serde(default)]
+    pub current_takes_fsp: bool,
+    /// Types (words of the type's SQL, upper case) whose literal default
+    /// must be written as an expression, `DEFAULT ('...')`, and cannot be
+    /// given before `Capability::ExpressionDefaults`.
+    #[serde(default)]
+    pub expression_default_types: Vec<String>,
     pub autoincrement: Autoincrement,
     pub apply: String,
     since: HashMap<Capability, String>,
@@ -538,9 +552,39 @@ impl Dialect {
         })
     }
 
+    /// A column's default as SQL, given the column's type as spelled
+    /// (`type_sql`): `value_sql`, with what the dialect asks of a default.
+    pub fn default_sql(&self, v: &Value, ty: &ColumnType, type_sql: &str) -> Result<String, String> {
+        let sql = self.value_sql(v, Some(ty))?;
+        Ok(match v {
+            Value::Current(_) if self.data.current_takes_fsp => match fsp(type_sql) {
+                Some(p) => format!("{sql}({p})"),
+                None => sql,
+            },
+            Value::Null | Value::Current(_) | Value::Sql(_) => sql,
+            _ if self.needs_expression_default(type_sql) => format!("({sql})"),
+            _ => sql,
+        })
+    }
+
+    /// Whether a literal default on a column of this SQL type must be an
+    /// expression (and so needs `Capability::ExpressionDefaults`).
+    pub fn needs_expression_default(&self, type_sql: &str) -> bool {
+        let upper = type_sql.to_ascii_uppercase();
+        self.data.expression_default_types.iter().any(|w| upper.contains(w.as_str()))
+    }
+
     pub fn apply_hint(&self) -> &str {
         &self.data.apply
     }
+}
+
+/// The fractional seconds precision of a temporal type's SQL
+/// (`DATETIME(6)`: 6), if it gives one.
+fn fsp(type_sql: &str) -> Option<u32> {
+    let upper = type_sql.trim().to_ascii_uppercase();
+    let rest = ["DATETIME(", "TIMESTAMP(", "TIME("].iter().find_map(|p| upper.strip_prefix(p))?;
+    rest.strip_suffix(')')?.trim().parse().ok()
 }
 
 /// How a dialect spells a column type (see `Dialect::spelling`).

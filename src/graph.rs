@@ -50,6 +50,10 @@ impl Graph {
         revs.sort_by(|a, b| a.id.v.cmp(&b.id.v));
         let mut diags = vec![];
         let mut by_id: HashMap<String, RevIx, FastHash> = HashMap::with_capacity_and_hasher(revs.len(), FastHash::default());
+        // Ids are unique without case too (SPEC 10.1): the version table's
+        // key compares them by the server's collation, case-insensitive on
+        // MySQL and MariaDB, so `a` and `A` could not both be current heads.
+        let mut folded: HashMap<String, RevIx, FastHash> = HashMap::with_capacity_and_hasher(revs.len(), FastHash::default());
         for (i, r) in revs.iter().enumerate() {
             if let Some(&first) = by_id.get(&r.id.v) {
                 diags.push(
@@ -57,8 +61,19 @@ impl Graph {
                         .at(r.id.span, "this id")
                         .also(revs[first].id.span, "is also used here"),
                 );
+            } else if let Some(&first) = folded.get(&r.id.v.to_ascii_lowercase()) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_REVISION,
+                        format!("revision ids `{}` and `{}` differ only in letter case", revs[first].id.v, r.id.v),
+                    )
+                    .at(r.id.span, "this id")
+                    .also(revs[first].id.span, "is the same id without case")
+                    .help("MySQL and MariaDB compare the version table's key without case: choose another id"),
+                );
             } else {
                 by_id.insert(r.id.v.clone(), i);
+                folded.insert(r.id.v.to_ascii_lowercase(), i);
             }
         }
         let mut parents = vec![vec![]; revs.len()];

@@ -323,3 +323,51 @@ fn revision_options_as_alembic_based_tools_spell_them() {
         assert_eq!(schemac(&example, args).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// Writes a project of revision files into a temporary folder.
+fn project_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    for (name, text) in files {
+        std::fs::write(revs.join(name), text).unwrap();
+    }
+    tmp
+}
+
+/// SPEC 10.1: MySQL's version table compares its key without case, so
+/// revision ids that differ only in case are one id.
+#[test]
+fn revision_ids_are_unique_without_case() {
+    let tmp = project_of(&[
+        ("a.toml", "revision = \"abc\"\nmessage = \"a\"\n"),
+        ("b.toml", "revision = \"ABC\"\ndown_revision = \"abc\"\nmessage = \"b\"\n"),
+    ]);
+    let out = schemac(tmp.path(), &["upgrade", "base:head"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("E0201") && err.contains("differ only in letter case"), "{err}");
+}
+
+/// SPEC 10.7, from the MySQL 8.4 manual (13.6, 13.2.5, 15.2.7.2): a literal
+/// default on TEXT is `DEFAULT ('...')` from 8.0.13 and an error before;
+/// CURRENT_TIMESTAMP takes the column's precision.
+#[test]
+fn mysql_text_defaults_by_version() {
+    let tmp = project_of(&[(
+        "a.toml",
+        "revision = \"a1\"\nmessage = \"a\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"notes\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }, { name = \"body\", type = \"text\", default = \"\" }, { name = \"at\", type = \"timestamptz\", default = { expr = \"current_timestamp\" } }]\n",
+    )]);
+    let new = sql(tmp.path(), &["--dialect", "mysql@8.0.13", "upgrade", "base:head"]);
+    assert!(new.contains("body TEXT NULL DEFAULT ('')"), "{new}");
+    assert!(new.contains("at DATETIME(6) NULL DEFAULT CURRENT_TIMESTAMP(6)"), "{new}");
+    let maria = sql(tmp.path(), &["--dialect", "mariadb", "upgrade", "base:head"]);
+    assert!(maria.contains("body TEXT NULL DEFAULT ('')"), "{maria}");
+    for old in ["mysql@5.7", "mysql@8.0.12"] {
+        let out = schemac(tmp.path(), &["--dialect", old, "upgrade", "base:head"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{old}: {err}");
+        assert!(err.contains("E0501") && err.contains("cannot give a TEXT column a default"), "{old}: {err}");
+        assert!(err.contains("a.toml:"), "{old}: located: {err}");
+    }
+}

@@ -290,7 +290,7 @@ fn check_finds_branches_stray_bases_and_irreversible_revisions() {
 #[test]
 fn populate_scripts_and_diagnostics() {
     let dir = root().join("tests/fixtures/populate/basic");
-    for d in ["sqlite", "postgresql", "mysql"] {
+    for d in ["sqlite", "postgresql", "mysql", "mariadb"] {
         let script = sql(&dir, &["--dialect", d, "populate", "--sql"]);
         snap!(format!("populate__basic__{d}"), &script);
         let dialect = schemac::dialect::Dialect::load(schemac::dialect::DialectId::parse(d).unwrap(), None).unwrap();

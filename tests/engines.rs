@@ -492,3 +492,128 @@ fn renames_upgrade_downgrade_upgrade() {
         }
     }
 }
+
+/// SPEC 10.3 and 10.7 (the `rows_exist` project): NOT NULL columns added to
+/// a table that holds rows. The rows take the backfill (or the default), a
+/// backfilled column keeps no default of its own, a DATETIME(6) column takes
+/// `CURRENT_TIMESTAMP(6)`; the derived
+/// downgrade applies and leaves the table as it was.
+fn rows_exist(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/rows_exist");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "rows_exist").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:5e1a0c2b3d01"])).unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "5e1a0c2b3d01:head"])).unwrap();
+    let s = |v: &str| Some(v.to_string());
+    let rows = db.query_rows("SELECT id, credits, plan FROM accounts ORDER BY id").unwrap();
+    assert_eq!(rows, vec![vec![s("1"), s("100"), s("legacy")], vec![s("2"), s("100"), s("legacy")]]);
+    assert!(
+        db.apply("INSERT INTO accounts (id, email, tier) VALUES (3, 'c@example.com', 3)").is_err(),
+        "`credits` keeps no default: a row without it is refused"
+    );
+    db.apply("INSERT INTO accounts (id, email, tier, credits) VALUES (4, 'd@example.com', 4, 5)")
+        .unwrap();
+    assert_eq!(db.query_rows("SELECT plan FROM accounts WHERE id = 4").unwrap(), vec![vec![s("free")]]);
+    assert_eq!(
+        db.query_rows("SELECT COUNT(*) FROM accounts WHERE joined_at IS NULL").unwrap(),
+        vec![vec![s("0")]]
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:5e1a0c2b3d01"])).unwrap();
+    assert_eq!(db.query_rows("SELECT id, email, tier FROM accounts ORDER BY id").unwrap().len(), 3);
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "5e1a0c2b3d01:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn rows_exist_sqlite() {
+    rows_exist(Engine::Sqlite);
+}
+
+#[test]
+fn rows_exist_postgresql() {
+    rows_exist(Engine::Postgres);
+}
+
+#[test]
+fn rows_exist_mariadb() {
+    rows_exist(Engine::Mariadb);
+}
+
+/// Class 7 of issue 15 (the `primary_key` project): `create_primary_key` on a
+/// nullable column makes it NOT NULL, and its derived downgrade makes it
+/// nullable again on every engine (dropping a key does not); `drop_column`
+/// of a one-column primary key's column takes the key with it, and its
+/// derived downgrade adds both back (on an empty table: the values are gone).
+fn primary_key_downgrade(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/primary_key");
+    let d = dialect_arg(engine);
+    let (r1, r2) = ("6f2b1d3c4e01", "6f2b1d3c4e02");
+    let db = TestDb::new(engine, "primary_key").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("base:{r1}")])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'A'), ('b', 'B')").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r1}:{r2}")])).unwrap();
+    assert!(
+        db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").is_err(),
+        "a primary key column is NOT NULL"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r2}:head")])).unwrap();
+    assert_eq!(db.query_rows("SELECT label FROM tags ORDER BY label").unwrap().len(), 2);
+    db.apply("DELETE FROM tags").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("head:{r2}")])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'A')").unwrap();
+    assert!(
+        db.apply("INSERT INTO tags (code, label) VALUES ('a', 'again')").is_err(),
+        "the primary key is back"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("{r2}:{r1}")])).unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES (NULL, 'n')").unwrap();
+    db.apply("INSERT INTO tags (code, label) VALUES ('a', 'again')").unwrap();
+    assert_eq!(db.query_rows("SELECT COUNT(*) FROM tags").unwrap(), vec![vec![Some("3".to_string())]]);
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("{r1}:base")])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn primary_key_downgrade_sqlite() {
+    primary_key_downgrade(Engine::Sqlite);
+}
+
+#[test]
+fn primary_key_downgrade_postgresql() {
+    primary_key_downgrade(Engine::Postgres);
+}
+
+#[test]
+fn primary_key_downgrade_mariadb() {
+    primary_key_downgrade(Engine::Mariadb);
+}
+
+/// SPEC 10.7: a literal default on a TEXT column, written `DEFAULT ('...')`
+/// for MySQL 8.0.13+ and MariaDB, applies on MariaDB (mysql@5.7 refuses to
+/// compile it: `tests/cli.rs`).
+#[test]
+fn mariadb_takes_an_expression_default_on_text() {
+    if !require(Engine::Mariadb) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a.toml"),
+        "revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"notes\"\ncolumns = [{ name = \"id\", type = \"integer\", primary_key = true }, { name = \"body\", type = \"text\", nullable = false, default = \"none\" }]\n",
+    )
+    .unwrap();
+    let up = sql(tmp.path(), &["--dialect", "mariadb", "upgrade", "base:head"]);
+    assert!(up.contains("DEFAULT ('none')"), "{up}");
+    let db = TestDb::new(Engine::Mariadb, "text_default").unwrap();
+    db.apply(&up).unwrap();
+    db.apply("INSERT INTO notes (id) VALUES (1)").unwrap();
+    assert_eq!(db.query_rows("SELECT body FROM notes").unwrap(), vec![vec![Some("none".to_string())]]);
+}

@@ -274,7 +274,10 @@ fn plan_everywhere(kind: OpKind, body: &str, problems: &mut Vec<String>) {
 #[test]
 fn every_operation_reaches_every_stage() {
     let naming = Naming::default();
-    let r = Replayer { naming: &naming };
+    let r = Replayer {
+        naming: &naming,
+        version_table: "schemac_version",
+    };
     let base = base_schema(&r);
     let mut problems = vec![];
     let mut changes_seen = BTreeSet::new();

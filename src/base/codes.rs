@@ -115,7 +115,7 @@ codes! {
     "E0122" BAD_INDEX_OPTION "an index element or option has a value schemac does not know (`order`, `nulls`, `length`, `method`, `kind`), or names both a column and an expression",
     "E0123" EXPRESSION_INDEX_NEEDS_NAME "an index with an expression element has no `name` (the convention names indexes after their columns)",
     // The revision graph.
-    "E0201" DUPLICATE_REVISION "two revision files have the same revision id",
+    "E0201" DUPLICATE_REVISION "two revision files have the same revision id, or ids that differ only in letter case",
     "E0202" UNKNOWN_DOWN_REVISION "a `down_revision` names no revision",
     "E0203" DUPLICATE_BRANCH_LABEL "two revisions carry the same branch label",
     "E0204" REVISION_CYCLE "the down_revisions form a cycle",
@@ -147,6 +147,11 @@ codes! {
     "E0324" BACKFILL_WITHOUT_NOT_NULL "`backfill` on a column that does not become NOT NULL",
     "E0325" VALUE_DOES_NOT_FIT "a default, backfill or inserted value does not fit its column's type, length, range or enum",
     "E0326" NUL_IN_STRING "a string value holds a NUL character, which PostgreSQL refuses",
+    "E0327" NOT_NULL_WITHOUT_VALUE "`add_column` of a NOT NULL column with no default and no `backfill` to a table that existed before the revision (it may hold rows)",
+    "E0328" NAMES_DIFFER_IN_CASE "a name differs only in letter case from another in the same namespace (columns of a table, or schema-wide names), which MySQL and SQLite treat as the same",
+    "E0329" SHARED_NAMESPACE "a table, view, index, constraint or enum type takes a name that another kind of object holds in an engine's shared namespace",
+    "E0330" BAD_ENUM_LABEL "an enum label is longer than 63 bytes (PostgreSQL), or two labels are equal without case (MySQL, MariaDB)",
+    "E0331" RESERVED_NAME "a table, view, index, constraint or enum type is named like the version table or its key",
     // Derived downgrades.
     "E0401" IRREVERSIBLE_EXECUTE "a revision with an `execute` and no [[downgrade]]: its downgrade cannot be derived",
     "E0402" IRREVERSIBLE_INSERT "a revision inserts rows without their primary key and has no [[downgrade]]: its downgrade cannot be derived",

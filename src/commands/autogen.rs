@@ -69,7 +69,7 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
     }
-    let r = Replayer { naming };
+    let r = Replayer { naming, version_table: "" };
     let mut schema = Schema::default();
     let mut fks: Vec<(Sp<String>, ForeignKeySpec, Span)> = vec![];
     for (mut spec, span) in specs {
@@ -301,6 +301,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 Op::AddColumn {
                     table: sp(&a.name),
                     column: column_spec(c, false),
+                    backfill: None,
                 },
                 Some(format!("column `{}.{}` is in the model, not at head", a.name, c.name)),
             ));

@@ -102,10 +102,14 @@ fn new_id(g: &Graph, rev_id: Option<&str>) -> Result<String, Diagnostics> {
 
 /// The schema after the revisions in the closure of `tips`.
 pub fn schema_at(g: &Graph, settings: &Settings, tips: &[RevIx]) -> Result<Schema, Diagnostics> {
-    let r = Replayer { naming: &settings.naming };
+    let r = Replayer {
+        naming: &settings.naming,
+        version_table: &settings.version_table,
+    };
     let mut schema = Schema::default();
     let mut diags = vec![];
     for &pos in &g.closure(tips) {
+        r.begin_revision(&mut schema);
         for node in &g.revs[g.topo[pos]].upgrade {
             if let Err(d) = r.apply(&mut schema, node) {
                 diags.push(d);
@@ -267,7 +271,11 @@ fn validate(settings: &Settings, mut schema: Schema, text: &str) -> Result<(), D
     let Some(rev) = rev else {
         return Err(bug(diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; ")));
     };
-    let r = Replayer { naming: &settings.naming };
+    let r = Replayer {
+        naming: &settings.naming,
+        version_table: &settings.version_table,
+    };
+    r.begin_revision(&mut schema);
     for node in &rev.upgrade {
         r.apply(&mut schema, node).map_err(|d| {
             Diagnostics::from(

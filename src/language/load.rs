@@ -608,10 +608,12 @@ impl<'i> Decoder<'_, 'i> {
             OpKind::AddColumn => {
                 let table = self.req_name(t, "table", span)?;
                 let cv = self.required(t, "column", span)?;
-                Op::AddColumn {
-                    table,
-                    column: self.column(cv)?,
-                }
+                let column = self.column(cv)?;
+                let backfill = match t.get("backfill") {
+                    None => None,
+                    Some(v) => Some(self.value(v, false)?),
+                };
+                Op::AddColumn { table, column, backfill }
             }
             OpKind::DropColumn => Op::DropColumn {
                 table: self.req_name(t, "table", span)?,

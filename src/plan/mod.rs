@@ -172,6 +172,26 @@ impl<'d> Planner<'d> {
         if let Some(Err(e)) = c.default.as_ref().map(|v| self.d.check_value(v)) {
             self.fail(span, format!("default of `{}`: {e}", c.name));
         }
+        // MySQL before 8.0.13 refuses any default on BLOB, TEXT, GEOMETRY and
+        // JSON (ERROR 1101); from 8.0.13 a literal one is written as an
+        // expression: https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html
+        let literal = c.default.as_ref().is_some_and(|v| !matches!(v, Value::Null | Value::Sql(_)));
+        if literal && !rowid_pk && !self.d.can(Capability::ExpressionDefaults) {
+            if let Ok(ty) = self.d.type_sql(&c.ty) {
+                if self.d.needs_expression_default(&ty) {
+                    let at = self.type_spans.iter().find(|(n, _)| *n == c.name).map(|(_, s)| *s).unwrap_or(span);
+                    self.fail(
+                        at,
+                        format!(
+                            "column `{}`: {} {} cannot give a {ty} column a default (MySQL 8.0.13 and later can)",
+                            c.name,
+                            self.d.key(),
+                            self.d.version
+                        ),
+                    );
+                }
+            }
+        }
         ColumnDef {
             column: c.clone(),
             rowid_pk: if rowid_pk {
@@ -240,9 +260,9 @@ impl<'d> Planner<'d> {
     }
 
     /// Plans one change: flushes the rebuilds it must follow, then plans it.
-    fn add(&mut self, r: Resolved) {
-        self.type_spans = r.type_spans;
-        self.key_spans = r.key_spans;
+    fn add(&mut self, mut r: Resolved) {
+        self.type_spans = std::mem::take(&mut r.type_spans);
+        self.key_spans = std::mem::take(&mut r.key_spans);
         if self.rebuilds() {
             match &r.change {
                 Change::CreateTable { name: t, .. } | Change::Insert { table: t, .. } | Change::Delete { table: t, .. } => self.flush(t),
@@ -269,7 +289,55 @@ impl<'d> Planner<'d> {
         for t in &r.tables {
             self.latest.insert(t.name.clone(), t.clone());
         }
+        if let Change::AddColumn { backfill: Some(_), .. } = &r.change {
+            self.add_with_backfill(r);
+            return;
+        }
         self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
+    }
+
+    /// `add_column` with a `backfill` (SPEC 10.3): the column is added
+    /// nullable and without its default, then altered as `alter_column`
+    /// with the same `backfill` would (the rows take the backfill, then the
+    /// column becomes NOT NULL and takes its default, if it has one). On
+    /// SQLite both fold into the table's one rebuild.
+    fn add_with_backfill(&mut self, r: Resolved) {
+        let Change::AddColumn {
+            table,
+            column,
+            constraints,
+            new_enums,
+            backfill,
+        } = r.change
+        else {
+            unreachable!("called for add_column only")
+        };
+        let mut interim = column.clone();
+        interim.nullable = true;
+        interim.default = None;
+        let after = r.tables.into_iter().next();
+        let interim_table = after.as_ref().map(|t| {
+            let mut t = (**t).clone();
+            t.columns.insert(interim.name.clone(), interim.clone());
+            Arc::new(t)
+        });
+        let add = Change::AddColumn {
+            table: table.clone(),
+            column: interim.clone(),
+            constraints,
+            new_enums,
+            backfill: None,
+        };
+        self.post(add, r.span, None, interim_table, r.dependents.clone());
+        let alter = Change::AlterColumn {
+            table,
+            old: interim,
+            new: column,
+            backfill,
+            new_enums: vec![],
+            dropped_enums: vec![],
+        };
+        self.post(alter, r.span, r.loses, after, r.dependents);
     }
 
     /// MySQL refuses a CHECK on a column that a foreign key with a
@@ -478,6 +546,7 @@ impl Planner<'_> {
                 column,
                 constraints,
                 new_enums,
+                backfill: _,
             } => {
                 self.create_enums(new_enums, span);
                 let c = Arc::new(self.column_def(column, after, span));
@@ -625,7 +694,7 @@ impl Planner<'_> {
                     self.outside_transaction();
                 }
             }
-            Change::AddConstraint { table, constraint } => {
+            Change::AddConstraint { table, constraint, .. } => {
                 self.push(
                     StepKind::AddConstraint {
                         table: table.clone(),
@@ -964,6 +1033,10 @@ impl Planner<'_> {
                     cast.retain(|c| *c != column.name);
                     backfill.shift_remove(&column.name);
                 }
+                Change::AlterColumn { new, backfill: Some(b), .. } if matches!(source.get(&new.name), Some(None)) => {
+                    // A column this revision adds with a backfill: every row takes it.
+                    backfill.insert(new.name.clone(), b.clone());
+                }
                 Change::DropColumn { column, .. } => {
                     source.shift_remove(&column.name);
                     cast.retain(|c| *c != column.name);
@@ -1003,11 +1076,15 @@ impl Planner<'_> {
         let def = self.table_def(after, &temp, span, &|_| true);
         let mut copied = vec![];
         for col in after.columns.values() {
-            let Some(Some(src)) = source.get(&col.name) else { continue };
             let backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
+            let src = match source.get(&col.name) {
+                Some(Some(src)) => Some(src.clone()),
+                Some(None) if backfill.is_some() => None,
+                _ => continue,
+            };
             copied.push(CopiedColumn {
                 name: col.name.clone(),
-                source: src.clone(),
+                source: src,
                 cast: cast.contains(&col.name),
                 backfill,
                 ty: col.ty.clone(),

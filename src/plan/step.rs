@@ -70,8 +70,9 @@ pub struct TableDef {
 pub struct CopiedColumn {
     /// The column of the new table.
     pub name: String,
-    /// The column of the old table its values come from.
-    pub source: String,
+    /// The column of the old table its values come from; none for a column
+    /// the revision adds, whose rows all take the backfill.
+    pub source: Option<String>,
     /// The type changed: the value is converted to the new column's type.
     pub cast: bool,
     /// NULLs become this value (`alter_column` with `backfill`).

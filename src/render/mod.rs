@@ -207,14 +207,15 @@ impl ColCtx {
     /// The column spelled for a dialect.
     fn new(d: &Dialect, def: &Arc<ColumnDef>) -> Result<ColCtx, String> {
         let c = &def.column;
-        let default_sql = c.default.as_ref().map(|v| d.value_sql(v, Some(&c.ty))).transpose()?;
+        let type_sql = column_type_sql(d, def)?;
+        let default_sql = c.default.as_ref().map(|v| d.default_sql(v, &c.ty, &type_sql)).transpose()?;
         let check_values = match &c.ty {
             ColumnType::Enum(e) if d.data.enum_style == EnumStyle::Check => Some(e.values.clone()),
             _ => None,
         };
         Ok(ColCtx {
             def: def.clone(),
-            type_sql: column_type_sql(d, def)?,
+            type_sql,
             default_sql,
             check_values,
         })
@@ -291,7 +292,7 @@ impl Object for Columns {
 /// come from, and how they are converted (`copy_expr.sql`).
 #[derive(Debug)]
 struct CopyCtx {
-    source: String,
+    source: Option<String>,
     cast: bool,
     type_sql: String,
     backfill: Option<String>,
@@ -304,7 +305,7 @@ impl Object for CopyCtx {
 
     fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
         Some(match key {
-            "source" => Value::from(self.source.as_str()),
+            "source" => Value::from(self.source.as_deref()),
             "cast" => Value::from(self.cast),
             "type_sql" => Value::from(self.type_sql.as_str()),
             "backfill" => Value::from(self.backfill.as_deref()),
@@ -662,7 +663,12 @@ impl Renderer {
                     out.push_str(", ");
                 }
                 match c.downcast_object_ref::<CopyCtx>() {
-                    Some(copy) if !copy.cast && copy.backfill.is_none() => d5.push_ident(&copy.source, &mut out),
+                    Some(CopyCtx {
+                        source: Some(source),
+                        cast: false,
+                        backfill: None,
+                        ..
+                    }) => d5.push_ident(source, &mut out),
                     _ => out.push_str(&state.env().get_template("copy_expr.sql")?.render(ctx! { c })?),
                 }
             }
@@ -809,7 +815,8 @@ impl Renderer {
                     .v("key", key.clone())
                     .v("update", update.clone())
                     .v("values", self.rows(columns.iter().map(|(_, t)| Some(t)), rows)?)
-                    .v("identity", identity.as_deref()),
+                    .v("identity", identity.as_deref())
+                    .v("row_alias", self.dialect.can(crate::dialect::Capability::InsertRowAlias)),
             ),
             StepKind::Rebuild(r) => {
                 let t = TableCtx::new(&self.dialect, &r.def);

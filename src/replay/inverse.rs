@@ -122,6 +122,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 Op::AddColumn {
                     table: s(table),
                     column: column_spec(column, span),
+                    backfill: None,
                 },
                 span,
                 Some(format!(
@@ -176,10 +177,38 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 ..index_spec(index, span)
             },
         }),
-        Change::AddConstraint { table, constraint } => one(Op::DropConstraint {
-            table: s(table),
-            name: s(constraint.name()),
-        }),
+        Change::AddConstraint {
+            table,
+            constraint,
+            made_not_null,
+        } => {
+            let mut out = vec![node(
+                Op::DropConstraint {
+                    table: s(table),
+                    name: s(constraint.name()),
+                },
+                span,
+                None,
+            )];
+            // A primary key made its columns NOT NULL; dropping it does not
+            // make them nullable again on any engine.
+            for c in made_not_null {
+                out.push(node(
+                    Op::AlterColumn(AlterSpec {
+                        table: s(table),
+                        column: s(c),
+                        ty: None,
+                        nullable: Some(true),
+                        default: None,
+                        comment: None,
+                        backfill: None,
+                    }),
+                    span,
+                    None,
+                ));
+            }
+            Ok(out)
+        }
         Change::DropConstraint { table, constraint } => one(Op::AddConstraint {
             table: s(table),
             constraint: constraint_spec(constraint, span),

@@ -39,6 +39,8 @@ pub enum Change {
         column: Column,
         constraints: Vec<Constraint>,
         new_enums: Vec<ColumnType>,
+        /// Written into the existing rows before the column becomes NOT NULL.
+        backfill: Option<Value>,
     },
     DropColumn {
         table: String,
@@ -74,6 +76,9 @@ pub enum Change {
     AddConstraint {
         table: String,
         constraint: Constraint,
+        /// The columns a new primary key made NOT NULL (they were nullable
+        /// before it): its derived downgrade makes them nullable again.
+        made_not_null: Vec<String>,
     },
     DropConstraint {
         table: String,
@@ -262,6 +267,9 @@ fn check_name_len(name: &Sp<String>) -> R<()> {
 /// Replays operations into a schema.
 pub struct Replayer<'a> {
     pub naming: &'a Naming,
+    /// The configured version table (empty: none): no user object may take
+    /// its name or its key's (SPEC 10.1).
+    pub version_table: &'a str,
 }
 
 impl Replayer<'_> {
@@ -274,7 +282,7 @@ impl Replayer<'_> {
             Op::CreateTable(spec) => self.create_table(schema, spec),
             Op::DropTable { table } => self.drop_table(schema, table),
             Op::RenameTable { table, new_name } => self.rename_table(schema, table, new_name),
-            Op::AddColumn { table, column } => self.add_column(schema, table, column),
+            Op::AddColumn { table, column, backfill } => self.add_column(schema, table, column, backfill.as_ref(), node.derived.is_some()),
             Op::DropColumn { table, column } => self.drop_column(schema, table, column),
             Op::RenameColumn { table, column, new_name } => self.rename_column(schema, table, column, new_name),
             Op::AlterColumn(a) => self.alter_column(schema, a),
@@ -336,6 +344,11 @@ impl Replayer<'_> {
         })
     }
 
+    /// Starts a revision: the tables it creates may hold no rows yet (SPEC 10.3).
+    pub fn begin_revision(&self, schema: &mut Schema) {
+        schema.fresh.0.clear();
+    }
+
     /// A table no foreign key of another table and no view still uses.
     fn drop_table(&self, schema: &mut Schema, table: &Sp<String>) -> R<Change> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
@@ -359,19 +372,30 @@ impl Replayer<'_> {
         }
         let t = t.clone();
         forget_names(schema, &t);
+        schema.global_names.remove(&fold(&table.v));
         schema.tables.shift_remove(&table.v);
         schema.triggers.retain(|_, tr| tr.table != table.v);
         let dropped_enums = dropped_enums(schema, t.columns.values());
+        forget_enums(schema, &dropped_enums);
         Ok(Change::DropTable { table: t, dropped_enums })
     }
 
     /// A table under a new name, with the foreign keys and triggers that name it.
     fn rename_table(&self, schema: &mut Schema, table: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
         check_name_len(new_name)?;
-        if schema.tables.contains_key(&new_name.v) || schema.views.contains_key(&new_name.v) {
-            return Err(err(codes::NAME_TAKEN, new_name.span, format!("`{}` already exists", new_name.v), "name taken"));
+        if !schema.tables.contains_key(&table.v) {
+            return Err(no_table(table, &[]));
         }
-        let mut t = schema.tables.shift_remove(&table.v).ok_or_else(|| no_table(table, &[]))?;
+        let old_key = fold(&table.v);
+        if fold(&new_name.v) != old_key {
+            self.claim_global(schema, &new_name.v, new_name.span, &new_name.v, "table")?;
+        }
+        schema.global_names.remove(&old_key);
+        schema.global_names.insert(fold(&new_name.v), owner(&new_name.v, "table", &new_name.v));
+        if schema.fresh.0.remove(&table.v) {
+            schema.fresh.0.insert(new_name.v.clone());
+        }
+        let mut t = schema.tables.shift_remove(&table.v).expect("checked above");
         Arc::make_mut(&mut t).name = new_name.v.clone();
         for name in t
             .indexes
@@ -379,7 +403,9 @@ impl Replayer<'_> {
             .map(|i| i.name.as_str())
             .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
         {
-            schema.global_names.insert(name.to_string(), new_name.v.clone());
+            if let Some(o) = schema.global_names.get_mut(&fold(name)) {
+                o.table = new_name.v.clone();
+            }
         }
         // The renamed table's own keys, under its new name.
         let own: Vec<String> = t.foreign_keys().map(|fk| fk.ref_table.clone()).collect();
@@ -415,8 +441,10 @@ impl Replayer<'_> {
     }
 
     /// A column and its inline constraints, on an existing table.
-    fn add_column(&self, schema: &mut Schema, table: &Sp<String>, column: &ColumnSpec) -> R<Change> {
+    fn add_column(&self, schema: &mut Schema, table: &Sp<String>, column: &ColumnSpec, backfill: Option<&Sp<Value>>, derived: bool) -> R<Change> {
         let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
+        let existed = !schema.fresh.0.contains(&table.v);
+        self.check_enums(schema, &new_enums, column.ty.span)?;
         let t = table_mut(schema, table)?;
         if t.columns.contains_key(&column.name.v) {
             return Err(err(
@@ -426,6 +454,7 @@ impl Replayer<'_> {
                 "duplicate column",
             ));
         }
+        column_case_clash(t, &column.name, None)?;
         if column.primary_key {
             return Err(err(
                 codes::ADD_PRIMARY_KEY_COLUMN,
@@ -436,8 +465,32 @@ impl Replayer<'_> {
             .help("add the column, then use create_primary_key"));
         }
         let col = self.column(column, false)?;
-        if !col.nullable && col.default.is_none() && !t.columns.is_empty() {
-            // Allowed, but existing rows would violate it; the engines refuse on a non-empty table.
+        if let Some(b) = backfill {
+            check_value_type(&col.ty, b)?;
+            if col.nullable {
+                return Err(err(
+                    codes::BACKFILL_WITHOUT_NOT_NULL,
+                    b.span,
+                    "`backfill` is only for a NOT NULL column".into(),
+                    "no effect",
+                )
+                .help("add `nullable = false` to the column"));
+            }
+        }
+        // SPEC 10.3: the table may hold rows, and the engines disagree on what
+        // a NOT NULL column without a value does to them (PostgreSQL and
+        // SQLite refuse, MySQL fills in an implicit default).
+        if existed && !derived && !col.nullable && col.default.is_none() && backfill.is_none() {
+            return Err(err(
+                codes::NOT_NULL_WITHOUT_VALUE,
+                column.name.span,
+                format!(
+                    "NOT NULL column `{}` has no default and no `backfill`, and `{}` existed before this revision (it may hold rows)",
+                    column.name.v, table.v
+                ),
+                "NOT NULL without a value for existing rows",
+            )
+            .help("give the operation a `backfill = <value>` for the existing rows, or the column a `default` (a table created in the same revision needs neither)"));
         }
         let tname = t.name.clone();
         t.columns.insert(col.name.clone(), col.clone());
@@ -445,11 +498,13 @@ impl Replayer<'_> {
         for c in self.inline_constraints(&tname, column) {
             constraints.push(self.add_constraint(schema, table, c)?);
         }
+        note_enums(schema, &new_enums);
         Ok(Change::AddColumn {
             table: tname,
             column: col,
             constraints,
             new_enums,
+            backfill: backfill.map(|b| b.v.clone()),
         })
     }
 
@@ -470,7 +525,10 @@ impl Replayer<'_> {
         for c in &t.constraints {
             let cols = c.columns(t);
             if cols.contains(&column.v.as_str()) {
-                if cols.len() == 1 && !matches!(c, Constraint::PrimaryKey { .. }) {
+                // A one-column primary key goes with its column (SPEC 3), unless
+                // the column is autoincrement: its derived downgrade could not
+                // add an AUTO_INCREMENT column back before its key (MySQL 1075).
+                if cols.len() == 1 && !(matches!(c, Constraint::PrimaryKey { .. }) && col.autoincrement) {
                     constraints.push(c.clone());
                 } else {
                     return Err(err(
@@ -519,9 +577,10 @@ impl Replayer<'_> {
             .map(|i| i.name.as_str())
             .chain(constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
         {
-            schema.global_names.remove(n);
+            schema.global_names.remove(&fold(n));
         }
         let dropped_enums = dropped_enums(schema, std::iter::once(&col));
+        forget_enums(schema, &dropped_enums);
         Ok(Change::DropColumn {
             table: table.v.clone(),
             column: col,
@@ -555,6 +614,7 @@ impl Replayer<'_> {
                 )
                 .help(format!("drop `{}` first, and create it again after the rename", i.name)));
             }
+            column_case_clash(t, new_name, Some(&column.v))?;
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
         let t = schema.table_mut(&table.v).expect("checked above");
@@ -613,7 +673,7 @@ impl Replayer<'_> {
     fn create_index(&self, schema: &mut Schema, table: &Sp<String>, index: &IndexSpec) -> R<Change> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         let idx = self.index(t, index)?;
-        self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v)?;
+        self.claim_global(schema, &idx.name, index.name.as_ref().map(|n| n.span).unwrap_or(index.span), &table.v, "index")?;
         let t = schema.table_mut(&table.v).expect("checked above");
         t.indexes.push(idx.clone());
         Ok(Change::CreateIndex {
@@ -646,7 +706,7 @@ impl Replayer<'_> {
         let t = schema.table_mut(&tname).expect("registered");
         let pos = t.indexes.iter().position(|i| i.name == iname).expect("registered");
         let index = t.indexes.remove(pos);
-        schema.global_names.remove(&iname);
+        schema.global_names.remove(&fold(&iname));
         Ok(Change::DropIndex {
             table: tname,
             index,
@@ -658,14 +718,13 @@ impl Replayer<'_> {
     fn rename_index(&self, schema: &mut Schema, name: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
         let Some(tname) = schema.index_table(&name.v).map(|t| t.name.clone()) else {
             let mut d = err(codes::NO_SUCH_INDEX, name.span, format!("index `{}` does not exist", name.v), "no such index");
-            if let Some(owner) = schema.global_names.get(&name.v) {
-                d = d.help(format!("`{}` is a constraint of `{owner}`: use rename_constraint", name.v));
+            if let Some(owner) = schema.global_names.get(&fold(&name.v)).filter(|o| o.kind == "constraint") {
+                d = d.help(format!("`{}` is a constraint of `{}`: use rename_constraint", name.v, owner.table));
             }
             return Err(d);
         };
         check_name_len(new_name)?;
-        self.claim_global(schema, &new_name.v, new_name.span, &tname)?;
-        schema.global_names.remove(&name.v);
+        self.claim_renamed(schema, &name.v, new_name, &tname, "index")?;
         let t = schema.table_mut(&tname).expect("registered");
         let index = t.indexes.iter_mut().find(|i| i.name == name.v).expect("registered");
         index.name = new_name.v.clone();
@@ -707,8 +766,7 @@ impl Replayer<'_> {
             ));
         }
         if old.is_global_name() {
-            self.claim_global(schema, &new_name.v, new_name.span, &table.v)?;
-            schema.global_names.remove(&name.v);
+            self.claim_renamed(schema, &name.v, new_name, &table.v, "constraint")?;
         }
         let mut new = old.clone();
         match &mut new {
@@ -738,10 +796,19 @@ impl Replayer<'_> {
 
     /// A table-level constraint (`create_primary_key`, `create_unique_constraint`, `create_foreign_key`, `create_check_constraint`).
     fn create_constraint(&self, schema: &mut Schema, table: &Sp<String>, constraint: &ConstraintSpec) -> R<Change> {
+        let nullable_before: Vec<String> = match (constraint, schema.tables.get(&table.v)) {
+            (ConstraintSpec::PrimaryKey { columns, .. }, Some(t)) => columns
+                .iter()
+                .filter(|c| t.columns.get(c.as_str()).is_some_and(|c| c.nullable))
+                .cloned()
+                .collect(),
+            _ => vec![],
+        };
         let c = self.add_constraint(schema, table, constraint.clone())?;
         Ok(Change::AddConstraint {
             table: table.v.clone(),
             constraint: c,
+            made_not_null: nullable_before,
         })
     }
 
@@ -767,7 +834,7 @@ impl Replayer<'_> {
         };
         let c = t.constraints.remove(pos);
         if c.is_global_name() {
-            schema.global_names.remove(c.name());
+            schema.global_names.remove(&fold(c.name()));
         }
         if let Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } = &c {
             if let Some((other, fk)) = schema
@@ -796,9 +863,7 @@ impl Replayer<'_> {
     /// A view, with the tables and views its text names.
     fn create_view(&self, schema: &mut Schema, name: &Sp<String>, sql: &PerDialect) -> R<Change> {
         check_name_len(name)?;
-        if schema.views.contains_key(&name.v) || schema.tables.contains_key(&name.v) {
-            return Err(err(codes::NAME_TAKEN, name.span, format!("`{}` already exists", name.v), "name taken"));
-        }
+        self.clash(schema, &name.v, name.span, "view")?;
         let mut deps = vec![];
         for text in sql.0.values() {
             for w in crate::base::sqlwords::identifiers(text) {
@@ -813,6 +878,7 @@ impl Replayer<'_> {
             depends_on: deps,
         };
         schema.views.insert(name.v.clone(), view.clone());
+        schema.global_names.insert(fold(&name.v), owner(&name.v, "view", &name.v));
         Ok(Change::CreateView { view })
     }
 
@@ -831,6 +897,7 @@ impl Replayer<'_> {
             .views
             .shift_remove(&name.v)
             .ok_or_else(|| err(codes::NO_SUCH_VIEW, name.span, format!("view `{}` does not exist", name.v), "no such view"))?;
+        schema.global_names.remove(&fold(&name.v));
         Ok(Change::DropView { view })
     }
 
@@ -849,17 +916,90 @@ impl Replayer<'_> {
         })
     }
 
-    fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str) -> R<()> {
-        if let Some(owner) = schema.global_names.get(name) {
+    /// Checks that a new schema-wide name (SPEC 10.1) is free: not the
+    /// version table's or its key's, not held by another object, not even
+    /// in another letter case.
+    fn clash(&self, schema: &Schema, name: &str, span: Span, kind: &'static str) -> R<()> {
+        if !self.version_table.is_empty() {
+            let key = Naming::make(&self.naming.primary_key, self.version_table, &[], "");
+            let reserved = [self.version_table, key.as_str()].into_iter().find(|r| fold(r) == fold(name));
+            if let Some(r) = reserved {
+                return Err(err(
+                    codes::RESERVED_NAME,
+                    span,
+                    format!("the {kind} name `{name}` is the name of the version table or its key (`{r}`)"),
+                    "reserved for the version table",
+                )
+                .help("rename this object, or set another `version_table` in the configuration"));
+            }
+        }
+        let Some(o) = schema.global_names.get(&fold(name)) else {
+            return Ok(());
+        };
+        let of = if o.table.is_empty() || o.table == o.name {
+            String::new()
+        } else {
+            format!(" of `{}`", o.table)
+        };
+        let held = format!("{} `{}`{of}", o.kind, o.name);
+        if o.name != name {
+            return Err(err(
+                codes::NAMES_DIFFER_IN_CASE,
+                span,
+                format!("the {kind} name `{name}` differs only in letter case from {held}"),
+                "same name without case",
+            )
+            .help("MySQL and SQLite compare names without case (MySQL table names follow the server's file system): choose another name"));
+        }
+        let table_like = |k: &str| k == "table" || k == "view";
+        let index_like = |k: &str| k == "index" || k == "constraint";
+        if table_like(kind) && table_like(o.kind) {
+            return Err(err(codes::NAME_TAKEN, span, format!("{} `{name}` already exists", o.kind), "already exists"));
+        }
+        if index_like(kind) && index_like(o.kind) {
             return Err(err(
                 codes::NAME_COLLISION,
                 span,
-                format!("the name `{name}` is already used by an index or constraint of `{owner}`"),
+                format!("the name `{name}` is already used by {held}"),
                 "name collision",
             )
             .help("give this object an explicit `name`"));
         }
-        schema.global_names.insert(name.to_string(), table.to_string());
+        Err(err(
+            codes::SHARED_NAMESPACE,
+            span,
+            format!("the {kind} name `{name}` is already used by {held}"),
+            "name taken in the shared namespace",
+        )
+        .help("PostgreSQL keeps tables, views, indexes and types in one namespace, SQLite tables, views and indexes, MySQL foreign key and check names per database: choose another name"))
+    }
+
+    /// Claims a schema-wide name for an object of `table` (`clash`).
+    /// The schema-wide name `new` for an object that held `old`: `old` is
+    /// freed first (so another case of the same name is allowed), and kept
+    /// when `new` is taken.
+    fn claim_renamed(&self, schema: &mut Schema, old: &str, new: &Sp<String>, table: &str, kind: &'static str) -> R<()> {
+        let held = schema.global_names.remove(&fold(old));
+        self.claim_global(schema, &new.v, new.span, table, kind).inspect_err(|_| {
+            if let Some(o) = held {
+                schema.global_names.insert(fold(old), o);
+            }
+        })
+    }
+
+    fn claim_global(&self, schema: &mut Schema, name: &str, span: Span, table: &str, kind: &'static str) -> R<()> {
+        self.clash(schema, name, span, kind)?;
+        schema.global_names.insert(fold(name), owner(name, kind, table));
+        Ok(())
+    }
+
+    /// Checks that new enum types take free names, and labels the engines accept.
+    fn check_enums(&self, schema: &Schema, enums: &[ColumnType], span: Span) -> R<()> {
+        for e in enums {
+            if let ColumnType::Enum(e) = e {
+                self.clash(schema, &e.name, span, "enum type")?;
+            }
+        }
         Ok(())
     }
 
@@ -890,6 +1030,7 @@ impl Replayer<'_> {
                 "nullable primary key",
             ));
         }
+        check_enum_labels(&spec.ty.v, spec.ty.span)?;
         if let Some(d) = &spec.default {
             check_value_type(&spec.ty.v, d)?;
         }
@@ -933,14 +1074,7 @@ impl Replayer<'_> {
     /// A new table with its columns, constraints and indexes.
     fn create_table(&self, schema: &mut Schema, spec: &TableSpec) -> R<Change> {
         check_name_len(&spec.table)?;
-        if schema.tables.contains_key(&spec.table.v) || schema.views.contains_key(&spec.table.v) {
-            return Err(err(
-                codes::NAME_TAKEN,
-                spec.table.span,
-                format!("table `{}` already exists", spec.table.v),
-                "already exists",
-            ));
-        }
+        self.clash(schema, &spec.table.v, spec.table.span, "table")?;
         let pk_cols: Vec<&str> = spec
             .constraints
             .iter()
@@ -984,6 +1118,7 @@ impl Replayer<'_> {
                     "duplicate column",
                 ));
             }
+            column_case_clash(&table, &c.name, None)?;
             let col = self.column(c, pk_cols.contains(&c.name.v.as_str()))?;
             table.columns.insert(col.name.clone(), col);
         }
@@ -998,6 +1133,9 @@ impl Replayer<'_> {
         }
         constraints.extend(spec.constraints.iter().cloned());
         let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
+        self.check_enums(schema, &new_enums, spec.table.span)?;
+        schema.global_names.insert(fold(&table.name), owner(&table.name, "table", &table.name));
+        note_enums(schema, &new_enums);
         schema.tables.insert(table.name.clone(), Arc::new(table));
         let mut resolved = vec![];
         for c in constraints {
@@ -1006,6 +1144,7 @@ impl Replayer<'_> {
                 Err(e) => {
                     let t = schema.tables.shift_remove(&spec.table.v).expect("inserted above");
                     forget_names(schema, &t);
+                    forget_table(schema, &t.name, &new_enums);
                     return Err(e);
                 }
             }
@@ -1014,7 +1153,7 @@ impl Replayer<'_> {
         for i in &spec.indexes {
             let t = schema.tables.get(&spec.table.v).expect("inserted above");
             let r = self.index(t, i).and_then(|idx| {
-                self.claim_global(schema, &idx.name, i.name.as_ref().map(|n| n.span).unwrap_or(i.span), &spec.table.v)
+                self.claim_global(schema, &idx.name, i.name.as_ref().map(|n| n.span).unwrap_or(i.span), &spec.table.v, "index")
                     .map(|_| idx)
             });
             match r {
@@ -1022,10 +1161,12 @@ impl Replayer<'_> {
                 Err(e) => {
                     let t = schema.tables.shift_remove(&spec.table.v).expect("inserted above");
                     forget_names(schema, &t);
+                    forget_table(schema, &t.name, &new_enums);
                     return Err(e);
                 }
             }
         }
+        schema.fresh.0.insert(spec.table.v.clone());
         Ok(Change::CreateTable {
             name: spec.table.v.clone(),
             new_enums,
@@ -1177,7 +1318,7 @@ impl Replayer<'_> {
             .help("give this constraint an explicit `name`"));
         }
         if c.is_global_name() {
-            self.claim_global(schema, c.name(), span, &table.v)?;
+            self.claim_global(schema, c.name(), span, &table.v, "constraint")?;
         }
         let t = schema.table_mut(&table.v).expect("checked above");
         if let Constraint::PrimaryKey { columns, .. } = &c {
@@ -1207,6 +1348,10 @@ impl Replayer<'_> {
     /// A column's type, nullability, default or comment, with its backfill.
     fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
         let new_enums = a.ty.as_ref().map(|t| new_enums(schema, std::slice::from_ref(&t.v))).unwrap_or_default();
+        if let Some(ty) = &a.ty {
+            check_enum_labels(&ty.v, ty.span)?;
+            self.check_enums(schema, &new_enums, ty.span)?;
+        }
         let t = table_mut(schema, &a.table)?;
         let old = check_column(t, &a.column.v, a.column.span)?.clone();
         let mut new = old.clone();
@@ -1261,6 +1406,8 @@ impl Replayer<'_> {
         } else {
             vec![]
         };
+        forget_enums(schema, &dropped_enums);
+        note_enums(schema, &new_enums);
         Ok(Change::AlterColumn {
             table: tname,
             old,
@@ -1422,8 +1569,96 @@ fn forget_names(schema: &mut Schema, t: &Table) {
         .map(|i| i.name.as_str())
         .chain(t.constraints.iter().filter(|c| c.is_global_name()).map(|c| c.name()))
     {
-        schema.global_names.remove(n);
+        schema.global_names.remove(&fold(n));
     }
+}
+
+/// The owner record of a schema-wide name.
+fn owner(name: &str, kind: &'static str, table: &str) -> NameOwner {
+    NameOwner {
+        name: name.to_string(),
+        kind,
+        table: table.to_string(),
+    }
+}
+
+/// Forgets a table's own name and the enum types it introduced, after a failed `create_table`.
+fn forget_table(schema: &mut Schema, name: &str, enums: &[ColumnType]) {
+    schema.global_names.remove(&fold(name));
+    for e in enums {
+        if let ColumnType::Enum(e) = e {
+            schema.global_names.remove(&fold(&e.name));
+        }
+    }
+}
+
+/// Records new enum types' names (checked by `check_enums`).
+fn note_enums(schema: &mut Schema, enums: &[ColumnType]) {
+    for e in enums {
+        if let ColumnType::Enum(e) = e {
+            schema.global_names.insert(fold(&e.name), owner(&e.name, "enum type", ""));
+        }
+    }
+}
+
+/// Forgets the names of enum types no column uses any more.
+fn forget_enums(schema: &mut Schema, names: &[String]) {
+    for n in names {
+        schema.global_names.remove(&fold(n));
+    }
+}
+
+/// A column name that differs only in letter case from another column of
+/// the table (`except`: the column being renamed): MySQL and SQLite
+/// compare column names without case (SPEC 10.1).
+fn column_case_clash(t: &Table, name: &Sp<String>, except: Option<&str>) -> R<()> {
+    let folded = fold(&name.v);
+    if let Some(other) = t.columns.keys().find(|c| Some(c.as_str()) != except && **c != name.v && fold(c) == folded) {
+        return Err(err(
+            codes::NAMES_DIFFER_IN_CASE,
+            name.span,
+            format!("column `{}` differs only in letter case from column `{other}` of `{}`", name.v, t.name),
+            "same name without case",
+        )
+        .help("MySQL and SQLite compare column names without case: choose another name"));
+    }
+    Ok(())
+}
+
+/// Enum labels the engines accept: at most 63 bytes (PostgreSQL's
+/// NAMEDATALEN - 1, https://www.postgresql.org/docs/15/datatype-enum.html)
+/// and distinct without case (MySQL and MariaDB compare ENUM members by the
+/// column's collation, case-insensitive by default, and refuse duplicates:
+/// https://dev.mysql.com/doc/refman/8.4/en/enum.html).
+fn check_enum_labels(ty: &ColumnType, span: Span) -> R<()> {
+    let ColumnType::Enum(e) = ty else {
+        return Ok(());
+    };
+    let mut seen: Vec<String> = vec![];
+    for v in e.values.iter() {
+        if v.len() > MAX_NAME {
+            return Err(err(
+                codes::BAD_ENUM_LABEL,
+                span,
+                format!("enum label `{v}` of `{}` is {} bytes; PostgreSQL allows {MAX_NAME}", e.name, v.len()),
+                "label too long",
+            ));
+        }
+        let f = fold(v);
+        if let Some(i) = seen.iter().position(|s| *s == f) {
+            return Err(err(
+                codes::BAD_ENUM_LABEL,
+                span,
+                format!(
+                    "enum labels `{}` and `{v}` of `{}` are equal without case, which MySQL and MariaDB refuse",
+                    e.values[i], e.name
+                ),
+                "labels equal without case",
+            ));
+        }
+        seen.push(f);
+    }
+    Ok(())
 }
 
 /// Enum types among `types` that no column of the schema uses yet.
@@ -1465,7 +1700,10 @@ mod tests {
         let rev = crate::language::load::decode_revision(crate::base::diag::FileId(0), "r.toml".into(), &text, &mut diags).expect("decodes");
         assert!(diags.is_empty(), "{diags:?}");
         let naming = Naming::default();
-        let r = Replayer { naming: &naming };
+        let r = Replayer {
+            naming: &naming,
+            version_table: "schemac_version",
+        };
         for node in &rev.upgrade {
             r.apply(schema, node)?;
         }
@@ -1522,5 +1760,196 @@ new_name = "kids"
         assert!(e.message.contains("of `others`"), "{}", e.message);
         let e = replay(&mut s, "[[upgrade]]\nop = \"drop_column\"\ntable = \"folks\"\ncolumn = \"id\"\n").unwrap_err();
         assert_eq!(e.code, codes::COLUMN_STILL_USED);
+    }
+
+    /// Replays `ops` as one new revision on top of `schema`.
+    fn revision(schema: &Schema, ops: &str) -> Result<Schema, Diagnostic> {
+        let mut s = schema.clone();
+        s.fresh.0.clear();
+        replay(&mut s, ops).map(|_| s)
+    }
+
+    fn base() -> Schema {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            r#"
+[[upgrade]]
+op = "create_table"
+table = "users"
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "email", type = "text" }]
+[[upgrade]]
+op = "create_table"
+table = "orders"
+columns = [{ name = "id", type = "integer", primary_key = true }, { name = "user_id", type = "integer" }]
+foreign_keys = [{ name = "fk_owner", columns = ["user_id"], referred_table = "users", referred_columns = ["id"] }]
+check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
+"#,
+        )
+        .expect("replays");
+        s
+    }
+
+    #[track_caller]
+    fn refused(ops: &str, code: Code) {
+        match revision(&base(), ops) {
+            Ok(_) => panic!("expected {code} for {ops}"),
+            Err(e) => assert_eq!(e.code, code, "{ops}: {}", e.message),
+        }
+    }
+
+    #[test]
+    fn one_namespace_for_tables_views_indexes_constraints_and_types() {
+        refused(
+            "[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"users\"\ncolumns = [\"user_id\"]\n",
+            codes::SHARED_NAMESPACE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"k\", type = { enum = [\"a\"], name = \"users\" } }]\n",
+            codes::SHARED_NAMESPACE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"k\", type = { enum = [\"a\"], name = \"orders\" } }\n",
+            codes::SHARED_NAMESPACE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"create_view\"\nname = \"fk_owner\"\nsql = \"SELECT 1\"\n",
+            codes::SHARED_NAMESPACE,
+        );
+        // Foreign key and check names are unique per database on MySQL/MariaDB.
+        refused(
+            "[[upgrade]]\nop = \"create_foreign_key\"\ntable = \"users\"\nname = \"fk_owner\"\ncolumns = [\"id\"]\nreferred_table = \"users\"\nreferred_columns = [\"id\"]\n",
+            codes::NAME_COLLISION,
+        );
+        refused(
+            "[[upgrade]]\nop = \"create_check_constraint\"\ntable = \"users\"\nname = \"ck_positive\"\nexpr = \"id > 0\"\n",
+            codes::NAME_COLLISION,
+        );
+        // A table created later may not take an enum type's name either.
+        let s = revision(
+            &base(),
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"k\", type = { enum = [\"a\"], name = \"kind\" } }\n",
+        )
+        .expect("replays");
+        let e = revision(
+            &s,
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"kind\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.code, codes::SHARED_NAMESPACE);
+        // A dropped object frees its name.
+        let s = revision(&base(), "[[upgrade]]\nop = \"drop_constraint\"\ntable = \"orders\"\nname = \"fk_owner\"\n").expect("replays");
+        revision(
+            &s,
+            "[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"fk_owner\"\ncolumns = [\"user_id\"]\n",
+        )
+        .expect("name is free");
+        let s = revision(&base(), "[[upgrade]]\nop = \"rename_table\"\ntable = \"users\"\nnew_name = \"people\"\n").expect("replays");
+        revision(
+            &s,
+            "[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"users\"\ncolumns = [\"user_id\"]\n",
+        )
+        .expect("name is free");
+        let e = revision(
+            &s,
+            "[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"people\"\ncolumns = [\"user_id\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.code, codes::SHARED_NAMESPACE);
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_collide() {
+        refused(
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"Users\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"rename_table\"\ntable = \"orders\"\nnew_name = \"USERS\"\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"Email\", type = \"text\" }\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"rename_column\"\ntable = \"orders\"\ncolumn = \"id\"\nnew_name = \"User_Id\"\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{ name = \"a\", type = \"integer\" }, { name = \"A\", type = \"integer\" }]\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        refused(
+            "[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"FK_OWNER\"\ncolumns = [\"user_id\"]\n",
+            codes::NAMES_DIFFER_IN_CASE,
+        );
+        // A column or table renamed to another case of its own name is fine.
+        revision(
+            &base(),
+            "[[upgrade]]\nop = \"rename_column\"\ntable = \"orders\"\ncolumn = \"user_id\"\nnew_name = \"User_Id\"\n",
+        )
+        .expect("replays");
+        revision(&base(), "[[upgrade]]\nop = \"rename_table\"\ntable = \"orders\"\nnew_name = \"Orders\"\n").expect("replays");
+    }
+
+    #[test]
+    fn enum_labels_fit_every_engine() {
+        let long = "x".repeat(64);
+        refused(
+            &format!("[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = {{ name = \"k\", type = {{ enum = [\"{long}\"], name = \"k\" }} }}\n"),
+            codes::BAD_ENUM_LABEL,
+        );
+        refused(
+            "[[upgrade]]\nop = \"alter_column\"\ntable = \"users\"\ncolumn = \"email\"\ntype = { enum = [\"A\", \"a\"], name = \"k\" }\n",
+            codes::BAD_ENUM_LABEL,
+        );
+        let ok = "x".repeat(63);
+        revision(
+            &base(),
+            &format!("[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = {{ name = \"k\", type = {{ enum = [\"{ok}\", \"A\", \"b\"], name = \"k\" }} }}\n"),
+        )
+        .expect("replays");
+    }
+
+    #[test]
+    fn the_version_table_and_its_key_are_reserved() {
+        refused(
+            "[[upgrade]]\nop = \"create_table\"\ntable = \"schemac_version\"\ncolumns = [{ name = \"id\", type = \"integer\" }]\n",
+            codes::RESERVED_NAME,
+        );
+        refused(
+            "[[upgrade]]\nop = \"rename_table\"\ntable = \"users\"\nnew_name = \"SCHEMAC_VERSION\"\n",
+            codes::RESERVED_NAME,
+        );
+        let key = Naming::make(&Naming::default().primary_key, "schemac_version", &[], "");
+        refused(
+            &format!("[[upgrade]]\nop = \"create_index\"\ntable = \"orders\"\nname = \"{key}\"\ncolumns = [\"user_id\"]\n"),
+            codes::RESERVED_NAME,
+        );
+    }
+
+    #[test]
+    fn a_not_null_column_of_an_existing_table_needs_a_value() {
+        let add = |extra: &str| {
+            format!("[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = {{ name = \"n\", type = \"integer\", nullable = false{extra} }}\n")
+        };
+        refused(&add(""), codes::NOT_NULL_WITHOUT_VALUE);
+        revision(&base(), &add(", default = 0")).expect("a default fills the rows");
+        revision(&base(), &format!("{}backfill = 0\n", add(""))).expect("a backfill fills the rows");
+        refused(
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"n\", type = \"integer\" }\nbackfill = 0\n",
+            codes::BACKFILL_WITHOUT_NOT_NULL,
+        );
+        refused(&format!("{}backfill = \"x\"\n", add("")), codes::VALUE_DOES_NOT_FIT);
+        // A table created in the same revision holds no rows yet, even renamed.
+        revision(
+            &base(),
+            &format!(
+                "[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [{{ name = \"id\", type = \"integer\" }}]\n[[upgrade]]\nop = \"rename_table\"\ntable = \"t\"\nnew_name = \"users2\"\n{}",
+                add("").replace("\"users\"", "\"users2\"")
+            ),
+        )
+        .expect("a new table has no rows");
     }
 }

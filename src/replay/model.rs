@@ -71,10 +71,13 @@ impl Constraint {
         }
     }
 
-    /// Whether the constraint names a global namespace (PostgreSQL and
-    /// SQLite make indexes for these).
+    /// Whether the constraint's name is schema-wide: every kind is, on some
+    /// engine (primary key and unique constraints are indexes on PostgreSQL,
+    /// foreign key and check names are unique per database on MySQL/MariaDB:
+    /// https://dev.mysql.com/doc/refman/8.4/en/create-table-foreign-keys.html,
+    /// https://dev.mysql.com/doc/refman/8.4/en/create-table-check-constraints.html).
     pub fn is_global_name(&self) -> bool {
-        matches!(self, Constraint::PrimaryKey { .. } | Constraint::Unique { .. })
+        true
     }
 }
 
@@ -177,12 +180,51 @@ pub struct Schema {
     pub tables: NameMap<Arc<Table>>,
     pub views: NameMap<View>,
     pub triggers: NameMap<Trigger>,
-    /// Schema-wide names (indexes, unique and primary key constraints) to their table.
-    pub global_names: HashMap<String, String, FastHash>,
+    /// The names that share one namespace on some engine (SPEC 10.1), each
+    /// folded to lower case (`fold`): tables, views, indexes, constraints of
+    /// every kind and enum types. PostgreSQL keeps tables, views, indexes
+    /// (so primary key and unique constraints) and types in one namespace,
+    /// SQLite tables, views and indexes; MySQL/MariaDB keep foreign key and
+    /// check names unique per database and compare names without case. The
+    /// union of those rules holds on every dialect, so that a project that
+    /// compiles for one applies on all.
+    pub global_names: HashMap<String, NameOwner, FastHash>,
+    /// The tables created by the revision being replayed: a table not in
+    /// it existed before the revision and may hold rows (SPEC 10.3). An
+    /// index of one revision, not content: two schemas compare equal whatever it holds.
+    pub fresh: Fresh,
     /// Unclassified DDL from `execute`, for the warnings of a SQLite rebuild.
     pub opaque: Vec<OpaqueDdl>,
     /// Which tables may hold a foreign key to each table, for `referrers`.
     pub fk_holders: FkHolders,
+}
+
+/// The object that holds a schema-wide name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameOwner {
+    /// The name as spelled.
+    pub name: String,
+    /// `table`, `view`, `index`, `constraint` or `enum type`.
+    pub kind: &'static str,
+    /// The table an index or constraint belongs to (the object itself for a
+    /// table or view, empty for an enum type).
+    pub table: String,
+}
+
+/// The key of a name in `Schema::global_names`: names that differ only in
+/// letter case collide on every dialect (SPEC 10.1).
+pub fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The tables created in the revision being replayed (`Schema::fresh`).
+#[derive(Clone, Debug, Default)]
+pub struct Fresh(pub std::collections::HashSet<String, FastHash>);
+
+impl PartialEq for Fresh {
+    fn eq(&self, _: &Fresh) -> bool {
+        true
+    }
 }
 
 /// For each table name, the tables that hold or once held a foreign key to
@@ -217,8 +259,11 @@ impl Schema {
 
     /// The table that owns an index of this name.
     pub fn index_table(&self, name: &str) -> Option<&Table> {
-        let t = self.global_names.get(name)?;
-        let table = self.tables.get(t)?;
+        let o = self.global_names.get(&fold(name))?;
+        if o.kind != "index" || o.name != name {
+            return None;
+        }
+        let table = self.tables.get(&o.table)?;
         table.indexes.iter().any(|i| i.name == name).then_some(table)
     }
 

@@ -199,7 +199,7 @@ impl OpKind {
             ],
             OpKind::DropTable => &["op", "table"],
             OpKind::RenameTable => &["op", "table", "new_name"],
-            OpKind::AddColumn => &["op", "table", "column"],
+            OpKind::AddColumn => &["op", "table", "column", "backfill"],
             OpKind::DropColumn => &["op", "table", "column"],
             OpKind::RenameColumn => &["op", "table", "column", "new_name"],
             OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
@@ -276,6 +276,8 @@ pub enum Op {
     AddColumn {
         table: Sp<String>,
         column: ColumnSpec,
+        /// A literal written into the rows the table already holds (SPEC 10.3).
+        backfill: Option<Sp<Value>>,
     },
     DropColumn {
         table: Sp<String>,

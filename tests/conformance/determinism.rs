@@ -65,7 +65,20 @@ fn determinism() {
         for dialect in ["sqlite", "postgresql", "mysql", "mariadb@10.11", "mysql@5.7"] {
             for command in commands {
                 let args = [&["--dialect", dialect][..], command].concat();
-                let first = compile(&dir, &args).unwrap_or_else(|e| panic!("{name}: {e}"));
+                // A generated chain may give a JSON or TEXT column a literal
+                // default, which MySQL 5.7 refuses (SPEC 10.7): schemac must
+                // refuse it on every run, and the refusal is all there is to compare.
+                let old_refusal = |e: &str| dialect == "mysql@5.7" && e.contains("E0501");
+                let first = match compile(&dir, &args) {
+                    Err(e) if old_refusal(&e) => {
+                        assert!(compile(&dir, &args).is_err_and(|e| old_refusal(&e)), "{name} {args:?}: a second run differs");
+                        for copy in &copies {
+                            assert!(compile(copy.path(), &args).is_err_and(|e| old_refusal(&e)), "{name} {args:?}: a copy differs");
+                        }
+                        continue;
+                    }
+                    r => r.unwrap_or_else(|e| panic!("{name}: {e}")),
+                };
                 assert_eq!(compile(&dir, &args).unwrap(), first, "{name} {args:?}: a second run differs");
                 for copy in &copies {
                     let again = compile(copy.path(), &args).unwrap_or_else(|e| panic!("{name} (renamed, shuffled): {e}"));

@@ -382,7 +382,16 @@ impl Gen {
         let t = self.schema.table(&table)?.clone();
         let col = self.rng.pick(&t.cols[1..]).clone();
         Some(match kind {
-            1 | 2 => Op::AddColumn { table, col: self.column() },
+            1 | 2 => {
+                let col = self.column();
+                // A NOT NULL column without a default needs a backfill on a
+                // table that may hold rows (SPEC 10.3); sometimes one comes
+                // with a default too.
+                self.values += 1;
+                let needs = !col.nullable && col.default.is_none();
+                let backfill = (!col.nullable && (needs || self.rng.chance(20))).then(|| col.ty.value(self.values + 9000));
+                Op::AddColumn { table, col, backfill }
+            }
             3 => Op::DropColumn { table, col: col.name },
             4 => Op::RenameColumn {
                 table,
@@ -392,6 +401,7 @@ impl Gen {
             5 => Op::RenameTable { table, new: self.table_name() },
             6 if self.rng.chance(40) => Op::DropTable { table },
             6 => Op::AddColumn {
+                backfill: None,
                 table,
                 col: Col {
                     name: self.fresh("c"),

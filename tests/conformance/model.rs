@@ -407,6 +407,8 @@ pub enum Op {
     AddColumn {
         table: String,
         col: Col,
+        /// For the rows the table holds (SPEC 10.3).
+        backfill: Option<Lit>,
     },
     DropColumn {
         table: String,
@@ -540,10 +542,13 @@ impl Op {
                 kv("table", q(table));
                 kv("new_name", q(new));
             }
-            Op::AddColumn { table, col } => {
+            Op::AddColumn { table, col, backfill } => {
                 kv("op", q("add_column"));
                 kv("table", q(table));
                 kv("column", col.toml());
+                if let Some(b) = backfill {
+                    kv("backfill", b.toml());
+                }
             }
             Op::DropColumn { table, col } => {
                 kv("op", q("drop_column"));
@@ -902,15 +907,26 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 }
             }
         }
-        Op::AddColumn { table, col } => {
+        Op::AddColumn { table, col, backfill } => {
             let t = schema.table_mut(table)?;
             if t.col(&col.name).is_some() {
                 return Err("column exists".into());
             }
-            if !col.nullable && col.default.is_none() {
-                return Err("NOT NULL column without a default".into());
+            // SPEC 10.3: schemac refuses this shape (E0327) on a table that
+            // existed before the revision; the model refuses it everywhere.
+            if !col.nullable && col.default.is_none() && backfill.is_none() {
+                return Err("NOT NULL column without a default or a backfill".into());
             }
-            let value = default_canon(col);
+            if let Some(b) = backfill {
+                if col.nullable || *b == Lit::Now {
+                    return Err("a backfill is a literal, for a NOT NULL column".into());
+                }
+            }
+            let value = match backfill {
+                // The existing rows take the backfill, not the default.
+                Some(b) => col.ty.has_values().then(|| Some(b.canon())),
+                None => default_canon(col),
+            };
             for row in t.rows.values_mut() {
                 if let Some(v) = &value {
                     row.insert(col.name.clone(), v.clone());

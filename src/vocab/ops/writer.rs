@@ -56,9 +56,12 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             kv("table", Toml::Str(table));
             kv("new_name", Toml::Str(new_name));
         }
-        Op::AddColumn { table, column } => {
+        Op::AddColumn { table, column, backfill } => {
             kv("table", Toml::Str(table));
             kv("column", column_toml(column));
+            if let Some(b) = backfill {
+                kv("backfill", value(&b.v));
+            }
         }
         Op::DropColumn { table, column } => {
             kv("table", Toml::Str(table));
