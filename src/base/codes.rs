@@ -194,6 +194,10 @@ codes! {
     "E1005" POPULATE_KEY_VALUE "a populate row gives no literal value for a key column",
     "E1006" POPULATE_DUPLICATE_KEY "two populate rows of one table have the same key",
     "E1007" POPULATE_MISSING_VALUE "a populate row gives no value for a NOT NULL column without a default",
+    // `import` and `diff --against`.
+    "E1100" CANNOT_READ_DUMP "the dump given to `import` or `diff --against` cannot be read",
+    "W1101" IMPORTED_AS_EXECUTE "a schema statement of the dump that the revision language cannot say is kept in the baseline as an `execute`",
+    "E1102" DUMP_DIFFERS "`diff --against`: the head schema and the dump differ (one line per difference on stdout)",
     // The lint of check_migration (SPEC 11): warnings about a change to a
     // table that existed before the revision, at the operation that makes it.
     "S101" LINT_INDEX_LOCKS "an index is built without `concurrently` on a table that existed before the revision (PostgreSQL): writes wait for the whole build",

@@ -3,6 +3,8 @@
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
 pub mod autogen;
+pub mod import;
+pub mod jsonschema;
 pub mod init;
 pub mod populate;
 pub mod revision;

@@ -20,6 +20,12 @@ pub enum TransactionMode {
     Single,
 }
 
+/// The tables of a configuration file, and the keys of each.
+pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming"];
+pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
+pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "transaction", "model", "populate"];
+pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
+
 /// Everything a command needs to know, resolved from files and flags.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -191,12 +197,12 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
         return;
     };
     let mut d = Decoder { file, text, diags };
-    let Some(root) = d.table(&doc, &["database", "migrations", "naming"]) else {
+    let Some(root) = d.table(&doc, ROOT_KEYS) else {
         return;
     };
     if let Some(db) = root
         .get("database")
-        .and_then(|v| d.sub_table(v, &["connection", "dialect", "server_version"], "[database]"))
+        .and_then(|v| d.sub_table(v, DATABASE_KEYS, "[database]"))
     {
         if let Some(c) = db.get("connection").and_then(|v| d.string(v)) {
             match dialect_of_url(&c.v) {
@@ -226,7 +232,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
     }
     if let Some(m) = root
         .get("migrations")
-        .and_then(|v| d.sub_table(v, &["directory", "version_table", "transaction", "model", "populate"], "[migrations]"))
+        .and_then(|v| d.sub_table(v, MIGRATIONS_KEYS, "[migrations]"))
     {
         if let Some(v) = m.get("directory").and_then(|v| d.string(v)) {
             s.directory = base.join(v.v);
@@ -253,7 +259,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
     }
     if let Some(n) = root
         .get("naming")
-        .and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]"))
+        .and_then(|v| d.sub_table(v, NAMING_KEYS, "[naming]"))
     {
         for (key, slot) in [
             ("index", &mut s.naming.index),

@@ -273,19 +273,7 @@ pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) 
 pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
     let doc = parse_toml(file, text, diags)?;
     let mut d = Decoder { file, text, diags };
-    let root = d.table(
-        &doc,
-        &[
-            "revision",
-            "down_revision",
-            "depends_on",
-            "message",
-            "branch_labels",
-            "transactional",
-            "upgrade",
-            "downgrade",
-        ],
-    )?;
+    let root = d.table(&doc, REVISION_KEYS)?;
     let id = match root.get("revision") {
         Some(v) => d.ident_string(v, "revision")?,
         None => {
@@ -765,7 +753,19 @@ impl<'i> Decoder<'_, 'i> {
         }
         let mut constraints = vec![];
         if let Some(v) = t.get("primary_key") {
-            if let Some(cols) = self.name_list(v) {
+            if let Val::Table(_) = v.get_ref() {
+                // `{ name = "...", columns = [...] }`: a primary key named
+                // otherwise than the convention (what `import` keeps).
+                let s = self.span(v);
+                if let Some(pt) = self.sub_table(v, PRIMARY_KEY_KEYS, "a primary key") {
+                    if let Some(cols) = self.req_list(pt, "columns", s) {
+                        constraints.push(ConstraintSpec::PrimaryKey {
+                            name: self.opt_name(pt, "name"),
+                            columns: cols,
+                        });
+                    }
+                }
+            } else if let Some(cols) = self.name_list(v) {
                 constraints.push(ConstraintSpec::PrimaryKey { name: None, columns: cols });
             }
         }
@@ -773,7 +773,7 @@ impl<'i> Decoder<'_, 'i> {
             let s = self.span(item);
             if let Some(ft) = self.sub_table(
                 item,
-                &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"],
+                FOREIGN_KEY_KEYS,
                 "a foreign key",
             ) {
                 if let Some(fk) = self.foreign_key(ft, s) {
@@ -783,7 +783,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "unique_constraints") {
             let s = self.span(item);
-            if let Some(ut) = self.sub_table(item, &["name", "columns"], "a unique constraint") {
+            if let Some(ut) = self.sub_table(item, UNIQUE_KEYS, "a unique constraint") {
                 if let Some(cols) = self.req_list(ut, "columns", s) {
                     constraints.push(ConstraintSpec::Unique {
                         name: self.opt_name(ut, "name"),
@@ -794,7 +794,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "check_constraints") {
             let s = self.span(item);
-            if let Some(ct) = self.sub_table(item, &["name", "expr"], "a check constraint") {
+            if let Some(ct) = self.sub_table(item, CHECK_KEYS, "a check constraint") {
                 if let Some(expr) = self.req_string(ct, "expr", s) {
                     constraints.push(ConstraintSpec::Check {
                         name: self.opt_name(ct, "name"),
@@ -806,7 +806,7 @@ impl<'i> Decoder<'_, 'i> {
         let mut indexes = vec![];
         for item in self.array(t, "indexes") {
             let s = self.span(item);
-            if let Some(it) = self.sub_table(item, &["name", "columns", "unique", "where"], "an index") {
+            if let Some(it) = self.sub_table(item, INDEX_KEYS, "an index") {
                 if let Some(i) = self.index(it, s) {
                     indexes.push(i);
                 }
@@ -1119,7 +1119,30 @@ impl<'i> Decoder<'_, 'i> {
 
 pub const DIALECT_KEYS: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite", "default"];
 
-const COLUMN_KEYS: &[&str] = &[
+/// The keys of a revision file's top level.
+pub const REVISION_KEYS: &[&str] = &[
+    "revision",
+    "down_revision",
+    "depends_on",
+    "message",
+    "branch_labels",
+    "transactional",
+    "upgrade",
+    "downgrade",
+];
+
+/// The keys of a `foreign_keys` entry of `create_table`.
+pub const FOREIGN_KEY_KEYS: &[&str] = &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"];
+/// The keys of `create_table`'s `primary_key` when it is a table.
+pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns"];
+/// The keys of a `unique_constraints` entry.
+pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
+/// The keys of a `check_constraints` entry.
+pub const CHECK_KEYS: &[&str] = &["name", "expr"];
+/// The keys of an `indexes` entry.
+pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "where"];
+
+pub const COLUMN_KEYS: &[&str] = &[
     "name",
     "type",
     "nullable",

@@ -202,17 +202,19 @@ fn bare(b: bool) -> Toml<'static> {
     Toml::Bare(b.to_string())
 }
 
-/// `create_table`'s keys: the primary key by its columns (its name follows
-/// the convention), the other constraints grouped by kind, in their order.
+/// `create_table`'s keys: the primary key by its columns (as a table with
+/// its name when it has one), the other constraints grouped by kind, in their order.
 fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
     kv("table", Toml::Str(&spec.table));
     kv("columns", Toml::Lines(spec.columns.iter().map(column_toml).collect()));
     let pk = spec.constraints.iter().find_map(|c| match c {
-        ConstraintSpec::PrimaryKey { columns, .. } => Some(columns),
+        ConstraintSpec::PrimaryKey { name, columns } => Some((name, columns)),
         _ => None,
     });
-    if let Some(columns) = pk {
-        kv("primary_key", Toml::Names(columns));
+    match pk {
+        Some((Some(name), columns)) => kv("primary_key", Toml::Inline(vec![("name", Toml::Str(name)), ("columns", Toml::Names(columns))])),
+        Some((None, columns)) => kv("primary_key", Toml::Names(columns)),
+        None => {}
     }
     // One key per kind of constraint, each an array of inline tables, left
     // out when the table has none of that kind.
