@@ -535,11 +535,7 @@ fn run_command(
                 None => Ok(()),
             }
         }
-        Command::Init { .. }
-        | Command::Completions { .. }
-        | Command::Explain { .. }
-        | Command::Import { .. }
-        | Command::JsonSchema { .. } => Ok(()),
+        Command::Init { .. } | Command::Completions { .. } | Command::Explain { .. } | Command::Import { .. } | Command::JsonSchema { .. } => Ok(()),
     }
 }
 

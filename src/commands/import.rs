@@ -48,9 +48,8 @@ struct Stmt {
 /// Reads the dump file into `sources` and parses it for `dialect`.
 pub fn read(path: &Path, dialect: &Dialect, version_table: &str, naming: &Naming, sources: &mut Sources) -> Result<(Dump, FileId), Diagnostics> {
     let display = crate::base::diag::display_path(path);
-    let text = crate::base::files::read_regular_text(path).map_err(|e| {
-        Diagnostics::from(Diagnostic::error(codes::CANNOT_READ_DUMP, format!("cannot read the dump `{display}`: {e}")))
-    })?;
+    let text = crate::base::files::read_regular_text(path)
+        .map_err(|e| Diagnostics::from(Diagnostic::error(codes::CANNOT_READ_DUMP, format!("cannot read the dump `{display}`: {e}"))))?;
     let file = sources.add(display, text);
     let text = sources.text(file).to_string();
     Ok((parse(&text, file, dialect, version_table, naming), file))
@@ -67,7 +66,9 @@ pub fn parse(text: &str, file: FileId, dialect: &Dialect, version_table: &str, n
         sequences: vec![],
         file,
     };
-    for s in split(text) {
+    // MySQL reads a backslash in a string as an escape; PostgreSQL and SQLite do not.
+    let backslash = dialect.literal("\\").len() > 3;
+    for s in split(text, backslash) {
         p.statement(&s);
     }
     p.finish();
@@ -88,8 +89,25 @@ struct Importer<'a> {
 
 /// The first words of statements that never change the schema.
 const IGNORED: &[&str] = &[
-    "SET", "SELECT", "LOCK", "UNLOCK", "BEGIN", "COMMIT", "START", "USE", "PRAGMA", "GRANT", "REVOKE", "DROP", "ANALYZE", "INSERT", "ROLLBACK",
-    "SAVEPOINT", "RELEASE", "DELETE", "UPDATE",
+    "SET",
+    "SELECT",
+    "LOCK",
+    "UNLOCK",
+    "BEGIN",
+    "COMMIT",
+    "START",
+    "USE",
+    "PRAGMA",
+    "GRANT",
+    "REVOKE",
+    "DROP",
+    "ANALYZE",
+    "INSERT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "DELETE",
+    "UPDATE",
 ];
 
 fn words(s: &str) -> Vec<String> {
@@ -211,6 +229,30 @@ impl Importer<'_> {
                         return self.keep(s, &why);
                     }
                 }
+                // MariaDB keeps JSON as LONGTEXT with a CHECK (json_valid(col)):
+                // https://mariadb.com/kb/en/json-data-type/
+                let json_checks: Vec<(String, String)> = t
+                    .constraints
+                    .iter()
+                    .filter_map(|c| match c {
+                        Constraint::Check { name, expr } => {
+                            let e = expr.to_ascii_lowercase().replace(['`', '"', ' '], "");
+                            let col = e.strip_prefix("json_valid(")?.strip_suffix(')')?.to_string();
+                            let column = t.columns.keys().find(|k| k.to_ascii_lowercase() == col)?;
+                            matches!(&t.columns[column].ty, ColumnType::Raw(r) if r.0.values().any(|v| v.eq_ignore_ascii_case("longtext")))
+                                .then(|| (name.clone(), column.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                for (check, column) in json_checks {
+                    if self.dialect.type_sql(&ColumnType::Json).is_ok_and(|s| s.eq_ignore_ascii_case("json")) {
+                        t.constraints.retain(|c| c.name() != check);
+                        if let Some(c) = t.columns.get_mut(&column) {
+                            c.ty = ColumnType::Json;
+                        }
+                    }
+                }
                 // MySQL shows the index that backs a foreign key as a KEY of
                 // the same name: it is the foreign key's, not the user's.
                 t.indexes.retain(|i| i.unique || !fk_names.contains(&i.name));
@@ -273,8 +315,10 @@ impl Importer<'_> {
                     return self.keep(s, "a materialized view");
                 }
                 let name = last(&v.name);
-                // mysqldump first creates a stand-in table of the view's name.
+                // mysqldump first creates a stand-in of the view's name (a
+                // table, or a view of constants), replaced later.
                 self.dump.tables.shift_remove(&name);
+                self.dump.views.retain(|(n, _)| *n != name);
                 self.dump.views.push((name, v.query.to_string()));
             }
             Statement::CreateType {
@@ -289,7 +333,11 @@ impl Importer<'_> {
                 comment,
                 ..
             } => {
-                let parts: Vec<String> = object_name.0.iter().map(|p| p.as_ident().map(|i| i.value.clone()).unwrap_or_default()).collect();
+                let parts: Vec<String> = object_name
+                    .0
+                    .iter()
+                    .map(|p| p.as_ident().map(|i| i.value.clone()).unwrap_or_default())
+                    .collect();
                 match object_type {
                     sq::CommentObject::Table => {
                         if let Some(t) = parts.last().and_then(|n| self.dump.tables.get_mut(n)) {
@@ -363,6 +411,11 @@ impl Importer<'_> {
                     }
                     cons.push(sq::TableConstraint::ForeignKey(fk));
                 }
+                sq::ColumnOption::Check(ck) if ck.name.is_none() && named.is_none() && self.enum_check(&col, &ck.expr).is_some() => {
+                    // The unnamed `CHECK (col IN (...))` that spells an enum
+                    // where the dialect has no enum type (SQLite).
+                    col.ty = self.enum_check(&col, &ck.expr).expect("checked");
+                }
                 sq::ColumnOption::Check(ck) => {
                     let mut ck = ck.clone();
                     ck.name = ck.name.or(named);
@@ -384,6 +437,47 @@ impl Importer<'_> {
             }
         }
         (col, cons)
+    }
+
+    /// The enum type that `CHECK (expr)` on `col` spells, when the dialect
+    /// writes enums as a check and the column has the type it gives them.
+    fn enum_check(&self, col: &Column, expr: &Expr) -> Option<ColumnType> {
+        if !matches!(self.dialect.data.enum_style, crate::dialect::EnumStyle::Check) {
+            return None;
+        }
+        let Expr::In {
+            expr,
+            target: sq::InTarget::List(list),
+            negated: false,
+            ..
+        } = expr
+        else {
+            return None;
+        };
+        let Expr::Identifier(i) = &**expr else { return None };
+        if i.value != col.name {
+            return None;
+        }
+        let values: Vec<String> = list
+            .iter()
+            .map(|v| match v {
+                Expr::Value(v) => match &v.value {
+                    sq::Value::SingleQuotedString(s) => Some(s.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let ty = ColumnType::Enum(Box::new(EnumType {
+            name: col.name.clone(),
+            values,
+        }));
+        let ours = self.dialect.type_sql(&ty).ok()?;
+        let theirs = match &col.ty {
+            ColumnType::Raw(r) => r.0.values().next().cloned()?,
+            other => self.dialect.type_sql(other).ok()?,
+        };
+        (canonical_type(&ours) == canonical_type(&theirs)).then_some(ty)
     }
 
     fn constraint(&self, t: &mut Table, c: &sq::TableConstraint) -> Result<(), String> {
@@ -490,7 +584,10 @@ impl Importer<'_> {
             if args.is_empty() {
                 let n = last(name);
                 if let Some(values) = self.enums.get(&n) {
-                    return ColumnType::Enum(Box::new(EnumType { name: n, values: values.clone() }));
+                    return ColumnType::Enum(Box::new(EnumType {
+                        name: n,
+                        values: values.clone(),
+                    }));
                 }
             }
         }
@@ -530,7 +627,11 @@ impl Importer<'_> {
             },
             _ => {
                 let t = e.to_string().to_ascii_lowercase();
-                let t = t.trim_end_matches("()");
+                // `current_timestamp()`, `current_timestamp(6)` (MariaDB).
+                let t = match t.find('(') {
+                    Some(i) if t.ends_with(')') && t[i + 1..t.len() - 1].chars().all(|c| c.is_ascii_digit()) => &t[..i],
+                    _ => t.as_str(),
+                };
                 match t {
                     "current_timestamp" | "now" | "localtimestamp" => Some(Value::Current("current_timestamp".into())),
                     "current_date" | "curdate" => Some(Value::Current("current_date".into())),
@@ -552,12 +653,14 @@ impl Importer<'_> {
         for (name, sql, span) in seqs {
             // A sequence that a serial column owns is part of that column.
             let owned = sql.to_ascii_uppercase().contains(" OWNED BY ")
-                || self.dump.tables.values().any(|t| t.columns.values().any(|c| c.autoincrement))
-                    && name.to_ascii_lowercase().ends_with("_seq");
+                || self.dump.tables.values().any(|t| t.columns.values().any(|c| c.autoincrement)) && name.to_ascii_lowercase().ends_with("_seq");
             if !owned {
                 self.dump.warnings.push(
-                    Diagnostic::warning(codes::IMPORTED_AS_EXECUTE, format!("sequence `{}` is kept as an `execute`", crate::base::text::escape(&name)))
-                        .at(span, "this statement"),
+                    Diagnostic::warning(
+                        codes::IMPORTED_AS_EXECUTE,
+                        format!("sequence `{}` is kept as an `execute`", crate::base::text::escape(&name)),
+                    )
+                    .at(span, "this statement"),
                 );
                 self.dump.executes.push(sql);
             }
@@ -690,7 +793,22 @@ pub fn neutral_for(dialect: &Dialect, text: &str) -> Option<ColumnType> {
         _ => vec![],
     };
     use ColumnType::*;
-    let mut candidates = vec![Boolean, SmallInt, Integer, BigInt, Float, Text, Binary, Date, Time, DateTime, TimestampTz, Json, Jsonb, Uuid];
+    let mut candidates = vec![
+        Boolean,
+        SmallInt,
+        Integer,
+        BigInt,
+        Float,
+        Text,
+        Binary,
+        Date,
+        Time,
+        DateTime,
+        TimestampTz,
+        Json,
+        Jsonb,
+        Uuid,
+    ];
     match nums.as_slice() {
         [n] => {
             candidates.insert(0, String(Some(*n)));
@@ -712,7 +830,7 @@ pub fn neutral_for(dialect: &Dialect, text: &str) -> Option<ColumnType> {
 /// Splits a dump into statements: comments and psql meta-commands dropped,
 /// MySQL's `/*!NNNNN ... */` conditional comments unwrapped, `DELIMITER`
 /// honoured, quotes and PostgreSQL dollar quotes respected.
-fn split(text: &str) -> Vec<Stmt> {
+fn split(text: &str, backslash: bool) -> Vec<Stmt> {
     let b = text.as_bytes();
     let mut out = vec![];
     let mut cur = String::new();
@@ -729,7 +847,7 @@ fn split(text: &str) -> Vec<Stmt> {
                 i = line_end;
                 continue;
             }
-            if line.len() >= 10 && line[..10].eq_ignore_ascii_case("DELIMITER ") {
+            if line.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("DELIMITER ")) {
                 delim = line[10..].trim().to_string();
                 i = line_end;
                 continue;
@@ -778,7 +896,7 @@ fn split(text: &str) -> Vec<Stmt> {
                 let q = c;
                 let mut j = i + 1;
                 while j < b.len() {
-                    if b[j] == b'\\' && q == b'\'' {
+                    if backslash && b[j] == b'\\' && q == b'\'' {
                         j += 2;
                         continue;
                     }
@@ -940,6 +1058,14 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
             t.comment = None;
         }
         t.options = None;
+        // SQLite: an `INTEGER PRIMARY KEY` is the rowid, which numbers rows
+        // by itself; AUTOINCREMENT only changes whether numbers are reused.
+        if matches!(dialect.data.autoincrement, crate::dialect::Autoincrement::Rowid) {
+            let pk: Vec<String> = t.primary_key().map(|(_, c)| c.to_vec()).unwrap_or_default();
+            for c in t.columns.values_mut() {
+                c.autoincrement = pk.len() == 1 && pk[0] == c.name && c.ty.is_integer();
+            }
+        }
         let mut uniques = vec![];
         t.indexes.retain(|i| {
             if i.unique && i.where_.is_none() {
@@ -961,6 +1087,15 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
         for c in t.constraints.iter_mut() {
             match c {
                 Constraint::Check { expr, .. } => expr.clear(),
+                // NO ACTION is the default; RESTRICT differs from it only in
+                // when it is checked, which no dump shows on MySQL.
+                Constraint::ForeignKey(fk) => {
+                    for a in [&mut fk.on_delete, &mut fk.on_update] {
+                        if matches!(a, None | Some(FkAction::Restrict)) {
+                            *a = Some(FkAction::NoAction);
+                        }
+                    }
+                }
                 Constraint::PrimaryKey { name: n, .. } if unnamed_pk.contains(name) => *n = "PRIMARY".into(),
                 _ => {}
             }
@@ -1091,8 +1226,21 @@ pub fn diff(
     if !dump.warnings.is_empty() {
         eprint!("{}", sources.render(&dump.warnings, format));
     }
+    let mut shown = dump.schema();
+    // The CHECK that spells an enum where the dialect has no enum type is
+    // the column's, not a constraint of the model.
+    if matches!(dialect.data.enum_style, crate::dialect::EnumStyle::Check) {
+        for t in head.tables.values() {
+            for c in t.columns.values().filter(|c| matches!(c.ty, ColumnType::Enum(_))) {
+                let name = Naming::make(&settings.naming.check, &t.name, &[c.name.as_str()], "");
+                if let Some(d) = shown.table_mut(&t.name) {
+                    d.constraints.retain(|x| !matches!(x, Constraint::Check { name: n, .. } if *n == name));
+                }
+            }
+        }
+    }
     let a = normalise(&head, dialect, &dump.unnamed_pk);
-    let b = normalise(&dump.schema(), dialect, &dump.unnamed_pk);
+    let b = normalise(&shown, dialect, &dump.unnamed_pk);
     let lines: Vec<String> = crate::commands::autogen::drift(&crate::commands::autogen::diff(&a, &b))
         .into_iter()
         .map(|l| l.replace("the model", "the dump"))
@@ -1100,15 +1248,27 @@ pub fn diff(
     let shown = crate::base::diag::display_path(file);
     if lines.is_empty() {
         let json = serde_json::json!({ "against": shown, "differences": [] });
-        return Ok((format!("no difference between the head schema and `{shown}`"), serde_json::to_string_pretty(&json).unwrap_or_default(), None));
+        return Ok((
+            format!("no difference between the head schema and `{shown}`"),
+            serde_json::to_string_pretty(&json).unwrap_or_default(),
+            None,
+        ));
     }
     let text = lines.join("\n");
     let json = serde_json::json!({ "against": shown, "differences": lines });
-    Ok((text, serde_json::to_string_pretty(&json).unwrap_or_default(), Some(
-        Diagnostic::error(
-            codes::DUMP_DIFFERS,
-            format!("{} difference{} between the head schema and `{shown}`", lines.len(), if lines.len() == 1 { "" } else { "s" }),
-        )
-        .help("write a revision for a change the database should get, or fix the database"),
-    )))
+    Ok((
+        text,
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+        Some(
+            Diagnostic::error(
+                codes::DUMP_DIFFERS,
+                format!(
+                    "{} difference{} between the head schema and `{shown}`",
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .help("write a revision for a change the database should get, or fix the database"),
+        ),
+    ))
 }

@@ -161,7 +161,11 @@ fn defs() -> Value {
     let table = object(crate::commands::autogen::TABLE_KEYS, |k| value_of(Some(OpKind::CreateTable), k), &["table"]);
     let model = object(&["table"], |_| json!({"type": "array", "items": {"$ref": "#/$defs/table"}}), &[]);
     let rows = object(crate::commands::populate::ROWS_KEYS, |k| value_of(None, k), &["table"]);
-    let populate = object(crate::commands::populate::POPULATE_KEYS, |_| json!({"type": "array", "items": rows.clone()}), &[]);
+    let populate = object(
+        crate::commands::populate::POPULATE_KEYS,
+        |_| json!({"type": "array", "items": rows.clone()}),
+        &[],
+    );
     json!({
         "revision": revision,
         "operation": operation(),

@@ -4,8 +4,8 @@
 
 pub mod autogen;
 pub mod import;
-pub mod jsonschema;
 pub mod init;
+pub mod jsonschema;
 pub mod populate;
 pub mod revision;
 

@@ -200,10 +200,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
     let Some(root) = d.table(&doc, ROOT_KEYS) else {
         return;
     };
-    if let Some(db) = root
-        .get("database")
-        .and_then(|v| d.sub_table(v, DATABASE_KEYS, "[database]"))
-    {
+    if let Some(db) = root.get("database").and_then(|v| d.sub_table(v, DATABASE_KEYS, "[database]")) {
         if let Some(c) = db.get("connection").and_then(|v| d.string(v)) {
             match dialect_of_url(&c.v) {
                 Some(id) => s.dialect = id,
@@ -230,10 +227,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             s.server_version = Some(v.v);
         }
     }
-    if let Some(m) = root
-        .get("migrations")
-        .and_then(|v| d.sub_table(v, MIGRATIONS_KEYS, "[migrations]"))
-    {
+    if let Some(m) = root.get("migrations").and_then(|v| d.sub_table(v, MIGRATIONS_KEYS, "[migrations]")) {
         if let Some(v) = m.get("directory").and_then(|v| d.string(v)) {
             s.directory = base.join(v.v);
         }
@@ -257,10 +251,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             s.populate = Some(base.join(v.v));
         }
     }
-    if let Some(n) = root
-        .get("naming")
-        .and_then(|v| d.sub_table(v, NAMING_KEYS, "[naming]"))
-    {
+    if let Some(n) = root.get("naming").and_then(|v| d.sub_table(v, NAMING_KEYS, "[naming]")) {
         for (key, slot) in [
             ("index", &mut s.naming.index),
             ("unique", &mut s.naming.unique),

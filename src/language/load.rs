@@ -771,11 +771,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "foreign_keys") {
             let s = self.span(item);
-            if let Some(ft) = self.sub_table(
-                item,
-                FOREIGN_KEY_KEYS,
-                "a foreign key",
-            ) {
+            if let Some(ft) = self.sub_table(item, FOREIGN_KEY_KEYS, "a foreign key") {
                 if let Some(fk) = self.foreign_key(ft, s) {
                     constraints.push(ConstraintSpec::ForeignKey(fk));
                 }
