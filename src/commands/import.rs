@@ -31,7 +31,9 @@ use std::sync::Arc;
 pub struct Dump {
     pub tables: IndexMap<String, Table>,
     pub views: Vec<(String, String)>,
-    pub executes: Vec<String>,
+    /// Raw SQL kept in dump order, each with whether it came before the
+    /// dump's first table (an extension, a function, a domain): those run first.
+    pub executes: Vec<(bool, String)>,
     pub warnings: Vec<Diagnostic>,
     /// Tables whose primary key the dump shows without a name (MySQL).
     pub unnamed_pk: Vec<String>,
@@ -143,7 +145,8 @@ impl Importer<'_> {
             )
             .at(self.span(s), "this statement"),
         );
-        self.dump.executes.push(sql);
+        let early = self.dump.tables.is_empty();
+        self.dump.executes.push((early, sql));
     }
 
     fn skipped_table(&self, name: &str) -> bool {
@@ -662,7 +665,8 @@ impl Importer<'_> {
                     )
                     .at(span, "this statement"),
                 );
-                self.dump.executes.push(sql);
+                let early = self.dump.tables.is_empty();
+                self.dump.executes.push((early, sql));
             }
         }
         for name in std::mem::take(&mut self.dump.unnamed_pk) {
@@ -969,7 +973,12 @@ impl Dump {
     /// to a table created later is added after every table), every name
     /// explicit, then views, then what was kept as raw SQL.
     pub fn ops(&self, dialect: &Dialect, naming: &Naming) -> Vec<Op> {
-        let mut out = vec![];
+        let raw = |sql: &str| {
+            let mut m = IndexMap::new();
+            m.insert(dialect.key().to_string(), sql.to_string());
+            Op::Execute { sql: PerDialect(m) }
+        };
+        let mut out: Vec<Op> = self.executes.iter().filter(|(early, _)| *early).map(|(_, sql)| raw(sql)).collect();
         let mut later = vec![];
         let mut pending: Vec<&Table> = self.tables.values().collect();
         let mut created: Vec<&str> = vec![];
@@ -1026,11 +1035,7 @@ impl Dump {
                 sql: PerDialect(m),
             });
         }
-        for sql in &self.executes {
-            let mut m = IndexMap::new();
-            m.insert(dialect.key().to_string(), sql.clone());
-            out.push(Op::Execute { sql: PerDialect(m) });
-        }
+        out.extend(self.executes.iter().filter(|(early, _)| !*early).map(|(_, sql)| raw(sql)));
         out
     }
 }
