@@ -217,7 +217,7 @@ impl Importer<'_> {
                 };
                 let mut inline = vec![];
                 for c in &ct.columns {
-                    let (col, cons) = self.column(&name, c);
+                    let (col, cons) = self.column(c);
                     t.columns.insert(col.name.clone(), col);
                     inline.extend(cons);
                 }
@@ -365,7 +365,7 @@ impl Importer<'_> {
     }
 
     /// A column and the constraints written on it (as table constraints).
-    fn column(&self, table: &str, c: &sq::ColumnDef) -> (Column, Vec<sq::TableConstraint>) {
+    fn column(&self, c: &sq::ColumnDef) -> (Column, Vec<sq::TableConstraint>) {
         let mut col = Column {
             name: c.name.value.clone(),
             ty: self.column_type(&c.data_type, &c.name.value),
@@ -375,7 +375,6 @@ impl Importer<'_> {
             comment: None,
         };
         let mut cons = vec![];
-        let _ = table;
         for o in &c.options {
             let named = o.name.clone();
             match &o.option {
@@ -500,10 +499,8 @@ impl Importer<'_> {
                 let cols = idents(&pk.columns)?;
                 let name = match pk.name.as_ref().or(pk.index_name.as_ref()) {
                     Some(n) => n.value.clone(),
-                    None => {
-                        self_note_unnamed(t);
-                        "PRIMARY".to_string()
-                    }
+                    // MySQL's primary key is always `PRIMARY`; `finish` names it by the convention.
+                    None => "PRIMARY".to_string(),
                 };
                 for c in &cols {
                     if let Some(col) = t.columns.get_mut(c) {
@@ -669,9 +666,6 @@ impl Importer<'_> {
                 self.dump.executes.push((early, sql));
             }
         }
-        for name in std::mem::take(&mut self.dump.unnamed_pk) {
-            let _ = name;
-        }
         let unnamed: Vec<String> = self
             .dump
             .tables
@@ -693,8 +687,6 @@ impl Importer<'_> {
         self.dump.unnamed_pk = unnamed;
     }
 }
-
-fn self_note_unnamed(_t: &Table) {}
 
 fn ident_column(i: &sq::Ident) -> sq::IndexColumn {
     sq::IndexColumn {
@@ -751,13 +743,12 @@ pub fn canonical_type(s: &str) -> String {
         Some(i) => (s[..i].trim().to_string(), s[i..].replace(' ', "")),
         None => (s.clone(), String::new()),
     };
-    let (base, rest) = match base.as_str() {
-        "timestamp without time zone" => ("timestamp".to_string(), ""),
-        "timestamp with time zone" => ("timestamptz".to_string(), ""),
-        "time without time zone" => ("time".to_string(), ""),
-        _ => (base.clone(), ""),
+    let base = match base.as_str() {
+        "timestamp without time zone" => "timestamp".to_string(),
+        "timestamp with time zone" => "timestamptz".to_string(),
+        "time without time zone" => "time".to_string(),
+        _ => base,
     };
-    let _ = rest;
     // `timestamp(6) without time zone`: the suffix comes after the arguments.
     let (args, base) = if let Some(i) = args.find(')') {
         let tail = args[i + 1..].to_string();
