@@ -273,12 +273,10 @@ impl Importer<'_> {
                 for op in &at.operations {
                     match op {
                         sq::AlterTableOperation::AddConstraint { constraint, .. } => {
-                            let mut t = self.dump.tables.swap_remove_full(&name).map(|(i, _, t)| (i, t)).expect("checked");
-                            let r = self.constraint(&mut t.1, constraint);
-                            let (i, table) = t;
-                            self.dump.tables.insert(name.clone(), table);
-                            let n = self.dump.tables.len();
-                            self.dump.tables.move_index(n - 1, i);
+                            // The tables are taken out for the call, keeping their order.
+                            let mut tables = std::mem::take(&mut self.dump.tables);
+                            let r = self.constraint(tables.get_mut(&name).expect("checked"), constraint);
+                            self.dump.tables = tables;
                             if let Err(why) = r {
                                 return self.keep(s, &why);
                             }
@@ -1267,4 +1265,35 @@ pub fn diff(
             .help("write a revision for a change the database should get, or fix the database"),
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_put_in_one_form() {
+        assert_eq!(canonical_type("character varying(100)"), "varchar(100)");
+        assert_eq!(canonical_type("VARCHAR(100)"), "varchar(100)");
+        assert_eq!(canonical_type("int(11)"), "integer");
+        assert_eq!(canonical_type("tinyint(1)"), "boolean");
+        assert_eq!(canonical_type("timestamp with time zone"), "timestamptz");
+        assert_eq!(canonical_type("NUMERIC(10, 2)"), "numeric(10,2)");
+        assert_eq!(canonical_type("decimal(10,2)"), "numeric(10,2)");
+    }
+
+    #[test]
+    fn statements_are_split_as_the_client_would() {
+        let text = "-- c\n/*!40101 SET NAMES utf8mb4 */;\n\\restrict abc\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nSELECT ';' ;\nDELIMITER ;;\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END ;;\nDELIMITER ;\n";
+        let got: Vec<String> = split(text, true).into_iter().map(|s| s.text.trim().to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "SET NAMES utf8mb4",
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+                "SELECT ';'",
+                "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END",
+            ]
+        );
+    }
 }
