@@ -71,6 +71,15 @@ pub struct Output {
     pub output: Option<PathBuf>,
 }
 
+/// The files `json-schema` describes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaFile {
+    Revision,
+    Model,
+    Populate,
+    Config,
+}
+
 /// How a listing is printed.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ListFormat {
@@ -212,6 +221,32 @@ pub enum Command {
         #[arg(value_enum)]
         shell: ShellName,
     },
+    /// Reads a schema-only dump and writes it as a baseline revision (or, with --model, as the model file).
+    Import {
+        /// The dump: `pg_dump --schema-only`, `mysqldump --no-data`, `mariadb-dump --no-data` or SQLite `.schema` output.
+        file: PathBuf,
+        /// Write the model file (`[migrations] model`, default `schema.toml`) instead of a revision.
+        #[arg(long)]
+        model: bool,
+        /// The baseline's revision id (default: 12 random hex digits).
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+    },
+    /// Compares the head schema with a schema-only dump; exit 1 on any difference.
+    Diff {
+        /// The dump to compare the head schema with.
+        #[arg(long = "against")]
+        against: PathBuf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Prints a JSON Schema of the revision, model, populate or configuration files.
+    #[command(name = "json-schema", alias = "json_schema")]
+    JsonSchema {
+        /// Which file's schema (default: all of them, as `$defs` of one document).
+        #[arg(long, value_enum)]
+        file: Option<SchemaFile>,
+    },
     /// What a diagnostic code means (every code, without one).
     Explain {
         /// A code as diagnostics print it (a letter and four digits), or its name (unknown-key).
@@ -317,7 +352,20 @@ fn dispatch(cli: &Cli, sources: &mut Sources) -> Result<(), Diagnostics> {
     if let Command::Explain { code } = command {
         return print(&explain(code.as_deref())?);
     }
+    if let Command::JsonSchema { file } = command {
+        let which = file.map(|f| match f {
+            SchemaFile::Revision => crate::commands::jsonschema::File::Revision,
+            SchemaFile::Model => crate::commands::jsonschema::File::Model,
+            SchemaFile::Populate => crate::commands::jsonschema::File::Populate,
+            SchemaFile::Config => crate::commands::jsonschema::File::Config,
+        });
+        return print(&serde_json::to_string_pretty(&crate::commands::jsonschema::schema(which)).unwrap_or_default());
+    }
     let (settings, dialect) = settings(cli, sources)?;
+    if let Command::Import { file, model, rev_id } = command {
+        let written = crate::commands::import::import(file, &settings, &dialect, *model, rev_id.as_deref(), sources, message_format(cli))?;
+        return print(&written);
+    }
     let phase = Phases::new(cli.debug);
     // `revision` in a project with no revisions folder yet writes the first
     // revision, and creates the folder then (only when it succeeds).
@@ -476,7 +524,18 @@ fn run_command(
             let files = entries.iter().map(|e| e.span.file).collect::<std::collections::BTreeSet<_>>().len();
             write(out, &compiler.populate(steps, files)?)
         }
-        Command::Init { .. } | Command::Completions { .. } | Command::Explain { .. } => Ok(()),
+        Command::Diff { against, format } => {
+            let (lines, json, differs) = crate::commands::import::diff(against, graph, settings, &compiler.dialect, sources, message_format(cli))?;
+            match format {
+                ListFormat::Text => print(&lines)?,
+                ListFormat::Json => print(&json)?,
+            }
+            match differs {
+                Some(d) => Err(d.into()),
+                None => Ok(()),
+            }
+        }
+        Command::Init { .. } | Command::Completions { .. } | Command::Explain { .. } | Command::Import { .. } | Command::JsonSchema { .. } => Ok(()),
     }
 }
 

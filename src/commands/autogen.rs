@@ -21,7 +21,7 @@ use crate::vocab::ops::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, O
 use std::path::Path;
 
 /// The keys a `[[table]]` entry of the model may hold: those of `create_table` but `op`.
-const TABLE_KEYS: &[&str] = OpKind::CreateTable.keys().split_at(1).1;
+pub const TABLE_KEYS: &[&str] = OpKind::CreateTable.keys().split_at(1).1;
 
 /// Reads the declared model. Foreign keys are added after every table
 /// exists, so that the order of `[[table]]` entries does not matter.

@@ -3,7 +3,9 @@
 //! JSON form (`--format json`) built from the same walk, for scripts and CI.
 
 pub mod autogen;
+pub mod import;
 pub mod init;
+pub mod jsonschema;
 pub mod populate;
 pub mod revision;
 

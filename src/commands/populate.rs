@@ -22,6 +22,10 @@ pub struct Entry {
     pub span: Span,
 }
 
+/// The top-level keys of a populate file, and of its `[[rows]]` entries.
+pub const POPULATE_KEYS: &[&str] = &["rows"];
+pub const ROWS_KEYS: &[&str] = &["table", "key", "values"];
+
 /// Reads every `*.toml` directly in `dir`, in name order.
 pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnostics> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
@@ -59,7 +63,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
             text: &text,
             diags: &mut diags,
         };
-        let Some(root) = d.table(&doc, &["rows"]) else { continue };
+        let Some(root) = d.table(&doc, POPULATE_KEYS) else { continue };
         let Some(rows) = root.get("rows") else { continue };
         let crate::base::doc::Val::Array(items) = rows.get_ref() else {
             let span = d.span(rows);
@@ -69,7 +73,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<Entry>, Diagnos
         };
         for item in items.iter() {
             let span = d.span(item);
-            let Some(t) = d.sub_table(item, &["table", "key", "values"], "a [[rows]] entry") else {
+            let Some(t) = d.sub_table(item, ROWS_KEYS, "a [[rows]] entry") else {
                 continue;
             };
             let missing = |k: &str, d: &mut Decoder| {

@@ -34,7 +34,7 @@ fn fail(code: Code, msg: impl Into<String>) -> Diagnostics {
 }
 
 /// A fresh 12-hex-digit id from the system's random source.
-fn random_id() -> String {
+pub(crate) fn random_id() -> String {
     let mut bytes = [0u8; 6];
     let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_ok();
     if !ok {
@@ -127,7 +127,7 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", items.iter().map(|s| crate::commands::autogen::quote(s)).collect::<Vec<_>>().join(", "))
 }
 
-fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
+pub(crate) fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
     let mut out = String::new();
     // The message as comment lines, each escaped (a carriage return or an
     // escape sequence is no valid TOML in a comment).
@@ -257,7 +257,7 @@ pub fn recheck_id(g: &Graph, dir: &std::path::Path, id: &str) -> Result<(), Diag
 
 /// Decodes the new file and replays it on the schema before it; a failure
 /// is a bug in schemac, reported instead of writing the file.
-fn validate(settings: &Settings, mut schema: Schema, text: &str) -> Result<(), Diagnostics> {
+pub(crate) fn validate(settings: &Settings, mut schema: Schema, text: &str) -> Result<(), Diagnostics> {
     let mut sources = Sources::default();
     let file = sources.add("(new revision)".into(), text.to_string());
     let mut diags = vec![];

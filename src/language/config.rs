@@ -20,6 +20,13 @@ pub enum TransactionMode {
     Single,
 }
 
+/// The tables of a configuration file, and the keys of each.
+pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming", "safety"];
+pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
+pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "transaction", "model", "populate"];
+pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
+pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout"];
+
 /// Everything a command needs to know, resolved from files and flags.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -220,13 +227,10 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
         return;
     };
     let mut d = Decoder { file, text, diags };
-    let Some(root) = d.table(&doc, &["database", "migrations", "naming", "safety"]) else {
+    let Some(root) = d.table(&doc, ROOT_KEYS) else {
         return;
     };
-    if let Some(db) = root
-        .get("database")
-        .and_then(|v| d.sub_table(v, &["connection", "dialect", "server_version"], "[database]"))
-    {
+    if let Some(db) = root.get("database").and_then(|v| d.sub_table(v, DATABASE_KEYS, "[database]")) {
         if let Some(c) = db.get("connection").and_then(|v| d.string(v)) {
             match dialect_of_url(&c.v) {
                 Some(id) => s.dialect = id,
@@ -253,10 +257,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             s.server_version = Some(v.v);
         }
     }
-    if let Some(m) = root
-        .get("migrations")
-        .and_then(|v| d.sub_table(v, &["directory", "version_table", "transaction", "model", "populate"], "[migrations]"))
-    {
+    if let Some(m) = root.get("migrations").and_then(|v| d.sub_table(v, MIGRATIONS_KEYS, "[migrations]")) {
         if let Some(v) = m.get("directory").and_then(|v| d.string(v)) {
             s.directory = base.join(v.v);
         }
@@ -280,10 +281,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             s.populate = Some(base.join(v.v));
         }
     }
-    if let Some(t) = root
-        .get("safety")
-        .and_then(|v| d.sub_table(v, &["lock_timeout", "statement_timeout"], "[safety]"))
-    {
+    if let Some(t) = root.get("safety").and_then(|v| d.sub_table(v, SAFETY_KEYS, "[safety]")) {
         for (key, slot) in [
             ("lock_timeout", &mut s.safety.lock_timeout_ms),
             ("statement_timeout", &mut s.safety.statement_timeout_ms),
@@ -299,10 +297,7 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
             }
         }
     }
-    if let Some(n) = root
-        .get("naming")
-        .and_then(|v| d.sub_table(v, &["index", "unique", "foreign_key", "check", "primary_key"], "[naming]"))
-    {
+    if let Some(n) = root.get("naming").and_then(|v| d.sub_table(v, NAMING_KEYS, "[naming]")) {
         for (key, slot) in [
             ("index", &mut s.naming.index),
             ("unique", &mut s.naming.unique),

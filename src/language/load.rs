@@ -273,19 +273,7 @@ pub fn parse_toml<'i>(file: FileId, text: &'i str, diags: &mut Vec<Diagnostic>) 
 pub fn decode_revision(file: FileId, path: String, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Revision> {
     let doc = parse_toml(file, text, diags)?;
     let mut d = Decoder { file, text, diags };
-    let root = d.table(
-        &doc,
-        &[
-            "revision",
-            "down_revision",
-            "depends_on",
-            "message",
-            "branch_labels",
-            "transactional",
-            "upgrade",
-            "downgrade",
-        ],
-    )?;
+    let root = d.table(&doc, REVISION_KEYS)?;
     let id = match root.get("revision") {
         Some(v) => d.ident_string(v, "revision")?,
         None => {
@@ -786,14 +774,16 @@ impl<'i> Decoder<'_, 'i> {
         }
         let mut constraints = vec![];
         if let Some(v) = t.get("primary_key") {
-            // An array of columns (named by the convention), or a table
-            // `{ name, columns }` (SPEC 9, named primary key).
             if let Val::Table(_) = v.get_ref() {
+                // `{ name = "...", columns = [...] }`: a primary key named
+                // otherwise than the convention (what `import` keeps).
                 let s = self.span(v);
-                if let Some(pt) = self.sub_table(v, &["name", "columns"], "a primary key") {
-                    let name = self.opt_name(pt, "name");
+                if let Some(pt) = self.sub_table(v, PRIMARY_KEY_KEYS, "a primary key") {
                     if let Some(cols) = self.req_list(pt, "columns", s) {
-                        constraints.push(ConstraintSpec::PrimaryKey { name, columns: cols });
+                        constraints.push(ConstraintSpec::PrimaryKey {
+                            name: self.opt_name(pt, "name"),
+                            columns: cols,
+                        });
                     }
                 }
             } else if let Some(cols) = self.name_list(v) {
@@ -802,11 +792,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "foreign_keys") {
             let s = self.span(item);
-            if let Some(ft) = self.sub_table(
-                item,
-                &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"],
-                "a foreign key",
-            ) {
+            if let Some(ft) = self.sub_table(item, FOREIGN_KEY_KEYS, "a foreign key") {
                 if let Some(fk) = self.foreign_key(ft, s) {
                     constraints.push(ConstraintSpec::ForeignKey(fk));
                 }
@@ -814,7 +800,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "unique_constraints") {
             let s = self.span(item);
-            if let Some(ut) = self.sub_table(item, &["name", "columns"], "a unique constraint") {
+            if let Some(ut) = self.sub_table(item, UNIQUE_KEYS, "a unique constraint") {
                 if let Some(cols) = self.req_list(ut, "columns", s) {
                     constraints.push(ConstraintSpec::Unique {
                         name: self.opt_name(ut, "name"),
@@ -825,7 +811,7 @@ impl<'i> Decoder<'_, 'i> {
         }
         for item in self.array(t, "check_constraints") {
             let s = self.span(item);
-            if let Some(ct) = self.sub_table(item, &["name", "expr"], "a check constraint") {
+            if let Some(ct) = self.sub_table(item, CHECK_KEYS, "a check constraint") {
                 if let Some(expr) = self.req_string(ct, "expr", s) {
                     constraints.push(ConstraintSpec::Check {
                         name: self.opt_name(ct, "name"),
@@ -837,7 +823,7 @@ impl<'i> Decoder<'_, 'i> {
         let mut indexes = vec![];
         for item in self.array(t, "indexes") {
             let s = self.span(item);
-            if let Some(it) = self.sub_table(item, &["name", "columns", "unique", "where", "method", "include", "kind"], "an index") {
+            if let Some(it) = self.sub_table(item, INDEX_KEYS, "an index") {
                 if let Some(i) = self.index(it, s) {
                     indexes.push(i);
                 }
@@ -956,7 +942,7 @@ impl<'i> Decoder<'_, 'i> {
             return Some((self.name(item)?.v, IndexElement::default()));
         };
         let span = self.span(item);
-        let et = self.sub_table(item, &["name", "expr", "order", "nulls", "opclass", "length"], "an index element")?;
+        let et = self.sub_table(item, INDEX_ELEMENT_KEYS, "an index element")?;
         let mut e = IndexElement::default();
         let entry = match (et.get("name"), et.get("expr")) {
             (Some(n), None) => self.name(n)?.v,
@@ -1289,7 +1275,32 @@ impl<'i> Decoder<'_, 'i> {
 
 pub const DIALECT_KEYS: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite", "default"];
 
-const COLUMN_KEYS: &[&str] = &[
+/// The keys of a revision file's top level.
+pub const REVISION_KEYS: &[&str] = &[
+    "revision",
+    "down_revision",
+    "depends_on",
+    "message",
+    "branch_labels",
+    "transactional",
+    "upgrade",
+    "downgrade",
+];
+
+/// The keys of a `foreign_keys` entry of `create_table`.
+pub const FOREIGN_KEY_KEYS: &[&str] = &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"];
+/// The keys of `create_table`'s `primary_key` when it is a table.
+pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns"];
+/// The keys of a `unique_constraints` entry.
+pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
+/// The keys of a `check_constraints` entry.
+pub const CHECK_KEYS: &[&str] = &["name", "expr"];
+/// The keys of an `indexes` entry.
+pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "where", "method", "include", "kind"];
+/// The keys of an index element given as a table (SPEC 9).
+pub const INDEX_ELEMENT_KEYS: &[&str] = &["name", "expr", "order", "nulls", "opclass", "length"];
+
+pub const COLUMN_KEYS: &[&str] = &[
     "name",
     "type",
     "nullable",

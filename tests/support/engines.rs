@@ -305,6 +305,42 @@ impl TestDb {
         }
     }
 
+    /// A schema-only dump made by the engine's own tool: `pg_dump
+    /// --schema-only`, `mariadb-dump --no-data` (or `mysqldump`), `sqlite3 .schema`.
+    pub fn dump(&self) -> Result<String, String> {
+        match self.engine {
+            Engine::Sqlite => {
+                let mut command = Command::new("sqlite3");
+                command.arg(self.path().expect("a SQLite file")).arg(".schema");
+                run(command, None)
+            }
+            Engine::Postgres => {
+                let mut command = Command::new("pg_dump");
+                command
+                    .args(["--schema-only", "-w", "-h", PG_HOST, "-p", PG_PORT, "-U"])
+                    .arg(postgres_user())
+                    .arg(&self.name)
+                    .env("PGGSSENCMODE", "disable");
+                run(command, None)
+            }
+            Engine::Mariadb => {
+                let tool = ["mariadb-dump", "mysqldump"]
+                    .into_iter()
+                    .find(|t| {
+                        let mut c = Command::new(t);
+                        c.arg("--version");
+                        run(c, None).is_ok()
+                    })
+                    .ok_or("neither `mariadb-dump` nor `mysqldump` can be run")?;
+                let mut command = Command::new(tool);
+                command
+                    .args(["--no-defaults", "--no-data", "-h", MARIADB_HOST, "-P", MARIADB_PORT, "-u", "root"])
+                    .arg(&self.name);
+                run(command, None)
+            }
+        }
+    }
+
     /// Ok when the database holds no table, view, trigger, index, sequence
     /// not owned by a column, type (PostgreSQL enums, domains, composite
     /// and range types) or routine; otherwise the error lists what is left.
