@@ -808,22 +808,7 @@ pub fn neutral_for(dialect: &Dialect, text: &str) -> Option<ColumnType> {
         _ => vec![],
     };
     use ColumnType::*;
-    let mut candidates = vec![
-        Boolean,
-        SmallInt,
-        Integer,
-        BigInt,
-        Float,
-        Text,
-        Binary,
-        Date,
-        Time,
-        DateTime,
-        TimestampTz,
-        Json,
-        Jsonb,
-        Uuid,
-    ];
+    let mut candidates = ColumnType::PLAIN.to_vec();
     match nums.as_slice() {
         [n] => {
             candidates.insert(0, String(Some(*n)));

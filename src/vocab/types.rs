@@ -151,6 +151,26 @@ impl FkAction {
 
 /// Every type name `parse_type` accepts, with the neutral name it stands
 /// for (an alias such as `int` or `varchar`, the spellings of SQLAlchemy and SQL).
+impl ColumnType {
+    /// Every neutral type that takes no argument.
+    pub const PLAIN: [ColumnType; 14] = [
+        ColumnType::Boolean,
+        ColumnType::SmallInt,
+        ColumnType::Integer,
+        ColumnType::BigInt,
+        ColumnType::Float,
+        ColumnType::Text,
+        ColumnType::Binary,
+        ColumnType::Date,
+        ColumnType::Time,
+        ColumnType::DateTime,
+        ColumnType::TimestampTz,
+        ColumnType::Json,
+        ColumnType::Jsonb,
+        ColumnType::Uuid,
+    ];
+}
+
 pub const TYPE_NAMES: &[(&str, &str)] = &[
     ("boolean", "boolean"),
     ("bool", "boolean"),
