@@ -604,14 +604,6 @@ fn print(text: &str) -> Result<(), Diagnostics> {
 /// when the whole command succeeded. The temporary file goes on an error
 /// and on SIGINT or SIGTERM (`output::Pending`).
 fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnostics>) -> Result<(), Diagnostics> {
-    let dir = match &out.output {
-        Some(path) => path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."))
-            .to_path_buf(),
-        None => std::env::temp_dir(),
-    };
     let fail = |e: std::io::Error| {
         let what = match &out.output {
             Some(path) => format!("`{}`", path.display()),
@@ -622,7 +614,11 @@ fn emit(out: &Output, produce: impl FnOnce(&mut dyn Write) -> Result<(), Diagnos
             format!("cannot write {what}: {e}"),
         ))
     };
-    let tmp = match crate::output::Pending::new_in(&dir) {
+    let pending = match &out.output {
+        Some(path) => crate::output::Pending::for_target(path),
+        None => crate::output::Pending::new_in(&std::env::temp_dir()),
+    };
+    let tmp = match pending {
         Ok(t) => t,
         // No writable temporary folder: hold the script in memory instead.
         Err(_) if out.output.is_none() => {
@@ -656,14 +652,13 @@ fn write(out: &Output, text: &str) -> Result<(), Diagnostics> {
     match &out.output {
         None => print(&text),
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             let fail = |e: std::io::Error| {
                 Diagnostics::from(crate::base::diag::Diagnostic::error(
                     codes::CANNOT_WRITE_SCRIPT,
                     format!("cannot write `{}`: {e}", path.display()),
                 ))
             };
-            let tmp = crate::output::Pending::new_in(dir).map_err(fail)?;
+            let tmp = crate::output::Pending::for_target(path).map_err(fail)?;
             tmp.file().write_all(text.as_bytes()).map_err(fail)?;
             tmp.persist(path).map_err(fail)
         }

@@ -41,6 +41,12 @@ fn install_handler() {
     });
 }
 
+/// Whether `path` names an existing file that is neither a regular file nor
+/// a folder (a device, a FIFO, a socket), following links.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// A temporary file beside its target, registered for removal on an
 /// interrupt, removed when dropped unless it was persisted.
 pub struct Pending {
@@ -63,6 +69,16 @@ impl Pending {
         Ok(Pending { tmp: Some(tmp) })
     }
 
+    /// A temporary file for a script bound for `target`: beside it, or in
+    /// the temporary folder when `target` is a device or a FIFO (`-o
+    /// /dev/null`), which is written through, never replaced (`persist`).
+    pub fn for_target(target: &Path) -> std::io::Result<Pending> {
+        if is_special(target) {
+            return Pending::new_in(&std::env::temp_dir());
+        }
+        Pending::new_in(target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+    }
+
     pub fn file(&self) -> &std::fs::File {
         self.tmp().as_file()
     }
@@ -79,6 +95,14 @@ impl Pending {
     /// Renames the file to `target`, replacing it; an existing target's
     /// permission bits are kept.
     pub fn persist(mut self, target: &Path) -> std::io::Result<()> {
+        if is_special(target) {
+            // A device or a FIFO: its contents are written through; the
+            // temporary file goes when `self` is dropped.
+            let mut from = self.reopen()?;
+            let mut to = std::fs::OpenOptions::new().write(true).open(target)?;
+            std::io::copy(&mut from, &mut to)?;
+            return Ok(());
+        }
         if let Ok(meta) = std::fs::metadata(target) {
             self.file().set_permissions(meta.permissions())?;
         }
