@@ -468,6 +468,20 @@ impl<'d> Planner<'d> {
         }
     }
 
+    /// Drops a constraint: generically (`DROP CONSTRAINT`) where the dialect can.
+    fn drop_constraint(&mut self, table: &str, constraint: Constraint, span: Span) {
+        let generic_drop = self.d.can(Capability::DropConstraint);
+        let table = table.to_string();
+        self.push(
+            StepKind::DropConstraint {
+                table,
+                constraint,
+                generic_drop,
+            },
+            span,
+        );
+    }
+
     fn warn_last_first(&mut self, first: usize, w: Option<Diagnostic>) {
         if let Some(w) = w {
             self.steps[first].warnings.insert(0, w);
@@ -837,26 +851,10 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
-                self.push(
-                    StepKind::DropConstraint {
-                        table: table.to_string(),
-                        constraint,
-                        generic_drop,
-                    },
-                    span,
-                );
+                self.drop_constraint(table, old.clone(), span);
             }
             Constraint::ForeignKey(_) | Constraint::Check { .. } => {
-                let (constraint, generic_drop) = (old.clone(), d.can(Capability::DropConstraint));
-                self.push(
-                    StepKind::DropConstraint {
-                        table: table.to_string(),
-                        constraint,
-                        generic_drop,
-                    },
-                    span,
-                );
+                self.drop_constraint(table, old.clone(), span);
                 let constraint = new.clone();
                 self.push(
                     StepKind::AddConstraint {
