@@ -48,6 +48,7 @@ fn round_trip(engine: Engine) {
         std::fs::create_dir(folder.path().join("revisions")).unwrap();
         let out = schemac(folder.path(), &["--dialect", d, "import", "dump.sql"]);
         assert!(out.status.success(), "{name} on {engine}: import:\n{}", String::from_utf8_lossy(&out.stderr));
+        model_matches_baseline(&name, engine, folder.path());
         let copy = TestDb::new(engine, &format!("{name}_ib")).expect("fresh database");
         copy.apply(&sql(folder.path(), &["--dialect", d, "upgrade", "base:head"]))
             .unwrap_or_else(|e| panic!("{name} on {engine}: the baseline's upgrade: {e}"));
@@ -61,6 +62,37 @@ fn round_trip(engine: Engine) {
             "{name} on {engine}: the baseline's catalog differs from the database it was imported from"
         );
     }
+}
+
+/// `import --model` in the folder that holds the baseline imported from
+/// the same dump: the model file is the baseline's head, by `check`'s own
+/// drift comparison (exit 0, "head matches the model"). A second import
+/// refuses to overwrite the model file.
+fn model_matches_baseline(name: &str, engine: Engine, folder: &std::path::Path) {
+    let d = dialect_arg(engine);
+    let key = d.split('@').next().unwrap();
+    std::fs::write(
+        folder.join("schemac.toml"),
+        format!("[migrations]\nmodel = \"schema.toml\"\ndialects = [\"{key}\"]\n"),
+    )
+    .unwrap();
+    let out = schemac(folder, &["--dialect", d, "import", "--model", "dump.sql"]);
+    assert!(
+        out.status.success(),
+        "{name} on {engine}: import --model:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let model = std::fs::read_to_string(folder.join("schema.toml")).expect("import --model writes schema.toml");
+    assert!(model.contains("[[table]]"), "{name} on {engine}: the model has no table:\n{model}");
+    let out = schemac(folder, &["--dialect", d, "check"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && text.contains("head matches the model") && text.contains(&format!("checked on {key};")),
+        "{name} on {engine}: check of the baseline against the imported model:\n{text}\n--- model:\n{model}"
+    );
+    let again = schemac(folder, &["--dialect", d, "import", "--model", "dump.sql"]);
+    assert_eq!(again.status.code(), Some(1), "{name} on {engine}: a second import --model must not overwrite");
+    assert_eq!(std::fs::read_to_string(folder.join("schema.toml")).unwrap(), model);
 }
 
 #[test]

@@ -90,7 +90,7 @@ codes! {
     "E0003" NOT_A_REVISION_FILE "a `*.toml` entry of the revisions folder is not a regular file (a folder, a FIFO, a device, a link to one) or is larger than 64 MiB",
     "E0010" CANNOT_READ_CONFIG "a configuration file, or a folder given to `--config-dir`, cannot be read",
     "E0011" UNKNOWN_DATABASE "the scheme of `[database] connection` names no supported database (sqlite, postgresql, mysql, mariadb)",
-    "E0012" UNKNOWN_DIALECT "`[database] dialect` names no supported dialect (postgresql, mysql, mariadb, sqlite)",
+    "E0012" UNKNOWN_DIALECT "`[database] dialect` or `[migrations] dialects` names no supported dialect (postgresql, mysql, mariadb, sqlite)",
     "E0013" UNKNOWN_TRANSACTION_MODE "`[migrations] transaction` is neither `per_revision` nor `single`",
     "E0014" BAD_SERVER_VERSION "the server version is not a version, or is older than the oldest version schemac supports",
     "E0015" BAD_DURATION "a `[safety]` timeout is not a duration (`0`, or a number with `ms`, `s`, `min` or `h`)",

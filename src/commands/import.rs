@@ -1163,7 +1163,7 @@ pub fn model_text(dump: &Dump) -> String {
 
 /// The text of the baseline revision.
 pub fn revision_text(id: &str, message: &str, ops: &[Op]) -> String {
-    let mut out = crate::commands::revision::header(id, &[], message, &[]).replace("Created by `schemac revision`", "Created by `schemac import`");
+    let mut out = crate::commands::revision::header("schemac import", id, &[], message, &[]);
     for op in ops {
         out.push_str("\n[[upgrade]]\n");
         crate::vocab::ops::writer::write_op(op, &mut out).expect("the baseline holds only operations a file can hold");
@@ -1220,6 +1220,18 @@ pub fn import(
     let path = dir.join(format!("{id}_baseline.toml"));
     let _lock = crate::output::DirLock::take(dir).map_err(|e| fail(dir, e))?;
     crate::output::write_new(&path, &text).map_err(|e| fail(&path, e))?;
+    // Views and raw SQL come in the dump's dialect alone: `check`, which
+    // compiles for every dialect the project names, needs to be told.
+    let raw = ops.iter().filter(|op| matches!(op, Op::CreateView { .. } | Op::Execute { .. })).count();
+    if raw > 0 && settings.dialects.iter().any(|&other| other != dialect.id) {
+        eprintln!(
+            "note: the baseline's views and raw SQL ({raw} operation{}) are written for {} alone; \
+             `check` compiles for every dialect the project names: add `dialects = [\"{}\"]` under [migrations] in schemac.toml",
+            if raw == 1 { "" } else { "s" },
+            dialect.key(),
+            dialect.key()
+        );
+    }
     Ok(crate::base::diag::display_path(&path))
 }
 

@@ -164,7 +164,15 @@ fn defs() -> Value {
         cfg,
         |k| match k {
             "database" => object(crate::language::config::DATABASE_KEYS, |_| json!({"type": "string"}), &[]),
-            "migrations" => object(crate::language::config::MIGRATIONS_KEYS, |_| json!({"type": "string"}), &[]),
+            "migrations" => object(
+                crate::language::config::MIGRATIONS_KEYS,
+                |k| match k {
+                    "dialects" => json!({"type": "array", "items": {"enum": ["sqlite", "postgresql", "mysql", "mariadb"]}}),
+                    "transaction" => json!({"enum": ["per_revision", "single"]}),
+                    _ => json!({"type": "string"}),
+                },
+                &[],
+            ),
             "naming" => object(crate::language::config::NAMING_KEYS, |_| json!({"type": "string"}), &[]),
             _ => json!({}),
         },

@@ -13,7 +13,7 @@ use crate::base::codes;
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::text::{escape, list};
 use crate::compile::Compiler;
-use crate::dialect::{Dialect, DialectId};
+use crate::dialect::Dialect;
 use crate::graph::Graph;
 use crate::language::config::Settings;
 
@@ -260,7 +260,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
     // Compile errors, once each, with the run that found it first and the dialects it concerns.
     type ErrorKey = (&'static str, String, Vec<(u32, u32, u32, String)>, Option<String>);
     let mut errors: indexmap::IndexMap<ErrorKey, (Diagnostic, String, Vec<&'static str>)> = indexmap::IndexMap::new();
-    for id in DialectId::CHECKED {
+    for &id in &settings.dialects {
         let d = Dialect::load(id, None).map_err(|e| Diagnostics::from(Diagnostic::error(codes::BAD_SERVER_VERSION, e)))?;
         let c = Compiler::new(g, settings, d.clone());
         if let Ok(found) = c.lint() {
@@ -354,7 +354,7 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
             l.message = l.message.replace(DIALECT_MARK, &names);
         }
         d.help = d.help.map(|h| h.replace(DIALECT_MARK, &names));
-        d.message = if on.len() == DialectId::CHECKED.len() {
+        d.message = if on.len() == settings.dialects.len() {
             format!("{what}: {}", d.message)
         } else {
             format!("{}: {what}: {}", on.join(", "), d.message)
@@ -365,10 +365,11 @@ pub fn check(g: &Graph, settings: &Settings, sources: &mut crate::base::diag::So
         return Err(Diagnostics(diags));
     }
     report.push(format!(
-        "ok: {} revisions, {} head{}, {statements} statements checked on sqlite, postgresql, mysql, mariadb{}",
+        "ok: {} revisions, {} head{}, {statements} statements checked on {}{}",
         g.revs.len(),
         g.heads.len(),
         if g.heads.len() == 1 { "" } else { "s" },
+        settings.dialects.iter().map(|id| id.key()).collect::<Vec<_>>().join(", "),
         if settings.model.is_some() { "; head matches the model" } else { "" }
     ));
     for m in &irreversible {

@@ -127,14 +127,16 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", items.iter().map(|s| crate::commands::autogen::quote(s)).collect::<Vec<_>>().join(", "))
 }
 
-pub(crate) fn header(id: &str, down: &[String], message: &str, labels: &[String]) -> String {
+/// The first lines of a new revision file; `by` is the command that wrote
+/// it (`schemac revision`, `schemac merge`, `schemac import`).
+pub(crate) fn header(by: &str, id: &str, down: &[String], message: &str, labels: &[String]) -> String {
     let mut out = String::new();
     // The message as comment lines, each escaped (a carriage return or an
     // escape sequence is no valid TOML in a comment).
     for line in message.lines() {
         out += &format!("# {}\n", crate::base::text::escape(line));
     }
-    out += "#\n# Created by `schemac revision`.\n\n";
+    out += &format!("#\n# Created by `{by}`.\n\n");
     out += &format!("revision = {}\n", crate::commands::autogen::quote(id));
     match down {
         [] => {}
@@ -148,14 +150,25 @@ pub(crate) fn header(id: &str, down: &[String], message: &str, labels: &[String]
     out
 }
 
-/// The operations a revision may hold, for the skeleton's last lines.
-const OPERATIONS: &str = "
-# Operations: create_table, drop_table, rename_table, add_column,
-# drop_column, rename_column, alter_column, create_index, drop_index,
-# create_unique_constraint, create_foreign_key, create_check_constraint,
-# create_primary_key, drop_constraint, create_view, drop_view, execute,
-# bulk_insert.
-";
+/// The operations a revision file may hold, as the skeleton's last comment
+/// lines: from `OpKind::written`, so that a new operation is listed.
+fn operations() -> String {
+    let names: Vec<&str> = crate::vocab::ops::OpKind::written().map(|k| k.name()).collect();
+    let mut out = String::new();
+    let mut line = String::from("# Operations:");
+    for (i, name) in names.iter().enumerate() {
+        let word = format!(" {name}{}", if i + 1 == names.len() { "." } else { "," });
+        if line.len() + word.len() > 76 {
+            out += &line;
+            out.push('\n');
+            line = String::from("#");
+        }
+        line += &word;
+    }
+    out += &line;
+    out.push('\n');
+    out
+}
 
 /// The commented example of a new revision, valid once uncommented on the
 /// schema it builds on: `create_table` on an empty schema, else
@@ -200,7 +213,7 @@ pub fn skeleton(schema: &Schema) -> String {
             );
         }
     }
-    out.push_str(OPERATIONS.trim_start_matches('\n'));
+    out.push_str(&operations());
     out
 }
 
@@ -354,7 +367,7 @@ pub fn revision(g: &Graph, settings: &Settings, sources: &mut Sources, req: &Req
     };
     let down: Vec<String> = parents.iter().map(|&p| g.id(p).to_string()).collect();
     let labels: Vec<String> = req.branch_label.map(|l| vec![l.to_string()]).unwrap_or_default();
-    let mut text = header(&id, &down, req.message, &labels);
+    let mut text = header("schemac revision", &id, &down, req.message, &labels);
     let before = schema_at(g, settings, &parents)?;
     if req.autogenerate {
         let Some(model_path) = &settings.model else {
@@ -414,7 +427,7 @@ pub fn merge(g: &Graph, settings: &Settings, revs: &[String], message: &str, rev
     tips.sort_by_key(|&t| g.topo_pos[t]);
     let id = new_id(g, rev_id)?;
     let down: Vec<String> = tips.iter().map(|&t| g.id(t).to_string()).collect();
-    let mut text = header(&id, &down, message, &[]);
+    let mut text = header("schemac merge", &id, &down, message, &[]);
     text += "\n# A merge revision: it usually holds no operation.\n";
     validate(settings, schema_at(g, settings, &tips)?, &text)?;
     file_for(settings, &id, message, text)

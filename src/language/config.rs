@@ -23,7 +23,7 @@ pub enum TransactionMode {
 /// The tables of a configuration file, and the keys of each.
 pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming", "safety"];
 pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
-pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "transaction", "model", "populate"];
+pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "transaction", "model", "populate", "dialects"];
 pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
 pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout"];
 
@@ -37,6 +37,9 @@ pub struct Settings {
     pub transaction: TransactionMode,
     pub model: Option<PathBuf>,
     pub populate: Option<PathBuf>,
+    /// The dialects the project's revisions are written for, which `check`
+    /// compiles for (`[migrations] dialects`; every dialect by default).
+    pub dialects: Vec<DialectId>,
     pub naming: Naming,
     pub safety: Safety,
 }
@@ -78,6 +81,7 @@ impl Default for Settings {
             transaction: TransactionMode::PerRevision,
             model: None,
             populate: None,
+            dialects: DialectId::CHECKED.to_vec(),
             naming: Naming::default(),
             safety: Safety::default(),
         }
@@ -279,6 +283,28 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
         }
         if let Some(v) = m.get("populate").and_then(|v| d.string(v)) {
             s.populate = Some(base.join(v.v));
+        }
+        if let Some(v) = m.get("dialects") {
+            let span = d.span(v);
+            let mut ids = vec![];
+            for name in d.string_list(v) {
+                match DialectId::parse(&name.v) {
+                    Some(id) if !ids.contains(&id) => ids.push(id),
+                    Some(_) => {}
+                    None => d.diags.push(
+                        Diagnostic::error(codes::UNKNOWN_DIALECT, format!("unknown dialect `{}`", name.v))
+                            .at(name.span, "expected postgresql, mysql, mariadb or sqlite"),
+                    ),
+                }
+            }
+            if ids.is_empty() {
+                d.diags
+                    .push(Diagnostic::error(codes::UNKNOWN_DIALECT, "`dialects` names no dialect").at(span, "expected e.g. [\"postgresql\"]"));
+            } else {
+                // In the order `check` reports them, whatever the file's order.
+                ids.sort_by_key(|id| DialectId::CHECKED.iter().position(|c| c == id));
+                s.dialects = ids;
+            }
         }
     }
     if let Some(t) = root.get("safety").and_then(|v| d.sub_table(v, SAFETY_KEYS, "[safety]")) {
