@@ -196,6 +196,7 @@ codes! {
     "E0813" CANNOT_READ_DUMP "the dump given to `import` or `diff --against` cannot be read",
     "W0814" IMPORTED_AS_EXECUTE "a schema statement of the dump that the revision language cannot say is kept in the baseline as an `execute`",
     "E0815" DUMP_DIFFERS "`diff --against`: the head schema and the dump differ (one line per difference on stdout)",
+    "W0816" IMPORTED_WITHOUT "a statement of the dump is imported without a part that the revision language cannot say (a column's ON UPDATE, a storage option, an index's WITH)",
     // Internal errors.
     "E0901" INTERNAL_ERROR "an internal error: a bug in schemac, please report it",
     // populate.

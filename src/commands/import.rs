@@ -207,6 +207,25 @@ impl Importer<'_> {
                 if self.skipped_table(&name) {
                     return;
                 }
+                // A table the language cannot create as the dump does stays
+                // raw SQL whole (its later ALTERs and indexes follow it).
+                let opaque = if ct.partition_by.is_some() {
+                    Some("a partitioned table")
+                } else if ct.partition_of.is_some() {
+                    Some("a partition of another table")
+                } else if ct.inherits.is_some() {
+                    Some("a table that inherits another")
+                } else if ct.unlogged {
+                    Some("an UNLOGGED table")
+                } else if ct.query.is_some() || ct.like.is_some() || ct.clone.is_some() {
+                    Some("a table made from another or from a query")
+                } else {
+                    None
+                };
+                if let Some(why) = opaque {
+                    return self.keep(s, why);
+                }
+                let mut lost: Vec<String> = table_options_lost(&ct.table_options);
                 let mut t = Table {
                     name: name.clone(),
                     columns: NameMap::default(),
@@ -217,9 +236,12 @@ impl Importer<'_> {
                 };
                 let mut inline = vec![];
                 for c in &ct.columns {
-                    let (col, cons) = self.column(c);
+                    let (col, cons) = self.column(c, &mut lost);
                     t.columns.insert(col.name.clone(), col);
                     inline.extend(cons);
+                }
+                if !lost.is_empty() {
+                    self.without(s, &format!("table `{name}`"), &lost);
                 }
                 let mut fk_names = vec![];
                 for c in inline.into_iter().chain(ct.constraints.iter().cloned()) {
@@ -301,14 +323,25 @@ impl Importer<'_> {
                 let Some(name) = ci.name.as_ref().map(last) else {
                     return self.keep(s, "an index without a name");
                 };
-                let Some(t) = self.dump.tables.get_mut(&table) else {
+                if !self.dump.tables.contains_key(&table) {
                     return self.keep(s, "an index on a table the dump does not create");
-                };
+                }
                 let method = match &ci.using {
                     Some(sq::IndexType::BTree) | None => None,
                     Some(other) => Some(other.to_string().to_lowercase()),
                 };
                 let include = ci.include.iter().map(|i| i.value.clone()).collect();
+                let mut lost: Vec<String> = ci.with.iter().map(|w| format!("WITH ({w})")).collect();
+                if ci.nulls_distinct == Some(false) {
+                    lost.push("NULLS NOT DISTINCT".into());
+                }
+                if !lost.is_empty() {
+                    let what = format!("index `{name}`");
+                    self.without(s, &what, &lost);
+                }
+                let Some(t) = self.dump.tables.get_mut(&table) else {
+                    return self.keep(s, "an index on a table the dump does not create");
+                };
                 t.indexes.push(Index {
                     name,
                     columns: cols,
@@ -368,8 +401,22 @@ impl Importer<'_> {
         }
     }
 
-    /// A column and the constraints written on it (as table constraints).
-    fn column(&self, c: &sq::ColumnDef) -> (Column, Vec<sq::TableConstraint>) {
+    /// Warns that `s` is imported without the parts in `lost`.
+    fn without(&mut self, s: &Stmt, what: &str, lost: &[String]) {
+        let list: Vec<String> = lost.iter().map(|l| format!("`{}`", crate::base::text::escape(l))).collect();
+        self.dump.warnings.push(
+            Diagnostic::warning(
+                codes::IMPORTED_WITHOUT,
+                format!("{what} is imported without {}: the revision language cannot say it", list.join(", ")),
+            )
+            .at(self.span(s), "this statement")
+            .help("add it to the baseline as an `execute` if the database needs it"),
+        );
+    }
+
+    /// A column and the constraints written on it (as table constraints);
+    /// what the language cannot say of it goes to `lost`.
+    fn column(&self, c: &sq::ColumnDef, lost: &mut Vec<String>) -> (Column, Vec<sq::TableConstraint>) {
         let mut col = Column {
             name: c.name.value.clone(),
             ty: self.column_type(&c.data_type, &c.name.value),
@@ -432,12 +479,19 @@ impl Importer<'_> {
                     let t = o.option.to_string().to_ascii_uppercase();
                     if t.contains("IDENTITY") {
                         col.autoincrement = true;
+                    } else {
+                        lost.push(format!("{} {}", c.name.value, o.option));
                     }
+                }
+                sq::ColumnOption::OnUpdate(_) | sq::ColumnOption::Collation(_) | sq::ColumnOption::CharacterSet(_) | sq::ColumnOption::Invisible => {
+                    lost.push(format!("{} {}", c.name.value, o.option))
                 }
                 other => {
                     let t = other.to_string().to_ascii_uppercase();
                     if t.contains("AUTOINCREMENT") || t.contains("AUTO_INCREMENT") {
                         col.autoincrement = true;
+                    } else {
+                        lost.push(format!("{} {}", c.name.value, other));
                     }
                 }
             }
@@ -717,6 +771,33 @@ fn table_comment(options: &sq::CreateTableOptions) -> Option<String> {
         sq::SqlOption::Comment(c) => Some(comment_text(c)),
         _ => None,
     })
+}
+
+/// The table options the language cannot say: PostgreSQL's storage
+/// parameters (`WITH (fillfactor=70)`), MySQL's other than the engine
+/// InnoDB, the character set and collation the server spells by default,
+/// the next AUTO_INCREMENT value and the comment.
+fn table_options_lost(options: &sq::CreateTableOptions) -> Vec<String> {
+    match options {
+        sq::CreateTableOptions::None => vec![],
+        sq::CreateTableOptions::With(l) => l.iter().map(|o| format!("WITH ({o})")).collect(),
+        sq::CreateTableOptions::Options(l) | sq::CreateTableOptions::Plain(l) | sq::CreateTableOptions::TableProperties(l) => l
+            .iter()
+            .filter(|o| !matches!(o, sq::SqlOption::Comment(_)))
+            .map(|o| o.to_string())
+            .filter(|o| {
+                let u = o.to_ascii_uppercase().replace(' ', "");
+                !(u == "ENGINE=INNODB"
+                    || u.starts_with("AUTO_INCREMENT=")
+                    || u.starts_with("DEFAULTCHARSET=")
+                    || u.starts_with("CHARSET=")
+                    || u.starts_with("DEFAULTCHARACTERSET=")
+                    || u.starts_with("CHARACTERSET=")
+                    || u.starts_with("COLLATE=")
+                    || u.starts_with("DEFAULTCOLLATE="))
+            })
+            .collect(),
+    }
 }
 
 fn comment_text(c: &sq::CommentDef) -> String {
