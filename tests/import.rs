@@ -1,8 +1,7 @@
-//! `import` and `diff --against` on the real engines (SPEC 12): every
-//! project is applied, its version table dropped, the database dumped with
-//! the engine's own tool and imported into a fresh folder; the baseline's
-//! `upgrade base:head` on another fresh database gives the same catalog,
-//! names included. `diff --against` finds nothing on the same schema and
+//! `import` and `diff --against` on the real engines (SPEC 12): the round
+//! trip of `support::roundtrip` for the example, every fixture project and
+//! every acceptance project that applies (the conformance harness runs it
+//! on random chains). `diff --against` finds nothing on the same schema and
 //! finds a column added by hand, an index dropped, a type changed and a
 //! constraint renamed. With CI set, an unreachable engine fails the test.
 
@@ -11,14 +10,9 @@ mod common;
 mod support;
 use common::*;
 use support::engines::{require, Engine, TestDb};
+use support::roundtrip::import_round_trip;
 
-fn dialect_arg(e: Engine) -> &'static str {
-    match e {
-        Engine::Sqlite => "sqlite",
-        Engine::Postgres => "postgresql",
-        Engine::Mariadb => "mariadb@10.11",
-    }
-}
+use support::roundtrip::dialect_arg;
 
 /// `schemac diff --against DUMP` in `dir`: (exit code, stdout).
 fn diff(dir: &std::path::Path, d: &str, dump: &str) -> (i32, String) {
@@ -33,66 +27,73 @@ fn round_trip(engine: Engine) {
     if !require(engine) {
         return;
     }
-    let d = dialect_arg(engine);
     for (name, dir) in projects() {
-        let db = TestDb::new(engine, &format!("{name}_im")).expect("fresh database");
-        db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:head"]))
-            .unwrap_or_else(|e| panic!("{name} on {engine}: upgrade: {e}"));
-        db.apply("DROP TABLE schemac_version;").unwrap();
-        let dump = db.dump().unwrap_or_else(|e| panic!("{name} on {engine}: dump: {e}"));
-        let (code, out) = diff(&dir, d, &dump);
-        assert_eq!(code, 0, "{name} on {engine}: diff --against its own dump:\n{out}\n--- dump:\n{dump}");
-
-        let folder = tempfile::tempdir().unwrap();
-        std::fs::write(folder.path().join("dump.sql"), &dump).unwrap();
-        std::fs::create_dir(folder.path().join("revisions")).unwrap();
-        let out = schemac(folder.path(), &["--dialect", d, "import", "dump.sql"]);
-        assert!(out.status.success(), "{name} on {engine}: import:\n{}", String::from_utf8_lossy(&out.stderr));
-        model_matches_baseline(&name, engine, folder.path());
-        let copy = TestDb::new(engine, &format!("{name}_ib")).expect("fresh database");
-        copy.apply(&sql(folder.path(), &["--dialect", d, "upgrade", "base:head"]))
-            .unwrap_or_else(|e| panic!("{name} on {engine}: the baseline's upgrade: {e}"));
-        copy.apply("DROP TABLE schemac_version;").unwrap();
-        let (mut want, mut got) = (db.catalog().unwrap(), copy.catalog().unwrap());
-        // Triggers come back as `execute`s, applied as written.
-        want.triggers.clear();
-        got.triggers.clear();
-        assert_eq!(
-            got, want,
-            "{name} on {engine}: the baseline's catalog differs from the database it was imported from"
-        );
+        if let Err(e) = import_round_trip(&name, &dir, engine) {
+            panic!("{e}");
+        }
     }
 }
 
-/// `import --model` in the folder that holds the baseline imported from
-/// the same dump: the model file is the baseline's head, by `check`'s own
-/// drift comparison (exit 0, "head matches the model"). A second import
-/// refuses to overwrite the model file.
-fn model_matches_baseline(name: &str, engine: Engine, folder: &std::path::Path) {
-    let d = dialect_arg(engine);
-    let key = d.split('@').next().unwrap();
-    std::fs::write(
-        folder.join("schemac.toml"),
-        format!("[migrations]\nmodel = \"schema.toml\"\ndialects = [\"{key}\"]\n"),
-    )
-    .unwrap();
-    let out = schemac(folder, &["--dialect", d, "import", "--model", "dump.sql"]);
-    assert!(
-        out.status.success(),
-        "{name} on {engine}: import --model:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let model = std::fs::read_to_string(folder.join("schema.toml")).expect("import --model writes schema.toml");
-    assert!(model.contains("[[table]]"), "{name} on {engine}: the model has no table:\n{model}");
-    let out = schemac(folder, &["--dialect", d, "check"]);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(
-        out.status.success() && text.contains("head matches the model") && text.contains(&format!("checked on {key};")),
-        "{name} on {engine}: check of the baseline against the imported model:\n{text}\n--- model:\n{model}"
-    );
-    let again = schemac(folder, &["--dialect", d, "import", "--model", "dump.sql"]);
-    assert_eq!(again.status.code(), Some(1), "{name} on {engine}: a second import --model must not overwrite");
-    assert_eq!(std::fs::read_to_string(folder.join("schema.toml")).unwrap(), model);
+/// Every project of the acceptance suite beside this folder (a case's
+/// `revisions/`, and those of its sub-projects) that compiles and applies
+/// on the engine; those that are refused by design are counted and skipped.
+fn acceptance_round_trip(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let cases = root().join("../shared/acceptance/cases");
+    if !cases.is_dir() {
+        eprintln!("notice: no acceptance suite at {}: its projects are not round-tripped", cases.display());
+        return;
+    }
+    let mut dirs = vec![];
+    let mut stack = vec![cases.clone()];
+    while let Some(d) = stack.pop() {
+        if d.join("revisions").is_dir() {
+            dirs.push(d.clone());
+        }
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() && e.file_name() != "revisions" {
+                stack.push(e.path());
+            }
+        }
+    }
+    dirs.sort();
+    let (mut done, mut refused) = (0, vec![]);
+    for dir in &dirs {
+        let name = dir.strip_prefix(&cases).unwrap().to_string_lossy().replace('/', "_");
+        // A project that does not compile or apply on this engine is one
+        // the suite expects to be refused.
+        let applies = support::roundtrip::upgrade_script(dir, engine)
+            .ok()
+            .and_then(|sql| TestDb::new(engine, &format!("{name}_pre")).ok().map(|db| db.apply(&sql).is_ok()))
+            .unwrap_or(false);
+        if !applies {
+            refused.push(name);
+            continue;
+        }
+        if let Err(e) = import_round_trip(&name, dir, engine) {
+            panic!("acceptance project {e}");
+        }
+        done += 1;
+    }
+    eprintln!("{engine}: {done} acceptance projects round-tripped; refused by design: {}", refused.join(", "));
+    assert!(done >= 10, "{engine}: only {done} acceptance projects applied");
+}
+
+#[test]
+fn sqlite_acceptance_round_trip() {
+    acceptance_round_trip(Engine::Sqlite);
+}
+
+#[test]
+fn postgresql_acceptance_round_trip() {
+    acceptance_round_trip(Engine::Postgres);
+}
+
+#[test]
+fn mariadb_acceptance_round_trip() {
+    acceptance_round_trip(Engine::Mariadb);
 }
 
 #[test]

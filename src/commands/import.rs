@@ -313,13 +313,6 @@ impl Importer<'_> {
                 if self.skipped_table(&table) {
                     return;
                 }
-                let mut cols = vec![];
-                for c in &ci.columns {
-                    match &c.column.expr {
-                        Expr::Identifier(i) => cols.push(i.value.clone()),
-                        _ => return self.keep(s, "an index on an expression"),
-                    }
-                }
                 let Some(name) = ci.name.as_ref().map(last) else {
                     return self.keep(s, "an index without a name");
                 };
@@ -342,12 +335,13 @@ impl Importer<'_> {
                 let Some(t) = self.dump.tables.get_mut(&table) else {
                     return self.keep(s, "an index on a table the dump does not create");
                 };
+                let (cols, elements) = index_elements(&ci.columns, t);
                 t.indexes.push(Index {
                     name,
                     columns: cols,
                     unique: ci.unique,
                     where_: ci.predicate.as_ref().map(|p| p.to_string()),
-                    options: element_options(&ci.columns, method, include),
+                    options: element_options(elements, method, include),
                 });
             }
             Statement::CreateView(v) => {
@@ -605,9 +599,10 @@ impl Importer<'_> {
                 t.constraints.push(Constraint::Check { name, expr });
             }
             sq::TableConstraint::Index(ix) => {
-                let cols = idents(&ix.columns)?;
+                let (cols, elements) = index_elements(&ix.columns, t);
                 let name = match ix.name.as_ref() {
                     Some(n) => n.value.clone(),
+                    None if elements.iter().any(|e| e.expr) => return Err("an unnamed key on an expression".into()),
                     None => Naming::make(&self.naming.index, &t.name, &refs(&cols), ""),
                 };
                 t.indexes.push(Index {
@@ -615,7 +610,7 @@ impl Importer<'_> {
                     columns: cols,
                     unique: false,
                     where_: None,
-                    options: element_options(&ix.columns, None, vec![]),
+                    options: element_options(elements, None, vec![]),
                 });
             }
             _ => return Err("a kind of constraint the language does not have".into()),
@@ -1150,7 +1145,7 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
         }
         let mut uniques = vec![];
         t.indexes.retain(|i| {
-            if i.unique && i.where_.is_none() {
+            if i.unique && i.where_.is_none() && !i.options.as_ref().is_some_and(|o| o.has_expr()) {
                 uniques.push(Constraint::Unique {
                     name: i.name.clone(),
                     columns: i.columns.clone(),
@@ -1166,12 +1161,23 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
             }
             // An explicit ASC is the default order, which no dump shows.
             if let Some(o) = i.options.as_mut() {
+                // An expression, like a check's, is compared by its place:
+                // the engine rewrites its text (`lower((email)::text)`).
+                for (entry, e) in i.columns.iter_mut().zip(&o.elements) {
+                    if e.expr {
+                        entry.clear();
+                    }
+                }
                 for e in o.elements.iter_mut() {
                     if e.desc == Some(false) {
                         e.desc = None;
                     }
                 }
-                if o.elements.iter().all(|e| *e == IndexElement::default()) && o.method.is_none() && o.include.is_empty() && o.kind.is_none() {
+                // Plain entries are no elements at all, however they were written.
+                if o.elements.iter().all(|e| *e == IndexElement::default()) {
+                    o.elements.clear();
+                }
+                if o.elements.is_empty() && o.method.is_none() && o.include.is_empty() && o.kind.is_none() {
                     i.options = None;
                 }
             }
@@ -1382,16 +1388,59 @@ pub fn diff(
 /// NULLS FIRST/LAST and operator classes as the dump spells them (a dump
 /// shows only what differs from the default), a method other than btree,
 /// INCLUDE columns; None for a plain index.
-fn element_options(cols: &[sq::IndexColumn], method: Option<String>, include: Vec<String>) -> Option<Box<IndexOptions>> {
-    let elements: Vec<IndexElement> = cols
-        .iter()
-        .map(|c| IndexElement {
-            desc: matches!(c.column.options.sort, Some(sq::OrderBySort::Desc)).then_some(true),
-            nulls_first: c.column.options.nulls_first,
-            opclass: c.operator_class.as_ref().map(|o| o.to_string()),
-            ..IndexElement::default()
+/// An index's entries and their options from the dump's key parts: a
+/// column; MySQL's prefix `col(20)` (sqlparser reads it as a call of a
+/// function named like a column of the table) a column with `length`; any
+/// other expression an `expr` entry, its text as sqlparser prints it.
+fn index_elements(cols: &[sq::IndexColumn], table: &Table) -> (Vec<String>, Vec<IndexElement>) {
+    cols.iter()
+        .map(|c| {
+            let mut e = IndexElement {
+                desc: matches!(c.column.options.sort, Some(sq::OrderBySort::Desc)).then_some(true),
+                nulls_first: c.column.options.nulls_first,
+                opclass: c.operator_class.as_ref().map(|o| o.to_string()),
+                ..IndexElement::default()
+            };
+            let entry = match &c.column.expr {
+                Expr::Identifier(i) => i.value.clone(),
+                expr => match prefix_of(expr, table) {
+                    Some((column, length)) => {
+                        e.length = Some(length);
+                        column
+                    }
+                    None => {
+                        e.expr = true;
+                        let text = expr.to_string();
+                        match text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+                            Some(inner) if matches!(expr, Expr::Nested(_)) => inner.to_string(),
+                            _ => text,
+                        }
+                    }
+                },
+            };
+            (entry, e)
         })
-        .collect();
+        .unzip()
+}
+
+/// MySQL's index prefix `col(N)`: the column and N.
+fn prefix_of(expr: &Expr, table: &Table) -> Option<(String, u32)> {
+    let Expr::Function(f) = expr else { return None };
+    let name = last(&f.name);
+    if !table.columns.contains_key(&name) {
+        return None;
+    }
+    let sq::FunctionArguments::List(list) = &f.args else { return None };
+    let [sq::FunctionArg::Unnamed(sq::FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice() else {
+        return None;
+    };
+    match &v.value {
+        sq::Value::Number(n, _) => n.parse().ok().map(|n| (name, n)),
+        _ => None,
+    }
+}
+
+fn element_options(elements: Vec<IndexElement>, method: Option<String>, include: Vec<String>) -> Option<Box<IndexOptions>> {
     let plain = elements.iter().all(|e| *e == IndexElement::default()) && method.is_none() && include.is_empty();
     (!plain).then(|| {
         Box::new(IndexOptions {

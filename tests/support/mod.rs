@@ -10,4 +10,5 @@
 
 pub mod catalog;
 pub mod engines;
+pub mod roundtrip;
 mod sqlite_ddl;
