@@ -25,11 +25,12 @@ example:
 	$(CARGO) run --release -- upgrade base:head --sql
 
 # The full differential harness (issue 5): 300 random chains on each engine,
-# 10,000 fuzz cases, the hostile corpus. `make test` runs a short version.
+# 10,000 fuzz cases, the hostile corpus, 50 chains through import (SPEC 12). `make test` runs a short version.
 CHAINS ?= 300
 FUZZ ?= 10000
+IMPORT_CHAINS ?= 50
 conformance: services
-	SCHEMAC_FUZZ_CASES=$(FUZZ) $(CARGO) test --release --test conformance -- --exact --skip conformance
+	SCHEMAC_FUZZ_CASES=$(FUZZ) SCHEMAC_IMPORT_CHAINS=$(IMPORT_CHAINS) $(CARGO) test --release --test conformance -- --exact --skip conformance
 	SCHEMAC_CONFORMANCE_CHAINS=$(CHAINS) $(CARGO) test --release --test conformance -- --exact conformance --nocapture
 
 bench: build

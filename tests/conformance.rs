@@ -117,6 +117,40 @@ fn conformance() {
     );
 }
 
+/// SPEC 12's import round trip (`support::roundtrip`) on random chains:
+/// each chain's head applied, dumped with the engine's own tool, imported,
+/// the baseline applied on a fresh database with the same catalog, and its
+/// model equal to its head. `SCHEMAC_IMPORT_CHAINS` chains per engine
+/// (default 5; `make conformance` runs 50), from seed 1.
+#[test]
+fn import_round_trips() {
+    let chains = env_number("SCHEMAC_IMPORT_CHAINS", 5);
+    let generated: Vec<gen::Chain> = (1..=chains).map(|s| gen::generate(s, 20)).collect();
+    let engines: Vec<Engine> = Engine::ALL.into_iter().filter(|e| require(*e)).collect();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = engines
+            .iter()
+            .map(|&engine| {
+                let generated = &generated;
+                scope.spawn(move || {
+                    let mut failures = vec![];
+                    for chain in generated {
+                        let dir = tempfile::tempdir().expect("temporary folder");
+                        chain.write(dir.path()).expect("write the chain");
+                        if let Err(e) = support::roundtrip::import_round_trip(&format!("seed_{}", chain.seed), dir.path(), engine) {
+                            failures.push(e);
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("engine thread")).collect()
+    });
+    println!("import round trips: {chains} chains on {} engines, {} failures", engines.len(), failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 /// The regression fixtures the harness saved (shrunk chains, one folder
 /// each, with `mismatch.txt` saying what went wrong): on every engine,
 /// `upgrade base:head` and `downgrade head:base` apply and leave nothing,

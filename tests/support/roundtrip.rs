@@ -81,6 +81,8 @@ pub fn import_round_trip(name: &str, dir: &Path, engine: Engine) -> Result<(), S
     let (mut want, mut got) = (db.catalog()?, copy.catalog()?);
     want.triggers.clear();
     got.triggers.clear();
+    forget_json_checks(&db, &mut want)?;
+    forget_json_checks(&copy, &mut got)?;
     if got != want {
         return Err(at(
             "the baseline's catalog differs from the database it was imported from",
@@ -98,8 +100,11 @@ pub fn import_round_trip(name: &str, dir: &Path, engine: Engine) -> Result<(), S
 fn model_matches_baseline(folder: &Path, engine: Engine) -> Result<(), String> {
     let d = dialect_arg(engine);
     let key = d.split('@').next().unwrap();
-    std::fs::write(folder.join("schemac.toml"), format!("[migrations]\nmodel = \"schema.toml\"\ndialects = [\"{key}\"]\n"))
-        .map_err(|e| e.to_string())?;
+    std::fs::write(
+        folder.join("schemac.toml"),
+        format!("[migrations]\nmodel = \"schema.toml\"\ndialects = [\"{key}\"]\n"),
+    )
+    .map_err(|e| e.to_string())?;
     let out = run(folder, &["--dialect", d, "import", "--model", "dump.sql"])?;
     if !out.status.success() {
         return Err(text(&out));
@@ -113,6 +118,29 @@ fn model_matches_baseline(folder: &Path, engine: Engine) -> Result<(), String> {
     let again = run(folder, &["--dialect", d, "import", "--model", "dump.sql"])?;
     if again.status.code() != Some(1) || std::fs::read_to_string(folder.join("schema.toml")).ok().as_deref() != Some(model.as_str()) {
         return Err("a second import --model must refuse to overwrite the model".into());
+    }
+    Ok(())
+}
+
+/// MariaDB keeps a JSON column as LONGTEXT with a column check
+/// `json_valid(col)` named after the column when it was made; a rename
+/// keeps the old name, which the dump (the check inline in the column)
+/// cannot show. Those checks are the type's, not the user's: left out of
+/// the comparison.
+fn forget_json_checks(db: &TestDb, catalog: &mut super::catalog::Catalog) -> Result<(), String> {
+    if db.engine() != Engine::Mariadb {
+        return Ok(());
+    }
+    let rows = db.query_rows(
+        "SELECT table_name, constraint_name FROM information_schema.check_constraints \
+         WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json_valid(%'",
+    )?;
+    for row in rows {
+        if let [Some(table), Some(name)] = row.as_slice() {
+            if let Some(t) = catalog.tables.get_mut(table) {
+                t.checks.remove(name);
+            }
+        }
     }
     Ok(())
 }
