@@ -3,8 +3,10 @@
 //! chains. For every project and dialect, `schemac upgrade -o out.sql`
 //! either exits 1 with a located diagnostic (`file:line:col`), nothing on
 //! stdout and no `out.sql` or temporary file left, or exits 0 and its
-//! script applies on the engine with every name and string value read back
-//! exactly (and `downgrade head:base` leaves nothing). Nothing panics or
+//! script applies on the engine, under a hostile client setting that the
+//! project's name picks (a GBK, Big5, SJIS or Latin-1 client,
+//! `NO_BACKSLASH_ESCAPES`, `ANSI_QUOTES`, `standard_conforming_strings` off),
+//! with every name and string value read back exactly (and `downgrade head:base` leaves nothing). Nothing panics or
 //! runs past the time limit.
 
 use super::expect::canon_default;
@@ -229,10 +231,51 @@ fn ident(engine: Engine, name: &str) -> String {
     }
 }
 
-/// Applies `sql` on `engine` and reads every expected name and value back.
+/// The client settings a script is applied under (SPEC 10.4: the same
+/// bytes give the same objects and values whatever they are): the client's
+/// arguments and environment. Each project takes one, by its name, so that
+/// the corpus crosses every setting without running twice.
+type ClientSetting = (&'static [&'static str], &'static [(&'static str, &'static str)]);
+
+const MARIADB_SETTINGS: &[ClientSetting] = &[
+    (&[], &[]),
+    (&["--default-character-set=gbk"], &[]),
+    (&["--default-character-set=big5"], &[]),
+    (&["--default-character-set=latin1"], &[]),
+    (&["--init-command=SET sql_mode='NO_BACKSLASH_ESCAPES'"], &[]),
+    (
+        &["--default-character-set=sjis", "--init-command=SET sql_mode='ANSI_QUOTES,NO_BACKSLASH_ESCAPES'"],
+        &[],
+    ),
+];
+
+const POSTGRES_SETTINGS: &[ClientSetting] = &[
+    (&[], &[]),
+    (&[], &[("PGOPTIONS", "-c standard_conforming_strings=off")]),
+    (&[], &[("PGOPTIONS", "-c standard_conforming_strings=off"), ("PGCLIENTENCODING", "SJIS")]),
+    (&[], &[("PGCLIENTENCODING", "LATIN1")]),
+];
+
+fn client_setting(case: &str, engine: Engine) -> ClientSetting {
+    let all = match engine {
+        Engine::Mariadb => MARIADB_SETTINGS,
+        Engine::Postgres => POSTGRES_SETTINGS,
+        Engine::Sqlite => return (&[], &[]),
+    };
+    // FNV-1a of the name: stable across runs and platforms.
+    let hash = case
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    all[(hash % all.len() as u64) as usize]
+}
+
+/// Applies `sql` on `engine` under the project's client setting, and reads
+/// every expected name and value back (with the default settings).
 fn round_trip(case: &str, dir: &Path, engine: Engine, sql: &str) -> Result<(), String> {
     let db = TestDb::new(engine, &format!("hostile_{case}"))?;
-    db.apply(sql).map_err(|e| format!("the engine refused the script: {}", cut(&e)))?;
+    let (args, env) = client_setting(case, engine);
+    db.apply_with(sql, args, env)
+        .map_err(|e| format!("the engine refused the script (client settings {args:?} {env:?}): {}", cut(&e)))?;
     let catalog = db.catalog()?;
     let e = expect_of(dir);
     for (t, cols) in &e.tables {
@@ -284,7 +327,8 @@ fn round_trip(case: &str, dir: &Path, engine: Engine, sql: &str) -> Result<(), S
         }
     }
     let down = super::run::compile(dir, &["--dialect", dialect_arg(engine), "downgrade", "head:base"])?;
-    db.apply(&down).map_err(|e| format!("downgrade head:base refused: {}", cut(&e)))?;
+    db.apply_with(&down, args, env)
+        .map_err(|e| format!("downgrade head:base refused (client settings {args:?} {env:?}): {}", cut(&e)))?;
     db.is_empty()
 }
 
