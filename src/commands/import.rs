@@ -1138,6 +1138,7 @@ fn norm_value(v: Value, dialect: &Dialect) -> Option<Value> {
         }
         Value::String(s) => Some(Value::String(s)),
         Value::Current(c) => Some(Value::Current(c.to_ascii_lowercase())),
+        Value::Next(q) => Some(Value::Next(q)),
     }
 }
 
