@@ -591,7 +591,8 @@ impl<'i> Decoder<'_, 'i> {
             },
             OpKind::RenameTable => Op::RenameTable {
                 table: self.req_table(t, span)?,
-                new_name: self.req_name(t, "new_name", span)?,
+                // The table stays in its schema.
+                new_name: self.req_qualified(t, "new_name", span)?,
             },
             OpKind::AddColumn => {
                 let table = self.req_table(t, span)?;
@@ -618,7 +619,7 @@ impl<'i> Decoder<'_, 'i> {
                 index: self.index(t, span)?,
             },
             OpKind::DropIndex => Op::DropIndex {
-                name: self.req_qualified(t, "name", span)?,
+                name: self.index_name(t, span)?,
                 concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
             },
             OpKind::CreateUniqueConstraint => Op::AddConstraint {
@@ -674,7 +675,7 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
             OpKind::RenameIndex => Op::RenameIndex {
-                name: self.req_qualified(t, "name", span)?,
+                name: self.index_name(t, span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
             OpKind::RenameConstraint => Op::RenameConstraint {
@@ -769,6 +770,14 @@ impl<'i> Decoder<'_, 'i> {
         let name = self.req_name(t, key, span)?;
         let schema = self.schema_key(t);
         Some(Sp::new(crate::base::naming::qualify(schema.as_deref(), &name.v), name.span))
+    }
+
+    /// An index's `name`: index names are unique in the whole model (as
+    /// constraint names are), so the `schema` key is checked as a name and
+    /// the index found by its name alone.
+    fn index_name(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<Sp<String>> {
+        self.schema_key(t);
+        self.req_name(t, "name", span)
     }
 
     /// The `table` of a table-level operation, qualified with its `schema`.

@@ -729,7 +729,7 @@ impl Renderer {
         Ok(match kind {
             StepKind::CreateTable(def) => ("create_table.sql", a.v("t", Value::from_object(TableCtx::new(&self.dialect, def)))),
             StepKind::DropTable { table } => ("drop_table.sql", a.s("table", table)),
-            StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to)),
+            StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to).s("to_bare", crate::base::naming::bare(to))),
             StepKind::CommentTable { table, comment } => ("comment_table.sql", a.s("table", table).v("comment", comment.as_deref())),
             StepKind::RenameIndex { table, from, to } => (
                 "rename_index.sql",

@@ -55,7 +55,7 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
         Op::DropTable { table } => qualified(&mut kv, "table", table),
         Op::RenameTable { table, new_name } => {
             qualified(&mut kv, "table", table);
-            kv("new_name", Toml::Str(new_name));
+            kv("new_name", Toml::Str(naming::bare(new_name)));
         }
         Op::AddColumn { table, column, backfill } => {
             qualified(&mut kv, "table", table);
@@ -81,7 +81,7 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             }
         }
         Op::DropIndex { name, concurrently } => {
-            qualified(&mut kv, "name", name);
+            kv("name", Toml::Str(name));
             if *concurrently {
                 kv("concurrently", Toml::Bare("true".into()));
             }
@@ -126,7 +126,7 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             kv("rows", Toml::Lines(rows.collect()));
         }
         Op::RenameIndex { name, new_name } => {
-            qualified(&mut kv, "name", name);
+            kv("name", Toml::Str(name));
             kv("new_name", Toml::Str(new_name));
         }
         Op::RenameConstraint { table, name, new_name } => {
