@@ -583,6 +583,12 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     /// The operation of `kind` from its table, whose keys are checked.
+    /// A `[[namespace]]` or `[[sequence]]` entry of the model file (SPEC 9),
+    /// as the operation that makes it.
+    pub fn model_op(&mut self, kind: OpKind, t: Tbl<'_, 'i>, span: Span) -> Option<Op> {
+        self.op_of(kind, t, span)
+    }
+
     fn op_of(&mut self, kind: OpKind, t: Tbl<'_, 'i>, span: Span) -> Option<Op> {
         Some(match kind {
             OpKind::CreateTable => Op::CreateTable(self.table_spec(t, span)?),
