@@ -965,10 +965,20 @@ impl Replayer<'_> {
         self.clash(schema, &name.v, name.span, "view")?;
         let mut deps = vec![];
         for text in sql.0.values() {
-            for w in crate::base::sqlwords::identifiers(text) {
-                if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
+            let words = crate::base::sqlwords::identifiers(text);
+            let known = |w: &String| schema.tables.contains_key(w) || schema.views.contains_key(w);
+            let mut i = 0;
+            while i < words.len() {
+                // `schema.table` reads as two words: the pair names a table of that schema (SPEC 9).
+                let pair = words.get(i + 1).map(|next| crate::base::naming::qualify(Some(&words[i]), next));
+                let (w, step) = match pair.filter(|p| known(p)) {
+                    Some(p) => (p, 2),
+                    None => (words[i].clone(), 1),
+                };
+                if known(&w) && !deps.contains(&w) {
                     deps.push(w);
                 }
+                i += step;
             }
         }
         let view = View {
@@ -2019,6 +2029,62 @@ check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
             Ok(_) => panic!("expected {code} for {ops}"),
             Err(e) => assert_eq!(e.code, code, "{ops}: {}", e.message),
         }
+    }
+
+    /// SPEC 9: a table name is unique per schema; a schema goes only once
+    /// empty (a view naming `schema.table` holds the table); a dropped table
+    /// takes the sequences its columns own with it; a renamed owner is followed.
+    #[test]
+    fn schemas_and_sequences_in_the_model() {
+        let mut s = Schema::default();
+        let ops = r#"
+[[upgrade]]
+op = "create_namespace"
+name = "billing"
+[[upgrade]]
+op = "create_table"
+table = "accounts"
+columns = [{ name = "id", type = "integer", primary_key = true, default = { next = "ids" } }]
+primary_key = []
+[[upgrade]]
+op = "create_table"
+schema = "billing"
+table = "accounts"
+columns = [{ name = "id", type = "integer" }]
+[[upgrade]]
+op = "create_sequence"
+schema = "billing"
+name = "acc_seq"
+owned_by = "accounts.id"
+[[upgrade]]
+op = "create_view"
+name = "v"
+sql = "SELECT id FROM billing.accounts"
+"#;
+        let with_seq = format!(
+            "[[upgrade]]\nop = \"create_sequence\"\nname = \"ids\"\n{}",
+            ops.replace("primary_key = []\n", "")
+        );
+        replay(&mut s, &with_seq).expect("two tables `accounts`, one per schema");
+        let qualified = crate::base::naming::qualify(Some("billing"), "accounts");
+        assert!(s.tables.contains_key("accounts") && s.tables.contains_key(&qualified));
+        assert_eq!(s.views["v"].depends_on, vec![qualified.clone()]);
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_table\"\nschema = \"billing\"\ntable = \"accounts\"\n").unwrap_err();
+        assert_eq!(e.code, codes::STILL_USED_BY_VIEW);
+        replay(&mut s, "[[upgrade]]\nop = \"drop_view\"\nname = \"v\"\n[[upgrade]]\nop = \"rename_table\"\nschema = \"billing\"\ntable = \"accounts\"\nnew_name = \"clients\"\n").expect("renamed");
+        let clients = crate::base::naming::qualify(Some("billing"), "clients");
+        let seq = crate::base::naming::qualify(Some("billing"), "acc_seq");
+        assert_eq!(s.sequences[&seq].owned_by, Some((clients.clone(), "id".to_string())));
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_namespace\"\nname = \"billing\"\n").unwrap_err();
+        assert_eq!(e.code, codes::NAMESPACE_NOT_EMPTY);
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_sequence\"\nname = \"ids\"\n").unwrap_err();
+        assert_eq!(e.code, codes::SEQUENCE_STILL_USED);
+        replay(
+            &mut s,
+            "[[upgrade]]\nop = \"drop_table\"\nschema = \"billing\"\ntable = \"clients\"\n[[upgrade]]\nop = \"drop_namespace\"\nname = \"billing\"\n",
+        )
+        .expect("the owned sequence went with its table");
+        assert!(!s.sequences.contains_key(&seq) && s.namespaces.is_empty());
     }
 
     #[test]
