@@ -316,6 +316,17 @@ fn settings(cli: &Cli, sources: &mut Sources) -> Result<(Settings, Dialect), Dia
     if cli.debug {
         eprintln!("schemac: dialect {} {}, revisions in {}", d.key(), d.version, s.directory.display());
     }
+    if let Some((schema, at)) = &s.version_table_schema {
+        if !d.can(crate::dialect::Capability::Schemas) {
+            return Err(Diagnostics::from(
+                crate::base::diag::Diagnostic::error(
+                    codes::UNSUPPORTED_BY_DIALECT,
+                    format!("`version_table_schema = \"{schema}\"`: {} {} has no schemas", d.key(), d.version),
+                )
+                .at(*at, "cannot be compiled for this dialect"),
+            ));
+        }
+    }
     Ok((s, d))
 }
 

@@ -182,6 +182,12 @@ pub enum Capability {
     ExpressionDefaults,
     /// `INSERT ... VALUES (...) AS new ON DUPLICATE KEY UPDATE c = new.c`.
     InsertRowAlias,
+    /// Schemas (SPEC 9): `CREATE SCHEMA`, or a database on MySQL/MariaDB.
+    Schemas,
+    /// `CREATE SEQUENCE` and a default that draws from one (SPEC 9).
+    Sequences,
+    /// `OWNED BY table.column` on a sequence: dropped with its column.
+    SequenceOwnedBy,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -242,6 +248,11 @@ pub struct DialectData {
     #[serde(default)]
     pub expression_default_types: Vec<String>,
     pub autoincrement: Autoincrement,
+    /// The next value of a sequence as a default (SPEC 9): `{ident}` is the
+    /// sequence's name as an identifier, `{literal}` that as a string literal.
+    /// None where the dialect has no sequences.
+    #[serde(default)]
+    pub next_value: Option<String>,
     pub apply: String,
     since: HashMap<Capability, String>,
     mariadb: Option<Flavor>,
@@ -366,8 +377,15 @@ impl Dialect {
             && !self.reserved.contains(name)
     }
 
-    /// `ident`, appended to `out`.
+    /// `ident`, appended to `out`. A qualified model name (`schema\0name`,
+    /// SPEC 9) is spelled `schema.name`, each part quoted as it must be.
     pub fn push_ident(&self, name: &str, out: &mut String) {
+        if let (Some(schema), bare) = crate::base::naming::split_qualified(name) {
+            self.push_ident(schema, out);
+            out.push('.');
+            self.push_ident(bare, out);
+            return;
+        }
         if self.plain_ident(name) {
             out.push_str(name);
             return;
@@ -516,6 +534,7 @@ impl Dialect {
     pub fn check_value(&self, v: &Value) -> Result<(), String> {
         match v {
             Value::Sql(pd) if pd.get(self.lookup()).is_none() => Err(format!("this raw SQL value has no entry for {} and no `default`", self.key())),
+            Value::Next(_) if !self.can(Capability::Sequences) => Err(self.no_sequences()),
             _ => Ok(()),
         }
     }
@@ -549,7 +568,17 @@ impl Dialect {
                 .get(self.lookup())
                 .ok_or_else(|| format!("this raw SQL value has no entry for {} and no `default`", self.key()))?
                 .to_string(),
+            Value::Next(seq) => {
+                let pattern = self.data.next_value.as_deref().ok_or_else(|| self.no_sequences())?;
+                let ident = self.ident(seq);
+                pattern.replace("{literal}", &self.literal(&ident)).replace("{ident}", &ident)
+            }
         })
+    }
+
+    /// Why the target has no sequences (SPEC 9), for a diagnostic.
+    pub fn no_sequences(&self) -> String {
+        format!("{} {} has no sequences (PostgreSQL and MariaDB 10.3+ have)", self.key(), self.version)
     }
 
     /// A column's default as SQL, given the column's type as spelled
@@ -561,7 +590,7 @@ impl Dialect {
                 Some(p) => format!("{sql}({p})"),
                 None => sql,
             },
-            Value::Null | Value::Current(_) | Value::Sql(_) => sql,
+            Value::Null | Value::Current(_) | Value::Sql(_) | Value::Next(_) => sql,
             _ if self.needs_expression_default(type_sql) => format!("({sql})"),
             _ => sql,
         })

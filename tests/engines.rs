@@ -617,3 +617,144 @@ fn mariadb_takes_an_expression_default_on_text() {
     db.apply("INSERT INTO notes (id) VALUES (1)").unwrap();
     assert_eq!(db.query_rows("SELECT body FROM notes").unwrap(), vec![vec![Some("none".to_string())]]);
 }
+
+/// SPEC 9, schemas and sequences (the `schemas_sequences` fixture, its
+/// schema renamed to one of this run's own: on MariaDB a schema is a
+/// database of the server). Upgrade, the derived downgrade, the upgrade
+/// again and the downgrade to base, with the sequences drawn from, the
+/// cross-schema foreign keys enforced and the schema gone at the end;
+/// `create_schema` gives the same default schema.
+fn schemas_and_sequences(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let ns = format!("nsseq_{}_{}", std::process::id(), engine.dialect());
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir_all(&revs).unwrap();
+    let fixture = root().join("tests/fixtures/schemas_sequences/revisions");
+    for e in std::fs::read_dir(&fixture).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap().replace("billing", &ns);
+        std::fs::write(revs.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let dir = tmp.path();
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "nsseq").expect("fresh database");
+    // The schema goes even when an assertion fails (MariaDB: a database of the server).
+    struct DropSchema<'a>(&'a TestDb, String);
+    impl Drop for DropSchema<'_> {
+        fn drop(&mut self) {
+            let sql = match self.0.engine() {
+                Engine::Mariadb => format!("DROP DATABASE IF EXISTS {}", self.1),
+                _ => format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1),
+            };
+            let _ = self.0.apply(&sql);
+        }
+    }
+    let _cleanup = DropSchema(&db, ns.clone());
+    let tables_in = |db: &TestDb| -> Vec<String> {
+        let q = format!("SELECT table_name FROM information_schema.tables WHERE table_schema = '{ns}' AND table_type = 'BASE TABLE' ORDER BY table_name");
+        db.query_rows(&q)
+            .expect("tables")
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect()
+    };
+    let schema_exists = |db: &TestDb| -> bool {
+        let q = format!("SELECT schema_name FROM information_schema.schemata WHERE schema_name = '{ns}'");
+        !db.query_rows(&q).expect("schemata").is_empty()
+    };
+    let mut head = None;
+    for pass in 0..2 {
+        db.apply(&sql(dir, &["--dialect", d, "upgrade", "base:head"]))
+            .unwrap_or_else(|e| panic!("{engine}: upgrade (pass {pass}): {e}"));
+        assert_eq!(tables_in(&db), vec!["clients".to_string()], "{engine}: the tables of {ns}");
+        head.get_or_insert_with(|| db.catalog().expect("catalog"));
+        db.apply("INSERT INTO invoices (account_id) VALUES (1); INSERT INTO invoices (account_id) VALUES (1);")
+            .unwrap_or_else(|e| panic!("{engine}: insert: {e}"));
+        let rows = db.query_rows("SELECT id, number FROM invoices ORDER BY id").expect("rows");
+        let some = |a: &str, b: &str| vec![Some(a.to_string()), Some(b.to_string())];
+        // The owned sequence numbers the ids; the other starts at 1000, by 5 since 5e02.
+        assert_eq!(
+            rows,
+            vec![some("1", "1000"), some("2", "1005")],
+            "{engine}: the sequences' values (pass {pass})"
+        );
+        let audit = db.query_rows(&format!("SELECT audit_no FROM {ns}.clients")).expect("audit_no");
+        assert_eq!(
+            audit,
+            vec![vec![Some("7".to_string())]],
+            "{engine}: the existing row took the audit sequence's start"
+        );
+        assert!(
+            db.apply("INSERT INTO payments (id, client_id) VALUES (1, 999);").is_err(),
+            "{engine}: the foreign key into {ns} is enforced"
+        );
+        db.apply("DELETE FROM invoices;").expect("delete");
+        db.apply(&sql(dir, &["--dialect", d, "downgrade", "head:5e01"]))
+            .unwrap_or_else(|e| panic!("{engine}: derived downgrade (pass {pass}): {e}"));
+        assert_eq!(tables_in(&db), vec!["accounts".to_string()], "{engine}: after the derived downgrade");
+        db.apply(&sql(dir, &["--dialect", d, "upgrade", "5e01:head"]))
+            .unwrap_or_else(|e| panic!("{engine}: upgrade again (pass {pass}): {e}"));
+        assert_eq!(tables_in(&db), vec!["clients".to_string()], "{engine}: after the upgrade again");
+        db.apply(&sql(dir, &["--dialect", d, "downgrade", "head:base"]))
+            .unwrap_or_else(|e| panic!("{engine}: downgrade to base (pass {pass}): {e}"));
+        db.is_empty().unwrap_or_else(|e| panic!("{engine}: downgrade to base left {e}"));
+        assert!(!schema_exists(&db), "{engine}: the downgrade drops {ns}");
+    }
+    let direct = TestDb::new(engine, "nsseq_cs").expect("fresh database");
+    let _cleanup_direct = DropSchema(&direct, ns.clone());
+    direct
+        .apply(&sql(dir, &["--dialect", d, "create_schema"]))
+        .unwrap_or_else(|e| panic!("{engine}: create_schema: {e}"));
+    assert_eq!(tables_in(&direct), vec!["clients".to_string()], "{engine}: create_schema's tables of {ns}");
+    // MariaDB spells a default's sequence with its database: each side's own name is left out.
+    let shown = |db: &TestDb, c: support::catalog::Catalog| format!("{c:?}").replace(db.name(), "DB");
+    let created = direct.catalog().expect("catalog");
+    assert_eq!(
+        shown(&direct, created),
+        shown(&db, head.expect("read")),
+        "{engine}: create_schema differs from upgrade base:head"
+    );
+    direct
+        .apply(&format!(
+            "INSERT INTO {ns}.clients (id, name) VALUES (1, 'a'); INSERT INTO invoices (account_id) VALUES (1);"
+        ))
+        .unwrap_or_else(|e| panic!("{engine}: create_schema's defaults: {e}"));
+    let rows = direct.query_rows("SELECT id, number FROM invoices").expect("rows");
+    assert_eq!(
+        rows,
+        vec![vec![Some("1".to_string()), Some("1000".to_string())]],
+        "{engine}: create_schema's sequences"
+    );
+    direct
+        .apply("INSERT INTO invoices (account_id) VALUES (2);")
+        .expect_err("create_schema: the foreign key into the schema is enforced");
+}
+
+#[test]
+fn schemas_and_sequences_postgresql() {
+    schemas_and_sequences(Engine::Postgres);
+}
+
+#[test]
+fn schemas_and_sequences_mariadb() {
+    schemas_and_sequences(Engine::Mariadb);
+}
+
+/// SQLite has neither: the compile is refused at the operation, with nothing on stdout.
+#[test]
+fn schemas_and_sequences_sqlite_refused() {
+    let dir = root().join("tests/fixtures/schemas_sequences");
+    for d in ["sqlite", "mysql@8.0", "mysql"] {
+        let out = schemac(&dir, &["--dialect", d, "upgrade", "base:head"]);
+        assert_eq!(out.status.code(), Some(1), "{d}: refused");
+        assert!(out.stdout.is_empty(), "{d}: nothing on stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("E0501") && (err.contains("has no schemas") || err.contains("has no sequences")),
+            "{d}: {err}"
+        );
+    }
+}

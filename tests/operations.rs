@@ -58,6 +58,15 @@ columns = [{ name = "label", type = "string(20)", nullable = false }]
 op = "create_view"
 name = "adults"
 sql = "SELECT id FROM users WHERE age >= 18"
+
+[[upgrade]]
+op = "create_namespace"
+name = "archive"
+
+[[upgrade]]
+op = "create_sequence"
+name = "counter_seq"
+start = 10
 "#;
 
 /// One operation of the kind: the body of an `[[upgrade]]` table, or, for
@@ -114,6 +123,13 @@ comment = "things"
         OpKind::RenameIndex => "op = \"rename_index\"\nname = \"ix_users_age\"\nnew_name = \"ix_users_years\"\n",
         OpKind::RenameConstraint => "op = \"rename_constraint\"\ntable = \"users\"\nname = \"uq_users_email\"\nnew_name = \"uq_users_mail\"\n",
         OpKind::AlterTable => "op = \"alter_table\"\ntable = \"users\"\ncomment = \"people, with their 'age'\"\n",
+        OpKind::CreateNamespace => "op = \"create_namespace\"\nname = \"billing\"\n",
+        OpKind::DropNamespace => "op = \"drop_namespace\"\nname = \"archive\"\n",
+        OpKind::CreateSequence => {
+            "op = \"create_sequence\"\nname = \"order_no_seq\"\nstart = 100\nincrement = 5\nmin = 1\nmax = 1000000\ncycle = true\nowned_by = \"orders.id\"\n"
+        }
+        OpKind::DropSequence => "op = \"drop_sequence\"\nname = \"counter_seq\"\n",
+        OpKind::AlterSequence => "op = \"alter_sequence\"\nname = \"counter_seq\"\nincrement = 3\n",
         OpKind::DeleteRows => {
             let s = |v: &str| Sp::new(v.to_string(), Span::default());
             return Sample::Derived(Box::new(Op::DeleteRows {
@@ -123,6 +139,15 @@ comment = "things"
             }));
         }
     })
+}
+
+/// The dialects that refuse a kind by design (SPEC 9), with E0501.
+fn unsupported(kind: OpKind, id: DialectId) -> bool {
+    match kind {
+        OpKind::CreateNamespace | OpKind::DropNamespace => id == DialectId::Sqlite,
+        OpKind::CreateSequence | OpKind::DropSequence | OpKind::AlterSequence => matches!(id, DialectId::Sqlite | DialectId::Mysql),
+        _ => false,
+    }
 }
 
 /// The kinds whose changes cannot be undone by a derived downgrade, by
@@ -158,10 +183,15 @@ fn change_kind(c: &Change) -> &'static str {
         Change::RenameIndex { .. } => "RenameIndex",
         Change::RenameConstraint { .. } => "RenameConstraint",
         Change::AlterTable { .. } => "AlterTable",
+        Change::CreateNamespace { .. } => "CreateNamespace",
+        Change::DropNamespace { .. } => "DropNamespace",
+        Change::CreateSequence { .. } => "CreateSequence",
+        Change::DropSequence { .. } => "DropSequence",
+        Change::AlterSequence { .. } => "AlterSequence",
     }
 }
 
-const CHANGES: [&str; 19] = [
+const CHANGES: [&str; 24] = [
     "CreateTable",
     "DropTable",
     "RenameTable",
@@ -181,6 +211,11 @@ const CHANGES: [&str; 19] = [
     "RenameIndex",
     "RenameConstraint",
     "AlterTable",
+    "CreateNamespace",
+    "DropNamespace",
+    "CreateSequence",
+    "DropSequence",
+    "AlterSequence",
 ];
 
 fn decode(text: &str) -> Result<Revision, Vec<Diagnostic>> {
@@ -251,6 +286,15 @@ fn plan_everywhere(kind: OpKind, body: &str, problems: &mut Vec<String>) {
     };
     for id in [DialectId::Sqlite, DialectId::Postgresql, DialectId::Mysql, DialectId::Mariadb] {
         let compiler = Compiler::new(&graph, &settings, Dialect::load(id, None).expect("dialect"));
+        if unsupported(kind, id) {
+            for (what, result) in [("upgrade", compiler.upgrade("r1:r2")), ("downgrade", compiler.downgrade("r2:r1"))] {
+                match result {
+                    Err(d) if d.0.iter().all(|d| d.code.id() == "E0501") => {}
+                    _ => problems.push(format!("{}: plan ({id:?}, {what}): expected E0501", kind.name())),
+                }
+            }
+            continue;
+        }
         if let Err(d) = compiler.upgrade("r1:r2") {
             problems.push(format!(
                 "{}: plan ({id:?}, upgrade): {}",

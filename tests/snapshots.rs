@@ -67,3 +67,29 @@ fn diagnostics_are_rendered_with_places() {
         snap!(format!("diagnostics_short__{name}"), &String::from_utf8(short.stderr).unwrap());
     }
 }
+
+/// SPEC 9, schemas and sequences (`tests/fixtures/schemas_sequences`):
+/// the scripts where the dialect has them (PostgreSQL, MariaDB), the
+/// refusals at the operation where it does not (SQLite, MySQL 8.4, which
+/// has schemas as databases but no sequences).
+#[test]
+fn schemas_and_sequences_per_dialect() {
+    let dir = root().join("tests/fixtures/schemas_sequences");
+    for d in DIALECTS {
+        let dialect = schemac::dialect::Dialect::load(schemac::dialect::DialectId::parse(d).unwrap(), None).unwrap();
+        for args in COMMANDS {
+            let out = schemac(&dir, &[&["--dialect", d][..], args].concat());
+            let name = format!("schemas_sequences__{}__{d}", args[0]);
+            if out.status.success() {
+                let script = String::from_utf8(out.stdout).expect("utf-8");
+                let bad = schemac::render::verify::verify(&dialect, &script);
+                assert!(bad.is_empty(), "{d} {args:?}: sqlparser rejects {bad:#?}");
+                snap!(name, &script);
+            } else {
+                assert!(out.stdout.is_empty(), "{d} {args:?}: a refusal writes nothing");
+                let text = format!("exit: {:?}\n--- stderr\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+                snap!(name, &text);
+            }
+        }
+    }
+}

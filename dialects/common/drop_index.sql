@@ -1,1 +1,1 @@
-DROP INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}{{ i.name|ident }};
+DROP INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}{{ i.qualified|ident }};

@@ -1,2 +1,2 @@
 {#- https://www.postgresql.org/docs/current/sql-alterindex.html -#}
-ALTER INDEX {{ from|ident }} RENAME TO {{ to|ident }};
+ALTER INDEX {{ qualified_from|ident }} RENAME TO {{ to|ident }};

@@ -3,6 +3,48 @@
 
 use sha2::{Digest, Sha256};
 
+/// The separator of a qualified name in the model: a table, view, index,
+/// sequence or version table in a schema (SPEC 9) is keyed `schema\0name`.
+/// No name can hold a NUL (the decoder refuses one), so the key is
+/// unambiguous; `Dialect::ident` spells it `schema.name`, and diagnostics
+/// (`base::text::escape`) show it so.
+pub const QUALIFIER: char = '\0';
+
+/// `name` in `schema` (the default schema: `name` itself).
+pub fn qualify(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) => format!("{s}{QUALIFIER}{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// A model name's schema (none: the default schema) and bare name.
+pub fn split_qualified(name: &str) -> (Option<&str>, &str) {
+    match name.split_once(QUALIFIER) {
+        Some((s, n)) => (Some(s), n),
+        None => (None, name),
+    }
+}
+
+/// A model name without its schema.
+pub fn bare(name: &str) -> &str {
+    split_qualified(name).1
+}
+
+/// A model name's schema.
+pub fn schema_of(name: &str) -> Option<&str> {
+    split_qualified(name).0
+}
+
+/// A model name as a person writes it: `schema.name`.
+pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains(QUALIFIER) {
+        std::borrow::Cow::Owned(name.replace(QUALIFIER, "."))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 /// Names are limited to PostgreSQL's 63 bytes on every dialect.
 pub const MAX_NAME: usize = 63;
 
@@ -32,6 +74,8 @@ impl Naming {
     /// The pattern is read once, left to right: a name that itself contains
     /// `{columns}` is not filled in again.
     pub fn make(pattern: &str, table: &str, columns: &[&str], referred_table: &str) -> String {
+        // A table in a schema (SPEC 9) lends its bare name to the convention.
+        let (table, referred_table) = (bare(table), bare(referred_table));
         let mut full = String::with_capacity(pattern.len() + table.len() + referred_table.len() + 16 * columns.len());
         fill(pattern, &mut full, |name, out| {
             match name {

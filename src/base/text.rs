@@ -22,7 +22,10 @@ fn escape_where(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe(c) && !keep(c) {
+        if c == crate::base::naming::QUALIFIER {
+            // The only NUL a name can hold: a qualified model name's dot.
+            out.push('.');
+        } else if is_unsafe(c) && !keep(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);

@@ -37,13 +37,34 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     let text = sources.text(file).to_string();
     let mut diags = vec![];
     let mut specs = vec![];
+    // `[[namespace]]` and `[[sequence]]` entries (SPEC 9), as their operations say them.
+    let mut others: Vec<(Op, Span)> = vec![];
     if let Some(doc) = crate::language::load::parse_toml(file, &text, &mut diags) {
         let mut d = Decoder {
             file,
             text: &text,
             diags: &mut diags,
         };
-        if let Some(root) = d.table(&doc, &["table"]) {
+        if let Some(root) = d.table(&doc, MODEL_KEYS) {
+            for (key, kind) in [("namespace", OpKind::CreateNamespace), ("sequence", OpKind::CreateSequence)] {
+                let Some(v) = root.get(key) else { continue };
+                let crate::base::doc::Val::Array(items) = v.get_ref() else {
+                    let span = d.span(v);
+                    d.diags.push(
+                        Diagnostic::error(codes::WRONG_VALUE_KIND, format!("`{key}` must be an array of tables ([[{key}]])"))
+                            .at(span, format!("expected [[{key}]] entries")),
+                    );
+                    continue;
+                };
+                for item in items.iter() {
+                    let span = d.span(item);
+                    if let Some(t) = d.sub_table(item, kind.keys().split_at(1).1, &format!("a [[{key}]] entry")) {
+                        if let Some(op) = d.model_op(kind, t, span) {
+                            others.push((op, span));
+                        }
+                    }
+                }
+            }
             if let Some(v) = root.get("table") {
                 match v.get_ref() {
                     crate::base::doc::Val::Array(items) => {
@@ -71,6 +92,19 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
     }
     let r = Replayer { naming, version_table: "" };
     let mut schema = Schema::default();
+    // Namespaces, then sequences (their owners once the tables exist).
+    let mut owners = vec![];
+    for (mut op, span) in others {
+        if let Op::CreateSequence(seq) = &mut op {
+            if let Some(o) = seq.owned_by.take() {
+                owners.push((seq.name.v.clone(), o));
+            }
+        }
+        let node = OpNode { op, span, derived: None };
+        if let Err(d) = r.apply(&mut schema, &node) {
+            diags.push(d);
+        }
+    }
     let mut fks: Vec<(Sp<String>, ForeignKeySpec, Span)> = vec![];
     for (mut spec, span) in specs {
         let mut kept = vec![];
@@ -123,11 +157,24 @@ pub fn load_model(path: &Path, naming: &Naming, sources: &mut Sources) -> Result
             diags.push(d);
         }
     }
+    for (seq, o) in owners {
+        let (table, column) = &o.v;
+        if !schema.tables.get(table).is_some_and(|t| t.columns.contains_key(column)) {
+            diags.push(
+                Diagnostic::error(codes::NO_SUCH_COLUMN, format!("`owned_by`: column `{table}.{column}` is not in the model")).at(o.span, "no such column"),
+            );
+        } else if let Some(q) = schema.sequences.get_mut(&seq) {
+            q.owned_by = Some(o.v.clone());
+        }
+    }
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
     }
     Ok(schema)
 }
+
+/// The top-level keys of the model file: `[[table]]`, `[[namespace]]`, `[[sequence]]`.
+pub const MODEL_KEYS: &[&str] = &["table", "namespace", "sequence"];
 
 /// One operation that turns the head schema towards the model, with the
 /// comments written above it, and what it means as drift.
@@ -161,6 +208,69 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
     let mut adds = vec![];
     let mut fks_later = vec![];
     let survivors: Vec<(&Table, &Table)> = from.tables.values().filter_map(|a| to.tables.get(&a.name).map(|b| (&**a, &**b))).collect();
+    // SPEC 9: new schemas first, new sequences before the tables (those a
+    // new table owns just after it), sequences and schemas that go last.
+    let mut namespaces_new = vec![];
+    let mut namespaces_gone = vec![];
+    for n in to.namespaces.keys().filter(|n| !from.namespaces.contains_key(*n)) {
+        namespaces_new.push(item(
+            Op::CreateNamespace { name: sp(n) },
+            Some(format!("schema `{n}` is in the model, not at head")),
+        ));
+    }
+    for n in from.namespaces.keys().filter(|n| !to.namespaces.contains_key(*n)) {
+        namespaces_gone.push(item(
+            Op::DropNamespace { name: sp(n) },
+            Some(format!("schema `{n}` is at head, not in the model")),
+        ));
+    }
+    let new_table = |t: &str| to.tables.contains_key(t) && !from.tables.contains_key(t);
+    let owned_by_new = |q: &Sequence| q.owned_by.as_ref().is_some_and(|(t, _)| new_table(t));
+    let mut sequences_new = vec![];
+    let mut sequences_gone = vec![];
+    for q in to.sequences.values() {
+        let shown = crate::base::naming::shown(&q.name);
+        match from.sequences.get(&q.name) {
+            None if owned_by_new(q) => {}
+            None => sequences_new.push(item(
+                Op::CreateSequence(crate::replay::inverse::sequence_spec(q, Span::default())),
+                Some(format!("sequence `{shown}` is in the model, not at head")),
+            )),
+            Some(old) if old == q => {}
+            Some(old)
+                if Sequence {
+                    increment: q.increment,
+                    ..old.clone()
+                } == *q =>
+            {
+                sequences_new.push(item(
+                    Op::AlterSequence {
+                        name: sp(&q.name),
+                        restart: None,
+                        increment: Some(q.increment.unwrap_or(1)),
+                    },
+                    Some(format!("sequence `{shown}` differs: increment")),
+                ))
+            }
+            Some(_) => sequences_new.push(Item {
+                edit: None,
+                comments: vec![format!(
+                    "sequence `{shown}` differs from the model beyond its increment; no operation changes it (drop and create it by hand)."
+                )],
+                drift: Some(format!("sequence `{shown}` differs from the model")),
+            }),
+        }
+    }
+    for q in from.sequences.values().filter(|q| !to.sequences.contains_key(&q.name)) {
+        // One a dropped table owns goes with it.
+        if q.owned_by.as_ref().is_some_and(|(t, _)| !to.tables.contains_key(t)) {
+            continue;
+        }
+        sequences_gone.push(item(
+            Op::DropSequence { name: sp(&q.name) },
+            Some(format!("sequence `{}` is at head, not in the model", crate::base::naming::shown(&q.name))),
+        ));
+    }
 
     // 1. Foreign keys that vanish or change, on tables that stay.
     for (a, b) in &survivors {
@@ -267,10 +377,31 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 fks_later.push(item(add_constraint(&t.name, &Constraint::ForeignKey(fk.clone())), None));
             }
         }
-        creates.push(item(
-            Op::CreateTable(create_table(t, &inline)),
-            Some(format!("table `{}` is in the model, not at head", t.name)),
-        ));
+        // Sequences the new table owns: the table first, without the
+        // defaults that draw from them, then each sequence, then the defaults.
+        let owned: Vec<&Sequence> = to
+            .sequences
+            .values()
+            .filter(|q| !from.sequences.contains_key(&q.name) && q.owned_by.as_ref().is_some_and(|(o, _)| *o == t.name))
+            .collect();
+        let draws = |c: &Column| matches!(&c.default, Some(Value::Next(q)) if owned.iter().any(|o| o.name == *q));
+        let mut spec = create_table(t, &inline);
+        for c in spec.columns.iter_mut() {
+            if c.default
+                .as_ref()
+                .is_some_and(|d| matches!(&d.v, Value::Next(q) if owned.iter().any(|o| o.name == *q)))
+            {
+                c.default = None;
+            }
+        }
+        creates.push(item(Op::CreateTable(spec), Some(format!("table `{}` is in the model, not at head", t.name))));
+        for q in &owned {
+            creates.push(item(Op::CreateSequence(crate::replay::inverse::sequence_spec(q, Span::default())), None));
+        }
+        for c in t.columns.values().filter(|c| draws(c)) {
+            let without = Column { default: None, ..c.clone() };
+            creates.push(item(alter_column(&t.name, &without, c), None));
+        }
         created.push(&t.name);
     }
     // 5. Columns of the tables that stay.
@@ -415,13 +546,17 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             }
         }
     }
-    let mut out = drops_fk;
+    let mut out = namespaces_new;
+    out.extend(drops_fk);
     out.extend(drops);
     out.extend(tables_dropped);
+    out.extend(sequences_new);
     out.extend(creates);
     out.extend(cols);
     out.extend(adds);
     out.extend(fks_later);
+    out.extend(sequences_gone);
+    out.extend(namespaces_gone);
     out
 }
 

@@ -37,6 +37,10 @@ pub struct Dump {
     pub warnings: Vec<Diagnostic>,
     /// Tables whose primary key the dump shows without a name (MySQL).
     pub unnamed_pk: Vec<String>,
+    /// The schemas the dump creates (`CREATE SCHEMA`, `public` aside), SPEC 9.
+    pub namespaces: Vec<String>,
+    /// The sequences it creates (SPEC 9), with the column that owns each.
+    pub sequences: Vec<Sequence>,
 }
 
 /// One statement of the dump: its text (conditional comments unwrapped)
@@ -118,6 +122,20 @@ fn words(s: &str) -> Vec<String> {
         .take(8)
         .map(|w| w.to_ascii_uppercase())
         .collect()
+}
+
+/// A table's or view's name as the model keys it (SPEC 9): qualified with
+/// its schema, unless that is PostgreSQL's `public` (the default schema,
+/// which pg_dump names everywhere) or the name has no schema.
+fn qualified(name: &sq::ObjectName) -> String {
+    let part = |p: &sq::ObjectNamePart| match p.as_ident() {
+        Some(i) => i.value.clone(),
+        None => p.to_string(),
+    };
+    match name.0.as_slice() {
+        [.., schema, _] if part(schema) != "public" => crate::base::naming::qualify(Some(&part(schema)), &last(name)),
+        _ => last(name),
+    }
 }
 
 fn last(name: &sq::ObjectName) -> String {
@@ -203,7 +221,7 @@ impl Importer<'_> {
     fn parsed(&mut self, s: &Stmt, st: Statement) {
         match st {
             Statement::CreateTable(ct) => {
-                let name = last(&ct.name);
+                let name = qualified(&ct.name);
                 if self.skipped_table(&name) {
                     return;
                 }
@@ -285,7 +303,7 @@ impl Importer<'_> {
                 self.dump.tables.insert(name, t);
             }
             Statement::AlterTable(at) => {
-                let name = last(&at.name);
+                let name = qualified(&at.name);
                 if self.skipped_table(&name) {
                     return;
                 }
@@ -304,12 +322,23 @@ impl Importer<'_> {
                             }
                         }
                         sq::AlterTableOperation::OwnerTo { .. } => {}
+                        // pg_dump's spelling of a default drawn from a sequence (SPEC 9).
+                        sq::AlterTableOperation::AlterColumn {
+                            column_name,
+                            op: sq::AlterColumnOperation::SetDefault { value },
+                        } if nextval_target(&value.to_string()).is_some() => {
+                            let seq = nextval_target(&value.to_string()).expect("checked");
+                            let Some(c) = self.dump.tables.get_mut(&name).and_then(|t| t.columns.get_mut(&column_name.value)) else {
+                                return self.keep(s, "it sets the default of a column the dump does not create");
+                            };
+                            c.default = Some(Value::Next(seq));
+                        }
                         _ => return self.keep(s, "the language has no operation for this ALTER TABLE in a baseline"),
                     }
                 }
             }
             Statement::CreateIndex(ci) => {
-                let table = last(&ci.table_name);
+                let table = qualified(&ci.table_name);
                 if self.skipped_table(&table) {
                     return;
                 }
@@ -348,7 +377,7 @@ impl Importer<'_> {
                 if v.materialized {
                     return self.keep(s, "a materialized view");
                 }
-                let name = last(&v.name);
+                let name = qualified(&v.name);
                 // mysqldump first creates a stand-in of the view's name (a
                 // table, or a view of constants), replaced later.
                 self.dump.tables.shift_remove(&name);
@@ -390,6 +419,15 @@ impl Importer<'_> {
                 }
                 self.keep(s, "a comment on something the language does not describe")
             }
+            Statement::CreateSchema {
+                schema_name: sq::SchemaName::Simple(name) | sq::SchemaName::NamedAuthorization(name, _),
+                ..
+            } => {
+                let name = last(&name);
+                if !self.dump.namespaces.contains(&name) {
+                    self.dump.namespaces.push(name);
+                }
+            }
             Statement::Set(_) | Statement::Query(_) | Statement::Drop { .. } | Statement::Grant { .. } | Statement::Revoke { .. } => {}
             _ => self.keep(s, "the language has no operation for it"),
         }
@@ -427,7 +465,9 @@ impl Importer<'_> {
                 sq::ColumnOption::NotNull => col.nullable = false,
                 sq::ColumnOption::Default(e) => {
                     let text = e.to_string().to_ascii_lowercase();
-                    if text.starts_with("nextval(") {
+                    if let Some(seq) = nextval_target(&e.to_string()) {
+                        col.default = Some(Value::Next(seq));
+                    } else if text.starts_with("nextval(") {
                         col.autoincrement = true;
                     } else {
                         col.default = self.value(e);
@@ -572,7 +612,7 @@ impl Importer<'_> {
             }
             sq::TableConstraint::ForeignKey(fk) => {
                 let cols: Vec<String> = fk.columns.iter().map(|i| i.value.clone()).collect();
-                let ref_table = last(&fk.foreign_table);
+                let ref_table = qualified(&fk.foreign_table);
                 let name = match fk.name.as_ref() {
                     Some(n) => n.value.clone(),
                     None => Naming::make(&self.naming.foreign_key, &t.name, &refs(&cols), &ref_table),
@@ -702,9 +742,79 @@ impl Importer<'_> {
         Value::Sql(Box::new(PerDialect(m)))
     }
 
+    /// A `CREATE SEQUENCE` read into `Dump::sequences`, or an `ALTER
+    /// SEQUENCE ... OWNED BY` of one read before; false for anything else.
+    fn sequence(&mut self, sql: &str) -> bool {
+        let upper = sql.trim_start().to_ascii_uppercase();
+        if upper.starts_with("ALTER SEQUENCE ") {
+            // `ALTER SEQUENCE [schema.]seq OWNED BY [schema.]table.column`: sqlparser 0.64 has no ALTER SEQUENCE.
+            let Some(at) = upper.find(" OWNED BY ") else { return false };
+            let unquote = |w: &str| w.trim().trim_end_matches(';').trim_matches('"').to_string();
+            let seq_words: Vec<String> = sql.trim_start()["ALTER SEQUENCE ".len()..at].split('.').map(unquote).collect();
+            let target: Vec<String> = sql[at + " OWNED BY ".len()..].trim().trim_end_matches(';').split('.').map(unquote).collect();
+            let seq = qualify_parts(&seq_words);
+            let (Some(column), true) = (target.last().cloned(), target.len() >= 2) else {
+                return false;
+            };
+            let table = qualify_parts(&target[..target.len() - 1]);
+            return match self.dump.sequences.iter_mut().find(|q| q.name == seq) {
+                Some(q) if self.dump.tables.get(&table).is_some_and(|t| t.columns.contains_key(&column)) => {
+                    q.owned_by = Some((table, column));
+                    true
+                }
+                _ => false,
+            };
+        }
+        let pd = crate::dialect::Parser::sqlparser(Some(self.dialect.data.sqlparser));
+        let Ok(mut stmts) = sqlparser::parser::Parser::parse_sql(&*pd, sql) else {
+            return false;
+        };
+        let Some(Statement::CreateSequence { name, sequence_options, .. }) = stmts.pop() else {
+            return false;
+        };
+        let int = |e: &Expr| e.to_string().parse::<i64>().ok();
+        let mut q = Sequence {
+            name: qualified(&name),
+            start: None,
+            increment: None,
+            min: None,
+            max: None,
+            cycle: false,
+            owned_by: None,
+        };
+        for o in &sequence_options {
+            match o {
+                sq::SequenceOptions::StartWith(e, _) => q.start = int(e),
+                sq::SequenceOptions::IncrementBy(e, _) => q.increment = int(e).filter(|&i| i != 1),
+                sq::SequenceOptions::MinValue(e) => q.min = e.as_ref().and_then(int),
+                sq::SequenceOptions::MaxValue(e) => q.max = e.as_ref().and_then(int),
+                // sqlparser's flag says `NO CYCLE`.
+                sq::SequenceOptions::Cycle(no) => q.cycle = !*no,
+                sq::SequenceOptions::DataType(_) | sq::SequenceOptions::Cache(_) | sq::SequenceOptions::OwnedBy(_) => {}
+            }
+        }
+        // pg_dump writes PostgreSQL's defaults: a start of 1 and the type's bounds say nothing.
+        if q.start == Some(1) {
+            q.start = None;
+        }
+        if q.min == Some(1) {
+            q.min = None;
+        }
+        if q.max.is_some_and(|m| m == i64::MAX || m == i64::from(i32::MAX)) {
+            q.max = None;
+        }
+        self.dump.sequences.retain(|o| o.name != q.name);
+        self.dump.sequences.push(q);
+        true
+    }
+
     fn finish(&mut self) {
         let seqs = std::mem::take(&mut self.sequences);
         for (name, sql, span) in seqs {
+            // SPEC 9: CREATE SEQUENCE, and pg_dump's ALTER SEQUENCE ... OWNED BY, as the model's sequences.
+            if self.sequence(&sql) {
+                continue;
+            }
             // A sequence that a serial column owns is part of that column.
             let owned = sql.to_ascii_uppercase().contains(" OWNED BY ")
                 || self.dump.tables.values().any(|t| t.columns.values().any(|c| c.autoincrement)) && name.to_ascii_lowercase().ends_with("_seq");
@@ -740,6 +850,24 @@ impl Importer<'_> {
         }
         self.dump.unnamed_pk = unnamed;
     }
+}
+
+/// A model name from a dump's name parts: `public` (or no schema) is the default schema.
+fn qualify_parts(parts: &[String]) -> String {
+    match parts {
+        [.., schema, name] if schema != "public" => crate::base::naming::qualify(Some(schema), name),
+        [.., name] => name.clone(),
+        [] => String::new(),
+    }
+}
+
+/// The sequence a `nextval('[schema.]seq'::regclass)` default draws from (SPEC 9).
+fn nextval_target(text: &str) -> Option<String> {
+    let rest = text.trim().strip_prefix("nextval(").or_else(|| text.trim().strip_prefix("NEXTVAL("))?;
+    let quoted = rest.strip_prefix('\'')?;
+    let name = &quoted[..quoted.find('\'')?];
+    let parts: Vec<String> = name.split('.').map(|p| p.trim_matches('"').to_string()).collect();
+    Some(qualify_parts(&parts))
 }
 
 fn ident_column(i: &sq::Ident) -> sq::IndexColumn {
@@ -1035,6 +1163,12 @@ impl Dump {
     /// The dump as a schema (for `diff`); views are left out, as autogenerate does.
     pub fn schema(&self) -> Schema {
         let mut s = Schema::default();
+        for n in &self.namespaces {
+            s.namespaces.insert(n.clone(), ());
+        }
+        for q in &self.sequences {
+            s.sequences.insert(q.name.clone(), q.clone());
+        }
         for (name, t) in &self.tables {
             s.tables.insert(name.clone(), Arc::new(t.clone()));
         }
@@ -1050,7 +1184,18 @@ impl Dump {
             m.insert(dialect.key().to_string(), sql.to_string());
             Op::Execute { sql: PerDialect(m) }
         };
-        let mut out: Vec<Op> = self.executes.iter().filter(|(early, _)| *early).map(|(_, sql)| raw(sql)).collect();
+        let mut out: Vec<Op> = self
+            .namespaces
+            .iter()
+            .map(|n| Op::CreateNamespace {
+                name: crate::base::diag::Sp::new(n.clone(), Span::default()),
+            })
+            .collect();
+        out.extend(self.executes.iter().filter(|(early, _)| *early).map(|(_, sql)| raw(sql)));
+        // Sequences before the tables that draw from them; one a table owns
+        // just after it, with the defaults that draw from it (SPEC 9).
+        let seq_op = |q: &Sequence| Op::CreateSequence(crate::replay::inverse::sequence_spec(q, Span::default()));
+        out.extend(self.sequences.iter().filter(|q| q.owned_by.is_none()).map(seq_op));
         let mut later = vec![];
         let mut pending: Vec<&Table> = self.tables.values().collect();
         let mut created: Vec<&str> = vec![];
@@ -1095,7 +1240,33 @@ impl Dump {
                     c.nullable = None;
                 }
             }
+            let owned: Vec<&Sequence> = self
+                .sequences
+                .iter()
+                .filter(|q| q.owned_by.as_ref().is_some_and(|(o, _)| *o == t.name))
+                .collect();
+            let draws = |d: &Option<Value>| matches!(d, Some(Value::Next(q)) if owned.iter().any(|o| o.name == *q));
+            for c in spec.columns.iter_mut() {
+                if c.default.as_ref().is_some_and(|d| draws(&Some(d.v.clone()))) {
+                    c.default = None;
+                }
+            }
             out.push(Op::CreateTable(spec));
+            for q in &owned {
+                out.push(seq_op(q));
+            }
+            for c in t.columns.values().filter(|c| draws(&c.default)) {
+                let sp = |v: &str| crate::base::diag::Sp::new(v.to_string(), Span::default());
+                out.push(Op::AlterColumn(crate::vocab::ops::AlterSpec {
+                    table: sp(&t.name),
+                    column: sp(&c.name),
+                    ty: None,
+                    nullable: None,
+                    default: Some(c.default.clone().map(|d| crate::base::diag::Sp::new(d, Span::default()))),
+                    comment: None,
+                    backfill: None,
+                }));
+            }
             created.push(&t.name);
         }
         out.extend(later);
@@ -1225,12 +1396,27 @@ fn norm_value(v: Value, dialect: &Dialect) -> Option<Value> {
         }
         Value::String(s) => Some(Value::String(s)),
         Value::Current(c) => Some(Value::Current(c.to_ascii_lowercase())),
+        Value::Next(q) => Some(Value::Next(q)),
     }
 }
 
 /// The text of a model file (`[[table]]` entries) for the dump's tables.
 pub fn model_text(dump: &Dump) -> String {
     let mut out = String::new();
+    for n in &dump.namespaces {
+        out.push_str(&format!("[[namespace]]\nname = {}\n\n", crate::vocab::ops::writer::quote(n)));
+    }
+    for q in &dump.sequences {
+        let mut body = String::new();
+        let op = Op::CreateSequence(crate::replay::inverse::sequence_spec(q, Span::default()));
+        crate::vocab::ops::writer::write_op(&op, &mut body).expect("create_sequence has a spelling");
+        out.push_str("[[sequence]]\n");
+        for line in body.lines().skip(1) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
     for t in dump.tables.values() {
         let op = Op::CreateTable(crate::replay::inverse::table_spec(t, Span::default()));
         {

@@ -80,6 +80,14 @@ fn literal() -> Value {
     ]})
 }
 
+/// A column's default: a literal, or `{ next = "seq" }` (SPEC 9).
+fn default_value() -> Value {
+    json!({"anyOf": [
+        {"type": ["string", "integer", "number", "boolean"]},
+        {"type": "object", "properties": {"expr": {"type": "string"}, "sql": per_dialect(), "next": {"type": "string"}}, "additionalProperties": false}
+    ]})
+}
+
 /// An index's `columns`: names, or element tables (SPEC 9).
 fn index_columns() -> Value {
     let element = object(
@@ -118,6 +126,11 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
         (Some(OpKind::CreateTable), "indexes") => json!({"type": "array", "items": {"$ref": "#/$defs/index"}}),
         (_, "op") => json!({"type": "string"}),
         (_, "table" | "name" | "new_name" | "referred_table" | "expr" | "message" | "where" | "comment" | "revision") => json!({"type": "string"}),
+        // SPEC 9: schemas and sequences.
+        (_, "schema" | "referred_schema") => json!({"type": "string"}),
+        (_, "owned_by") => json!({"type": "string", "pattern": "^[^.]+\\.[^.]+$"}),
+        (_, "start" | "increment" | "min" | "max" | "restart") => json!({"type": "integer"}),
+        (_, "cycle") => json!({"type": "boolean"}),
         (_, "column") => json!({"type": "string"}),
         (_, "columns" | "referred_columns" | "branch_labels" | "depends_on" | "key") => names(),
         (_, "down_revision") => json!({"anyOf": [{"type": "string"}, names()]}),
@@ -130,8 +143,9 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
             {"type": "object", "properties": {"enum": names(), "name": {"type": "string"}}, "required": ["enum"], "additionalProperties": false},
             {"type": "object", "propertyNames": {"enum": DIALECT_KEYS}, "additionalProperties": {"type": "string"}}
         ]}),
-        (_, "default" | "backfill") => literal(),
-        (_, "references") => json!({"type": "string", "pattern": "^[^.]+\\.[^.]+$"}),
+        (_, "default") => default_value(),
+        (_, "backfill") => literal(),
+        (_, "references") => json!({"type": "string", "pattern": "^[^.]+\\.[^.]+(\\.[^.]+)?$"}),
         (_, "rows") => json!({"type": "array", "items": {"type": "object"}}),
         (_, "values") => json!({"type": "array"}),
         _ => json!({}),
@@ -187,7 +201,16 @@ fn defs() -> Value {
         &["revision"],
     );
     let table = object(crate::commands::autogen::TABLE_KEYS, |k| value_of(Some(OpKind::CreateTable), k), &["table"]);
-    let model = object(&["table"], |_| json!({"type": "array", "items": {"$ref": "#/$defs/table"}}), &[]);
+    let entry = |kind: OpKind| object(kind.keys().split_at(1).1, |k| value_of(Some(kind), k), &["name"]);
+    let model = object(
+        crate::commands::autogen::MODEL_KEYS,
+        |k| match k {
+            "namespace" => json!({"type": "array", "items": entry(OpKind::CreateNamespace)}),
+            "sequence" => json!({"type": "array", "items": entry(OpKind::CreateSequence)}),
+            _ => json!({"type": "array", "items": {"$ref": "#/$defs/table"}}),
+        },
+        &[],
+    );
     let rows = object(crate::commands::populate::ROWS_KEYS, |k| value_of(None, k), &["table"]);
     let populate = object(
         crate::commands::populate::POPULATE_KEYS,

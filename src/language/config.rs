@@ -23,7 +23,7 @@ pub enum TransactionMode {
 /// The tables of a configuration file, and the keys of each.
 pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming", "safety"];
 pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
-pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "transaction", "model", "populate", "dialects"];
+pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "version_table_schema", "transaction", "model", "populate", "dialects"];
 pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
 pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout"];
 
@@ -33,7 +33,12 @@ pub struct Settings {
     pub dialect: DialectId,
     pub server_version: Option<String>,
     pub directory: PathBuf,
+    /// Qualified with `version_table_schema` when one is given
+    /// (`base::naming::qualify`, SPEC 9).
     pub version_table: String,
+    /// `[migrations] version_table_schema`, with where it was written: the
+    /// schema the version table lives in (none: the default schema).
+    pub version_table_schema: Option<(String, crate::base::diag::Span)>,
     pub transaction: TransactionMode,
     pub model: Option<PathBuf>,
     pub populate: Option<PathBuf>,
@@ -78,6 +83,7 @@ impl Default for Settings {
             server_version: None,
             directory: PathBuf::from("revisions"),
             version_table: "schemac_version".into(),
+            version_table_schema: None,
             transaction: TransactionMode::PerRevision,
             model: None,
             populate: None,
@@ -153,6 +159,9 @@ pub fn load(files: &[PathBuf], dirs: &[PathBuf], sources: &mut Sources) -> Resul
     }
     if diags.iter().any(|d| d.is_error()) {
         return Err(Diagnostics(diags));
+    }
+    if let Some((schema, _)) = &s.version_table_schema {
+        s.version_table = crate::base::naming::qualify(Some(schema), crate::base::naming::bare(&s.version_table));
     }
     Ok(s)
 }
@@ -267,6 +276,9 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
         }
         if let Some(v) = m.get("version_table").and_then(|v| d.name(v)) {
             s.version_table = v.v;
+        }
+        if let Some(v) = m.get("version_table_schema").and_then(|v| d.name(v)) {
+            s.version_table_schema = Some((v.v, v.span));
         }
         if let Some(v) = m.get("transaction").and_then(|v| d.string(v)) {
             match v.v.as_str() {

@@ -583,18 +583,25 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     /// The operation of `kind` from its table, whose keys are checked.
+    /// A `[[namespace]]` or `[[sequence]]` entry of the model file (SPEC 9),
+    /// as the operation that makes it.
+    pub fn model_op(&mut self, kind: OpKind, t: Tbl<'_, 'i>, span: Span) -> Option<Op> {
+        self.op_of(kind, t, span)
+    }
+
     fn op_of(&mut self, kind: OpKind, t: Tbl<'_, 'i>, span: Span) -> Option<Op> {
         Some(match kind {
             OpKind::CreateTable => Op::CreateTable(self.table_spec(t, span)?),
             OpKind::DropTable => Op::DropTable {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
             },
             OpKind::RenameTable => Op::RenameTable {
-                table: self.req_name(t, "table", span)?,
-                new_name: self.req_name(t, "new_name", span)?,
+                table: self.req_table(t, span)?,
+                // The table stays in its schema.
+                new_name: self.req_qualified(t, "new_name", span)?,
             },
             OpKind::AddColumn => {
-                let table = self.req_name(t, "table", span)?;
+                let table = self.req_table(t, span)?;
                 let cv = self.required(t, "column", span)?;
                 let column = self.column(cv)?;
                 let backfill = match t.get("backfill") {
@@ -604,54 +611,54 @@ impl<'i> Decoder<'_, 'i> {
                 Op::AddColumn { table, column, backfill }
             }
             OpKind::DropColumn => Op::DropColumn {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 column: self.req_name(t, "column", span)?,
             },
             OpKind::RenameColumn => Op::RenameColumn {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 column: self.req_name(t, "column", span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
             OpKind::AlterColumn => Op::AlterColumn(self.alter(t, span)?),
             OpKind::CreateIndex => Op::CreateIndex {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 index: self.index(t, span)?,
             },
             OpKind::DropIndex => Op::DropIndex {
-                name: self.req_name(t, "name", span)?,
+                name: self.index_name(t, span)?,
                 concurrently: self.opt_bool(t, "concurrently").unwrap_or(false),
             },
             OpKind::CreateUniqueConstraint => Op::AddConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 constraint: ConstraintSpec::Unique {
                     name: self.opt_name(t, "name"),
                     columns: self.req_list(t, "columns", span)?,
                 },
             },
             OpKind::CreateForeignKey => Op::AddConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 constraint: ConstraintSpec::ForeignKey(self.foreign_key(t, span)?),
             },
             OpKind::CreateCheckConstraint => Op::AddConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 constraint: ConstraintSpec::Check {
                     name: self.opt_name(t, "name"),
                     expr: self.req_string(t, "expr", span)?,
                 },
             },
             OpKind::CreatePrimaryKey => Op::AddConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 constraint: ConstraintSpec::PrimaryKey {
                     name: self.opt_name(t, "name"),
                     columns: self.req_list(t, "columns", span)?,
                 },
             },
             OpKind::DropConstraint => Op::DropConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 name: self.req_name(t, "name", span)?,
             },
             OpKind::CreateView => {
-                let name = self.req_name(t, "name", span)?;
+                let name = self.req_qualified(t, "name", span)?;
                 let sqlv = self.required(t, "sql", span)?;
                 Op::CreateView {
                     name,
@@ -659,14 +666,14 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
             OpKind::DropView => Op::DropView {
-                name: self.req_name(t, "name", span)?,
+                name: self.req_qualified(t, "name", span)?,
             },
             OpKind::Execute => {
                 let sqlv = self.required(t, "sql", span)?;
                 Op::Execute { sql: self.per_dialect(sqlv)? }
             }
             OpKind::BulkInsert => {
-                let table = self.req_name(t, "table", span)?;
+                let table = self.req_table(t, span)?;
                 let rows_v = self.required(t, "rows", span)?;
                 Op::BulkInsert {
                     table,
@@ -674,16 +681,16 @@ impl<'i> Decoder<'_, 'i> {
                 }
             }
             OpKind::RenameIndex => Op::RenameIndex {
-                name: self.req_name(t, "name", span)?,
+                name: self.index_name(t, span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
             OpKind::RenameConstraint => Op::RenameConstraint {
-                table: self.req_name(t, "table", span)?,
+                table: self.req_table(t, span)?,
                 name: self.req_name(t, "name", span)?,
                 new_name: self.req_name(t, "new_name", span)?,
             },
             OpKind::AlterTable => {
-                let table = self.req_name(t, "table", span)?;
+                let table = self.req_table(t, span)?;
                 // `comment` is the one property so far: a string, or `false` to drop it.
                 let v = self.required(t, "comment", span)?;
                 let comment = match v.get_ref() {
@@ -692,9 +699,116 @@ impl<'i> Decoder<'_, 'i> {
                 };
                 Op::AlterTable { table, comment }
             }
+            OpKind::CreateNamespace => Op::CreateNamespace {
+                name: self.req_name(t, "name", span)?,
+            },
+            OpKind::DropNamespace => Op::DropNamespace {
+                name: self.req_name(t, "name", span)?,
+            },
+            OpKind::CreateSequence => {
+                let name = self.req_qualified(t, "name", span)?;
+                let owned_by = match t.get("owned_by") {
+                    None => None,
+                    Some(v) => {
+                        let s = self.string(v)?;
+                        match s.v.split_once('.') {
+                            Some((tab, col)) if !tab.is_empty() && !col.is_empty() => {
+                                // OWNED BY names a table of the sequence's own schema.
+                                let table = crate::base::naming::qualify(crate::base::naming::schema_of(&name.v), tab);
+                                Some(Sp::new((table, col.to_string()), s.span))
+                            }
+                            _ => {
+                                self.err(
+                                    codes::INVALID_REFERENCES,
+                                    s.span,
+                                    format!("`owned_by` must be \"table.column\", not `{}`", s.v),
+                                    "expected table.column",
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                };
+                Op::CreateSequence(SequenceSpec {
+                    name,
+                    start: self.opt_int(t, "start"),
+                    increment: self.opt_int(t, "increment"),
+                    min: self.opt_int(t, "min"),
+                    max: self.opt_int(t, "max"),
+                    cycle: self.opt_bool(t, "cycle").unwrap_or(false),
+                    owned_by,
+                })
+            }
+            OpKind::DropSequence => Op::DropSequence {
+                name: self.req_qualified(t, "name", span)?,
+            },
+            OpKind::AlterSequence => {
+                let name = self.req_qualified(t, "name", span)?;
+                let (restart, increment) = (self.opt_int(t, "restart"), self.opt_int(t, "increment"));
+                if restart.is_none() && increment.is_none() {
+                    self.err(
+                        codes::MISSING_KEY,
+                        span,
+                        "alter_sequence needs `restart` or `increment`".into(),
+                        "nothing to change",
+                    );
+                    return None;
+                }
+                if increment == Some(0) {
+                    let at = t.get("increment").map(|v| self.span(v)).unwrap_or(span);
+                    self.err(codes::NUMBER_OUT_OF_RANGE, at, "a sequence's `increment` cannot be 0".into(), "zero");
+                    return None;
+                }
+                Op::AlterSequence { name, restart, increment }
+            }
             // `from_name` never gives a derived-only kind.
             OpKind::DeleteRows => return None,
         })
+    }
+
+    /// The optional `schema` key of a table-level operation (SPEC 9).
+    fn schema_key(&mut self, t: Tbl<'_, 'i>) -> Option<String> {
+        t.get("schema").and_then(|v| self.name(v)).map(|s| s.v)
+    }
+
+    /// A required name, qualified with the operation's `schema` key.
+    fn req_qualified(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
+        let name = self.req_name(t, key, span)?;
+        let schema = self.schema_key(t);
+        Some(Sp::new(crate::base::naming::qualify(schema.as_deref(), &name.v), name.span))
+    }
+
+    /// An index's `name`: index names are unique in the whole model (as
+    /// constraint names are), so the `schema` key is checked as a name and
+    /// the index found by its name alone.
+    fn index_name(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<Sp<String>> {
+        self.schema_key(t);
+        self.req_name(t, "name", span)
+    }
+
+    /// The `table` of a table-level operation, qualified with its `schema`.
+    fn req_table(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<Sp<String>> {
+        self.req_qualified(t, "table", span)
+    }
+
+    /// A required name, qualified with the schema under `schema_key`.
+    fn req_qualified_as(&mut self, t: Tbl<'_, 'i>, key: &str, schema_key: &str, span: Span) -> Option<Sp<String>> {
+        let name = self.req_name(t, key, span)?;
+        let schema = t.get(schema_key).and_then(|v| self.name(v)).map(|s| s.v);
+        Some(Sp::new(crate::base::naming::qualify(schema.as_deref(), &name.v), name.span))
+    }
+
+    /// An optional 64-bit integer (a sequence's bounds and steps).
+    fn opt_int(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<i64> {
+        let v = t.get(key)?;
+        match self.value(v, false)?.v {
+            Value::Int(n) => Some(n),
+            _ => {
+                let span = self.span(v);
+                self.err(codes::WRONG_VALUE_KIND, span, format!("`{key}` must be an integer"), "expected an integer");
+                None
+            }
+        }
     }
 
     fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
@@ -749,7 +863,7 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     pub fn table_spec(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<TableSpec> {
-        let table = self.req_name(t, "table", span)?;
+        let table = self.req_table(t, span)?;
         let cols_v = self.required(t, "columns", span)?;
         let mut columns = vec![];
         match cols_v.get_ref() {
@@ -864,7 +978,7 @@ impl<'i> Decoder<'_, 'i> {
         Some(ForeignKeySpec {
             name: self.opt_name(t, "name"),
             columns: self.req_list(t, "columns", span)?,
-            ref_table: self.req_name(t, "referred_table", span)?,
+            ref_table: self.req_qualified_as(t, "referred_table", "referred_schema", span)?,
             ref_columns: self.req_list(t, "referred_columns", span)?,
             on_delete: self.action(t, "on_delete"),
             on_update: self.action(t, "on_update"),
@@ -1032,13 +1146,18 @@ impl<'i> Decoder<'_, 'i> {
             None => None,
             Some(rv) => {
                 let s = self.string(rv)?;
-                match s.v.split_once('.') {
-                    Some((tab, col)) if !tab.is_empty() && !col.is_empty() => Some(Box::new(Sp::new((tab.to_string(), col.to_string()), s.span))),
+                // "table.column", or "schema.table.column" (SPEC 9).
+                let parts: Vec<&str> = s.v.splitn(3, '.').collect();
+                match parts.as_slice() {
+                    [tab, col] if !tab.is_empty() && !col.is_empty() => Some(Box::new(Sp::new((tab.to_string(), col.to_string()), s.span))),
+                    [sch, tab, col] if !sch.is_empty() && !tab.is_empty() && !col.is_empty() => {
+                        Some(Box::new(Sp::new((crate::base::naming::qualify(Some(sch), tab), col.to_string()), s.span)))
+                    }
                     _ => {
                         self.err(
                             codes::INVALID_REFERENCES,
                             s.span,
-                            format!("`references` must be \"table.column\", not `{}`", s.v),
+                            format!("`references` must be \"table.column\" or \"schema.table.column\", not `{}`", s.v),
                             "expected table.column",
                         );
                         return None;
@@ -1168,7 +1287,7 @@ impl<'i> Decoder<'_, 'i> {
             }
             Val::Datetime(d) => Value::Temporal(d.to_string()),
             Val::Table(t) => {
-                self.check_keys(t, &["expr", "sql"]);
+                self.check_keys(t, if is_default { &["expr", "sql", "next"] } else { &["expr", "sql"] });
                 if let Some(e) = t.get("expr") {
                     let s = self.string(e)?;
                     let lower = s.v.to_ascii_lowercase();
@@ -1182,6 +1301,14 @@ impl<'i> Decoder<'_, 'i> {
                         return None;
                     }
                     Value::Current(lower)
+                } else if let Some(n) = t.get("next").filter(|_| is_default) {
+                    // `{ next = "seq" }` or `{ next = "schema.seq" }` (SPEC 9).
+                    let s = self.name(n)?;
+                    let (schema, seq) = match s.v.split_once('.') {
+                        Some((a, b)) if !a.is_empty() && !b.is_empty() => (Some(a), b),
+                        _ => (None, s.v.as_str()),
+                    };
+                    Value::Next(crate::base::naming::qualify(schema, seq))
                 } else if let Some(sql) = t.get("sql") {
                     let pd = self.per_dialect(sql)?;
                     if !is_default && pd.get(&["default"]).is_some_and(|s| s.eq_ignore_ascii_case("null")) {
@@ -1288,7 +1415,15 @@ pub const REVISION_KEYS: &[&str] = &[
 ];
 
 /// The keys of a `foreign_keys` entry of `create_table`.
-pub const FOREIGN_KEY_KEYS: &[&str] = &["name", "columns", "referred_table", "referred_columns", "on_delete", "on_update"];
+pub const FOREIGN_KEY_KEYS: &[&str] = &[
+    "name",
+    "columns",
+    "referred_table",
+    "referred_schema",
+    "referred_columns",
+    "on_delete",
+    "on_update",
+];
 /// The keys of `create_table`'s `primary_key` when it is a table.
 pub const PRIMARY_KEY_KEYS: &[&str] = &["name", "columns"];
 /// The keys of a `unique_constraints` entry.

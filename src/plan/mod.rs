@@ -145,6 +145,24 @@ impl<'d> Planner<'d> {
             .push(Diagnostic::error(codes::UNSUPPORTED_BY_DIALECT, msg).at(span, format!("cannot be compiled for {}", self.d.key())));
     }
 
+    /// Whether the target has schemas (SPEC 9); a diagnostic at the operation if not.
+    fn can_schemas(&mut self, span: Span) -> bool {
+        let ok = self.d.can(Capability::Schemas);
+        if !ok {
+            self.fail(span, format!("{} {} has no schemas (namespaces)", self.d.key(), self.d.version));
+        }
+        ok
+    }
+
+    /// Whether the target has sequences (SPEC 9); a diagnostic at the operation if not.
+    fn can_sequences(&mut self, span: Span) -> bool {
+        let ok = self.d.can(Capability::Sequences);
+        if !ok {
+            self.fail(span, self.d.no_sequences());
+        }
+        ok
+    }
+
     /// A value the dialect must be able to spell.
     fn check_value(&mut self, v: &Value, span: Span) -> bool {
         match self.d.check_value(v) {
@@ -546,10 +564,20 @@ impl Planner<'_> {
                     self.create_index(&table.name, i, false, span);
                 }
             }
-            Change::DropTable { table, dropped_enums } => {
+            Change::DropTable {
+                table,
+                dropped_enums,
+                sequences,
+            } => {
                 self.push(StepKind::DropTable { table: table.name.clone() }, span);
                 self.warn_last(codes::DROPS_TABLE, format!("drops table `{}` and every row in it", table.name));
                 self.drop_enums(dropped_enums, span);
+                // Without OWNED BY (MariaDB) the sequences its columns owned stay: dropped here (SPEC 9).
+                if !d.can(Capability::SequenceOwnedBy) {
+                    for q in sequences {
+                        self.push(StepKind::DropSequence { name: q.name.clone() }, span);
+                    }
+                }
             }
             Change::RenameTable { from, to } => {
                 let (from, to) = (from.clone(), to.clone());
@@ -773,6 +801,44 @@ impl Planner<'_> {
                 if d.data.comments != Comments::None {
                     let (table, comment) = (table.clone(), new.clone());
                     self.push(StepKind::CommentTable { table, comment }, span);
+                }
+            }
+            Change::CreateNamespace { name } => {
+                if self.can_schemas(span) {
+                    self.push(StepKind::CreateNamespace { name: name.clone() }, span);
+                }
+            }
+            Change::DropNamespace { name } => {
+                if self.can_schemas(span) {
+                    self.push(StepKind::DropNamespace { name: name.clone() }, span);
+                }
+            }
+            Change::CreateSequence { seq } => {
+                if self.can_sequences(span) {
+                    let mut seq = seq.clone();
+                    if !d.can(Capability::SequenceOwnedBy) {
+                        seq.owned_by = None;
+                    }
+                    self.push(StepKind::CreateSequence { seq }, span);
+                }
+            }
+            Change::DropSequence { seq } => {
+                if self.can_sequences(span) {
+                    self.push(StepKind::DropSequence { name: seq.name.clone() }, span);
+                }
+            }
+            Change::AlterSequence { old, restart, increment } => {
+                if self.can_sequences(span) {
+                    let (name, restart, increment) = (old.name.clone(), *restart, *increment);
+                    self.push(
+                        StepKind::AlterSequence {
+                            name,
+                            restart,
+                            increment,
+                            owned_by: None,
+                        },
+                        span,
+                    );
                 }
             }
             Change::Delete { table, key, rows } => {
@@ -1150,6 +1216,15 @@ impl Planner<'_> {
             }
         }
         self.create_enums(&enums, span);
+        for name in schema.namespaces.keys() {
+            self.emit(&Change::CreateNamespace { name: name.clone() }, span, None);
+        }
+        // Sequences before the tables whose defaults draw from them; their
+        // owners (PostgreSQL's OWNED BY) once the tables exist.
+        for q in schema.sequences.values() {
+            let seq = Sequence { owned_by: None, ..q.clone() };
+            self.emit(&Change::CreateSequence { seq }, span, None);
+        }
         for t in schema.tables.values() {
             let inline_all = !self.d.data.add_constraint;
             let known: Vec<String> = created.iter().map(|s| s.to_string()).collect();
@@ -1176,6 +1251,19 @@ impl Planner<'_> {
         }
         for v in schema.views.values() {
             self.emit(&Change::CreateView { view: v.clone() }, span, None);
+        }
+        if self.d.can(Capability::SequenceOwnedBy) {
+            for q in schema.sequences.values() {
+                if let Some(owned_by) = &q.owned_by {
+                    let step = StepKind::AlterSequence {
+                        name: q.name.clone(),
+                        restart: None,
+                        increment: None,
+                        owned_by: Some(owned_by.clone()),
+                    };
+                    self.push(step, span);
+                }
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 //! carries is SQL the user wrote (`execute`, views, triggers, checks).
 
 use crate::base::diag::{Diagnostic, Span};
-use crate::replay::model::{Column, ColumnType, Constraint, Index, Value};
+use crate::replay::model::{Column, ColumnType, Constraint, Index, Sequence, Value};
 use std::sync::Arc;
 
 /// Where a step may run.
@@ -239,6 +239,26 @@ pub enum StepKind {
         identity: Option<String>,
     },
     Rebuild(Box<Rebuild>),
+    /// A schema (SPEC 9): `CREATE SCHEMA`, or a database on MySQL/MariaDB.
+    CreateNamespace {
+        name: String,
+    },
+    DropNamespace {
+        name: String,
+    },
+    /// `owned_by` is dropped by the planner where the dialect has no OWNED BY.
+    CreateSequence {
+        seq: Sequence,
+    },
+    DropSequence {
+        name: String,
+    },
+    AlterSequence {
+        name: String,
+        restart: Option<i64>,
+        increment: Option<i64>,
+        owned_by: Option<(String, String)>,
+    },
     /// The version table and its rows.
     VersionCreate {
         table: String,

@@ -401,6 +401,8 @@ fn idx_ctx(table: &str, i: &Index, concurrently: bool) -> Value {
         .collect();
     ctx! {
         name => &i.name,
+        // PostgreSQL names an index of another schema by its schema (DROP INDEX, ALTER INDEX).
+        qualified => crate::base::naming::qualify(crate::base::naming::schema_of(table), &i.name),
         table,
         columns => i.columns.clone(),
         elements,
@@ -727,9 +729,15 @@ impl Renderer {
         Ok(match kind {
             StepKind::CreateTable(def) => ("create_table.sql", a.v("t", Value::from_object(TableCtx::new(&self.dialect, def)))),
             StepKind::DropTable { table } => ("drop_table.sql", a.s("table", table)),
-            StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to)),
+            StepKind::RenameTable { from, to } => ("rename_table.sql", a.s("from", from).s("to", to).s("to_bare", crate::base::naming::bare(to))),
             StepKind::CommentTable { table, comment } => ("comment_table.sql", a.s("table", table).v("comment", comment.as_deref())),
-            StepKind::RenameIndex { table, from, to } => ("rename_index.sql", a.s("table", table).s("from", from).s("to", to)),
+            StepKind::RenameIndex { table, from, to } => (
+                "rename_index.sql",
+                a.s("table", table)
+                    .s("from", from)
+                    .s("to", to)
+                    .v("qualified_from", crate::base::naming::qualify(crate::base::naming::schema_of(table), from)),
+            ),
             StepKind::RenameConstraint { table, from, to } => ("rename_constraint.sql", a.s("table", table).s("from", from).s("to", to)),
             StepKind::CommentColumn { table, column, comment } => {
                 ("comment_column.sql", a.s("table", table).s("column", column).v("comment", comment.as_deref()))
@@ -782,6 +790,31 @@ impl Renderer {
             ),
             StepKind::CreateView { name, sql } => ("create_view.sql", a.s("name", name).s("sql", statement(sql))),
             StepKind::DropView { name } => ("drop_view.sql", a.s("name", name)),
+            StepKind::CreateNamespace { name } => ("create_namespace.sql", a.s("name", name)),
+            StepKind::DropNamespace { name } => ("drop_namespace.sql", a.s("name", name)),
+            StepKind::CreateSequence { seq } => (
+                "create_sequence.sql",
+                a.s("name", &seq.name)
+                    .v("start", seq.start)
+                    .v("increment", seq.increment)
+                    .v("min", seq.min)
+                    .v("max", seq.max)
+                    .v("cycle", seq.cycle)
+                    .v("owned_by", seq.owned_by.as_ref().map(|(t, c)| vec![t.clone(), c.clone()])),
+            ),
+            StepKind::DropSequence { name } => ("drop_sequence.sql", a.s("name", name)),
+            StepKind::AlterSequence {
+                name,
+                restart,
+                increment,
+                owned_by,
+            } => (
+                "alter_sequence.sql",
+                a.s("name", name)
+                    .v("restart", *restart)
+                    .v("increment", *increment)
+                    .v("owned_by", owned_by.as_ref().map(|(t, c)| vec![t.clone(), c.clone()])),
+            ),
             StepKind::Execute { sql, compound } => ("execute.sql", a.s("sql", statement(sql)).v("compound", *compound)),
             StepKind::Insert {
                 table,

@@ -84,6 +84,19 @@ pub fn table_spec(t: &Table, span: Span) -> TableSpec {
     }
 }
 
+/// A sequence as the create_sequence that makes it again.
+pub fn sequence_spec(q: &Sequence, span: Span) -> SequenceSpec {
+    SequenceSpec {
+        name: sp(q.name.clone(), span),
+        start: q.start,
+        increment: q.increment,
+        min: q.min,
+        max: q.max,
+        cycle: q.cycle,
+        owned_by: q.owned_by.clone().map(|o| sp(o, span)),
+    }
+}
+
 fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
     OpNode {
         op,
@@ -98,11 +111,44 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
     let one = |op: Op| Ok(vec![node(op, span, None)]);
     match change {
         Change::CreateTable { name, .. } => one(Op::DropTable { table: s(name) }),
-        Change::DropTable { table, .. } => Ok(vec![node(
-            Op::CreateTable(table_spec(table, span)),
-            span,
-            Some(format!("table `{}` is re-created empty: the rows it held are not restored", table.name)),
-        )]),
+        Change::DropTable { table, sequences, .. } => {
+            // The sequences its columns owned come back after it, owned again,
+            // and the defaults that drew from them after those.
+            let owned = |c: &Column| matches!(&c.default, Some(Value::Next(q)) if sequences.iter().any(|o| o.name == *q));
+            let mut spec = table_spec(table, span);
+            for c in spec.columns.iter_mut() {
+                if c.default
+                    .as_ref()
+                    .is_some_and(|d| matches!(&d.v, Value::Next(q) if sequences.iter().any(|o| o.name == *q)))
+                {
+                    c.default = None;
+                }
+            }
+            let mut out = vec![node(
+                Op::CreateTable(spec),
+                span,
+                Some(format!("table `{}` is re-created empty: the rows it held are not restored", table.name)),
+            )];
+            for q in sequences {
+                out.push(node(Op::CreateSequence(sequence_spec(q, span)), span, None));
+            }
+            for c in table.columns.values().filter(|c| owned(c)) {
+                out.push(node(
+                    Op::AlterColumn(AlterSpec {
+                        table: s(&table.name),
+                        column: s(&c.name),
+                        ty: None,
+                        nullable: None,
+                        default: Some(c.default.clone().map(|d| sp(d, span))),
+                        comment: None,
+                        backfill: None,
+                    }),
+                    span,
+                    None,
+                ));
+            }
+            Ok(out)
+        }
         Change::RenameTable { from, to } => one(Op::RenameTable {
             table: s(to),
             new_name: s(from),
@@ -256,6 +302,28 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             table: s(table),
             comment: old.clone(),
         }),
+        Change::CreateNamespace { name } => one(Op::DropNamespace { name: s(name) }),
+        Change::DropNamespace { name } => one(Op::CreateNamespace { name: s(name) }),
+        Change::CreateSequence { seq } => one(Op::DropSequence { name: s(&seq.name) }),
+        Change::DropSequence { seq } => one(Op::CreateSequence(sequence_spec(seq, span))),
+        Change::AlterSequence { old, restart, increment } => {
+            if restart.is_some() {
+                return Err(Diagnostic::error(
+                    codes::IRREVERSIBLE_SEQUENCE_RESTART,
+                    format!(
+                        "revision `{revision}` restarts sequence `{}` and has no [[downgrade]]: the position it had is not in the model",
+                        old.name
+                    ),
+                )
+                .at(span, "this restart cannot be undone automatically")
+                .help("write the revision's [[downgrade]] operations (an alter_sequence with the `restart` to go back to)"));
+            }
+            one(Op::AlterSequence {
+                name: s(&old.name),
+                restart: None,
+                increment: increment.map(|_| old.increment.unwrap_or(1)),
+            })
+        }
         Change::Delete { .. } => Err(Diagnostic::error(codes::IRREVERSIBLE_DELETE, "a derived delete cannot be inverted").at(span, "here")),
     }
 }
@@ -327,6 +395,8 @@ fn on_created_table(change: &Change, created: &[String]) -> bool {
     match change {
         Change::CreateTable { .. } => false,
         Change::Insert { table, .. } => created.contains(table),
+        // A sequence owned by a created table goes with the table.
+        Change::CreateSequence { seq } => seq.owned_by.as_ref().is_some_and(|(t, _)| created.contains(t)),
         other => other.altered_table().is_some_and(|t| created.iter().any(|c| c == t)),
     }
 }

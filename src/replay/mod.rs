@@ -29,6 +29,8 @@ pub enum Change {
     DropTable {
         table: Arc<Table>,
         dropped_enums: Vec<String>,
+        /// The sequences its columns owned, dropped with it (SPEC 9).
+        sequences: Vec<Sequence>,
     },
     RenameTable {
         from: String,
@@ -121,6 +123,24 @@ pub enum Change {
         old: Option<String>,
         new: Option<String>,
     },
+    CreateNamespace {
+        name: String,
+    },
+    DropNamespace {
+        name: String,
+    },
+    CreateSequence {
+        seq: Sequence,
+    },
+    DropSequence {
+        seq: Sequence,
+    },
+    /// `old` is the sequence before; `restart` and `increment` what changed.
+    AlterSequence {
+        old: Sequence,
+        restart: Option<i64>,
+        increment: Option<i64>,
+    },
 }
 
 impl Change {
@@ -145,7 +165,12 @@ impl Change {
             | Change::DropView { .. }
             | Change::Execute { .. }
             | Change::Insert { .. }
-            | Change::Delete { .. } => None,
+            | Change::Delete { .. }
+            | Change::CreateNamespace { .. }
+            | Change::DropNamespace { .. }
+            | Change::CreateSequence { .. }
+            | Change::DropSequence { .. }
+            | Change::AlterSequence { .. } => None,
         }
     }
 }
@@ -230,6 +255,44 @@ fn no_table(name: &Sp<String>, known: &[String]) -> Diagnostic {
     d
 }
 
+/// The schema a qualified name is in must have been created (SPEC 9).
+fn check_namespace(schema: &Schema, name: &Sp<String>) -> R<()> {
+    match crate::base::naming::schema_of(&name.v) {
+        Some(ns) if !schema.namespaces.contains_key(ns) => Err(err(
+            codes::NO_SUCH_NAMESPACE,
+            name.span,
+            format!("schema `{ns}` does not exist"),
+            "no such schema at this revision",
+        )
+        .help("create it first with create_namespace")),
+        _ => Ok(()),
+    }
+}
+
+/// A `{ next = "seq" }` default must name an existing sequence.
+fn check_next(schema: &Schema, default: Option<&Sp<Value>>) -> R<()> {
+    match default {
+        Some(Sp { v: Value::Next(seq), span }) if !schema.sequences.contains_key(seq) => no_sequence(schema, &Sp::new(seq.clone(), *span)).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+fn no_sequence<'a>(schema: &'a Schema, name: &Sp<String>) -> R<&'a Sequence> {
+    schema.sequences.get(&name.v).ok_or_else(|| {
+        let mut d = err(
+            codes::NO_SUCH_SEQUENCE,
+            name.span,
+            format!("sequence `{}` does not exist", name.v),
+            "no such sequence at this revision",
+        );
+        let known: Vec<&str> = schema.sequences.keys().map(|s| s.as_str()).collect();
+        if let Some(s) = crate::base::suggest::closest(&name.v, &known) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        d
+    })
+}
+
 fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
     table.columns.get(name).ok_or_else(|| {
         let mut d = err(
@@ -249,7 +312,7 @@ fn check_column<'a>(table: &'a Table, name: &str, span: Span) -> R<&'a Column> {
 }
 
 fn check_name_len(name: &Sp<String>) -> R<()> {
-    if name.v.len() > MAX_NAME {
+    if crate::base::naming::bare(&name.v).len() > MAX_NAME {
         return Err(err(
             codes::NAME_TOO_LONG,
             name.span,
@@ -298,6 +361,11 @@ impl Replayer<'_> {
             Op::RenameIndex { name, new_name } => self.rename_index(schema, name, new_name),
             Op::RenameConstraint { table, name, new_name } => self.rename_constraint(schema, table, name, new_name),
             Op::AlterTable { table, comment } => self.alter_table(schema, table, comment),
+            Op::CreateNamespace { name } => self.create_namespace(schema, name),
+            Op::DropNamespace { name } => self.drop_namespace(schema, name),
+            Op::CreateSequence(spec) => self.create_sequence(schema, spec),
+            Op::DropSequence { name } => self.drop_sequence(schema, name),
+            Op::AlterSequence { name, restart, increment } => self.alter_sequence(schema, name, *restart, *increment),
         }
     }
 
@@ -377,7 +445,17 @@ impl Replayer<'_> {
         schema.triggers.retain(|_, tr| tr.table != table.v);
         let dropped_enums = dropped_enums(schema, t.columns.values());
         forget_enums(schema, &dropped_enums);
-        Ok(Change::DropTable { table: t, dropped_enums })
+        // PostgreSQL drops the sequences a table's columns own with it (MariaDB: the planner does).
+        let sequences = schema.owned_sequences(&table.v, None);
+        for q in &sequences {
+            schema.sequences.shift_remove(&q.name);
+            schema.global_names.remove(&fold(&q.name));
+        }
+        Ok(Change::DropTable {
+            table: t,
+            dropped_enums,
+            sequences,
+        })
     }
 
     /// A table under a new name, with the foreign keys and triggers that name it.
@@ -397,6 +475,11 @@ impl Replayer<'_> {
         }
         let mut t = schema.tables.shift_remove(&table.v).expect("checked above");
         Arc::make_mut(&mut t).name = new_name.v.clone();
+        for q in schema.sequences.values_mut() {
+            if let Some((owner, _)) = q.owned_by.as_mut().filter(|(o, _)| *o == table.v) {
+                *owner = new_name.v.clone();
+            }
+        }
         for name in t
             .indexes
             .iter()
@@ -442,6 +525,7 @@ impl Replayer<'_> {
 
     /// A column and its inline constraints, on an existing table.
     fn add_column(&self, schema: &mut Schema, table: &Sp<String>, column: &ColumnSpec, backfill: Option<&Sp<Value>>, derived: bool) -> R<Change> {
+        check_next(schema, column.default.as_deref())?;
         let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
         let existed = !schema.fresh.0.contains(&table.v);
         self.check_enums(schema, &new_enums, column.ty.span)?;
@@ -510,6 +594,15 @@ impl Replayer<'_> {
 
     /// A column, with the single-column constraints and indexes that go with it.
     fn drop_column(&self, schema: &mut Schema, table: &Sp<String>, column: &Sp<String>) -> R<Change> {
+        if let Some(q) = schema.owned_sequences(&table.v, Some(&column.v)).first() {
+            return Err(err(
+                codes::SEQUENCE_STILL_USED,
+                column.span,
+                format!("column `{}` owns sequence `{}`", column.v, q.name),
+                "owns a sequence",
+            )
+            .help("drop the sequence first (drop_sequence)"));
+        }
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         let col = check_column(t, &column.v, column.span)?.clone();
         if t.columns.len() == 1 {
@@ -617,6 +710,11 @@ impl Replayer<'_> {
             column_case_clash(t, new_name, Some(&column.v))?;
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
+        for q in schema.sequences.values_mut() {
+            if let Some((_, c)) = q.owned_by.as_mut().filter(|(o, c)| *o == table.v && *c == column.v) {
+                *c = new_name.v.clone();
+            }
+        }
         let t = schema.table_mut(&table.v).expect("checked above");
         let idx = t.columns.get_index_of(&column.v).expect("checked above");
         let (_, mut col) = t.columns.shift_remove_index(idx).expect("checked above");
@@ -863,13 +961,24 @@ impl Replayer<'_> {
     /// A view, with the tables and views its text names.
     fn create_view(&self, schema: &mut Schema, name: &Sp<String>, sql: &PerDialect) -> R<Change> {
         check_name_len(name)?;
+        check_namespace(schema, name)?;
         self.clash(schema, &name.v, name.span, "view")?;
         let mut deps = vec![];
         for text in sql.0.values() {
-            for w in crate::base::sqlwords::identifiers(text) {
-                if (schema.tables.contains_key(&w) || schema.views.contains_key(&w)) && !deps.contains(&w) {
+            let words = crate::base::sqlwords::identifiers(text);
+            let known = |w: &String| schema.tables.contains_key(w) || schema.views.contains_key(w);
+            let mut i = 0;
+            while i < words.len() {
+                // `schema.table` reads as two words: the pair names a table of that schema (SPEC 9).
+                let pair = words.get(i + 1).map(|next| crate::base::naming::qualify(Some(&words[i]), next));
+                let (w, step) = match pair.filter(|p| known(p)) {
+                    Some(p) => (p, 2),
+                    None => (words[i].clone(), 1),
+                };
+                if known(&w) && !deps.contains(&w) {
                     deps.push(w);
                 }
+                i += step;
             }
         }
         let view = View {
@@ -916,6 +1025,122 @@ impl Replayer<'_> {
         })
     }
 
+    /// A schema (SPEC 9) of a name no other schema has.
+    fn create_namespace(&self, schema: &mut Schema, name: &Sp<String>) -> R<Change> {
+        check_name_len(name)?;
+        if let Some(other) = schema.namespaces.keys().find(|n| fold(n) == fold(&name.v)) {
+            return Err(err(
+                codes::NO_SUCH_NAMESPACE,
+                name.span,
+                format!("schema `{other}` already exists"),
+                "already exists",
+            ));
+        }
+        schema.namespaces.insert(name.v.clone(), ());
+        Ok(Change::CreateNamespace { name: name.v.clone() })
+    }
+
+    /// A schema that holds nothing any more.
+    fn drop_namespace(&self, schema: &mut Schema, name: &Sp<String>) -> R<Change> {
+        if !schema.namespaces.contains_key(&name.v) {
+            return Err(err(
+                codes::NO_SUCH_NAMESPACE,
+                name.span,
+                format!("schema `{}` does not exist", name.v),
+                "no such schema",
+            ));
+        }
+        let inside = |n: &String| crate::base::naming::schema_of(n) == Some(name.v.as_str());
+        let held = schema
+            .tables
+            .keys()
+            .find(|n| inside(n))
+            .map(|n| ("table", n))
+            .or_else(|| schema.views.keys().find(|n| inside(n)).map(|n| ("view", n)))
+            .or_else(|| schema.sequences.keys().find(|n| inside(n)).map(|n| ("sequence", n)));
+        if let Some((kind, n)) = held {
+            return Err(err(
+                codes::NAMESPACE_NOT_EMPTY,
+                name.span,
+                format!("schema `{}` still holds {kind} `{}`", name.v, crate::base::naming::bare(n)),
+                "not empty",
+            )
+            .help(format!("drop the {kind} first")));
+        }
+        schema.namespaces.shift_remove(&name.v);
+        Ok(Change::DropNamespace { name: name.v.clone() })
+    }
+
+    /// A sequence of a free name, owned by an existing column if it says so.
+    fn create_sequence(&self, schema: &mut Schema, spec: &SequenceSpec) -> R<Change> {
+        check_name_len(&spec.name)?;
+        check_namespace(schema, &spec.name)?;
+        self.clash(schema, &spec.name.v, spec.name.span, "sequence")?;
+        if let Some(o) = &spec.owned_by {
+            let (table, column) = &o.v;
+            let t = schema.tables.get(table).ok_or_else(|| no_table(&Sp::new(table.clone(), o.span), &[]))?;
+            check_column(t, column, o.span)?;
+        }
+        if spec.increment == Some(0) {
+            return Err(err(
+                codes::VALUE_DOES_NOT_FIT,
+                spec.name.span,
+                "a sequence's `increment` cannot be 0".into(),
+                "zero increment",
+            ));
+        }
+        if let (Some(lo), Some(hi)) = (spec.min, spec.max) {
+            if lo >= hi {
+                return Err(err(
+                    codes::VALUE_DOES_NOT_FIT,
+                    spec.name.span,
+                    format!("`min` ({lo}) must be below `max` ({hi})"),
+                    "empty range",
+                ));
+            }
+        }
+        let seq = Sequence {
+            name: spec.name.v.clone(),
+            start: spec.start,
+            // An increment of 1 is the engines' default: the model keeps none.
+            increment: spec.increment.filter(|&i| i != 1),
+            min: spec.min,
+            max: spec.max,
+            cycle: spec.cycle,
+            owned_by: spec.owned_by.as_ref().map(|o| o.v.clone()),
+        };
+        schema.global_names.insert(fold(&seq.name), owner(&seq.name, "sequence", &seq.name));
+        schema.sequences.insert(seq.name.clone(), seq.clone());
+        Ok(Change::CreateSequence { seq })
+    }
+
+    /// A sequence no column default draws from any more.
+    fn drop_sequence(&self, schema: &mut Schema, name: &Sp<String>) -> R<Change> {
+        let seq = no_sequence(schema, name)?.clone();
+        if let Some((t, c)) = schema.sequence_user(&name.v) {
+            return Err(err(
+                codes::SEQUENCE_STILL_USED,
+                name.span,
+                format!("sequence `{}` is the default of `{t}.{c}`", name.v),
+                "still used",
+            )
+            .help("change that column's default first (alter_column)"));
+        }
+        schema.sequences.shift_remove(&name.v);
+        schema.global_names.remove(&fold(&name.v));
+        Ok(Change::DropSequence { seq })
+    }
+
+    /// A sequence restarted or stepping by another increment.
+    fn alter_sequence(&self, schema: &mut Schema, name: &Sp<String>, restart: Option<i64>, increment: Option<i64>) -> R<Change> {
+        let old = no_sequence(schema, name)?.clone();
+        let seq = schema.sequences.get_mut(&name.v).expect("checked above");
+        if let Some(i) = increment {
+            seq.increment = (i != 1).then_some(i);
+        }
+        Ok(Change::AlterSequence { old, restart, increment })
+    }
+
     /// Checks that a new schema-wide name (SPEC 10.1) is free: not the
     /// version table's or its key's, not held by another object, not even
     /// in another letter case.
@@ -951,7 +1176,7 @@ impl Replayer<'_> {
             )
             .help("MySQL and SQLite compare names without case (MySQL table names follow the server's file system): choose another name"));
         }
-        let table_like = |k: &str| k == "table" || k == "view";
+        let table_like = |k: &str| k == "table" || k == "view" || k == "sequence";
         let index_like = |k: &str| k == "index" || k == "constraint";
         if table_like(kind) && table_like(o.kind) {
             return Err(err(codes::NAME_TAKEN, span, format!("{} `{name}` already exists", o.kind), "already exists"));
@@ -1074,6 +1299,10 @@ impl Replayer<'_> {
     /// A new table with its columns, constraints and indexes.
     fn create_table(&self, schema: &mut Schema, spec: &TableSpec) -> R<Change> {
         check_name_len(&spec.table)?;
+        check_namespace(schema, &spec.table)?;
+        for c in &spec.columns {
+            check_next(schema, c.default.as_deref())?;
+        }
         self.clash(schema, &spec.table.v, spec.table.span, "table")?;
         let pk_cols: Vec<&str> = spec
             .constraints
@@ -1347,6 +1576,9 @@ impl Replayer<'_> {
 
     /// A column's type, nullability, default or comment, with its backfill.
     fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
+        if let Some(Some(d)) = &a.default {
+            check_next(schema, Some(d))?;
+        }
         let new_enums = a.ty.as_ref().map(|t| new_enums(schema, std::slice::from_ref(&t.v))).unwrap_or_default();
         if let Some(ty) = &a.ty {
             check_enum_labels(&ty.v, ty.span)?;
@@ -1466,7 +1698,7 @@ fn expression_uses(i: &Index, column: &str) -> bool {
 }
 
 fn is_plain(v: &Value) -> bool {
-    !matches!(v, Value::Null | Value::Sql(_) | Value::Current(_))
+    !matches!(v, Value::Null | Value::Sql(_) | Value::Current(_) | Value::Next(_))
 }
 
 /// Rejects a literal whose kind cannot be the column's type.
@@ -1474,6 +1706,7 @@ pub fn check_value_type(ty: &ColumnType, v: &Sp<Value>) -> R<()> {
     use ColumnType as T;
     let ok = match (&v.v, ty) {
         (Value::Null | Value::Sql(_), _) | (_, T::Raw(_)) => true,
+        (Value::Next(_), t) => t.is_integer() || matches!(t, T::Decimal(_)),
         (Value::Current(e), T::DateTime | T::TimestampTz) => e == "current_timestamp",
         (Value::Current(e), T::Date) => e == "current_date",
         (Value::Current(e), T::Time) => e == "current_time",
@@ -1796,6 +2029,62 @@ check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
             Ok(_) => panic!("expected {code} for {ops}"),
             Err(e) => assert_eq!(e.code, code, "{ops}: {}", e.message),
         }
+    }
+
+    /// SPEC 9: a table name is unique per schema; a schema goes only once
+    /// empty (a view naming `schema.table` holds the table); a dropped table
+    /// takes the sequences its columns own with it; a renamed owner is followed.
+    #[test]
+    fn schemas_and_sequences_in_the_model() {
+        let mut s = Schema::default();
+        let ops = r#"
+[[upgrade]]
+op = "create_namespace"
+name = "billing"
+[[upgrade]]
+op = "create_table"
+table = "accounts"
+columns = [{ name = "id", type = "integer", primary_key = true, default = { next = "ids" } }]
+primary_key = []
+[[upgrade]]
+op = "create_table"
+schema = "billing"
+table = "accounts"
+columns = [{ name = "id", type = "integer" }]
+[[upgrade]]
+op = "create_sequence"
+schema = "billing"
+name = "acc_seq"
+owned_by = "accounts.id"
+[[upgrade]]
+op = "create_view"
+name = "v"
+sql = "SELECT id FROM billing.accounts"
+"#;
+        let with_seq = format!(
+            "[[upgrade]]\nop = \"create_sequence\"\nname = \"ids\"\n{}",
+            ops.replace("primary_key = []\n", "")
+        );
+        replay(&mut s, &with_seq).expect("two tables `accounts`, one per schema");
+        let qualified = crate::base::naming::qualify(Some("billing"), "accounts");
+        assert!(s.tables.contains_key("accounts") && s.tables.contains_key(&qualified));
+        assert_eq!(s.views["v"].depends_on, vec![qualified.clone()]);
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_table\"\nschema = \"billing\"\ntable = \"accounts\"\n").unwrap_err();
+        assert_eq!(e.code, codes::STILL_USED_BY_VIEW);
+        replay(&mut s, "[[upgrade]]\nop = \"drop_view\"\nname = \"v\"\n[[upgrade]]\nop = \"rename_table\"\nschema = \"billing\"\ntable = \"accounts\"\nnew_name = \"clients\"\n").expect("renamed");
+        let clients = crate::base::naming::qualify(Some("billing"), "clients");
+        let seq = crate::base::naming::qualify(Some("billing"), "acc_seq");
+        assert_eq!(s.sequences[&seq].owned_by, Some((clients.clone(), "id".to_string())));
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_namespace\"\nname = \"billing\"\n").unwrap_err();
+        assert_eq!(e.code, codes::NAMESPACE_NOT_EMPTY);
+        let e = replay(&mut s.clone(), "[[upgrade]]\nop = \"drop_sequence\"\nname = \"ids\"\n").unwrap_err();
+        assert_eq!(e.code, codes::SEQUENCE_STILL_USED);
+        replay(
+            &mut s,
+            "[[upgrade]]\nop = \"drop_table\"\nschema = \"billing\"\ntable = \"clients\"\n[[upgrade]]\nop = \"drop_namespace\"\nname = \"billing\"\n",
+        )
+        .expect("the owned sequence went with its table");
+        assert!(!s.sequences.contains_key(&seq) && s.namespaces.is_empty());
     }
 
     #[test]

@@ -172,6 +172,20 @@ pub struct OpaqueDdl {
     pub tables: Vec<String>,
 }
 
+/// A sequence (SPEC 9). Its name is qualified with its schema
+/// (`base::naming::qualify`), as is `owned_by`'s table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    pub name: String,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cycle: bool,
+    /// The column that owns it: dropping the column or its table drops it.
+    pub owned_by: Option<(String, String)>,
+}
+
 /// The whole schema at one point of the chain.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
@@ -180,6 +194,11 @@ pub struct Schema {
     pub tables: NameMap<Arc<Table>>,
     pub views: NameMap<View>,
     pub triggers: NameMap<Trigger>,
+    /// The schemas created by `create_namespace` (SPEC 9); the default
+    /// schema is not among them.
+    pub namespaces: NameMap<()>,
+    /// Sequences, by qualified name (SPEC 9).
+    pub sequences: NameMap<Sequence>,
     /// The names that share one namespace on some engine (SPEC 10.1), each
     /// folded to lower case (`fold`): tables, views, indexes, constraints of
     /// every kind and enum types. PostgreSQL keeps tables, views, indexes
@@ -295,6 +314,25 @@ impl Schema {
             "the foreign key index missed a referrer of `{table}`"
         );
         found.into_iter()
+    }
+
+    /// The first column (table, column) whose default draws from the sequence `name`.
+    pub fn sequence_user(&self, name: &str) -> Option<(&str, &str)> {
+        self.tables.values().find_map(|t| {
+            t.columns
+                .values()
+                .find(|c| matches!(&c.default, Some(Value::Next(s)) if s == name))
+                .map(|c| (t.name.as_str(), c.name.as_str()))
+        })
+    }
+
+    /// The sequences owned by a column of `table` (`column`: that one only), in creation order.
+    pub fn owned_sequences(&self, table: &str, column: Option<&str>) -> Vec<Sequence> {
+        self.sequences
+            .values()
+            .filter(|s| s.owned_by.as_ref().is_some_and(|(t, c)| t == table && column.is_none_or(|col| col == c)))
+            .cloned()
+            .collect()
     }
 
     /// Whether any column of any table uses the enum type `name`.

@@ -93,6 +93,21 @@ pub struct AlterSpec {
     pub backfill: Option<Sp<Value>>,
 }
 
+/// A sequence as `create_sequence` declares it (SPEC 9).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceSpec {
+    /// Qualified with its schema (`base::naming::qualify`).
+    pub name: Sp<String>,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub cycle: bool,
+    /// `owned_by = "table.column"`: the table (qualified with the
+    /// sequence's schema) and the column.
+    pub owned_by: Option<Sp<(String, String)>>,
+}
+
 /// The operation vocabulary: one kind per `op = "..."` name a revision file
 /// may hold, and the derived-only `delete_rows`. Every stage that handles
 /// operations matches on `Op` (or on this kind) without a wildcard arm, so
@@ -121,13 +136,18 @@ pub enum OpKind {
     RenameIndex,
     RenameConstraint,
     AlterTable,
+    CreateNamespace,
+    DropNamespace,
+    CreateSequence,
+    DropSequence,
+    AlterSequence,
     /// Derived only: the downgrade of a bulk_insert; no file can write it.
     DeleteRows,
 }
 
 impl OpKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [OpKind; 22] = [
+    pub const ALL: [OpKind; 27] = [
         OpKind::CreateTable,
         OpKind::DropTable,
         OpKind::RenameTable,
@@ -149,6 +169,11 @@ impl OpKind {
         OpKind::RenameIndex,
         OpKind::RenameConstraint,
         OpKind::AlterTable,
+        OpKind::CreateNamespace,
+        OpKind::DropNamespace,
+        OpKind::CreateSequence,
+        OpKind::DropSequence,
+        OpKind::AlterSequence,
         OpKind::DeleteRows,
     ];
 
@@ -176,6 +201,11 @@ impl OpKind {
             OpKind::RenameIndex => "rename_index",
             OpKind::RenameConstraint => "rename_constraint",
             OpKind::AlterTable => "alter_table",
+            OpKind::CreateNamespace => "create_namespace",
+            OpKind::DropNamespace => "drop_namespace",
+            OpKind::CreateSequence => "create_sequence",
+            OpKind::DropSequence => "drop_sequence",
+            OpKind::AlterSequence => "alter_sequence",
             OpKind::DeleteRows => "delete_rows",
         }
     }
@@ -188,6 +218,7 @@ impl OpKind {
             OpKind::CreateTable => &[
                 "op",
                 "table",
+                "schema",
                 "columns",
                 "primary_key",
                 "foreign_keys",
@@ -197,26 +228,53 @@ impl OpKind {
                 "comment",
                 "options",
             ],
-            OpKind::DropTable => &["op", "table"],
-            OpKind::RenameTable => &["op", "table", "new_name"],
-            OpKind::AddColumn => &["op", "table", "column", "backfill"],
-            OpKind::DropColumn => &["op", "table", "column"],
-            OpKind::RenameColumn => &["op", "table", "column", "new_name"],
-            OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
-            OpKind::CreateIndex => &["op", "table", "columns", "name", "unique", "where", "concurrently", "method", "include", "kind"],
-            OpKind::DropIndex => &["op", "name", "table", "concurrently"],
-            OpKind::CreateUniqueConstraint => &["op", "table", "columns", "name"],
-            OpKind::CreateForeignKey => &["op", "table", "columns", "referred_table", "referred_columns", "name", "on_delete", "on_update"],
-            OpKind::CreateCheckConstraint => &["op", "table", "expr", "name"],
-            OpKind::CreatePrimaryKey => &["op", "table", "columns", "name"],
-            OpKind::DropConstraint => &["op", "table", "name"],
-            OpKind::CreateView => &["op", "name", "sql"],
-            OpKind::DropView => &["op", "name"],
+            OpKind::DropTable => &["op", "table", "schema"],
+            OpKind::RenameTable => &["op", "table", "schema", "new_name"],
+            OpKind::AddColumn => &["op", "table", "schema", "column", "backfill"],
+            OpKind::DropColumn => &["op", "table", "schema", "column"],
+            OpKind::RenameColumn => &["op", "table", "schema", "column", "new_name"],
+            OpKind::AlterColumn => &["op", "table", "schema", "column", "type", "nullable", "default", "comment", "backfill"],
+            OpKind::CreateIndex => &[
+                "op",
+                "table",
+                "schema",
+                "columns",
+                "name",
+                "unique",
+                "where",
+                "concurrently",
+                "method",
+                "include",
+                "kind",
+            ],
+            OpKind::DropIndex => &["op", "name", "schema", "table", "concurrently"],
+            OpKind::CreateUniqueConstraint => &["op", "table", "schema", "columns", "name"],
+            OpKind::CreateForeignKey => &[
+                "op",
+                "table",
+                "schema",
+                "columns",
+                "referred_table",
+                "referred_schema",
+                "referred_columns",
+                "name",
+                "on_delete",
+                "on_update",
+            ],
+            OpKind::CreateCheckConstraint => &["op", "table", "schema", "expr", "name"],
+            OpKind::CreatePrimaryKey => &["op", "table", "schema", "columns", "name"],
+            OpKind::DropConstraint => &["op", "table", "schema", "name"],
+            OpKind::CreateView => &["op", "name", "schema", "sql"],
+            OpKind::DropView => &["op", "name", "schema"],
             OpKind::Execute => &["op", "sql"],
-            OpKind::BulkInsert => &["op", "table", "rows"],
-            OpKind::RenameIndex => &["op", "name", "new_name"],
-            OpKind::RenameConstraint => &["op", "table", "name", "new_name"],
-            OpKind::AlterTable => &["op", "table", "comment"],
+            OpKind::BulkInsert => &["op", "table", "schema", "rows"],
+            OpKind::RenameIndex => &["op", "name", "schema", "new_name"],
+            OpKind::RenameConstraint => &["op", "table", "schema", "name", "new_name"],
+            OpKind::AlterTable => &["op", "table", "schema", "comment"],
+            OpKind::CreateNamespace | OpKind::DropNamespace => &["op", "name"],
+            OpKind::CreateSequence => &["op", "name", "schema", "start", "increment", "min", "max", "cycle", "owned_by"],
+            OpKind::DropSequence => &["op", "name", "schema"],
+            OpKind::AlterSequence => &["op", "name", "schema", "restart", "increment"],
             OpKind::DeleteRows => &[],
         }
     }
@@ -245,7 +303,12 @@ impl OpKind {
             | OpKind::BulkInsert
             | OpKind::RenameIndex
             | OpKind::RenameConstraint
-            | OpKind::AlterTable => false,
+            | OpKind::AlterTable
+            | OpKind::CreateNamespace
+            | OpKind::DropNamespace
+            | OpKind::CreateSequence
+            | OpKind::DropSequence
+            | OpKind::AlterSequence => false,
         }
     }
 
@@ -334,6 +397,24 @@ pub enum Op {
         table: Sp<String>,
         comment: Option<String>,
     },
+    /// A schema (SPEC 9): PostgreSQL's `CREATE SCHEMA`, a MySQL/MariaDB database.
+    CreateNamespace {
+        name: Sp<String>,
+    },
+    DropNamespace {
+        name: Sp<String>,
+    },
+    CreateSequence(SequenceSpec),
+    /// The name is qualified with its schema (`base::naming::qualify`).
+    DropSequence {
+        name: Sp<String>,
+    },
+    /// `restart` cannot be undone from the model (a derived downgrade refuses it).
+    AlterSequence {
+        name: Sp<String>,
+        restart: Option<i64>,
+        increment: Option<i64>,
+    },
     /// Derived only: the downgrade of a bulk_insert, rows by their key.
     DeleteRows {
         table: Sp<String>,
@@ -360,7 +441,16 @@ impl Op {
             | Op::AlterTable { table, .. }
             | Op::DeleteRows { table, .. } => Some(table),
             Op::AlterColumn(a) => Some(&a.table),
-            Op::DropIndex { .. } | Op::RenameIndex { .. } | Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => None,
+            Op::DropIndex { .. }
+            | Op::RenameIndex { .. }
+            | Op::CreateView { .. }
+            | Op::DropView { .. }
+            | Op::Execute { .. }
+            | Op::CreateNamespace { .. }
+            | Op::DropNamespace { .. }
+            | Op::CreateSequence(_)
+            | Op::DropSequence { .. }
+            | Op::AlterSequence { .. } => None,
         }
     }
 
@@ -390,6 +480,11 @@ impl Op {
             Op::RenameIndex { .. } => OpKind::RenameIndex,
             Op::RenameConstraint { .. } => OpKind::RenameConstraint,
             Op::AlterTable { .. } => OpKind::AlterTable,
+            Op::CreateNamespace { .. } => OpKind::CreateNamespace,
+            Op::DropNamespace { .. } => OpKind::DropNamespace,
+            Op::CreateSequence(_) => OpKind::CreateSequence,
+            Op::DropSequence { .. } => OpKind::DropSequence,
+            Op::AlterSequence { .. } => OpKind::AlterSequence,
             Op::DeleteRows { .. } => OpKind::DeleteRows,
         }
     }

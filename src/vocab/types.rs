@@ -116,6 +116,9 @@ pub enum Value {
     Current(String),
     /// Raw SQL, per dialect.
     Sql(Box<PerDialect>),
+    /// `{ next = "seq" }`: the next value of a sequence (SPEC 9), its name
+    /// qualified with its schema (`base::naming::qualify`).
+    Next(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

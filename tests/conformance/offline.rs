@@ -44,6 +44,7 @@ fn of_schemac(schema: &Schema) -> Lines {
                 Some(Value::String(s)) | Some(Value::Temporal(s)) => canon(s),
                 Some(Value::Current(_)) => "CURRENT_TIMESTAMP".to_owned(),
                 Some(Value::Sql(_)) => "sql".to_owned(),
+                Some(Value::Next(q)) => format!("next {q}"),
             };
             let ty = match &c.ty {
                 ColumnType::Enum(e) => format!("enum {}", e.name),

@@ -9,6 +9,7 @@
 //! one item a line), so the same operation always gives the same bytes.
 
 use super::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
+use crate::base::naming;
 use crate::vocab::types::{ColumnType, FkAction, IndexElement, PerDialect, Value};
 use std::fmt::Write as _;
 
@@ -51,30 +52,30 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
     };
     match op {
         Op::CreateTable(spec) => table_keys(spec, &mut kv),
-        Op::DropTable { table } => kv("table", Toml::Str(table)),
+        Op::DropTable { table } => qualified(&mut kv, "table", table),
         Op::RenameTable { table, new_name } => {
-            kv("table", Toml::Str(table));
-            kv("new_name", Toml::Str(new_name));
+            qualified(&mut kv, "table", table);
+            kv("new_name", Toml::Str(naming::bare(new_name)));
         }
         Op::AddColumn { table, column, backfill } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             kv("column", column_toml(column));
             if let Some(b) = backfill {
                 kv("backfill", value(&b.v));
             }
         }
         Op::DropColumn { table, column } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             kv("column", Toml::Str(column));
         }
         Op::RenameColumn { table, column, new_name } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             kv("column", Toml::Str(column));
             kv("new_name", Toml::Str(new_name));
         }
         Op::AlterColumn(a) => alter_keys(a, &mut kv),
         Op::CreateIndex { table, index } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             for (k, v) in index_fields(index) {
                 kv(k, v);
             }
@@ -86,7 +87,7 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             }
         }
         Op::AddConstraint { table, constraint } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             match constraint {
                 ConstraintSpec::PrimaryKey { name, columns } | ConstraintSpec::Unique { name, columns } => {
                     kv("columns", Toml::Names(columns));
@@ -108,17 +109,17 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             }
         }
         Op::DropConstraint { table, name } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             kv("name", Toml::Str(name));
         }
         Op::CreateView { name, sql } => {
-            kv("name", Toml::Str(name));
+            qualified(&mut kv, "name", name);
             kv("sql", per_dialect(sql));
         }
-        Op::DropView { name } => kv("name", Toml::Str(name)),
+        Op::DropView { name } => qualified(&mut kv, "name", name),
         Op::Execute { sql } => kv("sql", per_dialect(sql)),
         Op::BulkInsert { table, rows } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             let rows = rows
                 .iter()
                 .map(|r| Toml::Inline(r.v.iter().map(|(k, v)| (k.v.as_str(), value(&v.v))).collect()));
@@ -129,20 +130,54 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
             kv("new_name", Toml::Str(new_name));
         }
         Op::RenameConstraint { table, name, new_name } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             kv("name", Toml::Str(name));
             kv("new_name", Toml::Str(new_name));
         }
         Op::AlterTable { table, comment } => {
-            kv("table", Toml::Str(table));
+            qualified(&mut kv, "table", table);
             match comment {
                 Some(c) => kv("comment", Toml::Str(c)),
                 None => kv("comment", bare(false)),
             }
         }
+        Op::CreateNamespace { name } | Op::DropNamespace { name } => kv("name", Toml::Str(name)),
+        Op::CreateSequence(seq) => {
+            qualified(&mut kv, "name", &seq.name);
+            for (k, v) in [("start", seq.start), ("increment", seq.increment), ("min", seq.min), ("max", seq.max)] {
+                if let Some(v) = v {
+                    kv(k, Toml::Bare(v.to_string()));
+                }
+            }
+            if seq.cycle {
+                kv("cycle", bare(true));
+            }
+            if let Some(o) = &seq.owned_by {
+                kv("owned_by", Toml::Text(format!("{}.{}", naming::bare(&o.v.0), o.v.1)));
+            }
+        }
+        Op::DropSequence { name } => qualified(&mut kv, "name", name),
+        Op::AlterSequence { name, restart, increment } => {
+            qualified(&mut kv, "name", name);
+            if let Some(r) = restart {
+                kv("restart", Toml::Bare(r.to_string()));
+            }
+            if let Some(i) = increment {
+                kv("increment", Toml::Bare(i.to_string()));
+            }
+        }
         Op::DeleteRows { .. } => return Err(kind),
     }
     Ok(keys)
+}
+
+/// A model name as `key = "name"` and, in a schema, `schema = "..."` (SPEC 9).
+fn qualified<'a>(kv: &mut impl FnMut(&'static str, Toml<'a>), key: &'static str, name: &'a str) {
+    let (schema, name) = naming::split_qualified(name);
+    kv(key, Toml::Str(name));
+    if let Some(s) = schema {
+        kv("schema", Toml::Str(s));
+    }
 }
 
 /// A TOML basic string.
@@ -236,7 +271,7 @@ fn bare(b: bool) -> Toml<'static> {
 /// `create_table`'s keys: the primary key by its columns (a table with its
 /// `name` when one is given), the other constraints grouped by kind, in their order.
 fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
-    kv("table", Toml::Str(&spec.table));
+    qualified(kv, "table", &spec.table);
     kv("columns", Toml::Lines(spec.columns.iter().map(column_toml).collect()));
     let pk = spec.constraints.iter().find_map(|c| match c {
         ConstraintSpec::PrimaryKey { name, columns } => Some((name, columns)),
@@ -329,7 +364,7 @@ fn column_toml(c: &ColumnSpec) -> Toml<'_> {
         f.push(("unique", bare(true)));
     }
     if let Some(r) = &c.references {
-        f.push(("references", Toml::Text(format!("{}.{}", r.v.0, r.v.1))));
+        f.push(("references", Toml::Text(format!("{}.{}", naming::shown(&r.v.0), r.v.1))));
     }
     if let Some(a) = c.on_delete {
         f.push(("on_delete", action(a)));
@@ -352,10 +387,13 @@ fn fk_fields(fk: &ForeignKeySpec) -> Vec<(&'static str, Toml<'_>)> {
         &fk.name,
         vec![
             ("columns", Toml::Names(&fk.columns)),
-            ("referred_table", Toml::Str(&fk.ref_table)),
+            ("referred_table", Toml::Str(naming::bare(&fk.ref_table))),
             ("referred_columns", Toml::Names(&fk.ref_columns)),
         ],
     );
+    if let Some(s) = naming::schema_of(&fk.ref_table) {
+        f.push(("referred_schema", Toml::Str(s)));
+    }
     if let Some(a) = fk.on_delete {
         f.push(("on_delete", action(a)));
     }
@@ -446,5 +484,6 @@ fn value(v: &Value) -> Toml<'_> {
         Value::Temporal(s) => Toml::Bare(s.clone()),
         Value::Current(e) => Toml::Inline(vec![("expr", Toml::Str(e))]),
         Value::Sql(pd) => Toml::Inline(vec![("sql", per_dialect(pd))]),
+        Value::Next(seq) => Toml::Inline(vec![("next", Toml::Text(naming::shown(seq).into_owned()))]),
     }
 }
