@@ -118,6 +118,19 @@ fn mysql_alter_unparsed(upper: &str) -> bool {
     after.starts_with("RENAME INDEX ") || after.starts_with("COMMENT = ")
 }
 
+/// A statement as sqlparser can read it: PostgreSQL's `DROP INDEX
+/// CONCURRENTLY` (https://www.postgresql.org/docs/current/sql-dropindex.html),
+/// which sqlparser 0.64 does not parse, is checked without the keyword (the
+/// rest of the statement still is).
+fn parseable(stmt: &str) -> std::borrow::Cow<'_, str> {
+    let t = stmt.trim_start();
+    const PREFIX: &str = "DROP INDEX CONCURRENTLY ";
+    match t.get(..PREFIX.len()) {
+        Some(head) if head.eq_ignore_ascii_case(PREFIX) => format!("DROP INDEX {}", &t[PREFIX.len()..]).into(),
+        _ => stmt.into(),
+    }
+}
+
 /// What verifying one unit of a script found.
 pub struct Verified {
     /// How many statements the unit holds.
@@ -136,7 +149,7 @@ pub fn verify_unit(dialect: &Dialect, text: &str) -> Verified {
         rejected: all
             .into_iter()
             .filter(|s| !skipped(s))
-            .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
+            .filter_map(|s| Parser::parse_sql(pd.as_ref(), &parseable(&s)).err().map(|e| (s, e.to_string())))
             .collect(),
     }
 }
@@ -147,13 +160,23 @@ pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
     statements(script)
         .into_iter()
         .filter(|s| !skipped(s))
-        .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
+        .filter_map(|s| Parser::parse_sql(pd.as_ref(), &parseable(&s)).err().map(|e| (s, e.to_string())))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::statements;
+
+    #[test]
+    fn drop_index_concurrently_is_verified_without_the_keyword() {
+        let d = crate::dialect::Dialect::load(crate::dialect::DialectId::Postgresql, None).unwrap();
+        let v = super::verify(&d, "DROP INDEX CONCURRENTLY IF EXISTS ix_a;\ndrop index concurrently ix_b;\n");
+        assert!(v.is_empty(), "{v:?}");
+        assert_eq!(super::parseable("DROP INDEX ix"), "DROP INDEX ix");
+        // What follows the keyword is still checked.
+        assert_eq!(super::verify(&d, "DROP INDEX CONCURRENTLY IF EXISTS ;\n").len(), 1);
+    }
 
     #[test]
     fn dollar_quotes_client_commands_and_delimiters() {
