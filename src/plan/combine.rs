@@ -51,6 +51,14 @@ fn names(kind: &StepKind) -> Vec<String> {
         StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => vec![k(&index.name)],
         StepKind::AddConstraint { constraint, .. } | StepKind::DropConstraint { constraint, .. } => {
             let mut v = vec![k(constraint.name())];
+            // MySQL drops and adds foreign keys in one statement only with
+            // ALGORITHM=INPLACE, which adding one (foreign_key_checks on) is
+            // not (15.1.20.5 FOREIGN KEY Constraints,
+            // https://dev.mysql.com/doc/refman/8.4/en/create-table-foreign-keys.html).
+            if let Constraint::ForeignKey(_) = constraint {
+                let adds = matches!(kind, StepKind::AddConstraint { .. });
+                v.push(if adds { "fk:add" } else { "fk:drop" }.into());
+            }
             if matches!(constraint, Constraint::PrimaryKey { .. }) {
                 v.push("k:primary".into());
             }
@@ -148,9 +156,15 @@ pub fn combine_alters(d: &Dialect, steps: Vec<Step>, online: bool, created: &[St
             continue;
         };
         let mine = names(&step.kind);
+        // A name already touched, or a foreign key added where one was dropped (or the other way).
+        let conflicts = |n: &String| match n.as_str() {
+            "fk:add" => touched.iter().any(|t| t == "fk:drop"),
+            "fk:drop" => touched.iter().any(|t| t == "fk:add"),
+            _ => touched.contains(n),
+        };
         let joins = group
             .last()
-            .is_some_and(|last| clause_of(&last.kind) == Some(table) && !is_rename(&last.kind) && !mine.iter().any(|n| touched.contains(n)));
+            .is_some_and(|last| clause_of(&last.kind) == Some(table) && !is_rename(&last.kind) && !mine.iter().any(conflicts));
         if !joins {
             flush(&mut group, &mut out);
             touched.clear();
