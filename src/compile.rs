@@ -676,7 +676,14 @@ pub struct Traced {
 /// transactions (SPEC 11): what a failure from there on leaves, and what
 /// running the script again does.
 fn split_note(steps: &[Step]) -> String {
-    let mut once: Vec<&str> = steps.iter().filter(|s| !s.kind.rerunnable()).map(|s| s.kind.name()).collect();
+    // The last part commits with the version table's row: only the parts
+    // before it run again.
+    let last_part = steps
+        .iter()
+        .rposition(|s| s.placement != Placement::InTransaction)
+        .map(|i| if steps[i].placement == Placement::OwnTransaction { i } else { i + 1 })
+        .unwrap_or(0);
+    let mut once: Vec<&str> = steps[..last_part].iter().filter(|s| !s.kind.rerunnable()).map(|s| s.kind.name()).collect();
     once.dedup();
     let mut note = String::from(
         "-- Split: part 2 of this revision; it runs in several parts, and what is above is committed. If a later\n\

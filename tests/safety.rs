@@ -385,3 +385,69 @@ fn mariadb_accepts_every_online_clause() {
     assert!(clauses >= 4, "{clauses} ALGORITHM clauses");
     assert_eq!(db.query_rows("SELECT COUNT(*) FROM orders").unwrap(), vec![vec![Some("2".to_string())]]);
 }
+
+/// squawk, the PostgreSQL migration linter (the pip package `squawk-cli`,
+/// which `make test` and `.ci/run` install): on PATH or in ~/.local/bin.
+fn squawk() -> Option<std::path::PathBuf> {
+    let local = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/bin/squawk"));
+    let on_path = std::process::Command::new("squawk").arg("--version").output().is_ok_and(|o| o.status.success());
+    if on_path {
+        return Some("squawk".into());
+    }
+    local.filter(|p| p.is_file())
+}
+
+/// The PostgreSQL online scripts pass squawk with no violation the plan
+/// could have avoided. Left out: what the revision asks for and the plan
+/// cannot change (a VARCHAR type, a column, constraint or NOT NULL dropped, a column
+/// renamed: `prefer-text-field`, `ban-drop-column`, `ban-drop-constraint`,
+/// `ban-drop-not-null`, `renaming-column`). Without `online`, the same script has violations
+/// (the plan is what removes them).
+#[test]
+fn postgresql_online_scripts_pass_squawk() {
+    let Some(squawk) = squawk() else {
+        assert!(
+            !support::engines::in_ci(),
+            "squawk is missing (pip install squawk-cli; `make test` installs it)"
+        );
+        eprintln!("skipped: squawk is not installed (pip install --user squawk-cli)");
+        return;
+    };
+    let src = root().join("tests/fixtures/projects/online");
+    let dir = tempfile::tempdir().unwrap();
+    let revs = dir.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    for e in std::fs::read_dir(src.join("revisions")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), revs.join(e.file_name())).unwrap();
+    }
+    let lint = |online: bool, range: &str, up: bool| -> String {
+        let config = format!("[safety]\nlock_timeout = \"2s\"\nstatement_timeout = \"1min\"\nonline = {online}\n");
+        std::fs::write(dir.path().join("schemac.toml"), config).unwrap();
+        let command = if up { "upgrade" } else { "downgrade" };
+        let script = sql(dir.path(), &["--dialect", "postgresql", command, range]);
+        let file = dir.path().join("script.sql");
+        std::fs::write(&file, script).unwrap();
+        let out = std::process::Command::new(&squawk)
+            .args([
+                "--reporter",
+                "gcc",
+                "--pg-version",
+                "15.0",
+                "--exclude",
+                "prefer-text-field,ban-drop-column,ban-drop-constraint,ban-drop-not-null,renaming-column",
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    for (range, up) in [("o01:o03", true), ("o03:o01", false)] {
+        let found = lint(true, range, up);
+        assert!(!found.contains("warning:") && !found.contains("error:"), "{range}:\n{found}");
+    }
+    let found = lint(false, "o01:o03", true);
+    for rule in ["require-concurrent-index-creation", "constraint-missing-not-valid", "adding-not-nullable-field"] {
+        assert!(found.contains(rule), "without online, squawk finds {rule}:\n{found}");
+    }
+}

@@ -817,6 +817,24 @@ impl Planner<'_> {
             {
                 self.add_validated_later(table, constraint.clone(), span)
             }
+            Change::AddConstraint {
+                table,
+                constraint: Constraint::Unique { name, columns },
+                ..
+            } if self.validates_later(table) => {
+                // Online (SPEC 11): the unique index built CONCURRENTLY, then
+                // made the constraint, which takes the lock only for the catalog.
+                let index = Index {
+                    name: name.clone(),
+                    columns: columns.clone(),
+                    unique: true,
+                    where_: None,
+                    options: None,
+                };
+                self.create_index(table, &index, true, span);
+                let (table, name) = (table.clone(), name.clone());
+                self.push(StepKind::AddUniqueUsingIndex { table, name }, span);
+            }
             Change::AddConstraint { table, constraint, .. } => {
                 self.push(
                     StepKind::AddConstraint {

@@ -56,6 +56,7 @@ impl StepKind {
             | K::DropConstraint { .. }
             | K::AddConstraintNotValid { .. }
             | K::AddNotNullCheck { .. }
+            | K::AddUniqueUsingIndex { .. }
             | K::ValidateConstraint { .. }
             | K::DropNotNullCheck { .. }
             | K::DropInvalidIndex { .. }
@@ -273,6 +274,13 @@ pub enum StepKind {
     AddNotNullCheck {
         table: String,
         column: String,
+        name: String,
+    },
+    /// A unique constraint made of the unique index of the same name, built
+    /// `CONCURRENTLY` before it (`[safety] online`), if the table has no
+    /// constraint of that name yet.
+    AddUniqueUsingIndex {
+        table: String,
         name: String,
     },
     /// `ALTER TABLE ... VALIDATE CONSTRAINT`: the rows checked under a lock

@@ -836,6 +836,12 @@ impl Renderer {
                     .s("name", name)
                     .v("dollar", dollar_quote(&format!("{} {name} {column}", d.ident(table)))),
             ),
+            StepKind::AddUniqueUsingIndex { table, name } => (
+                "add_unique_using_index.sql",
+                a.s("table", table)
+                    .s("name", name)
+                    .v("dollar", dollar_quote(&format!("{} {name}", d.ident(table)))),
+            ),
             StepKind::ValidateConstraint { table, name } => ("validate_constraint.sql", a.s("table", table).s("name", name)),
             StepKind::DropNotNullCheck { table, name } => ("drop_not_null_check.sql", a.s("table", table).s("name", name)),
             StepKind::DropInvalidIndex { table, name } => (
