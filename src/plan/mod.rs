@@ -705,6 +705,52 @@ impl Planner<'_> {
                 self.create_enums(new_enums, span);
                 let online = self.validates_later(table);
                 let set_not_null = online && old.nullable && !new.nullable;
+                if backfill.is_some() && old.nullable && !new.nullable && self.live(table) && d.data.online == Online::Algorithm {
+                    // Online on MySQL/MariaDB (SPEC 11): the new type and default
+                    // first, so that rows written while the backfill runs take the
+                    // default rather than NULL (which would fail the NOT NULL);
+                    // then the backfill; then NOT NULL.
+                    let interim = Column { nullable: true, ..new.clone() };
+                    let (type_changed, default_changed) = (old.ty != new.ty, old.default != new.default);
+                    if type_changed || default_changed || old.comment != new.comment {
+                        let column = Arc::new(self.column_def(&interim, after, span));
+                        let comment_changed = old.comment != new.comment;
+                        self.push(
+                            StepKind::AlterColumn {
+                                table: table.clone(),
+                                column,
+                                type_changed,
+                                nullable_changed: false,
+                                default_changed,
+                                comment_changed,
+                            },
+                            span,
+                        );
+                        if type_changed && narrows(&old.ty, &new.ty) {
+                            let (o, n) = (old.ty.neutral(), new.ty.neutral());
+                            let message = format!(
+                                "changes `{table}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                new.name
+                            );
+                            self.warn_last(codes::NARROWS_TYPE, message);
+                        }
+                    }
+                    self.backfill(table, new, backfill.as_ref(), span);
+                    let column = Arc::new(self.column_def(new, after, span));
+                    self.push(
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed: false,
+                            nullable_changed: true,
+                            default_changed: false,
+                            comment_changed: false,
+                        },
+                        span,
+                    );
+                    self.drop_enums(dropped_enums, span);
+                    return;
+                }
                 if !online {
                     self.backfill(table, new, backfill.as_ref(), span);
                 }
