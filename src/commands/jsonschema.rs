@@ -166,6 +166,17 @@ fn defs() -> Value {
             "database" => object(crate::language::config::DATABASE_KEYS, |_| json!({"type": "string"}), &[]),
             "migrations" => object(crate::language::config::MIGRATIONS_KEYS, |_| json!({"type": "string"}), &[]),
             "naming" => object(crate::language::config::NAMING_KEYS, |_| json!({"type": "string"}), &[]),
+            "safety" => object(
+                crate::language::config::SAFETY_KEYS,
+                |k| {
+                    if k == "online" {
+                        json!({"type": "boolean"})
+                    } else {
+                        json!({"type": "string"})
+                    }
+                },
+                &[],
+            ),
             _ => json!({}),
         },
         &[],
