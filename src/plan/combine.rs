@@ -175,3 +175,116 @@ pub fn combine_alters(d: &Dialect, steps: Vec<Step>, online: bool, created: &[St
     flush(&mut group, &mut out);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::diag::Span;
+    use crate::dialect::DialectId;
+    use crate::replay::model::{ForeignKey, Index};
+
+    fn step(kind: StepKind) -> Step {
+        Step::new(kind, Span::default())
+    }
+
+    fn drop_column(table: &str, column: &str) -> Step {
+        step(StepKind::DropColumn {
+            table: table.into(),
+            column: column.into(),
+        })
+    }
+
+    fn index(table: &str, name: &str, column: &str) -> Step {
+        let index = Index {
+            name: name.into(),
+            columns: vec![column.into()],
+            unique: false,
+            where_: None,
+            options: None,
+        };
+        step(StepKind::CreateIndex {
+            table: table.into(),
+            index,
+            concurrently: false,
+        })
+    }
+
+    fn fk(table: &str, name: &str, add: bool) -> Step {
+        let constraint = Constraint::ForeignKey(ForeignKey {
+            name: name.into(),
+            columns: vec!["a".into()],
+            ref_table: "p".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: None,
+            on_update: None,
+        });
+        step(if add {
+            StepKind::AddConstraint {
+                table: table.into(),
+                constraint,
+            }
+        } else {
+            StepKind::DropConstraint {
+                table: table.into(),
+                constraint,
+                generic_drop: true,
+            }
+        })
+    }
+
+    /// The number of items of each statement of the combined steps.
+    fn shape(d: &Dialect, steps: Vec<Step>, online: bool) -> Vec<(usize, Option<Algorithm>)> {
+        combine_alters(d, steps, online, &[])
+            .iter()
+            .map(|s| match &s.kind {
+                StepKind::AlterTable { items, algorithm, .. } => (items.len(), *algorithm),
+                _ => (1, None),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn neighbours_on_one_table_are_one_alter() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let steps = vec![drop_column("t", "a"), index("t", "ix_b", "b"), drop_column("u", "c"), drop_column("t", "d")];
+        // `u` in between: `t`'s changes are not moved across it.
+        assert_eq!(shape(&d, steps, false), vec![(2, None), (1, None), (1, None)]);
+    }
+
+    #[test]
+    fn a_name_named_twice_or_a_rename_ends_a_group() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let rename = step(StepKind::RenameColumn {
+            table: "t".into(),
+            from: "a".into(),
+            to: "b".into(),
+        });
+        let steps = vec![drop_column("t", "x"), rename, index("t", "ix_b", "b"), index("t", "ix_b", "c")];
+        assert_eq!(shape(&d, steps, false), vec![(2, None), (1, None), (1, None)]);
+    }
+
+    #[test]
+    fn a_foreign_key_dropped_and_added_are_two_statements() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let steps = vec![fk("t", "fk_1", false), fk("t", "fk_2", true), fk("t", "fk_3", true)];
+        assert_eq!(shape(&d, steps, false), vec![(1, None), (2, None)]);
+    }
+
+    #[test]
+    fn the_algorithm_is_the_weakest_clause_allows_on_the_version() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        assert_eq!(shape(&d, vec![drop_column("t", "a")], true), vec![(1, Some(Algorithm::Instant))]);
+        assert_eq!(
+            shape(&d, vec![drop_column("t", "a"), index("t", "ix", "b")], true),
+            vec![(2, Some(Algorithm::Inplace))]
+        );
+        // Adding a foreign key copies the table: no clause.
+        assert_eq!(shape(&d, vec![drop_column("t", "a"), fk("t", "fk", true)], true), vec![(2, None)]);
+        // MySQL 8.0.28 drops a column in place, not instantly (8.0.29).
+        let old = Dialect::load(DialectId::Mysql, Some("8.0.28")).unwrap();
+        assert_eq!(shape(&old, vec![drop_column("t", "a")], true), vec![(1, Some(Algorithm::Inplace))]);
+        // A table the revision creates gets no clause.
+        let created = combine_alters(&d, vec![drop_column("t", "a")], true, &["t".to_string()]);
+        assert!(matches!(created[0].kind, StepKind::DropColumn { .. }));
+    }
+}
