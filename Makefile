@@ -1,13 +1,13 @@
 # schemac: the everyday targets. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: build test lint acceptance bench bench-scale example services conformance outputs
+.PHONY: build test lint acceptance bench bench-scale example services conformance outputs squawk locktime
 
 build:
 	$(CARGO) build --release
 
 # Unit, CLI, snapshot and real-engine tests, then formatting and lints.
-test: services
+test: services squawk
 	$(CARGO) test --all-targets
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
@@ -42,6 +42,16 @@ bench: build
 SCALE_N ?= 2000
 bench-scale: build
 	bench/scale --no-build --n $(SCALE_N)
+
+# squawk (the pip package squawk-cli), which tests/safety.rs runs on the
+# PostgreSQL online scripts; installed for the user when it is missing.
+squawk:
+	@command -v squawk >/dev/null || [ -x "$$HOME/.local/bin/squawk" ] || python3 -m pip install --user --quiet squawk-cli
+
+# SPEC 11: the time a concurrent writer waits, default plan against online
+# plan, on a table of 1,000,000 rows (PostgreSQL and MariaDB).
+locktime: build services
+	bench/locktime
 
 # Starts PostgreSQL and MariaDB when they are installed but not running.
 services:

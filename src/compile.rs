@@ -120,7 +120,7 @@ impl<'a> Compiler<'a> {
     fn plan_ops(&self, ops: &[OpNode], schema: &mut Schema, diags: &mut Vec<Diagnostic>) -> Vec<Step> {
         let changes = self.resolve_ops(ops, schema, diags);
         let taken = |name: &str| schema.tables.contains_key(name) || schema.views.contains_key(name);
-        let (steps, mut planned) = plan_revision(&self.dialect, changes, &taken);
+        let (steps, mut planned) = plan_revision(&self.dialect, changes, &taken, self.settings.safety.online);
         diags.append(&mut planned);
         steps
     }
@@ -172,7 +172,7 @@ impl<'a> Compiler<'a> {
         for &r in &g.topo {
             let changes = self.resolve_ops(&self.upgrade_ops(r), &mut schema, &mut diags);
             let taken = |name: &str| schema.tables.contains_key(name) || schema.views.contains_key(name);
-            let (steps, _) = plan_revision(&self.dialect, changes.clone(), &taken);
+            let (steps, _) = plan_revision(&self.dialect, changes.clone(), &taken, self.settings.safety.online);
             findings.extend(crate::plan::lint::revision(&self.dialect, &changes, &steps).into_iter().map(|f| (r, f)));
         }
         if !diags.is_empty() {
@@ -672,6 +672,38 @@ pub struct Traced {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The comment at each split of a revision that runs in several
+/// transactions (SPEC 11): what a failure from there on leaves, and what
+/// running the script again does.
+fn split_note(steps: &[Step]) -> String {
+    // The last part commits with the version table's row: only the parts
+    // before it run again.
+    let last_part = steps
+        .iter()
+        .rposition(|s| s.placement != Placement::InTransaction)
+        .map(|i| if steps[i].placement == Placement::OwnTransaction { i } else { i + 1 })
+        .unwrap_or(0);
+    let mut once: Vec<&str> = steps[..last_part].iter().filter(|s| !s.kind.rerunnable()).map(|s| s.kind.name()).collect();
+    once.dedup();
+    let mut note = String::from(
+        "-- Split: part 2 of this revision; it runs in several parts, and what is above is committed. If a later\n\
+         -- part fails, the version table still names the revision before this one",
+    );
+    if once.is_empty() {
+        note.push_str(
+            ", and running this\n\
+             -- script again completes the revision: each of its statements finds done what is done\n\
+             -- (an INVALID index that a failed CREATE INDEX CONCURRENTLY left is dropped first).\n",
+        );
+    } else {
+        note.push_str(&format!(
+            ";\n-- statements of it that would run twice ({}) must be undone by hand before running it again.\n",
+            once.join(", ")
+        ));
+    }
+    note
+}
+
 /// Appends text to a script and, when traced, records it as a unit.
 fn emit(buf: &mut Vec<u8>, text: &[u8], units: &mut Option<&mut Vec<Unit>>) {
     buf.extend_from_slice(text);
@@ -738,17 +770,47 @@ impl Spelling<'_> {
                 self.render(guard, buf, units)?;
                 buf.push(b'\n');
             }
+            // A revision split across transactions (SPEC 11): each of its steps is
+            // spelt so that a re-run finds it done, and each split says so.
+            let split = txn && !single && b.steps.iter().any(|s| s.placement != Placement::InTransaction);
+            let long_note = if split { split_note(&b.steps) } else { String::new() };
+            let mut part = 1;
+            let mut note = |buf: &mut Vec<u8>| {
+                part += 1;
+                if part == 2 {
+                    buf.extend_from_slice(long_note.as_bytes());
+                } else {
+                    buf.extend_from_slice(format!("-- Split: part {part} of this revision (what is above is committed; see the first split).\n").as_bytes());
+                }
+            };
+            let mut after_outside = false;
             for s in &b.steps {
                 let outside = s.placement == Placement::OutsideTransaction;
+                let own = s.placement == Placement::OwnTransaction;
                 if outside && (open || single) {
                     emit(buf, self.commit.as_bytes(), units);
+                    if split {
+                        note(buf);
+                    }
                     buf.extend_from_slice(b"-- Outside a transaction: this statement cannot run in one.\n");
                     open = false;
+                } else if outside && split && !after_outside {
+                    note(buf);
+                    buf.extend_from_slice(b"-- Outside a transaction: this statement cannot run in one.\n");
+                } else if own && open {
+                    emit(buf, self.commit.as_bytes(), units);
+                    note(buf);
+                    emit(buf, self.begin.as_bytes(), units);
+                    buf.push(b'\n');
                 } else if !outside && txn && !open {
+                    if split && after_outside {
+                        note(buf);
+                    }
                     emit(buf, self.begin.as_bytes(), units);
                     buf.push(b'\n');
                     open = true;
                 }
+                after_outside = outside;
                 if !s.warnings.is_empty() {
                     let text: Vec<&str> = s.warnings.iter().map(|w| w.message.as_str()).collect();
                     buf.extend_from_slice(b"-- WARNING: ");
@@ -756,7 +818,12 @@ impl Spelling<'_> {
                     buf.push(b'\n');
                 }
                 let start = buf.len();
-                c.renderer.render_step(&s.kind, buf).map_err(|e| {
+                let rendered = if split {
+                    c.renderer.render_step_rerunnable(&s.kind, buf)
+                } else {
+                    c.renderer.render_step(&s.kind, buf)
+                };
+                rendered.map_err(|e| {
                     Diagnostics::from(
                         Diagnostic::error(codes::INTERNAL_ERROR, format!("internal error rendering SQL: {e}"))
                             .at(s.span, "while compiling this")
@@ -778,6 +845,9 @@ impl Spelling<'_> {
                 }
             }
             if txn && !open && !b.version.is_empty() {
+                if split && after_outside {
+                    note(buf);
+                }
                 emit(buf, self.begin.as_bytes(), units);
                 buf.push(b'\n');
                 open = true;

@@ -97,6 +97,22 @@ pub enum AlterColumn {
     Rebuild,
 }
 
+/// How `[safety] online = true` (SPEC 11) plans a change to a live table.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Online {
+    /// Nothing to do differently (SQLite: one writer at a time anyway).
+    #[default]
+    None,
+    /// PostgreSQL: indexes built `CONCURRENTLY`, constraints added `NOT VALID`
+    /// and validated in a transaction of their own, `SET NOT NULL` through a
+    /// validated check, backfills outside the ALTER's transaction.
+    Validate,
+    /// MySQL/MariaDB: each ALTER carries the `ALGORITHM=` (and `LOCK=`) the
+    /// target version allows, so that the server refuses a blocking copy.
+    Algorithm,
+}
+
 /// How an autoincrementing column is declared.
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -188,6 +204,12 @@ pub enum Capability {
     Sequences,
     /// `OWNED BY table.column` on a sequence: dropped with its column.
     SequenceOwnedBy,
+    /// `ADD COLUMN` (at the end of the table) with `ALGORITHM=INSTANT`.
+    InstantAddColumn,
+    /// `DROP COLUMN` with `ALGORITHM=INSTANT`.
+    InstantDropColumn,
+    /// `RENAME COLUMN` with `ALGORITHM=INSTANT`.
+    InstantRenameColumn,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -227,6 +249,12 @@ pub struct DialectData {
     pub foreign_key_needs_index: bool,
     pub alter_column: AlterColumn,
     pub add_constraint: bool,
+    /// How `[safety] online = true` plans a change to a live table.
+    #[serde(default)]
+    pub online: Online,
+    /// Consecutive changes to one table are clauses of one `ALTER TABLE`.
+    #[serde(default)]
+    pub combined_alter: bool,
     /// How to write a carriage return where a literal one would not survive
     /// the client (SQLite's shell): a function call such as `char(13)`.
     #[serde(default)]

@@ -188,6 +188,17 @@ fn defs() -> Value {
                 &[],
             ),
             "naming" => object(crate::language::config::NAMING_KEYS, |_| json!({"type": "string"}), &[]),
+            "safety" => object(
+                crate::language::config::SAFETY_KEYS,
+                |k| {
+                    if k == "online" {
+                        json!({"type": "boolean"})
+                    } else {
+                        json!({"type": "string"})
+                    }
+                },
+                &[],
+            ),
             _ => json!({}),
         },
         &[],

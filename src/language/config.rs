@@ -25,7 +25,7 @@ pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming", "safety"];
 pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
 pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "version_table_schema", "transaction", "model", "populate", "dialects"];
 pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
-pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout"];
+pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout", "online"];
 
 /// Everything a command needs to know, resolved from files and flags.
 #[derive(Clone, Debug)]
@@ -55,6 +55,9 @@ pub struct Settings {
 pub struct Safety {
     pub lock_timeout_ms: Option<u64>,
     pub statement_timeout_ms: Option<u64>,
+    /// `online = true`: plans for live tables (SPEC 11), for the tables that
+    /// existed before each revision.
+    pub online: bool,
 }
 
 /// A duration as `[safety]` takes it: `0`, or a whole number with `ms`,
@@ -333,6 +336,9 @@ fn apply_toml(s: &mut Settings, base: &Path, file: crate::base::diag::FileId, te
                     ),
                 }
             }
+        }
+        if let Some(v) = t.get("online").and_then(|v| d.boolean(v)) {
+            s.safety.online = v;
         }
     }
     if let Some(n) = root.get("naming").and_then(|v| d.sub_table(v, NAMING_KEYS, "[naming]")) {

@@ -26,7 +26,7 @@
 use crate::base::codes::{self, Code};
 use crate::base::diag::Diagnostic;
 use crate::dialect::{AlterColumn, Dialect, Parser};
-use crate::plan::step::{Step, StepKind};
+use crate::plan::step::{Placement, Step, StepKind};
 use crate::replay::model::{ColumnType, Constraint};
 use crate::replay::{Change, Resolved};
 
@@ -55,16 +55,28 @@ pub fn revision(d: &Dialect, changes: &[Resolved], steps: &[Step]) -> Vec<Diagno
         if created.contains(&table) {
             continue;
         }
+        // The online plan (`[safety] online`, SPEC 11) avoids what a finding
+        // warns of: its steps say so, and the finding is not made.
+        let planned = |f: &dyn Fn(&Step) -> bool| steps.iter().any(f);
+        let online_index = |name: &str| planned(&|s| matches!(&s.kind, StepKind::CreateIndex { index, concurrently: true, .. } if index.name == name));
+        let online_constraint = |name: &str| planned(&|s| matches!(&s.kind, StepKind::AddConstraintNotValid { constraint, .. } if constraint.name() == name));
+        let online_not_null =
+            |column: &str| planned(&|s| matches!(&s.kind, StepKind::AddNotNullCheck { table: t, column: c, .. } if t == table && c == column));
+        let online_backfill = |column: &str| {
+            planned(&|s| {
+                s.placement == Placement::OwnTransaction && matches!(&s.kind, StepKind::Backfill { table: t, column: c, .. } if t == table && c == column)
+            })
+        };
         let mut find = |code: Code, message: String, label: &str| {
             out.push(Diagnostic::warning(code, message).at(r.span, label.to_string()));
         };
         match (&r.change, engine) {
-            (Change::CreateIndex { index, concurrently: false, .. }, Engine::Postgres) => find(
+            (Change::CreateIndex { index, concurrently: false, .. }, Engine::Postgres) if !online_index(&index.name) => find(
                 codes::LINT_INDEX_LOCKS,
                 format!("index `{}` is built on existing table `{table}` without `concurrently = true`: writes to the table wait for the whole build", index.name),
                 "blocks writes while the index is built",
             ),
-            (Change::AddConstraint { constraint: Constraint::ForeignKey(fk), .. }, Engine::Postgres) => find(
+            (Change::AddConstraint { constraint: Constraint::ForeignKey(fk), .. }, Engine::Postgres) if !online_constraint(&fk.name) => find(
                 codes::LINT_CONSTRAINT_VALIDATES,
                 format!(
                     "foreign key `{}` is added to existing table `{table}` and validated at once: every row is checked while writes to `{table}` and `{}` wait",
@@ -72,7 +84,7 @@ pub fn revision(d: &Dialect, changes: &[Resolved], steps: &[Step]) -> Vec<Diagno
                 ),
                 "validates under the lock",
             ),
-            (Change::AddConstraint { constraint: Constraint::Check { name, .. }, .. }, Engine::Postgres) => find(
+            (Change::AddConstraint { constraint: Constraint::Check { name, .. }, .. }, Engine::Postgres) if !online_constraint(name) => find(
                 codes::LINT_CONSTRAINT_VALIDATES,
                 format!("check `{name}` is added to existing table `{table}` and validated at once: every row is checked under ACCESS EXCLUSIVE"),
                 "validates under the lock",
@@ -83,7 +95,7 @@ pub fn revision(d: &Dialect, changes: &[Resolved], steps: &[Step]) -> Vec<Diagno
                 "copies the table",
             ),
             (Change::AlterColumn { old, new, backfill, .. }, _) => {
-                if old.nullable && !new.nullable && engine != Engine::Sqlite {
+                if old.nullable && !new.nullable && engine != Engine::Sqlite && !online_not_null(&new.name) {
                     let how = if engine == Engine::Postgres {
                         "scans every row under ACCESS EXCLUSIVE"
                     } else {
@@ -108,7 +120,7 @@ pub fn revision(d: &Dialect, changes: &[Resolved], steps: &[Step]) -> Vec<Diagno
                         "type change",
                     );
                 }
-                if backfill.is_some() && engine == Engine::Postgres {
+                if backfill.is_some() && engine == Engine::Postgres && !online_backfill(&new.name) {
                     find(
                         codes::LINT_BACKFILL_UNDER_LOCK,
                         format!(

@@ -6,12 +6,13 @@
 //! diagnostic at the user's key). Warnings are diagnostics with codes,
 //! attached to the step that causes them. The renderer spells the steps.
 
+pub mod combine;
 pub mod lint;
 pub mod step;
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Span};
-use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle};
+use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle, Online};
 use crate::plan::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
 use crate::replay::model::*;
 use crate::replay::{Change, Dependents, Resolved};
@@ -34,14 +35,25 @@ struct Group {
 /// cannot express as diagnostics. A function of the changes: each carries
 /// the tables as it left them. `taken` says whether the schema after the
 /// revision holds a table or view of a name (for a rebuild's temporary copy).
-pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -> bool) -> (Vec<Step>, Vec<Diagnostic>) {
+/// `online`: `[safety] online = true` (SPEC 11), plans for the tables that
+/// existed before the revision as for live ones.
+pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -> bool, online: bool) -> (Vec<Step>, Vec<Diagnostic>) {
     let mut p = Planner::new(d);
     p.taken = taken;
+    p.online = online && d.data.online != Online::None;
     for r in &changes {
         match &r.change {
-            Change::CreateTable { name, .. } => p.named.push(name.clone()),
+            Change::CreateTable { name, .. } => {
+                p.named.push(name.clone());
+                p.created.push(name.clone());
+            }
             Change::DropTable { table, .. } => p.named.push(table.name.clone()),
-            Change::RenameTable { from, to } => p.named.extend([from.clone(), to.clone()]),
+            Change::RenameTable { from, to } => {
+                p.named.extend([from.clone(), to.clone()]);
+                if p.created.contains(from) {
+                    p.created.push(to.clone());
+                }
+            }
             Change::CreateView { view } | Change::DropView { view } => p.named.push(view.name.clone()),
             _ => {}
         }
@@ -50,6 +62,9 @@ pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -
         p.add(r);
     }
     p.flush_all();
+    if d.data.combined_alter {
+        p.steps = combine::combine_alters(d, std::mem::take(&mut p.steps), p.online, &p.created);
+    }
     (p.steps, p.diags)
 }
 
@@ -77,6 +92,10 @@ pub struct Planner<'d> {
     type_spans: Vec<(String, Span)>,
     /// Where it wrote each index option, for diagnostics at the key.
     key_spans: Vec<(&'static str, Span)>,
+    /// `[safety] online` and the dialect has an online plan (SPEC 11).
+    online: bool,
+    /// The tables the revision creates (under each name they take): never live.
+    created: Vec<String>,
 }
 
 fn column_names(t: &Table) -> Vec<String> {
@@ -116,7 +135,43 @@ impl<'d> Planner<'d> {
             pending_warnings: vec![],
             type_spans: vec![],
             key_spans: vec![],
+            online: false,
+            created: vec![],
         }
+    }
+
+    /// Whether a change to `table` is planned for a live table (SPEC 11):
+    /// `[safety] online` and a table that existed before the revision.
+    fn live(&self, table: &str) -> bool {
+        self.online && !self.created.iter().any(|c| c == table)
+    }
+
+    /// PostgreSQL's online plan applies to the table.
+    fn validates_later(&self, table: &str) -> bool {
+        self.d.data.online == Online::Validate && self.live(table)
+    }
+
+    /// The last step starts a transaction of its own.
+    fn own_transaction(&mut self) {
+        if let Some(s) = self.steps.last_mut() {
+            s.placement = Placement::OwnTransaction;
+        }
+    }
+
+    /// A foreign key or check added to a live table: `NOT VALID`, then
+    /// validated in a transaction of its own (SPEC 11).
+    fn add_validated_later(&mut self, table: &str, constraint: Constraint, span: Span) {
+        let name = constraint.name().to_string();
+        let table = table.to_string();
+        self.push(
+            StepKind::AddConstraintNotValid {
+                table: table.clone(),
+                constraint,
+            },
+            span,
+        );
+        self.push(StepKind::ValidateConstraint { table, name }, span);
+        self.own_transaction();
     }
 
     fn rebuilds(&self) -> bool {
@@ -603,6 +658,10 @@ impl Planner<'_> {
                     span,
                 );
                 for constraint in separate {
+                    if self.validates_later(table) && matches!(constraint, Constraint::ForeignKey(_) | Constraint::Check { .. }) {
+                        self.add_validated_later(table, constraint, span);
+                        continue;
+                    }
                     self.push(
                         StepKind::AddConstraint {
                             table: table.clone(),
@@ -672,11 +731,56 @@ impl Planner<'_> {
                 dropped_enums,
             } => {
                 self.create_enums(new_enums, span);
-                if let Some(b) = backfill {
-                    if self.check_value(b, span) {
-                        let (table, column, ty, value) = (table.clone(), new.name.clone(), new.ty.clone(), b.clone());
-                        self.push(StepKind::Backfill { table, column, ty, value }, span);
+                let online = self.validates_later(table);
+                let set_not_null = online && old.nullable && !new.nullable;
+                if backfill.is_some() && old.nullable && !new.nullable && self.live(table) && d.data.online == Online::Algorithm {
+                    // Online on MySQL/MariaDB (SPEC 11): the new type and default
+                    // first, so that rows written while the backfill runs take the
+                    // default rather than NULL (which would fail the NOT NULL);
+                    // then the backfill; then NOT NULL.
+                    let interim = Column { nullable: true, ..new.clone() };
+                    let (type_changed, default_changed) = (old.ty != new.ty, old.default != new.default);
+                    if type_changed || default_changed || old.comment != new.comment {
+                        let column = Arc::new(self.column_def(&interim, after, span));
+                        let comment_changed = old.comment != new.comment;
+                        self.push(
+                            StepKind::AlterColumn {
+                                table: table.clone(),
+                                column,
+                                type_changed,
+                                nullable_changed: false,
+                                default_changed,
+                                comment_changed,
+                            },
+                            span,
+                        );
+                        if type_changed && narrows(&old.ty, &new.ty) {
+                            let (o, n) = (old.ty.neutral(), new.ty.neutral());
+                            let message = format!(
+                                "changes `{table}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                new.name
+                            );
+                            self.warn_last(codes::NARROWS_TYPE, message);
+                        }
                     }
+                    self.backfill(table, new, backfill.as_ref(), span);
+                    let column = Arc::new(self.column_def(new, after, span));
+                    self.push(
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed: false,
+                            nullable_changed: true,
+                            default_changed: false,
+                            comment_changed: false,
+                        },
+                        span,
+                    );
+                    self.drop_enums(dropped_enums, span);
+                    return;
+                }
+                if !online {
+                    self.backfill(table, new, backfill.as_ref(), span);
                 }
                 let column = Arc::new(self.column_def(new, after, span));
                 let mut type_changed = old.ty != new.ty;
@@ -688,13 +792,16 @@ impl Planner<'_> {
                         self.extend_enum(n1, v1, v2, span);
                     }
                 }
-                let (nullable_changed, default_changed, comment_changed) =
-                    (old.nullable != new.nullable, old.default != new.default, old.comment != new.comment);
+                let (nullable_changed, default_changed, comment_changed) = (
+                    old.nullable != new.nullable && !set_not_null,
+                    old.default != new.default,
+                    old.comment != new.comment,
+                );
                 if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
                             table: table.clone(),
-                            column,
+                            column: column.clone(),
                             type_changed,
                             nullable_changed,
                             default_changed,
@@ -718,12 +825,55 @@ impl Planner<'_> {
                     let (table, column, comment) = (table.clone(), new.name.clone(), new.comment.clone());
                     self.push(StepKind::CommentColumn { table, column, comment }, span);
                 }
+                if online {
+                    // Online (SPEC 11): the type and the default change first (rows
+                    // written from now on take the default); a column becoming NOT
+                    // NULL gets a NOT VALID check, which rows written from now on obey;
+                    // the backfill, then the check's validation, each in a transaction
+                    // of its own; then SET NOT NULL, which finds the validated check
+                    // and skips the scan, and the check is dropped.
+                    let check = crate::base::naming::shorten(&format!("{table}_{}_not_null", new.name));
+                    if set_not_null {
+                        let (t, column, name) = (table.clone(), new.name.clone(), check.clone());
+                        self.push(StepKind::AddNotNullCheck { table: t, column, name }, span);
+                    }
+                    if self.backfill(table, new, backfill.as_ref(), span) {
+                        self.own_transaction();
+                    }
+                    if set_not_null {
+                        let (t, name) = (table.clone(), check.clone());
+                        self.push(StepKind::ValidateConstraint { table: t, name }, span);
+                        self.own_transaction();
+                        self.push(
+                            StepKind::AlterColumn {
+                                table: table.clone(),
+                                column,
+                                type_changed: false,
+                                nullable_changed: true,
+                                default_changed: false,
+                                comment_changed: false,
+                            },
+                            span,
+                        );
+                        self.own_transaction();
+                        self.push(
+                            StepKind::DropNotNullCheck {
+                                table: table.clone(),
+                                name: check,
+                            },
+                            span,
+                        );
+                    }
+                }
                 self.drop_enums(dropped_enums, span);
             }
-            Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
+            Change::CreateIndex { table, index, concurrently } => {
+                let concurrently = *concurrently || self.validates_later(table);
+                self.create_index(table, index, concurrently, span)
+            }
             Change::DropIndex { table, index, concurrently } => {
                 self.keep_foreign_key_index(table, &index.columns, after, span);
-                let concurrently = *concurrently && self.d.data.concurrent_indexes;
+                let concurrently = (*concurrently || self.validates_later(table)) && self.d.data.concurrent_indexes;
                 self.push(
                     StepKind::DropIndex {
                         table: table.clone(),
@@ -735,6 +885,29 @@ impl Planner<'_> {
                 if concurrently {
                     self.outside_transaction();
                 }
+            }
+            Change::AddConstraint { table, constraint, .. }
+                if matches!(constraint, Constraint::ForeignKey(_) | Constraint::Check { .. }) && self.validates_later(table) =>
+            {
+                self.add_validated_later(table, constraint.clone(), span)
+            }
+            Change::AddConstraint {
+                table,
+                constraint: Constraint::Unique { name, columns },
+                ..
+            } if self.validates_later(table) => {
+                // Online (SPEC 11): the unique index built CONCURRENTLY, then
+                // made the constraint, which takes the lock only for the catalog.
+                let index = Index {
+                    name: name.clone(),
+                    columns: columns.clone(),
+                    unique: true,
+                    where_: None,
+                    options: None,
+                };
+                self.create_index(table, &index, true, span);
+                let (table, name) = (table.clone(), name.clone());
+                self.push(StepKind::AddUniqueUsingIndex { table, name }, span);
             }
             Change::AddConstraint { table, constraint, .. } => {
                 self.push(
@@ -863,6 +1036,17 @@ impl Planner<'_> {
                 }
             }
         }
+    }
+
+    /// The NULLs of a column set to the backfill value, if there is one; true when a step was pushed.
+    fn backfill(&mut self, table: &str, new: &Column, backfill: Option<&Value>, span: Span) -> bool {
+        let Some(b) = backfill else { return false };
+        if !self.check_value(b, span) {
+            return false;
+        }
+        let (table, column, ty, value) = (table.to_string(), new.name.clone(), new.ty.clone(), b.clone());
+        self.push(StepKind::Backfill { table, column, ty, value }, span);
+        true
     }
 
     /// An index renamed in place where the dialect can; otherwise the index
@@ -1039,6 +1223,12 @@ impl Planner<'_> {
             return;
         }
         let concurrently = concurrently && self.d.data.concurrent_indexes;
+        if concurrently {
+            // What a failed build left behind goes first, so that it can run again.
+            let (table, name) = (table.to_string(), i.name.clone());
+            self.push(StepKind::DropInvalidIndex { table, name }, span);
+            self.outside_transaction();
+        }
         self.push(
             StepKind::CreateIndex {
                 table: table.to_string(),

@@ -15,6 +15,10 @@ pub enum Placement {
     InTransaction,
     /// PostgreSQL's CONCURRENTLY: between transactions.
     OutsideTransaction,
+    /// In a transaction that this step starts (`[safety] online`: a
+    /// validation or a backfill must not run under the lock the revision's
+    /// earlier DDL took); the steps after it join that transaction.
+    OwnTransaction,
 }
 
 /// One statement (or, for a rebuild, one group of statements) of a script.
@@ -29,6 +33,61 @@ pub struct Step {
     pub foreign_keys_off: bool,
     /// Where the step came from, for diagnostics.
     pub span: Span,
+}
+
+impl StepKind {
+    /// Whether running the step a second time, as spelt in a split block
+    /// (`guarded`: `IF [NOT] EXISTS` or a catalog check), finds it done and
+    /// changes nothing: what makes a split revision safe to re-run.
+    pub fn rerunnable(&self) -> bool {
+        use StepKind as K;
+        match self {
+            K::CreateTable(_)
+            | K::DropTable { .. }
+            | K::CommentTable { .. }
+            | K::CommentColumn { .. }
+            | K::AddColumn { .. }
+            | K::DropColumn { .. }
+            | K::AlterColumn { .. }
+            | K::Backfill { .. }
+            | K::CreateIndex { .. }
+            | K::DropIndex { .. }
+            | K::AddConstraint { .. }
+            | K::DropConstraint { .. }
+            | K::AddConstraintNotValid { .. }
+            | K::AddNotNullCheck { .. }
+            | K::AddUniqueUsingIndex { .. }
+            | K::ValidateConstraint { .. }
+            | K::DropNotNullCheck { .. }
+            | K::DropInvalidIndex { .. }
+            | K::DropView { .. }
+            | K::VersionGuard { .. } => true,
+            K::AlterTable { items, .. } => items.iter().all(StepKind::rerunnable),
+            _ => false,
+        }
+    }
+}
+
+impl StepKind {
+    /// What the step does, in a few words, for the script's comments.
+    pub fn name(&self) -> &'static str {
+        use StepKind as K;
+        match self {
+            K::RenameTable { .. } => "a table rename",
+            K::RenameColumn { .. } | K::ChangeColumn { .. } => "a column rename",
+            K::RenameIndex { .. } => "an index rename",
+            K::RenameConstraint { .. } => "a constraint rename",
+            K::CreateEnum { .. } => "CREATE TYPE",
+            K::DropEnum { .. } => "DROP TYPE",
+            K::EnumAddValue { .. } => "ALTER TYPE ... ADD VALUE",
+            K::CreateView { .. } => "CREATE VIEW",
+            K::Execute { .. } => "an execute",
+            K::Insert { .. } | K::Upsert { .. } => "INSERT",
+            K::DeleteRows { .. } => "DELETE",
+            K::Rebuild(_) => "a table rebuild",
+            _ => "a statement",
+        }
+    }
 }
 
 impl Step {
@@ -97,6 +156,16 @@ pub struct Rebuild {
     /// The tables whose foreign keys are checked after the copy: the table
     /// and those that refer to it (no other can have gained a violation).
     pub fk_checked: Vec<String>,
+}
+
+/// The `ALGORITHM=` of a MySQL/MariaDB `ALTER TABLE` (`[safety] online`):
+/// the server refuses the statement rather than fall back to a slower one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Algorithm {
+    /// Metadata only (MySQL accepts no `LOCK=` but `DEFAULT` with it).
+    Instant,
+    /// In place, with `LOCK=NONE`: reads and writes go on.
+    Inplace,
 }
 
 /// A row's values for the columns a statement names.
@@ -191,6 +260,55 @@ pub enum StepKind {
         table: String,
         from: String,
         to: String,
+    },
+    /// A foreign key or a check added without checking the rows already
+    /// there (`NOT VALID`), if the table has no constraint of that name yet;
+    /// `ValidateConstraint` checks them later (`[safety] online`).
+    AddConstraintNotValid {
+        table: String,
+        constraint: Constraint,
+    },
+    /// `CHECK (column IS NOT NULL) NOT VALID` named `name`, if the table has
+    /// no constraint of that name yet: the way to `SET NOT NULL` without a
+    /// scan under ACCESS EXCLUSIVE (PostgreSQL 12+ uses the validated check).
+    AddNotNullCheck {
+        table: String,
+        column: String,
+        name: String,
+    },
+    /// A unique constraint made of the unique index of the same name, built
+    /// `CONCURRENTLY` before it (`[safety] online`), if the table has no
+    /// constraint of that name yet.
+    AddUniqueUsingIndex {
+        table: String,
+        name: String,
+    },
+    /// `ALTER TABLE ... VALIDATE CONSTRAINT`: the rows checked under a lock
+    /// that lets reads and writes go on.
+    ValidateConstraint {
+        table: String,
+        name: String,
+    },
+    /// The check of `AddNotNullCheck` dropped (if it is there) once the column is NOT NULL.
+    DropNotNullCheck {
+        table: String,
+        name: String,
+    },
+    /// An index of this name that a failed `CREATE INDEX CONCURRENTLY` left
+    /// INVALID is dropped, so that the build can be run again.
+    DropInvalidIndex {
+        table: String,
+        name: String,
+    },
+    /// Several changes to one table in one `ALTER TABLE` (MySQL, MariaDB),
+    /// with the algorithm the server must use or refuse the statement.
+    /// Each item is a step of one clause: `AddColumn`, `DropColumn`,
+    /// `AlterColumn`, `RenameColumn`, `CreateIndex`, `DropIndex`,
+    /// `RenameIndex`, `AddConstraint`, `DropConstraint`.
+    AlterTable {
+        table: String,
+        items: Vec<StepKind>,
+        algorithm: Option<Algorithm>,
     },
     /// `ALTER TABLE ... RENAME CONSTRAINT`.
     RenameConstraint {

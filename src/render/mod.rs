@@ -23,7 +23,7 @@ pub mod verify;
 use crate::base::embedded::EMBEDDED;
 use crate::base::fxhash::FastHash;
 use crate::dialect::{Dialect, EnumStyle};
-use crate::plan::step::{ColumnDef, StepKind, TableDef};
+use crate::plan::step::{Algorithm, ColumnDef, StepKind, TableDef};
 use crate::replay::model::{ColumnType, Constraint, Index, Value as ModelValue};
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
@@ -779,7 +779,12 @@ impl Renderer {
             ),
             StepKind::CreateIndex { table, index, concurrently } => ("create_index.sql", a.v("i", idx_ctx(table, index, *concurrently))),
             StepKind::DropIndex { table, index, concurrently } => ("drop_index.sql", a.v("i", idx_ctx(table, index, *concurrently))),
-            StepKind::AddConstraint { table, constraint } => ("add_constraint.sql", a.s("table", table).v("k", con_ctx(constraint))),
+            StepKind::AddConstraint { table, constraint } => (
+                "add_constraint.sql",
+                a.s("table", table)
+                    .v("k", con_ctx(constraint))
+                    .v("dollar", self.constraint_dollar(table, constraint)),
+            ),
             StepKind::DropConstraint {
                 table,
                 constraint,
@@ -851,6 +856,41 @@ impl Renderer {
                     .v("identity", identity.as_deref())
                     .v("row_alias", self.dialect.can(crate::dialect::Capability::InsertRowAlias)),
             ),
+            StepKind::AddConstraintNotValid { table, constraint } => (
+                "add_constraint_not_valid.sql",
+                a.s("table", table)
+                    .v("k", con_ctx(constraint))
+                    .v("dollar", self.constraint_dollar(table, constraint)),
+            ),
+            StepKind::AddNotNullCheck { table, column, name } => (
+                "add_not_null_check.sql",
+                a.s("table", table)
+                    .s("column", column)
+                    .s("name", name)
+                    .v("dollar", dollar_quote(&format!("{} {name} {column}", d.ident(table)))),
+            ),
+            StepKind::AddUniqueUsingIndex { table, name } => (
+                "add_unique_using_index.sql",
+                a.s("table", table)
+                    .s("name", name)
+                    .v("dollar", dollar_quote(&format!("{} {name}", d.ident(table)))),
+            ),
+            StepKind::ValidateConstraint { table, name } => ("validate_constraint.sql", a.s("table", table).s("name", name)),
+            StepKind::DropNotNullCheck { table, name } => ("drop_not_null_check.sql", a.s("table", table).s("name", name)),
+            StepKind::DropInvalidIndex { table, name } => (
+                "drop_invalid_index.sql",
+                a.s("table", table)
+                    .s("name", name)
+                    .v("dollar", dollar_quote(&format!("{} {name}", d.ident(table)))),
+            ),
+            StepKind::AlterTable { table, items, algorithm } => {
+                let clauses = items.iter().map(|item| self.clause(table, item)).collect::<Result<Vec<_>, _>>()?;
+                let algorithm = algorithm.map(|a| match a {
+                    Algorithm::Instant => "instant",
+                    Algorithm::Inplace => "inplace",
+                });
+                ("alter_table.sql", a.s("table", table).v("clauses", clauses).v("algorithm", algorithm))
+            }
             StepKind::Rebuild(r) => {
                 let t = TableCtx::new(&self.dialect, &r.def);
                 let mut copied = Vec::with_capacity(r.copied.len());
@@ -904,6 +944,59 @@ impl Renderer {
 
     /// Spells a step at the end of `out`; an error here is a bug in schemac
     /// (the planner has checked that the dialect can express the step).
+    /// A dollar quote for a `DO` block that adds a constraint (`rerun_add_constraint.sql`).
+    fn constraint_dollar(&self, table: &str, c: &Constraint) -> String {
+        let mut body = format!("{} {}", self.dialect.ident(table), c.name());
+        match c {
+            Constraint::Check { expr, .. } => body.push_str(expr),
+            Constraint::ForeignKey(fk) => {
+                body.push_str(&fk.ref_table);
+                body.push_str(&fk.columns.concat());
+                body.push_str(&fk.ref_columns.concat());
+            }
+            Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => body.push_str(&columns.concat()),
+        }
+        dollar_quote(&body)
+    }
+
+    /// One item of a combined `ALTER TABLE` as its clause: an index by
+    /// `index_clause.sql` or `drop_index_clause.sql`, any other item by its
+    /// own template, whose statement is `ALTER TABLE <table> <clause>;`.
+    fn clause(&self, table: &str, item: &StepKind) -> Result<String, String> {
+        let mut out = Vec::new();
+        match item {
+            StepKind::CreateIndex { table, index, .. } => self.render_into("index_clause.sql", &ctx! { i => idx_ctx(table, index, false) }, &mut out)?,
+            StepKind::DropIndex { table, index, .. } => self.render_into("drop_index_clause.sql", &ctx! { i => idx_ctx(table, index, false) }, &mut out)?,
+            _ => self.render_step(item, &mut out)?,
+        }
+        let text = String::from_utf8(out).map_err(|_| "a clause is not UTF-8".to_string())?;
+        let text = text.trim_end();
+        let prefix = format!("ALTER TABLE {} ", self.dialect.ident(table));
+        let clause = match text.strip_prefix(&prefix) {
+            Some(rest) => rest,
+            None if matches!(item, StepKind::CreateIndex { .. } | StepKind::DropIndex { .. }) => text,
+            None => return Err(format!("`{text}` is not one ALTER TABLE of `{table}`")),
+        };
+        let clause = clause.strip_suffix(';').unwrap_or(clause);
+        if clause.contains(";\n") {
+            return Err(format!("`{text}` is more than one statement"));
+        }
+        Ok(clause.to_string())
+    }
+
+    /// A step spelt so that running it again changes nothing
+    /// (`rerun_<template>` where the dialect has one): the steps of a
+    /// revision split across transactions, which a re-run after a failure
+    /// in a later part must get through.
+    pub fn render_step_rerunnable(&self, kind: &StepKind, out: &mut Vec<u8>) -> Result<(), String> {
+        let (template, args) = self.context(kind)?;
+        let rerun = format!("rerun_{template}");
+        if self.env.get_template(&rerun).is_ok() {
+            return self.render_into(&rerun, &args.into_value(), out);
+        }
+        self.render_args(template, args, out)
+    }
+
     pub fn render_step(&self, kind: &StepKind, out: &mut Vec<u8>) -> Result<(), String> {
         if let StepKind::VersionGuard { table, holds, lacks, only } = kind {
             return self.render_guard(table, holds, lacks, *only, out);

@@ -131,6 +131,49 @@ fn mysql_alter_unparsed(upper: &str) -> bool {
     after.starts_with("RENAME INDEX ") || after.starts_with("COMMENT = ")
 }
 
+/// A statement as sqlparser can read it: PostgreSQL's `DROP INDEX
+/// CONCURRENTLY` (https://www.postgresql.org/docs/current/sql-dropindex.html),
+/// which sqlparser 0.64 does not parse, is checked without the keyword (the
+/// rest of the statement still is).
+fn parseable(stmt: &str) -> std::borrow::Cow<'_, str> {
+    let t = stmt.trim_start();
+    const PREFIX: &str = "DROP INDEX CONCURRENTLY ";
+    match t.get(..PREFIX.len()) {
+        Some(head) if head.eq_ignore_ascii_case(PREFIX) => format!("DROP INDEX {}", &t[PREFIX.len()..]).into(),
+        _ => stmt.into(),
+    }
+}
+
+/// The error sqlparser finds in a statement, if any. A combined MySQL
+/// `ALTER TABLE` (one clause a line, `plan::combine`) that sqlparser rejects
+/// as a whole is checked clause by clause, each as an `ALTER TABLE` of its
+/// own, so that a clause it does not model (`RENAME INDEX`) is skipped as it
+/// would be alone.
+fn rejects(pd: &dyn sqlparser::dialect::Dialect, stmt: &str) -> Option<String> {
+    let err = Parser::parse_sql(pd, &parseable(stmt)).err()?.to_string();
+    let mut lines = stmt.trim().lines();
+    let head = lines.next().unwrap_or_default();
+    if !head.to_ascii_uppercase().starts_with("ALTER TABLE ") {
+        return Some(err);
+    }
+    let clauses: Vec<&str> = lines.map(|l| l.trim().trim_end_matches([',', ';'])).collect();
+    if clauses.is_empty() {
+        return Some(err);
+    }
+    for c in clauses {
+        if c.to_ascii_uppercase().starts_with("ALGORITHM=") {
+            continue;
+        }
+        let one = format!("{} {c}", head.trim_end());
+        if !skipped(&one) {
+            if let Err(e) = Parser::parse_sql(pd, &one) {
+                return Some(e.to_string());
+            }
+        }
+    }
+    None
+}
+
 /// What verifying one unit of a script found.
 pub struct Verified {
     /// How many statements the unit holds.
@@ -149,7 +192,7 @@ pub fn verify_unit(dialect: &Dialect, text: &str) -> Verified {
         rejected: all
             .into_iter()
             .filter(|s| !skipped(s))
-            .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
+            .filter_map(|s| rejects(pd.as_ref(), &s).map(|e| (s, e)))
             .collect(),
     }
 }
@@ -160,13 +203,23 @@ pub fn verify(dialect: &Dialect, script: &str) -> Vec<(String, String)> {
     statements(script)
         .into_iter()
         .filter(|s| !skipped(s))
-        .filter_map(|s| Parser::parse_sql(pd.as_ref(), &s).err().map(|e| (s, e.to_string())))
+        .filter_map(|s| rejects(pd.as_ref(), &s).map(|e| (s, e)))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::statements;
+
+    #[test]
+    fn drop_index_concurrently_is_verified_without_the_keyword() {
+        let d = crate::dialect::Dialect::load(crate::dialect::DialectId::Postgresql, None).unwrap();
+        let v = super::verify(&d, "DROP INDEX CONCURRENTLY IF EXISTS ix_a;\ndrop index concurrently ix_b;\n");
+        assert!(v.is_empty(), "{v:?}");
+        assert_eq!(super::parseable("DROP INDEX ix"), "DROP INDEX ix");
+        // What follows the keyword is still checked.
+        assert_eq!(super::verify(&d, "DROP INDEX CONCURRENTLY IF EXISTS ;\n").len(), 1);
+    }
 
     #[test]
     fn dollar_quotes_client_commands_and_delimiters() {

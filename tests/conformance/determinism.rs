@@ -28,9 +28,13 @@ fn projects() -> Vec<(String, PathBuf, Option<tempfile::TempDir>)> {
     out
 }
 
-/// A copy of `from/revisions` under new random names, written in a shuffled order.
+/// A copy of `from/revisions` under new random names, written in a shuffled
+/// order, with the project's `schemac.toml` (its settings are not what varies).
 fn shuffled_copy(from: &Path, rng: &mut Rng) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    if from.join("schemac.toml").is_file() {
+        std::fs::copy(from.join("schemac.toml"), dir.path().join("schemac.toml")).unwrap();
+    }
     let revs = dir.path().join("revisions");
     std::fs::create_dir_all(&revs).unwrap();
     let mut files: Vec<PathBuf> = std::fs::read_dir(from.join("revisions"))

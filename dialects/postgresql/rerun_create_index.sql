@@ -1,0 +1,1 @@
+CREATE {% if i.unique %}UNIQUE {% endif %}INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}IF NOT EXISTS {{ i.name|ident }} ON {{ i.table|ident }}{% if i.method is not none %} USING {{ i.method }}{% endif %} ({% include "index_elements.sql" %}){% if i.include %} INCLUDE ({{ i.include|idents }}){% endif %}{% if i.where_ is not none %} WHERE {{ i.where_ }}{% endif %};

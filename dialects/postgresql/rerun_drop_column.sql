@@ -1,0 +1,1 @@
+ALTER TABLE {{ table|ident }} DROP COLUMN IF EXISTS {{ column|ident }};

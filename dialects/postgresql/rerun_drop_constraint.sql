@@ -1,0 +1,1 @@
+ALTER TABLE {{ table|ident }} DROP CONSTRAINT IF EXISTS {{ k.name|ident }};

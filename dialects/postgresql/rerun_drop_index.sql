@@ -1,0 +1,1 @@
+DROP INDEX {% if i.concurrently %}CONCURRENTLY {% endif %}IF EXISTS {{ i.name|ident }};

@@ -1,0 +1,290 @@
+//! MySQL/MariaDB (SPEC 11): consecutive changes to one table are the
+//! clauses of one `ALTER TABLE`, so that the table is altered (and, for
+//! what is not instant, rebuilt) once; with `[safety] online`, each ALTER
+//! of a table that existed before the revision carries the `ALGORITHM=`
+//! every clause of it allows on the target version (the rules and their
+//! sources are in `dialects/mysql/dialect.toml`).
+//!
+//! Only neighbouring steps are combined, so no statement that reads or
+//! writes the table (an `UPDATE` backfill, an `execute`, rows) is crossed.
+//! A group ends after a rename (a later clause could name the new name)
+//! and before a clause that names a column, index or constraint that an
+//! earlier clause of the group already names (`ADD COLUMN c` then `MODIFY c`
+//! must be two statements).
+
+use crate::dialect::{Capability, Dialect};
+use crate::plan::step::{Algorithm, Placement, Step, StepKind};
+use crate::replay::model::{Constraint, Value};
+
+/// The table a step alters, when it can be a clause of an `ALTER TABLE`.
+fn clause_of(kind: &StepKind) -> Option<&str> {
+    match kind {
+        StepKind::AddColumn { table, inline, .. } if inline.is_empty() => Some(table),
+        StepKind::DropColumn { table, .. }
+        | StepKind::AlterColumn { table, .. }
+        | StepKind::RenameColumn { table, .. }
+        | StepKind::ChangeColumn { table, .. }
+        | StepKind::RenameIndex { table, .. }
+        | StepKind::AddConstraint { table, .. }
+        | StepKind::DropConstraint { table, .. } => Some(table),
+        StepKind::CreateIndex {
+            table, concurrently: false, ..
+        }
+        | StepKind::DropIndex {
+            table, concurrently: false, ..
+        } => Some(table),
+        _ => None,
+    }
+}
+
+/// The names a clause touches: columns (`c:`), indexes and constraints (`k:`).
+fn names(kind: &StepKind) -> Vec<String> {
+    let c = |n: &str| format!("c:{}", n.to_lowercase());
+    let k = |n: &str| format!("k:{}", n.to_lowercase());
+    match kind {
+        StepKind::AddColumn { column, .. } => vec![c(&column.column.name)],
+        StepKind::DropColumn { column, .. } => vec![c(column)],
+        StepKind::AlterColumn { column, .. } => vec![c(&column.column.name)],
+        StepKind::RenameColumn { from, to, .. } => vec![c(from), c(to)],
+        StepKind::ChangeColumn { from, column, .. } => vec![c(from), c(&column.column.name)],
+        StepKind::RenameIndex { from, to, .. } => vec![k(from), k(to)],
+        StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => vec![k(&index.name)],
+        StepKind::AddConstraint { constraint, .. } | StepKind::DropConstraint { constraint, .. } => {
+            let mut v = vec![k(constraint.name())];
+            // MySQL drops and adds foreign keys in one statement only with
+            // ALGORITHM=INPLACE, which adding one (foreign_key_checks on) is
+            // not (15.1.20.5 FOREIGN KEY Constraints,
+            // https://dev.mysql.com/doc/refman/8.4/en/create-table-foreign-keys.html).
+            if let Constraint::ForeignKey(_) = constraint {
+                let adds = matches!(kind, StepKind::AddConstraint { .. });
+                v.push(if adds { "fk:add" } else { "fk:drop" }.into());
+            }
+            if matches!(constraint, Constraint::PrimaryKey { .. }) {
+                v.push("k:primary".into());
+            }
+            v
+        }
+        _ => vec![],
+    }
+}
+
+fn is_rename(kind: &StepKind) -> bool {
+    matches!(
+        kind,
+        StepKind::RenameColumn { .. } | StepKind::ChangeColumn { .. } | StepKind::RenameIndex { .. }
+    )
+}
+
+/// The algorithm a clause allows on the dialect's version; None: a table copy.
+fn algorithm(d: &Dialect, kind: &StepKind) -> Option<Algorithm> {
+    let instant_or_inplace = |cap| Some(if d.can(cap) { Algorithm::Instant } else { Algorithm::Inplace });
+    match kind {
+        StepKind::AddColumn { column, inline, .. } => {
+            let c = &column.column;
+            if !inline.is_empty() || c.autoincrement {
+                return None;
+            }
+            // An expression default is not instant (MySQL refuses it with INSTANT).
+            if matches!(c.default, Some(Value::Sql(_)) | Some(Value::Current(_))) {
+                return Some(Algorithm::Inplace);
+            }
+            instant_or_inplace(Capability::InstantAddColumn)
+        }
+        StepKind::DropColumn { .. } => instant_or_inplace(Capability::InstantDropColumn),
+        StepKind::RenameColumn { .. } => instant_or_inplace(Capability::InstantRenameColumn),
+        StepKind::AlterColumn { type_changed: false, .. } => Some(Algorithm::Inplace),
+        StepKind::CreateIndex { index, .. } => {
+            let plain = index.options.as_deref().is_none_or(|o| o.kind.is_none() && !o.elements.iter().any(|e| e.expr));
+            plain.then_some(Algorithm::Inplace)
+        }
+        StepKind::DropIndex { .. } | StepKind::RenameIndex { .. } => Some(Algorithm::Inplace),
+        StepKind::AddConstraint { constraint, .. } => {
+            matches!(constraint, Constraint::PrimaryKey { .. } | Constraint::Unique { .. }).then_some(Algorithm::Inplace)
+        }
+        StepKind::DropConstraint { constraint, .. } => {
+            matches!(constraint, Constraint::ForeignKey(_) | Constraint::Unique { .. }).then_some(Algorithm::Inplace)
+        }
+        _ => None,
+    }
+}
+
+/// The steps with neighbouring clauses on one table combined; with
+/// `online`, ALTERs of tables not in `created` carry their algorithm.
+pub fn combine_alters(d: &Dialect, steps: Vec<Step>, online: bool, created: &[String]) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    let mut group: Vec<Step> = vec![];
+    let flush = |group: &mut Vec<Step>, out: &mut Vec<Step>| {
+        if group.is_empty() {
+            return;
+        }
+        let table = clause_of(&group[0].kind).unwrap_or_default().to_string();
+        let live = online && !created.contains(&table);
+        let algorithm = if live {
+            group
+                .iter()
+                .map(|s| algorithm(d, &s.kind))
+                .try_fold(Algorithm::Instant, |a, b| b.map(|b| a.max(b)))
+        } else {
+            None
+        };
+        if group.len() == 1 && algorithm.is_none() {
+            out.append(group);
+            return;
+        }
+        let first = &group[0];
+        let (span, placement, foreign_keys_off) = (first.span, first.placement, first.foreign_keys_off);
+        let mut warnings = vec![];
+        let mut items = vec![];
+        for s in group.drain(..) {
+            warnings.extend(s.warnings);
+            items.push(s.kind);
+        }
+        out.push(Step {
+            kind: StepKind::AlterTable { table, items, algorithm },
+            warnings,
+            placement,
+            foreign_keys_off,
+            span,
+        });
+    };
+    let mut touched: Vec<String> = vec![];
+    for step in steps {
+        let Some(table) = clause_of(&step.kind).filter(|_| step.placement == Placement::InTransaction) else {
+            flush(&mut group, &mut out);
+            touched.clear();
+            out.push(step);
+            continue;
+        };
+        let mine = names(&step.kind);
+        // A name already touched, or a foreign key added where one was dropped (or the other way).
+        let conflicts = |n: &String| match n.as_str() {
+            "fk:add" => touched.iter().any(|t| t == "fk:drop"),
+            "fk:drop" => touched.iter().any(|t| t == "fk:add"),
+            _ => touched.contains(n),
+        };
+        let joins = group
+            .last()
+            .is_some_and(|last| clause_of(&last.kind) == Some(table) && !is_rename(&last.kind) && !mine.iter().any(conflicts));
+        if !joins {
+            flush(&mut group, &mut out);
+            touched.clear();
+        }
+        touched.extend(mine);
+        group.push(step);
+    }
+    flush(&mut group, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::diag::Span;
+    use crate::dialect::DialectId;
+    use crate::replay::model::{ForeignKey, Index};
+
+    fn step(kind: StepKind) -> Step {
+        Step::new(kind, Span::default())
+    }
+
+    fn drop_column(table: &str, column: &str) -> Step {
+        step(StepKind::DropColumn {
+            table: table.into(),
+            column: column.into(),
+        })
+    }
+
+    fn index(table: &str, name: &str, column: &str) -> Step {
+        let index = Index {
+            name: name.into(),
+            columns: vec![column.into()],
+            unique: false,
+            where_: None,
+            options: None,
+        };
+        step(StepKind::CreateIndex {
+            table: table.into(),
+            index,
+            concurrently: false,
+        })
+    }
+
+    fn fk(table: &str, name: &str, add: bool) -> Step {
+        let constraint = Constraint::ForeignKey(ForeignKey {
+            name: name.into(),
+            columns: vec!["a".into()],
+            ref_table: "p".into(),
+            ref_columns: vec!["id".into()],
+            on_delete: None,
+            on_update: None,
+        });
+        step(if add {
+            StepKind::AddConstraint {
+                table: table.into(),
+                constraint,
+            }
+        } else {
+            StepKind::DropConstraint {
+                table: table.into(),
+                constraint,
+                generic_drop: true,
+            }
+        })
+    }
+
+    /// The number of items of each statement of the combined steps.
+    fn shape(d: &Dialect, steps: Vec<Step>, online: bool) -> Vec<(usize, Option<Algorithm>)> {
+        combine_alters(d, steps, online, &[])
+            .iter()
+            .map(|s| match &s.kind {
+                StepKind::AlterTable { items, algorithm, .. } => (items.len(), *algorithm),
+                _ => (1, None),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn neighbours_on_one_table_are_one_alter() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let steps = vec![drop_column("t", "a"), index("t", "ix_b", "b"), drop_column("u", "c"), drop_column("t", "d")];
+        // `u` in between: `t`'s changes are not moved across it.
+        assert_eq!(shape(&d, steps, false), vec![(2, None), (1, None), (1, None)]);
+    }
+
+    #[test]
+    fn a_name_named_twice_or_a_rename_ends_a_group() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let rename = step(StepKind::RenameColumn {
+            table: "t".into(),
+            from: "a".into(),
+            to: "b".into(),
+        });
+        let steps = vec![drop_column("t", "x"), rename, index("t", "ix_b", "b"), index("t", "ix_b", "c")];
+        assert_eq!(shape(&d, steps, false), vec![(2, None), (1, None), (1, None)]);
+    }
+
+    #[test]
+    fn a_foreign_key_dropped_and_added_are_two_statements() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        let steps = vec![fk("t", "fk_1", false), fk("t", "fk_2", true), fk("t", "fk_3", true)];
+        assert_eq!(shape(&d, steps, false), vec![(1, None), (2, None)]);
+    }
+
+    #[test]
+    fn the_algorithm_is_the_weakest_clause_allows_on_the_version() {
+        let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
+        assert_eq!(shape(&d, vec![drop_column("t", "a")], true), vec![(1, Some(Algorithm::Instant))]);
+        assert_eq!(
+            shape(&d, vec![drop_column("t", "a"), index("t", "ix", "b")], true),
+            vec![(2, Some(Algorithm::Inplace))]
+        );
+        // Adding a foreign key copies the table: no clause.
+        assert_eq!(shape(&d, vec![drop_column("t", "a"), fk("t", "fk", true)], true), vec![(2, None)]);
+        // MySQL 8.0.28 drops a column in place, not instantly (8.0.29).
+        let old = Dialect::load(DialectId::Mysql, Some("8.0.28")).unwrap();
+        assert_eq!(shape(&old, vec![drop_column("t", "a")], true), vec![(1, Some(Algorithm::Inplace))]);
+        // A table the revision creates gets no clause.
+        let created = combine_alters(&d, vec![drop_column("t", "a")], true, &["t".to_string()]);
+        assert!(matches!(created[0].kind, StepKind::DropColumn { .. }));
+    }
+}
