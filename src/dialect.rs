@@ -241,6 +241,10 @@ pub struct DialectData {
     /// given before `Capability::ExpressionDefaults`.
     #[serde(default)]
     pub expression_default_types: Vec<String>,
+    /// Whether a view over a renamed table or column keeps the old name
+    /// (and fails when used), so that it must be made again.
+    #[serde(default)]
+    pub rename_leaves_views: bool,
     pub autoincrement: Autoincrement,
     pub apply: String,
     since: HashMap<Capability, String>,

@@ -293,7 +293,13 @@ impl<'d> Planner<'d> {
             self.add_with_backfill(r);
             return;
         }
+        let n = self.steps.len();
+        let notes = std::mem::take(&mut r.notes);
         self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
+        match self.steps.get_mut(n) {
+            Some(step) => step.warnings.extend(notes),
+            None => self.pending_warnings.extend(notes),
+        }
     }
 
     /// `add_column` with a `backfill` (SPEC 10.3): the column is added
@@ -466,6 +472,17 @@ impl<'d> Planner<'d> {
         if self.steps.len() > n {
             self.warn_last_first(n, warning);
         }
+        // Where the engine leaves the views over a renamed table or column as
+        // they were (MariaDB, MySQL), they are made again from the model's
+        // text, which the rename rewrote (SPEC 10.2).
+        if self.d.data.rename_leaves_views && matches!(change, Change::RenameColumn { .. } | Change::RenameTable { .. }) {
+            for v in dependents.views.iter().rev() {
+                self.push(StepKind::DropView { name: v.name.clone() }, span);
+            }
+            for v in &dependents.views {
+                self.emit(&Change::CreateView { view: v.clone() }, span, None);
+            }
+        }
     }
 
     /// Drops a constraint: generically (`DROP CONSTRAINT`) where the dialect can.
@@ -512,6 +529,14 @@ impl<'d> Planner<'d> {
         let Some(after) = self.latest.get(table).cloned() else { return };
         self.rebuild(&g, &after);
     }
+}
+
+/// Whether SQLite's CAST from `old` to `new` may turn a value into another
+/// (text to an integer: `'abc'` becomes 0), where PostgreSQL and MySQL
+/// refuse the conversion.
+fn lossy_cast(old: &ColumnType, new: &ColumnType) -> bool {
+    matches!(old, ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text)
+        && matches!(new, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
 }
 
 /// The table's column names before a change, from the table after it.
@@ -1023,6 +1048,7 @@ impl Planner<'_> {
         // Where each new column's value comes from.
         let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
+        let mut guard: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
         for (c, _) in &g.changes {
             match c {
@@ -1047,6 +1073,7 @@ impl Planner<'_> {
                     }
                     // A cast or a backfill asked for before the rename follows the column.
                     cast.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
+                    guard.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
                     if let Some(b) = backfill.shift_remove(from) {
                         backfill.insert(to.clone(), b);
                     }
@@ -1054,6 +1081,9 @@ impl Planner<'_> {
                 Change::AlterColumn { old, new, backfill: b, .. } => {
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
+                        if lossy_cast(&old.ty, &new.ty) {
+                            guard.push(new.name.clone());
+                        }
                     }
                     if let Some(b) = b {
                         backfill.insert(new.name.clone(), b.clone());
@@ -1084,6 +1114,7 @@ impl Planner<'_> {
                 name: col.name.clone(),
                 source: src,
                 cast: cast.contains(&col.name),
+                guard: cast.contains(&col.name) && guard.contains(&col.name),
                 backfill,
                 ty: col.ty.clone(),
             });
@@ -1093,6 +1124,12 @@ impl Planner<'_> {
             .triggers
             .iter()
             .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).cloned())
+            .collect();
+        let naming_triggers = g
+            .dependents
+            .naming_triggers
+            .iter()
+            .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).map(|sql| (tr.name.clone(), sql.clone())))
             .collect();
         let views = g
             .dependents
@@ -1123,6 +1160,7 @@ impl Planner<'_> {
             def: Arc::new(def),
             copied,
             triggers,
+            naming_triggers,
             views,
             fk_checked: std::iter::once(after.name.clone())
                 .chain(g.dependents.referrers.iter().filter_map(|r| self.now_named(r, g.since)))

@@ -7,6 +7,8 @@
 pub mod inverse;
 pub mod model;
 pub mod rawsql;
+pub mod sqltext;
+pub mod uses;
 
 use crate::base::codes::{self, Code};
 use crate::base::diag::{Diagnostic, Sp, Span};
@@ -172,6 +174,8 @@ pub struct Resolved {
     pub tables: Vec<Arc<Table>>,
     /// For a change to a table in place: what else in the schema depends on it.
     pub dependents: Dependents,
+    /// Warnings of the operation (SQL text it could not read, SPEC 10.2).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// What depends on one table: what a SQLite rebuild of it must carry.
@@ -181,6 +185,8 @@ pub struct Dependents {
     pub views: Vec<View>,
     /// Triggers on the table.
     pub triggers: Vec<Trigger>,
+    /// Triggers on other tables whose text names the table (SPEC 10.6).
+    pub naming_triggers: Vec<Trigger>,
     /// Unclassified DDL from `execute` that names the table.
     pub opaque: Vec<OpaqueDdl>,
     /// The other tables that hold a foreign key to it.
@@ -192,6 +198,12 @@ impl Dependents {
         Dependents {
             views: schema.dependent_views(table).into_iter().cloned().collect(),
             triggers: schema.triggers.values().filter(|tr| tr.table == table).cloned().collect(),
+            naming_triggers: schema
+                .triggers
+                .values()
+                .filter(|tr| tr.table != table && tr.sql.iter().any(|(k, text)| sqltext::trigger_names_table(k, text, table)))
+                .cloned()
+                .collect(),
             opaque: schema.opaque.iter().filter(|o| o.tables.iter().any(|t| t == table)).cloned().collect(),
             referrers: schema.referrers(table).fold(vec![], |mut names, (holder, _)| {
                 if holder.name != table && !names.contains(&holder.name) {
@@ -305,7 +317,12 @@ impl Replayer<'_> {
     /// the tables it wrote as they now stand, and what depends on the table
     /// it changed in place.
     pub fn resolve(&self, schema: &mut Schema, node: &OpNode) -> R<Resolved> {
+        schema.notes.0.clear();
         let change = self.apply(schema, node)?;
+        let notes = std::mem::take(&mut schema.notes.0)
+            .into_iter()
+            .map(|n| Diagnostic::warning(codes::OPAQUE_SQL_TEXT, n))
+            .collect();
         let concerned = match &change {
             Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::RenameTable { to, .. } => Some(to.as_str()),
@@ -321,7 +338,11 @@ impl Replayer<'_> {
                 }
             }
         }
-        let dependents = change.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default();
+        let dependents = match &change {
+            // A rename where the engine leaves views as they were re-creates them.
+            Change::RenameTable { to, .. } => Dependents::of(schema, to),
+            c => c.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default(),
+        };
         let type_spans = match &node.op {
             Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
             Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
@@ -341,6 +362,7 @@ impl Replayer<'_> {
             key_spans,
             tables,
             dependents,
+            notes,
         })
     }
 
@@ -434,6 +456,9 @@ impl Replayer<'_> {
                 tr.table = new_name.v.clone();
             }
         }
+        // SPEC 10.2: views and triggers that name the table follow it.
+        let notes = uses::rename_table(schema, &table.v, &new_name.v);
+        schema.notes.0.extend(notes);
         Ok(Change::RenameTable {
             from: table.v.clone(),
             to: new_name.v.clone(),
@@ -557,6 +582,31 @@ impl Replayer<'_> {
                 }
             }
         }
+        // SPEC 10.2: a view or a partial index that names the column keeps
+        // it, as PostgreSQL would (it refuses to drop a column a view uses).
+        let mut notes = vec![];
+        match uses::column_user(schema, &table.v, &column.v, &mut notes) {
+            Some(("view", v)) => {
+                return Err(err(
+                    codes::STILL_USED_BY_VIEW,
+                    column.span,
+                    format!("view `{v}` uses column `{}` of `{}`", column.v, table.v),
+                    "still used by a view",
+                )
+                .help(format!("drop view `{v}` first (and create it again without the column)")))
+            }
+            Some((_, i)) => {
+                return Err(err(
+                    codes::COLUMN_STILL_USED,
+                    column.span,
+                    format!("column `{}` is used by the predicate of index `{i}`", column.v),
+                    "still used",
+                )
+                .help(format!("drop `{i}` first")))
+            }
+            None => {}
+        }
+        schema.notes.0.extend(notes);
         for (other, fk) in schema.referrers(&table.v) {
             if fk.ref_columns.contains(&column.v) {
                 return Err(err(
@@ -604,16 +654,6 @@ impl Replayer<'_> {
                     "duplicate column",
                 ));
             }
-            // An index expression is raw SQL: schemac cannot rewrite it.
-            if let Some(i) = t.indexes.iter().find(|i| expression_uses(i, &column.v)) {
-                return Err(err(
-                    codes::COLUMN_STILL_USED,
-                    column.span,
-                    format!("column `{}` is used by the expression of index `{}`", column.v, i.name),
-                    "still used",
-                )
-                .help(format!("drop `{}` first, and create it again after the rename", i.name)));
-            }
             column_case_clash(t, new_name, Some(&column.v))?;
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
@@ -649,6 +689,10 @@ impl Replayer<'_> {
                 }
             }
         }
+        // SPEC 10.2: checks, index predicates and expressions, views and
+        // triggers that name the column follow it.
+        let notes = uses::rename_column(schema, &table.v, &column.v, &new_name.v);
+        schema.notes.0.extend(notes);
         if referred {
             for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
                 let other = Arc::make_mut(other);
