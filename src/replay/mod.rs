@@ -1842,6 +1842,72 @@ check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
         }
     }
 
+    /// SPEC 10.2: the SQL text in the model follows renames, and a drop of
+    /// what a view or a partial index uses is refused, naming it.
+    #[test]
+    fn sql_text_follows_renames_and_keeps_what_it_uses() {
+        let s = revision(
+            &base(),
+            r#"
+[[upgrade]]
+op = "create_view"
+name = "user_orders"
+sql = "SELECT u.email AS mail, orders.id FROM users u JOIN orders ON orders.user_id = u.id"
+[[upgrade]]
+op = "create_index"
+table = "users"
+name = "ix_users_email_live"
+columns = ["email"]
+where = "email <> 'id'"
+[[upgrade]]
+op = "create_index"
+table = "orders"
+name = "ix_orders_user_live"
+columns = ["id"]
+where = "user_id IS NOT NULL"
+[[upgrade]]
+op = "rename_column"
+table = "orders"
+column = "id"
+new_name = "order_id"
+[[upgrade]]
+op = "rename_table"
+table = "orders"
+new_name = "purchases"
+[[upgrade]]
+op = "rename_column"
+table = "users"
+column = "email"
+new_name = "address"
+"#,
+        )
+        .expect("replays");
+        assert_eq!(
+            s.views["user_orders"].sql.0["default"],
+            "SELECT u.address AS mail, purchases.order_id FROM users u JOIN purchases ON purchases.user_id = u.id"
+        );
+        assert_eq!(s.views["user_orders"].depends_on, ["purchases", "users"]);
+        let p = &s.tables["purchases"];
+        assert!(p
+            .constraints
+            .iter()
+            .any(|c| matches!(c, Constraint::Check { expr, .. } if expr == "order_id > 0")));
+        assert_eq!(s.tables["users"].indexes[0].where_.as_deref(), Some("address <> 'id'"));
+        // A drop of what the view or a predicate uses is refused; the renamed table too.
+        let drop_col = |t: &str, c: &str| format!("[[upgrade]]\nop = \"drop_column\"\ntable = \"{t}\"\ncolumn = \"{c}\"\n");
+        assert_eq!(revision(&s, &drop_col("users", "address")).unwrap_err().code, codes::STILL_USED_BY_VIEW);
+        assert_eq!(revision(&s, &drop_col("purchases", "user_id")).unwrap_err().code, codes::STILL_USED_BY_VIEW);
+        let e = revision(&s, "[[upgrade]]\nop = \"drop_table\"\ntable = \"purchases\"\n").unwrap_err();
+        assert_eq!(e.code, codes::STILL_USED_BY_VIEW);
+        assert!(e.message.contains("user_orders"), "{}", e.message);
+        let without_view = revision(&s, "[[upgrade]]\nop = \"drop_view\"\nname = \"user_orders\"\n").unwrap();
+        let e = revision(&without_view, &drop_col("purchases", "user_id")).unwrap_err();
+        assert_eq!(e.code, codes::COLUMN_STILL_USED);
+        assert!(e.message.contains("ix_orders_user_live"), "{}", e.message);
+        // The index on the column alone goes with it, predicate and all.
+        revision(&without_view, &drop_col("users", "address")).expect("goes with its index");
+    }
+
     #[test]
     fn one_namespace_for_tables_views_indexes_constraints_and_types() {
         refused(

@@ -116,8 +116,10 @@ fn spell(key: &str, old: &Word, new: &str) -> String {
 /// Where a column of `table` is named, in text about `table` (or, for a
 /// view, about the tables it reads). `unqualified`: a bare name may be the
 /// column (false when another table the text reads has a column so named);
-/// `other`: whether a qualifier names a table other than `table`.
+/// `other`: whether a qualifier that is no alias of the text names a table
+/// other than `table`.
 fn column_at(toks: &[Tok], table: &str, column: &str, unqualified: bool, other: &dyn Fn(&str) -> bool) -> Vec<usize> {
+    let aliases = aliases(toks);
     let mut out = vec![];
     for (i, t) in toks.iter().enumerate() {
         let Token::Word(w) = &t.token else { continue };
@@ -133,8 +135,14 @@ fn column_at(toks: &[Tok], table: &str, column: &str, unqualified: bool, other: 
             continue;
         }
         if matches!(prev.map(|t| &t.token), Some(Token::Period)) {
-            let q = i.checked_sub(2).and_then(|p| word(toks.get(p)));
-            if q.is_some_and(|q| names(q, table) || !other(&q.value)) {
+            let Some(q) = i.checked_sub(2).and_then(|p| word(toks.get(p))) else {
+                continue;
+            };
+            let ours = match aliases.iter().find(|(a, _)| names(q, a)) {
+                Some((_, of)) => of.eq_ignore_ascii_case(table),
+                None => names(q, table) || !other(&q.value),
+            };
+            if ours {
                 out.push(i);
             }
             continue;
@@ -146,20 +154,16 @@ fn column_at(toks: &[Tok], table: &str, column: &str, unqualified: bool, other: 
     out
 }
 
-/// Where a table is named: as a qualifier, or where a statement reads or
-/// writes a table (after FROM, JOIN, UPDATE, INTO, TABLE, a trigger's ON,
-/// and in a FROM list after a comma).
-fn table_at(toks: &[Tok], table: &str) -> Vec<usize> {
+/// Where a statement reads or writes a table: the word after FROM, JOIN,
+/// UPDATE, INTO, TABLE, a trigger's ON, and after a comma in a FROM list.
+fn relations(toks: &[Tok]) -> Vec<usize> {
     let trigger = is_kw(toks.first(), &[Keyword::CREATE]);
     let mut out = vec![];
     let mut in_from = false;
     for (i, t) in toks.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|p| toks.get(p));
         match &t.token {
-            Token::Word(w) if w.quote_style.is_none() && [Keyword::FROM, Keyword::JOIN].contains(&w.keyword) => {
-                in_from = true;
-                continue;
-            }
+            Token::Word(w) if w.quote_style.is_none() && [Keyword::FROM, Keyword::JOIN].contains(&w.keyword) => in_from = true,
             Token::Word(w)
                 if w.quote_style.is_none()
                     && [
@@ -179,16 +183,12 @@ fn table_at(toks: &[Tok], table: &str) -> Vec<usize> {
                         Keyword::WINDOW,
                     ]
                     .contains(&w.keyword)
-                    && !names(w, table) =>
+                    && !(trigger && is_kw(prev, &[Keyword::ON])) =>
             {
-                in_from = false;
-                continue;
+                in_from = false
             }
-            Token::SemiColon | Token::RParen => {
-                in_from = false;
-                continue;
-            }
-            Token::Word(w) if names(w, table) => {
+            Token::SemiColon | Token::RParen => in_from = false,
+            Token::Word(_) => {
                 let next = toks.get(i + 1).map(|t| &t.token);
                 if matches!(next, Some(Token::LParen)) || matches!(prev.map(|t| &t.token), Some(Token::Period)) || is_kw(prev, &[Keyword::AS]) {
                     continue;
@@ -196,11 +196,51 @@ fn table_at(toks: &[Tok], table: &str) -> Vec<usize> {
                 let after_kw =
                     is_kw(prev, &[Keyword::FROM, Keyword::JOIN, Keyword::UPDATE, Keyword::INTO, Keyword::TABLE]) || (trigger && is_kw(prev, &[Keyword::ON]));
                 let listed = in_from && matches!(prev.map(|t| &t.token), Some(Token::Comma));
-                if matches!(next, Some(Token::Period)) || after_kw || listed {
+                if after_kw || listed {
                     out.push(i);
                 }
             }
             _ => {}
+        }
+    }
+    out
+}
+
+/// The aliases a text gives its tables (`FROM users u`, `JOIN orders AS o`), as (alias, table).
+fn aliases(toks: &[Tok]) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for i in relations(toks) {
+        let Some(table) = word(toks.get(i)) else { continue };
+        if matches!(toks.get(i + 1).map(|t| &t.token), Some(Token::Period)) {
+            continue;
+        }
+        let explicit = is_kw(toks.get(i + 1), &[Keyword::AS]);
+        let at = if explicit { i + 2 } else { i + 1 };
+        if let Some(a) = word(toks.get(at)) {
+            if explicit || a.quote_style.is_some() || !sqlparser::keywords::RESERVED_FOR_TABLE_ALIAS.contains(&a.keyword) {
+                out.push((a.value.clone(), table.value.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Where a table is named: as a qualifier, or where a statement reads or
+/// writes a table (`relations`).
+fn table_at(toks: &[Tok], table: &str) -> Vec<usize> {
+    let rel = relations(toks);
+    let mut out = vec![];
+    for (i, t) in toks.iter().enumerate() {
+        let Token::Word(w) = &t.token else { continue };
+        if !names(w, table) {
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|p| toks.get(p));
+        let qualifier = matches!(toks.get(i + 1).map(|t| &t.token), Some(Token::Period))
+            && !matches!(prev.map(|t| &t.token), Some(Token::Period))
+            && !is_kw(prev, &[Keyword::AS]);
+        if qualifier || rel.contains(&i) {
+            out.push(i);
         }
     }
     out

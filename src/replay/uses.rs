@@ -124,6 +124,16 @@ pub fn column_user(schema: &Schema, table: &str, column: &str, notes: &mut Vec<S
     let other_tables: Vec<&String> = schema.tables.keys().filter(|k| *k != table).collect();
     let other = |q: &str| other_tables.iter().any(|t| t.eq_ignore_ascii_case(q));
     let none = |_: &str| false;
+    for v in schema.views.values().filter(|v| v.depends_on.iter().any(|d| d == table)) {
+        let bare = bare_is_ours(schema, &v.depends_on, table, column);
+        for (key, text) in &v.sql.0 {
+            match sqltext::uses_column(key, Kind::Statements, text, table, column, bare, &other) {
+                Some(true) => return Some(("view", v.name.clone())),
+                Some(false) => {}
+                None => notes.push(opaque("view", &v.name, &format!("`{column}`"))),
+            }
+        }
+    }
     if let Some(t) = schema.tables.get(table) {
         // An index on the column alone goes with it, predicate and all.
         for i in t.indexes.iter().filter(|i| !(i.columns.len() == 1 && i.columns[0] == column)) {
@@ -133,16 +143,6 @@ pub fn column_user(schema: &Schema, table: &str, column: &str, notes: &mut Vec<S
                     Some(false) => {}
                     None => notes.push(opaque("the predicate of index", &i.name, &format!("`{column}`"))),
                 }
-            }
-        }
-    }
-    for v in schema.views.values().filter(|v| v.depends_on.iter().any(|d| d == table)) {
-        let bare = bare_is_ours(schema, &v.depends_on, table, column);
-        for (key, text) in &v.sql.0 {
-            match sqltext::uses_column(key, Kind::Statements, text, table, column, bare, &other) {
-                Some(true) => return Some(("view", v.name.clone())),
-                Some(false) => {}
-                None => notes.push(opaque("view", &v.name, &format!("`{column}`"))),
             }
         }
     }
