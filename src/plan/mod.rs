@@ -475,11 +475,25 @@ impl<'d> Planner<'d> {
         // Where the engine leaves the views over a renamed table or column as
         // they were (MariaDB, MySQL), they are made again from the model's
         // text, which the rename rewrote (SPEC 10.2).
-        if self.d.data.rename_leaves_views && matches!(change, Change::RenameColumn { .. } | Change::RenameTable { .. }) {
-            for v in dependents.views.iter().rev() {
+        let renamed = match &change {
+            Change::RenameColumn { to, .. } | Change::RenameTable { to, .. } if self.d.data.rename_leaves_views => Some(to.as_str()),
+            _ => None,
+        };
+        if let Some(to) = renamed {
+            // Those whose text names the new name (a view over such a view reads it by name).
+            let stale: Vec<&View> = dependents
+                .views
+                .iter()
+                .filter(|v| {
+                    v.sql
+                        .get(self.d.lookup())
+                        .is_some_and(|sql| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(to)))
+                })
+                .collect();
+            for v in stale.iter().rev() {
                 self.push(StepKind::DropView { name: v.name.clone() }, span);
             }
-            for v in &dependents.views {
+            for v in stale {
                 self.emit(&Change::CreateView { view: v.clone() }, span, None);
             }
         }
