@@ -152,6 +152,7 @@ codes! {
     "E0329" SHARED_NAMESPACE "a table, view, index, constraint or enum type takes a name that another kind of object holds in an engine's shared namespace",
     "E0330" BAD_ENUM_LABEL "an enum label is longer than 63 bytes (PostgreSQL), or two labels are equal without case (MySQL, MariaDB)",
     "E0331" RESERVED_NAME "a table, view, index, constraint or enum type is named like the version table or its key",
+    "E0332" RENAME_NEEDS_QUOTES "a rename gives a name that needs quotes to SQL text written for every dialect (a view, check or index predicate), and no quoting reads as a name on every engine",
     // Derived downgrades.
     "E0401" IRREVERSIBLE_EXECUTE "a revision with an `execute` and no [[downgrade]]: its downgrade cannot be derived",
     "E0402" IRREVERSIBLE_INSERT "a revision inserts rows without their primary key and has no [[downgrade]]: its downgrade cannot be derived",

@@ -408,6 +408,11 @@ impl Replayer<'_> {
         if !schema.tables.contains_key(&table.v) {
             return Err(no_table(table, &[]));
         }
+        if !sqltext::simple(&new_name.v) {
+            if let Err(holder) = uses::rename_table(&mut schema.clone(), &table.v, &new_name.v) {
+                return Err(needs_quotes(new_name, &holder));
+            }
+        }
         let old_key = fold(&table.v);
         if fold(&new_name.v) != old_key {
             self.claim_global(schema, &new_name.v, new_name.span, &new_name.v, "table")?;
@@ -457,7 +462,7 @@ impl Replayer<'_> {
             }
         }
         // SPEC 10.2: views and triggers that name the table follow it.
-        let notes = uses::rename_table(schema, &table.v, &new_name.v);
+        let notes = uses::rename_table(schema, &table.v, &new_name.v).expect("tried on a copy first");
         schema.notes.0.extend(notes);
         Ok(Change::RenameTable {
             from: table.v.clone(),
@@ -655,6 +660,11 @@ impl Replayer<'_> {
                 ));
             }
             column_case_clash(t, new_name, Some(&column.v))?;
+            if !sqltext::simple(&new_name.v) {
+                if let Err(holder) = uses::rename_column(&mut schema.clone(), &table.v, &column.v, &new_name.v) {
+                    return Err(needs_quotes(new_name, &holder));
+                }
+            }
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
         let t = schema.table_mut(&table.v).expect("checked above");
@@ -691,7 +701,7 @@ impl Replayer<'_> {
         }
         // SPEC 10.2: checks, index predicates and expressions, views and
         // triggers that name the column follow it.
-        let notes = uses::rename_column(schema, &table.v, &column.v, &new_name.v);
+        let notes = uses::rename_column(schema, &table.v, &column.v, &new_name.v).expect("tried on a copy first");
         schema.notes.0.extend(notes);
         if referred {
             for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
@@ -1507,6 +1517,21 @@ fn expression_uses(i: &Index, column: &str) -> bool {
         .iter()
         .zip(&o.elements)
         .any(|(c, e)| e.expr && crate::base::sqlwords::identifiers(c).iter().any(|w| w.eq_ignore_ascii_case(column)))
+}
+
+/// SPEC 10.2: a rename cannot rewrite text written for every dialect when
+/// the new name needs quotes (none reads as a name on every engine).
+fn needs_quotes(new_name: &Sp<String>, holder: &str) -> Diagnostic {
+    err(
+        codes::RENAME_NEEDS_QUOTES,
+        new_name.span,
+        format!(
+            "{holder} names what is renamed, in SQL written for every dialect, and `{}` would need quotes there, which no spelling gives on every engine",
+            new_name.v
+        ),
+        "needs quotes",
+    )
+    .help("choose a name of letters, digits and `_`, or write that SQL per dialect (`{ postgresql = \"...\", mysql = \"...\", sqlite = \"...\" }`)")
 }
 
 fn is_plain(v: &Value) -> bool {

@@ -99,12 +99,23 @@ fn names(w: &Word, name: &str) -> bool {
     }
 }
 
+/// Whether a name can be written without quotes in SQL for every engine.
+pub fn simple(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `new` would need quotes in place of a word of text written for
+/// every dialect (`default`): no quote character means an identifier on
+/// every engine (MySQL reads `"x"` as a string unless ANSI_QUOTES).
+fn unspellable(key: &str, old: &Word, new: &str) -> bool {
+    key == "default" && !simple(new) && old.quote_style.is_none_or(|q| q == '"')
+}
+
 /// How `new` is spelled in place of a word spelled like `old`.
 fn spell(key: &str, old: &Word, new: &str) -> String {
-    let simple = new.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && new.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let q = match old.quote_style {
         Some(q) => q,
-        None if simple => return new.to_string(),
+        None if simple(new) => return new.to_string(),
         None if key == "mysql" || key == "mariadb" => '`',
         None => '"',
     };
@@ -265,6 +276,9 @@ fn splice(key: &str, text: &str, toks: &[Tok], at: &[usize], new: &str) -> Strin
 pub enum Found {
     /// sqlparser cannot parse the text: schemac cannot tell what it names.
     Opaque,
+    /// The text names it, but is written for every dialect and the new name
+    /// needs quotes, which no spelling gives on every engine.
+    Unspellable,
     /// The text, with the name replaced (unchanged when it does not name it).
     Text(String),
 }
@@ -276,6 +290,9 @@ pub fn rename_column(key: &str, kind: Kind, text: &str, table: &str, column: &st
     }
     let Some(toks) = tokens(key, text) else { return Found::Opaque };
     let at = column_at(&toks, table, column, unqualified, other);
+    if at.iter().any(|&i| word(toks.get(i)).is_some_and(|w| unspellable(key, w, new))) {
+        return Found::Unspellable;
+    }
     Found::Text(splice(key, text, &toks, &at, new))
 }
 
@@ -286,6 +303,9 @@ pub fn rename_table(key: &str, kind: Kind, text: &str, table: &str, new: &str) -
     }
     let Some(toks) = tokens(key, text) else { return Found::Opaque };
     let at = table_at(&toks, table);
+    if at.iter().any(|&i| word(toks.get(i)).is_some_and(|w| unspellable(key, w, new))) {
+        return Found::Unspellable;
+    }
     Found::Text(splice(key, text, &toks, &at, new))
 }
 
@@ -386,8 +406,12 @@ mod tests {
             &other,
         );
         assert_eq!(f, Found::Text("SELECT a AS x, x(1), orders.x FROM t, orders".into()));
-        // A name that needs quotes gets the dialect's.
+        // A name that needs quotes gets the dialect's; text for every dialect has none.
         let f = rename_column("mysql", Kind::Expr, "a > 0", "t", "a", "b c", true, &none);
+        assert_eq!(f, Found::Text("`b c` > 0".into()));
+        let f = rename_column("default", Kind::Expr, "a > 0", "t", "a", "b c", true, &none);
+        assert_eq!(f, Found::Unspellable);
+        let f = rename_column("default", Kind::Expr, "`a` > 0", "t", "a", "b c", true, &none);
         assert_eq!(f, Found::Text("`b c` > 0".into()));
         let f = rename_column("sqlite", Kind::Expr, "\"a\" > 0", "t", "a", "é", true, &none);
         assert_eq!(f, Found::Text("\"é\" > 0".into()));

@@ -7,6 +7,10 @@
 use crate::replay::model::{Constraint, Schema, Table};
 use crate::replay::sqltext::{self, Found, Kind};
 
+/// Text written for every dialect that a rename would have to quote: the
+/// object that holds it.
+pub type Unspellable = String;
+
 /// A note for text that schemac cannot read.
 fn opaque(kind: &str, name: &str, what: &str) -> String {
     format!("sqlparser cannot parse the SQL of {kind} `{name}`: if it names {what}, schemac has left it as written")
@@ -23,7 +27,7 @@ fn bare_is_ours(schema: &Schema, deps: &[String], table: &str, column: &str) -> 
 }
 
 /// The text of a table's own objects with column `from` renamed to `to`.
-fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>) {
+fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>) -> Result<(), Unspellable> {
     let table = t.name.clone();
     let others = |_: &str| false;
     for c in t.constraints.iter_mut() {
@@ -31,6 +35,7 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
             match sqltext::rename_column("default", Kind::Expr, expr, &table, from, to, true, &others) {
                 Found::Text(new) => *expr = new,
                 Found::Opaque => notes.push(opaque("check", name, &format!("`{from}`"))),
+                Found::Unspellable => return Err(format!("check `{name}`")),
             }
         }
     }
@@ -39,6 +44,7 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
             match sqltext::rename_column("default", Kind::Expr, w, &table, from, to, true, &others) {
                 Found::Text(new) => *w = new,
                 Found::Opaque => notes.push(opaque("the predicate of index", &i.name, &format!("`{from}`"))),
+                Found::Unspellable => return Err(format!("the predicate of index `{}`", i.name)),
             }
         }
         if let Some(o) = i.options.as_deref() {
@@ -47,18 +53,22 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
                     match sqltext::rename_column("default", Kind::Expr, c, &table, from, to, true, &others) {
                         Found::Text(new) => *c = new,
                         Found::Opaque => notes.push(opaque("an expression of index", &i.name, &format!("`{from}`"))),
+                        Found::Unspellable => return Err(format!("an expression of index `{}`", i.name)),
                     }
                 }
             }
         }
     }
+    Ok(())
 }
 
 /// Column `from` of `table` is now `to`: every text that names it follows.
-pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> Vec<String> {
+/// Err names the first text written for every dialect that would need the
+/// new name quoted (the schema is then half rewritten: callers try a copy first).
+pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> Result<Vec<String>, Unspellable> {
     let mut notes = vec![];
     if let Some(t) = schema.table_mut(table) {
-        rename_in_table(t, from, to, &mut notes);
+        rename_in_table(t, from, to, &mut notes)?;
     }
     let other_tables: Vec<String> = schema.tables.keys().filter(|k| *k != table).cloned().collect();
     let other = |q: &str| other_tables.iter().any(|t| t.eq_ignore_ascii_case(q));
@@ -75,6 +85,7 @@ pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> 
             match sqltext::rename_column(key, Kind::Statements, text, table, from, to, bare, &other) {
                 Found::Text(new) => *text = new,
                 Found::Opaque => notes.push(opaque("view", &name, &format!("`{from}`"))),
+                Found::Unspellable => return Err(format!("view `{name}`")),
             }
         }
     }
@@ -85,11 +96,12 @@ pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> 
     }
     notes.sort();
     notes.dedup();
-    notes
+    Ok(notes)
 }
 
-/// Table `from` is now `to`: the views and triggers that name it follow.
-pub fn rename_table(schema: &mut Schema, from: &str, to: &str) -> Vec<String> {
+/// Table `from` is now `to`: the views and triggers that name it follow
+/// (Err as for `rename_column`).
+pub fn rename_table(schema: &mut Schema, from: &str, to: &str) -> Result<Vec<String>, Unspellable> {
     let mut notes = vec![];
     for v in schema.views.values_mut() {
         let mut named = v.depends_on.iter().any(|d| d == from);
@@ -101,6 +113,7 @@ pub fn rename_table(schema: &mut Schema, from: &str, to: &str) -> Vec<String> {
                 }
                 Found::Opaque if named => notes.push(opaque("view", &v.name, &format!("`{from}`"))),
                 Found::Opaque => {}
+                Found::Unspellable => return Err(format!("view `{}`", v.name)),
             }
         }
         for d in v.depends_on.iter_mut().filter(|d| *d == from) {
@@ -114,7 +127,7 @@ pub fn rename_table(schema: &mut Schema, from: &str, to: &str) -> Vec<String> {
     }
     notes.sort();
     notes.dedup();
-    notes
+    Ok(notes)
 }
 
 /// What uses column `column` of `table` and goes neither with it nor
