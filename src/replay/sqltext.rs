@@ -99,9 +99,21 @@ fn names(w: &Word, name: &str) -> bool {
     }
 }
 
-/// Whether a name can be written without quotes in SQL for every engine.
+/// Every dialect's data, loaded once: what each reserves and how it quotes.
+fn dialects() -> &'static [crate::dialect::Dialect] {
+    static ALL: std::sync::OnceLock<Vec<crate::dialect::Dialect>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        crate::dialect::DialectId::CHECKED
+            .iter()
+            .filter_map(|id| crate::dialect::Dialect::load(*id, None).ok())
+            .collect()
+    })
+}
+
+/// Whether a name can be written without quotes in SQL for every engine:
+/// no dialect quotes it (lower-case letters, digits and `_`, no reserved word).
 pub fn simple(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    dialects().iter().all(|d| d.plain_ident(name))
 }
 
 /// Whether `new` would need quotes in place of a word of text written for
@@ -111,13 +123,18 @@ fn unspellable(key: &str, old: &Word, new: &str) -> bool {
     key == "default" && !simple(new) && old.quote_style.is_none_or(|q| q == '"')
 }
 
-/// How `new` is spelled in place of a word spelled like `old`.
+/// How `new` is spelled in place of a word spelled like `old`: in the
+/// word's own quotes, or as the dialect of the text spells it.
 fn spell(key: &str, old: &Word, new: &str) -> String {
     let q = match old.quote_style {
         Some(q) => q,
-        None if simple(new) => return new.to_string(),
-        None if key == "mysql" || key == "mariadb" => '`',
-        None => '"',
+        None => {
+            let id = crate::dialect::DialectId::parse(key);
+            return match dialects().iter().find(|d| Some(d.id) == id) {
+                Some(d) => d.ident(new),
+                None => new.to_string(),
+            };
+        }
     };
     let close = if q == '[' { ']' } else { q };
     let inner = new.replace(close, &format!("{close}{close}"));
@@ -283,13 +300,23 @@ pub enum Found {
     Text(String),
 }
 
-/// Column `column` of `table` renamed to `new` in `text` (see `column_at`).
-pub fn rename_column(key: &str, kind: Kind, text: &str, table: &str, column: &str, new: &str, unqualified: bool, other: &dyn Fn(&str) -> bool) -> Found {
+/// A column as text names it (see `column_at`).
+pub struct ColumnRef<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    /// A bare name may be the column.
+    pub unqualified: bool,
+    /// Whether a qualifier that is no alias names another table.
+    pub other: &'a dyn Fn(&str) -> bool,
+}
+
+/// Column `c` renamed to `new` in `text`.
+pub fn rename_column(key: &str, kind: Kind, text: &str, c: &ColumnRef, new: &str) -> Found {
     if !parses(key, text, kind) {
         return Found::Opaque;
     }
     let Some(toks) = tokens(key, text) else { return Found::Opaque };
-    let at = column_at(&toks, table, column, unqualified, other);
+    let at = column_at(&toks, c.table, c.column, c.unqualified, c.other);
     if at.iter().any(|&i| word(toks.get(i)).is_some_and(|w| unspellable(key, w, new))) {
         return Found::Unspellable;
     }
@@ -310,12 +337,12 @@ pub fn rename_table(key: &str, kind: Kind, text: &str, table: &str, new: &str) -
 }
 
 /// Whether `text` names column `column` of `table`: `None` when it cannot be parsed.
-pub fn uses_column(key: &str, kind: Kind, text: &str, table: &str, column: &str, unqualified: bool, other: &dyn Fn(&str) -> bool) -> Option<bool> {
+pub fn uses_column(key: &str, kind: Kind, text: &str, c: &ColumnRef) -> Option<bool> {
     if !parses(key, text, kind) {
         return None;
     }
     let toks = tokens(key, text)?;
-    Some(!column_at(&toks, table, column, unqualified, other).is_empty())
+    Some(!column_at(&toks, c.table, c.column, c.unqualified, c.other).is_empty())
 }
 
 /// Whether `text` names table `table`: `None` when it cannot be parsed.
@@ -369,28 +396,31 @@ mod tests {
         false
     }
 
+    fn col<'a>(table: &'a str, column: &'a str, unqualified: bool, other: &'a dyn Fn(&str) -> bool) -> ColumnRef<'a> {
+        ColumnRef {
+            table,
+            column,
+            unqualified,
+            other,
+        }
+    }
+
     #[test]
     fn a_column_rename_rewrites_only_that_name() {
         let f = rename_column(
             "sqlite",
             Kind::Expr,
             "credit_limit >= 0 AND 'credit_limit' <> x",
-            "t",
-            "credit_limit",
+            &col("t", "credit_limit", true, &none),
             "credit",
-            true,
-            &none,
         );
         assert_eq!(f, Found::Text("credit >= 0 AND 'credit_limit' <> x".into()));
         let f = rename_column(
             "postgresql",
             Kind::Statements,
             "SELECT id, full_name AS name, c.full_name FROM customers c",
-            "customers",
-            "full_name",
+            &col("customers", "full_name", true, &none),
             "display_name",
-            true,
-            &none,
         );
         assert_eq!(f, Found::Text("SELECT id, display_name AS name, c.display_name FROM customers c".into()));
         // An alias, a function and another table's column stay.
@@ -399,21 +429,22 @@ mod tests {
             "default",
             Kind::Statements,
             "SELECT a AS x, x(1), orders.x FROM t, orders",
-            "t",
-            "x",
+            &col("t", "x", false, &other),
             "y",
-            false,
-            &other,
         );
         assert_eq!(f, Found::Text("SELECT a AS x, x(1), orders.x FROM t, orders".into()));
         // A name that needs quotes gets the dialect's; text for every dialect has none.
-        let f = rename_column("mysql", Kind::Expr, "a > 0", "t", "a", "b c", true, &none);
+        let f = rename_column("mysql", Kind::Expr, "a > 0", &col("t", "a", true, &none), "b c");
         assert_eq!(f, Found::Text("`b c` > 0".into()));
-        let f = rename_column("default", Kind::Expr, "a > 0", "t", "a", "b c", true, &none);
+        let f = rename_column("default", Kind::Expr, "a > 0", &col("t", "a", true, &none), "b c");
         assert_eq!(f, Found::Unspellable);
-        let f = rename_column("default", Kind::Expr, "`a` > 0", "t", "a", "b c", true, &none);
+        let f = rename_column("default", Kind::Expr, "a > 0", &col("t", "a", true, &none), "order");
+        assert_eq!(f, Found::Unspellable);
+        let f = rename_column("sqlite", Kind::Expr, "a > 0", &col("t", "a", true, &none), "order");
+        assert_eq!(f, Found::Text("\"order\" > 0".into()));
+        let f = rename_column("default", Kind::Expr, "`a` > 0", &col("t", "a", true, &none), "b c");
         assert_eq!(f, Found::Text("`b c` > 0".into()));
-        let f = rename_column("sqlite", Kind::Expr, "\"a\" > 0", "t", "a", "é", true, &none);
+        let f = rename_column("sqlite", Kind::Expr, "\"a\" > 0", &col("t", "a", true, &none), "é");
         assert_eq!(f, Found::Text("\"é\" > 0".into()));
     }
 
@@ -440,8 +471,11 @@ mod tests {
 
     #[test]
     fn text_sqlparser_cannot_parse_is_opaque() {
-        assert_eq!(rename_column("sqlite", Kind::Expr, "a >>>= (", "t", "a", "b", true, &none), Found::Opaque);
-        assert_eq!(uses_column("sqlite", Kind::Statements, "SELEC a", "t", "a", true, &none), None);
-        assert_eq!(uses_column("sqlite", Kind::Statements, "SELECT b, a FROM t", "t", "a", true, &none), Some(true));
+        assert_eq!(rename_column("sqlite", Kind::Expr, "a >>>= (", &col("t", "a", true, &none), "b"), Found::Opaque);
+        assert_eq!(uses_column("sqlite", Kind::Statements, "SELEC a", &col("t", "a", true, &none)), None);
+        assert_eq!(
+            uses_column("sqlite", Kind::Statements, "SELECT b, a FROM t", &col("t", "a", true, &none)),
+            Some(true)
+        );
     }
 }

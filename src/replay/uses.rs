@@ -5,7 +5,7 @@
 //! drop that it might concern gives a note (a warning that names the object).
 
 use crate::replay::model::{Constraint, Schema, Table};
-use crate::replay::sqltext::{self, Found, Kind};
+use crate::replay::sqltext::{self, ColumnRef, Found, Kind};
 
 /// Text written for every dialect that a rename would have to quote: the
 /// object that holds it.
@@ -30,9 +30,15 @@ fn bare_is_ours(schema: &Schema, deps: &[String], table: &str, column: &str) -> 
 fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>) -> Result<(), Unspellable> {
     let table = t.name.clone();
     let others = |_: &str| false;
-    for c in t.constraints.iter_mut() {
-        if let Constraint::Check { name, expr } = c {
-            match sqltext::rename_column("default", Kind::Expr, expr, &table, from, to, true, &others) {
+    let c = ColumnRef {
+        table: &table,
+        column: from,
+        unqualified: true,
+        other: &others,
+    };
+    for k in t.constraints.iter_mut() {
+        if let Constraint::Check { name, expr } = k {
+            match sqltext::rename_column("default", Kind::Expr, expr, &c, to) {
                 Found::Text(new) => *expr = new,
                 Found::Opaque => notes.push(opaque("check", name, &format!("`{from}`"))),
                 Found::Unspellable => return Err(format!("check `{name}`")),
@@ -41,17 +47,17 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
     }
     for i in t.indexes.iter_mut() {
         if let Some(w) = i.where_.as_mut() {
-            match sqltext::rename_column("default", Kind::Expr, w, &table, from, to, true, &others) {
+            match sqltext::rename_column("default", Kind::Expr, w, &c, to) {
                 Found::Text(new) => *w = new,
                 Found::Opaque => notes.push(opaque("the predicate of index", &i.name, &format!("`{from}`"))),
                 Found::Unspellable => return Err(format!("the predicate of index `{}`", i.name)),
             }
         }
         if let Some(o) = i.options.as_deref() {
-            for (k, c) in i.columns.iter_mut().enumerate() {
+            for (k, e) in i.columns.iter_mut().enumerate() {
                 if o.elements.get(k).is_some_and(|e| e.expr) {
-                    match sqltext::rename_column("default", Kind::Expr, c, &table, from, to, true, &others) {
-                        Found::Text(new) => *c = new,
+                    match sqltext::rename_column("default", Kind::Expr, e, &c, to) {
+                        Found::Text(new) => *e = new,
                         Found::Opaque => notes.push(opaque("an expression of index", &i.name, &format!("`{from}`"))),
                         Found::Unspellable => return Err(format!("an expression of index `{}`", i.name)),
                     }
@@ -80,9 +86,15 @@ pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> 
         .collect();
     for name in views {
         let bare = bare_is_ours(schema, &schema.views[&name].depends_on, table, from);
+        let c = ColumnRef {
+            table,
+            column: from,
+            unqualified: bare,
+            other: &other,
+        };
         let v = schema.views.get_mut(&name).expect("listed above");
         for (key, text) in v.sql.0.iter_mut() {
-            match sqltext::rename_column(key, Kind::Statements, text, table, from, to, bare, &other) {
+            match sqltext::rename_column(key, Kind::Statements, text, &c, to) {
                 Found::Text(new) => *text = new,
                 Found::Opaque => notes.push(opaque("view", &name, &format!("`{from}`"))),
                 Found::Unspellable => return Err(format!("view `{name}`")),
@@ -138,9 +150,14 @@ pub fn column_user(schema: &Schema, table: &str, column: &str, notes: &mut Vec<S
     let other = |q: &str| other_tables.iter().any(|t| t.eq_ignore_ascii_case(q));
     let none = |_: &str| false;
     for v in schema.views.values().filter(|v| v.depends_on.iter().any(|d| d == table)) {
-        let bare = bare_is_ours(schema, &v.depends_on, table, column);
+        let c = ColumnRef {
+            table,
+            column,
+            unqualified: bare_is_ours(schema, &v.depends_on, table, column),
+            other: &other,
+        };
         for (key, text) in &v.sql.0 {
-            match sqltext::uses_column(key, Kind::Statements, text, table, column, bare, &other) {
+            match sqltext::uses_column(key, Kind::Statements, text, &c) {
                 Some(true) => return Some(("view", v.name.clone())),
                 Some(false) => {}
                 None => notes.push(opaque("view", &v.name, &format!("`{column}`"))),
@@ -151,7 +168,13 @@ pub fn column_user(schema: &Schema, table: &str, column: &str, notes: &mut Vec<S
         // An index on the column alone goes with it, predicate and all.
         for i in t.indexes.iter().filter(|i| !(i.columns.len() == 1 && i.columns[0] == column)) {
             if let Some(w) = &i.where_ {
-                match sqltext::uses_column("default", Kind::Expr, w, table, column, true, &none) {
+                let c = ColumnRef {
+                    table,
+                    column,
+                    unqualified: true,
+                    other: &none,
+                };
+                match sqltext::uses_column("default", Kind::Expr, w, &c) {
                     Some(true) => return Some(("index", i.name.clone())),
                     Some(false) => {}
                     None => notes.push(opaque("the predicate of index", &i.name, &format!("`{column}`"))),
