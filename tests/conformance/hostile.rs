@@ -217,7 +217,9 @@ fn expect_of(dir: &Path) -> Expect {
                     }
                 }
                 Some("rename_column") => {
-                    let (Some(old), Some(new)) = (op.get("column").and_then(s), op.get("new_name").and_then(s)) else { continue };
+                    let (Some(old), Some(new)) = (op.get("column").and_then(s), op.get("new_name").and_then(s)) else {
+                        continue;
+                    };
                     for (_, cols) in e.tables.iter_mut().filter(|(t, _)| *t == table) {
                         cols.iter_mut().filter(|c| **c == old).for_each(|c| *c = new.clone());
                     }
