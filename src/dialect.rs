@@ -275,6 +275,10 @@ pub struct DialectData {
     /// given before `Capability::ExpressionDefaults`.
     #[serde(default)]
     pub expression_default_types: Vec<String>,
+    /// Whether a view over a renamed table or column keeps the old name
+    /// (and fails when used), so that it must be made again.
+    #[serde(default)]
+    pub rename_leaves_views: bool,
     pub autoincrement: Autoincrement,
     /// The next value of a sequence as a default (SPEC 9): `{ident}` is the
     /// sequence's name as an identifier, `{literal}` that as a string literal.

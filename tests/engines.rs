@@ -758,3 +758,163 @@ fn schemas_and_sequences_sqlite_refused() {
         );
     }
 }
+
+/// SPEC 10.2 and 10.6 (the `sql_text` project): views and a check over
+/// columns and a table that are renamed still work under the new names (the
+/// model's text follows: MariaDB's views are made again), and the SQLite
+/// rebuild of `customers` drops and re-creates the trigger on `purchases`
+/// whose body names it. Then the derived and written downgrades undo it all.
+fn sql_text_follows_renames(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/sql_text");
+    let d = dialect_arg(engine);
+    let (r2, r3) = ("7d1e2f3a4b02", "7d1e2f3a4b03");
+    let s = |v: &str| Some(v.to_string());
+    let db = TestDb::new(engine, "sql_text").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("base:{r3}")])).unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r3}:head")])).unwrap();
+    assert_eq!(
+        db.query_rows("SELECT id, name FROM customer_names ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("Ann")], vec![s("2"), s("Bob")]]
+    );
+    assert_eq!(
+        db.query_rows("SELECT customer_id, total FROM order_totals").unwrap(),
+        vec![vec![s("1"), s("12")]]
+    );
+    db.apply("INSERT INTO purchases (id, customer_id, total_amount) VALUES (3, 2, 1)").unwrap();
+    assert_eq!(
+        db.query_rows("SELECT id, score, tier FROM customers ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("2"), s("basic")], vec![s("2"), s("1"), s("basic")]],
+        "the trigger on purchases still fires after the rebuild of customers"
+    );
+    assert!(
+        db.apply("INSERT INTO customers (id, display_name, tier, credit) VALUES (4, 'Di', 'x', -1)")
+            .is_err(),
+        "the check follows the renamed column"
+    );
+    db.apply("INSERT INTO customers (id, display_name, tier, credit) VALUES (4, 'Di', 'x', 1)")
+        .unwrap();
+    db.apply("DELETE FROM purchases WHERE id = 3").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("head:{r2}")])).unwrap();
+    assert_eq!(
+        db.query_rows("SELECT id, name FROM customer_names ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("Ann")], vec![s("2"), s("Bob")], vec![s("4"), s("Di")]]
+    );
+    assert_eq!(
+        db.query_rows("SELECT customer_id, total FROM order_totals").unwrap(),
+        vec![vec![s("1"), s("12")]]
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", &format!("{r2}:base")])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn sql_text_follows_renames_sqlite() {
+    sql_text_follows_renames(Engine::Sqlite);
+}
+
+#[test]
+fn sql_text_follows_renames_postgresql() {
+    sql_text_follows_renames(Engine::Postgres);
+}
+
+#[test]
+fn sql_text_follows_renames_mariadb() {
+    sql_text_follows_renames(Engine::Mariadb);
+}
+
+/// SPEC 10.6: a text column that becomes an integer while a row holds text
+/// that is no integer fails the script on every engine (SQLite's CAST would
+/// make it 0: the rebuild's guard stops it), and nothing changes.
+fn lossy_cast_fails(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/sqltext/lossy");
+    let d = dialect_arg(engine);
+    let (r1, r2) = ("8e1f0a1b2c01", "8e1f0a1b2c02");
+    let db = TestDb::new(engine, "lossy").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("base:{r1}")])).unwrap();
+    let state = |db: &TestDb| {
+        (
+            db.query_rows("SELECT id, qty FROM items ORDER BY id"),
+            db.query_rows("SELECT version_num FROM schemac_version"),
+            format!("{:?}", db.catalog()),
+        )
+    };
+    for bad in ["abc", "1x", "", "--2", "1.5"] {
+        db.apply("DELETE FROM items").unwrap();
+        db.apply(&format!("INSERT INTO items (id, qty) VALUES (1, ' 12 '), (2, '-3'), (3, NULL), (4, '{bad}')"))
+            .unwrap();
+        let before = state(&db);
+        let script = sql(&dir, &["--dialect", d, "upgrade", &format!("{r1}:{r2}")]);
+        assert!(db.apply(&script).is_err(), "{engine}: '{bad}' must stop the conversion");
+        // MySQL commits DDL as it goes: the rename before the failing statement stays.
+        if engine != Engine::Mariadb {
+            assert_eq!(state(&db), before, "{engine}: a refused conversion changed the database");
+        }
+        if engine == Engine::Mariadb {
+            db.apply("ALTER TABLE items RENAME COLUMN quantity TO qty").ok();
+        }
+    }
+    db.apply("DELETE FROM items WHERE id = 4").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", &format!("{r1}:{r2}")])).unwrap();
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        db.query_rows("SELECT id, quantity FROM items ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("12")], vec![s("2"), s("-3")], vec![s("3"), None]]
+    );
+}
+
+#[test]
+fn lossy_cast_fails_sqlite() {
+    lossy_cast_fails(Engine::Sqlite);
+}
+
+#[test]
+fn lossy_cast_fails_postgresql() {
+    lossy_cast_fails(Engine::Postgres);
+}
+
+#[test]
+fn lossy_cast_fails_mariadb() {
+    lossy_cast_fails(Engine::Mariadb);
+}
+
+/// SPEC 10.2: a partial unique index's predicate and an expression index
+/// follow the renamed columns, through a SQLite rebuild that re-creates
+/// both from the model (PostgreSQL and SQLite, which have partial indexes).
+fn partial_index_follows_renames(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/sqltext/partial");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "partial").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:head"])).unwrap();
+    db.apply("INSERT INTO subscribers (id, address, is_active) VALUES (1, 'a@x', false), (2, 'A@x', true)")
+        .unwrap();
+    assert!(
+        db.apply("INSERT INTO subscribers (id, address, is_active) VALUES (3, 'A@x', true)").is_err(),
+        "the predicate holds under the new name"
+    );
+    db.apply("INSERT INTO subscribers (id, address, is_active) VALUES (3, 'A@x', false)").unwrap();
+    let direct = TestDb::new(engine, "partial_cs").unwrap();
+    direct.apply(&sql(&dir, &["--dialect", d, "create_schema"])).unwrap();
+    assert_eq!(direct.catalog().unwrap(), db.catalog().unwrap(), "{engine}: create_schema differs");
+    db.apply("DELETE FROM subscribers WHERE id = 3").unwrap();
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn partial_index_follows_renames_sqlite() {
+    partial_index_follows_renames(Engine::Sqlite);
+}
+
+#[test]
+fn partial_index_follows_renames_postgresql() {
+    partial_index_follows_renames(Engine::Postgres);
+}

@@ -1,4 +1,17 @@
 {# SQLite's generalized ALTER TABLE procedure: https://www.sqlite.org/lang_altertable.html#otheralter #}
+{#- SPEC 10.6: CAST turns text that is not a number into 0 (https://www.sqlite.org/lang_expr.html#castexpr),
+    where PostgreSQL and MySQL refuse the conversion: before anything changes, the script fails (through
+    the CHECK of a temporary table, which stops `sqlite3 -bail`) unless every value is an integer's text. #}
+{% for c in copied if c.guard %}
+CREATE TEMP TABLE _schemac_cast_check (lost INTEGER NOT NULL CONSTRAINT {{ ("a value of " ~ table ~ "." ~ c.source ~ " is not an integer") | ident }} CHECK (lost = 0));
+INSERT INTO _schemac_cast_check (lost) SELECT count(*) FROM {{ table|ident }} WHERE typeof({{ c.source|ident }}) = 'text' AND (ltrim(trim({{ c.source|ident }}), '+-') = '' OR ltrim(trim({{ c.source|ident }}), '+-') GLOB '*[^0-9]*' OR length(trim({{ c.source|ident }})) - length(ltrim(trim({{ c.source|ident }}), '+-')) > 1);
+DROP TABLE _schemac_cast_check;
+{% endfor %}
+{#- SQLite's RENAME checks the text of every trigger: one on another table that names this one is
+    dropped first and made again at the end (SPEC 10.6). #}
+{% for tr in naming_triggers %}
+DROP TRIGGER {{ tr.name|ident }};
+{% endfor %}
 {% for v in views_rev %}
 DROP VIEW {{ v.name|ident }};
 {% endfor %}
@@ -17,6 +30,9 @@ ALTER TABLE {{ temp|ident }} RENAME TO {{ table|ident }};
 {% endfor %}
 {% for v in views %}
 CREATE VIEW {{ v.name|ident }} AS {{ v.sql }};
+{% endfor %}
+{% for tr in naming_triggers %}
+{{ tr.sql }};
 {% endfor %}
 {# A foreign key violation fails the script (PRAGMA foreign_key_check alone only prints). Only the
    rebuilt table and the tables that refer to it can hold a new one, so only they are checked

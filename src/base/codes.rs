@@ -125,7 +125,7 @@ codes! {
     "E0302" NO_SUCH_COLUMN "an operation names a column that its table does not have at that revision",
     "E0303" NAME_TOO_LONG "a name is longer than the 63 bytes that every dialect accepts",
     "E0304" TABLE_STILL_REFERENCED "a dropped table is still referred to by a foreign key of another table",
-    "E0305" STILL_USED_BY_VIEW "a dropped table or view is still used by a view",
+    "E0305" STILL_USED_BY_VIEW "a dropped table, view or column is still used by a view",
     "E0306" NAME_TAKEN "a new or renamed table or view takes a name that already exists",
     "E0307" DUPLICATE_COLUMN "a table would have two columns of the same name",
     "E0308" ADD_PRIMARY_KEY_COLUMN "`add_column` cannot add a primary key column (add it, then `create_primary_key`)",
@@ -156,6 +156,7 @@ codes! {
     "E0361" NAMESPACE_NOT_EMPTY "`drop_namespace` of a schema that still holds tables, views or sequences",
     "E0362" NO_SUCH_SEQUENCE "an operation or a `{ next = ... }` default names a sequence that does not exist, or `create_sequence` one that does",
     "E0363" SEQUENCE_STILL_USED "a dropped sequence is still a column's default, or a dropped column owns a sequence",
+    "E0332" RENAME_NEEDS_QUOTES "a rename gives a name that needs quotes to SQL text written for every dialect (a view, check or index predicate), and no quoting reads as a name on every engine",
     // Derived downgrades.
     "E0401" IRREVERSIBLE_EXECUTE "a revision with an `execute` and no [[downgrade]]: its downgrade cannot be derived",
     "E0402" IRREVERSIBLE_INSERT "a revision inserts rows without their primary key and has no [[downgrade]]: its downgrade cannot be derived",
@@ -172,6 +173,7 @@ codes! {
     "W0506" REBUILDS_TABLE "SQLite cannot ALTER this in place: the table is rebuilt, its rows copied and what hangs on it re-created",
     "W0507" UNTRACKED_EXECUTE "an `execute` touched the rebuilt table in a way schemac does not track: what it made may be lost",
     "W0508" DERIVED_LOSES "a derived downgrade cannot restore everything the upgrade removed",
+    "W0509" OPAQUE_SQL_TEXT "a rename or drop concerns a table or column that SQL text sqlparser cannot parse (a view, check, index predicate or expression) may name: the text is left as written",
     // The command line.
     "E0601" BAD_RANGE "a revision, specifier or range on the command line names no revision, or not the number it must",
     "E0602" UNKNOWN_CODE "`schemac explain` was given a code or name that schemac does not have",

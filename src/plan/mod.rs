@@ -366,7 +366,13 @@ impl<'d> Planner<'d> {
             self.add_with_backfill(r);
             return;
         }
+        let n = self.steps.len();
+        let notes = std::mem::take(&mut r.notes);
         self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
+        match self.steps.get_mut(n) {
+            Some(step) => step.warnings.extend(notes),
+            None => self.pending_warnings.extend(notes),
+        }
     }
 
     /// `add_column` with a `backfill` (SPEC 10.3): the column is added
@@ -539,6 +545,31 @@ impl<'d> Planner<'d> {
         if self.steps.len() > n {
             self.warn_last_first(n, warning);
         }
+        // Where the engine leaves the views over a renamed table or column as
+        // they were (MariaDB, MySQL), they are made again from the model's
+        // text, which the rename rewrote (SPEC 10.2).
+        let renamed = match &change {
+            Change::RenameColumn { to, .. } | Change::RenameTable { to, .. } if self.d.data.rename_leaves_views => Some(to.as_str()),
+            _ => None,
+        };
+        if let Some(to) = renamed {
+            // Those whose text names the new name (a view over such a view reads it by name).
+            let stale: Vec<&View> = dependents
+                .views
+                .iter()
+                .filter(|v| {
+                    v.sql
+                        .get(self.d.lookup())
+                        .is_some_and(|sql| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(to)))
+                })
+                .collect();
+            for v in stale.iter().rev() {
+                self.push(StepKind::DropView { name: v.name.clone() }, span);
+            }
+            for v in stale {
+                self.emit(&Change::CreateView { view: v.clone() }, span, None);
+            }
+        }
     }
 
     /// Drops a constraint: generically (`DROP CONSTRAINT`) where the dialect can.
@@ -585,6 +616,14 @@ impl<'d> Planner<'d> {
         let Some(after) = self.latest.get(table).cloned() else { return };
         self.rebuild(&g, &after);
     }
+}
+
+/// Whether SQLite's CAST from `old` to `new` may turn a value into another
+/// (text to an integer: `'abc'` becomes 0), where PostgreSQL and MySQL
+/// refuse the conversion.
+fn lossy_cast(old: &ColumnType, new: &ColumnType) -> bool {
+    matches!(old, ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text)
+        && matches!(new, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
 }
 
 /// The table's column names before a change, from the table after it.
@@ -1279,6 +1318,7 @@ impl Planner<'_> {
         // Where each new column's value comes from.
         let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
+        let mut guard: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
         for (c, _) in &g.changes {
             match c {
@@ -1303,6 +1343,7 @@ impl Planner<'_> {
                     }
                     // A cast or a backfill asked for before the rename follows the column.
                     cast.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
+                    guard.iter_mut().filter(|c| *c == from).for_each(|c| *c = to.clone());
                     if let Some(b) = backfill.shift_remove(from) {
                         backfill.insert(to.clone(), b);
                     }
@@ -1310,6 +1351,9 @@ impl Planner<'_> {
                 Change::AlterColumn { old, new, backfill: b, .. } => {
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
+                        if lossy_cast(&old.ty, &new.ty) {
+                            guard.push(new.name.clone());
+                        }
                     }
                     if let Some(b) = b {
                         backfill.insert(new.name.clone(), b.clone());
@@ -1340,6 +1384,7 @@ impl Planner<'_> {
                 name: col.name.clone(),
                 source: src,
                 cast: cast.contains(&col.name),
+                guard: cast.contains(&col.name) && guard.contains(&col.name),
                 backfill,
                 ty: col.ty.clone(),
             });
@@ -1349,6 +1394,12 @@ impl Planner<'_> {
             .triggers
             .iter()
             .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).cloned())
+            .collect();
+        let naming_triggers = g
+            .dependents
+            .naming_triggers
+            .iter()
+            .filter_map(|tr| d.lookup().iter().find_map(|k| tr.sql.get(*k)).map(|sql| (tr.name.clone(), sql.clone())))
             .collect();
         let views = g
             .dependents
@@ -1379,6 +1430,7 @@ impl Planner<'_> {
             def: Arc::new(def),
             copied,
             triggers,
+            naming_triggers,
             views,
             fk_checked: std::iter::once(after.name.clone())
                 .chain(g.dependents.referrers.iter().filter_map(|r| self.now_named(r, g.since)))

@@ -134,6 +134,10 @@ pub struct CopiedColumn {
     pub source: Option<String>,
     /// The type changed: the value is converted to the new column's type.
     pub cast: bool,
+    /// The conversion could lose a value (text to an integer, which CAST
+    /// turns into 0 where PostgreSQL and MySQL refuse): the script first
+    /// fails unless every value survives it (SPEC 10.6).
+    pub guard: bool,
     /// NULLs become this value (`alter_column` with `backfill`).
     pub backfill: Option<Value>,
     /// The new column's type, for the backfill's spelling.
@@ -151,6 +155,10 @@ pub struct Rebuild {
     pub indexes: Vec<Index>,
     /// `CREATE TRIGGER` statements as the user wrote them.
     pub triggers: Vec<String>,
+    /// Triggers on other tables whose text names this one, as (name,
+    /// statement): dropped before the old table is, re-created after the
+    /// rename (SQLite's RENAME checks every trigger's text).
+    pub naming_triggers: Vec<(String, String)>,
     /// Views that depend on the table, as (name, the user's SQL), in creation order.
     pub views: Vec<(String, String)>,
     /// The tables whose foreign keys are checked after the copy: the table

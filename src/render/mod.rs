@@ -294,6 +294,7 @@ impl Object for Columns {
 struct CopyCtx {
     source: Option<String>,
     cast: bool,
+    guard: bool,
     type_sql: String,
     backfill: Option<String>,
 }
@@ -307,6 +308,7 @@ impl Object for CopyCtx {
         Some(match key {
             "source" => Value::from(self.source.as_deref()),
             "cast" => Value::from(self.cast),
+            "guard" => Value::from(self.guard),
             "type_sql" => Value::from(self.type_sql.as_str()),
             "backfill" => Value::from(self.backfill.as_deref()),
             _ => return None,
@@ -314,7 +316,7 @@ impl Object for CopyCtx {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["source", "cast", "type_sql", "backfill"])
+        Enumerator::Str(&["source", "cast", "guard", "type_sql", "backfill"])
     }
 }
 
@@ -904,6 +906,7 @@ impl Renderer {
                     copied.push(Value::from_object(CopyCtx {
                         source,
                         cast: c.cast,
+                        guard: c.guard,
                         type_sql,
                         backfill,
                     }));
@@ -918,6 +921,10 @@ impl Renderer {
                         .v("copied_names", r.copied.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
                         .v("indexes", r.indexes.iter().map(|i| idx_ctx(&r.table, i, false)).collect::<Vec<_>>())
                         .v("triggers", r.triggers.clone())
+                        .v(
+                            "naming_triggers",
+                            r.naming_triggers.iter().map(|(name, sql)| ctx! { name, sql }).collect::<Vec<_>>(),
+                        )
                         .v("fk_checked", r.fk_checked.clone())
                         .v("views_rev", views.iter().rev().cloned().collect::<Vec<_>>())
                         .v("views", views),

@@ -7,6 +7,8 @@
 pub mod inverse;
 pub mod model;
 pub mod rawsql;
+pub mod sqltext;
+pub mod uses;
 
 use crate::base::codes::{self, Code};
 use crate::base::diag::{Diagnostic, Sp, Span};
@@ -197,6 +199,8 @@ pub struct Resolved {
     pub tables: Vec<Arc<Table>>,
     /// For a change to a table in place: what else in the schema depends on it.
     pub dependents: Dependents,
+    /// Warnings of the operation (SQL text it could not read, SPEC 10.2).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// What depends on one table: what a SQLite rebuild of it must carry.
@@ -206,6 +210,8 @@ pub struct Dependents {
     pub views: Vec<View>,
     /// Triggers on the table.
     pub triggers: Vec<Trigger>,
+    /// Triggers on other tables whose text names the table (SPEC 10.6).
+    pub naming_triggers: Vec<Trigger>,
     /// Unclassified DDL from `execute` that names the table.
     pub opaque: Vec<OpaqueDdl>,
     /// The other tables that hold a foreign key to it.
@@ -217,6 +223,12 @@ impl Dependents {
         Dependents {
             views: schema.dependent_views(table).into_iter().cloned().collect(),
             triggers: schema.triggers.values().filter(|tr| tr.table == table).cloned().collect(),
+            naming_triggers: schema
+                .triggers
+                .values()
+                .filter(|tr| tr.table != table && tr.sql.iter().any(|(k, text)| sqltext::trigger_names_table(k, text, table)))
+                .cloned()
+                .collect(),
             opaque: schema.opaque.iter().filter(|o| o.tables.iter().any(|t| t == table)).cloned().collect(),
             referrers: schema.referrers(table).fold(vec![], |mut names, (holder, _)| {
                 if holder.name != table && !names.contains(&holder.name) {
@@ -373,7 +385,12 @@ impl Replayer<'_> {
     /// the tables it wrote as they now stand, and what depends on the table
     /// it changed in place.
     pub fn resolve(&self, schema: &mut Schema, node: &OpNode) -> R<Resolved> {
+        schema.notes.0.clear();
         let change = self.apply(schema, node)?;
+        let notes = std::mem::take(&mut schema.notes.0)
+            .into_iter()
+            .map(|n| Diagnostic::warning(codes::OPAQUE_SQL_TEXT, n))
+            .collect();
         let concerned = match &change {
             Change::CreateTable { name, .. } => Some(name.as_str()),
             Change::RenameTable { to, .. } => Some(to.as_str()),
@@ -389,7 +406,11 @@ impl Replayer<'_> {
                 }
             }
         }
-        let dependents = change.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default();
+        let dependents = match &change {
+            // A rename where the engine leaves views as they were re-creates them.
+            Change::RenameTable { to, .. } => Dependents::of(schema, to),
+            c => c.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default(),
+        };
         let type_spans = match &node.op {
             Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
             Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
@@ -409,6 +430,7 @@ impl Replayer<'_> {
             key_spans,
             tables,
             dependents,
+            notes,
         })
     }
 
@@ -464,6 +486,11 @@ impl Replayer<'_> {
         if !schema.tables.contains_key(&table.v) {
             return Err(no_table(table, &[]));
         }
+        if !sqltext::simple(&new_name.v) {
+            if let Err(holder) = uses::rename_table(&mut schema.clone(), &table.v, &new_name.v) {
+                return Err(needs_quotes(new_name, &holder));
+            }
+        }
         let old_key = fold(&table.v);
         if fold(&new_name.v) != old_key {
             self.claim_global(schema, &new_name.v, new_name.span, &new_name.v, "table")?;
@@ -517,6 +544,9 @@ impl Replayer<'_> {
                 tr.table = new_name.v.clone();
             }
         }
+        // SPEC 10.2: views and triggers that name the table follow it.
+        let notes = uses::rename_table(schema, &table.v, &new_name.v).expect("tried on a copy first");
+        schema.notes.0.extend(notes);
         Ok(Change::RenameTable {
             from: table.v.clone(),
             to: new_name.v.clone(),
@@ -650,6 +680,31 @@ impl Replayer<'_> {
                 }
             }
         }
+        // SPEC 10.2: a view or a partial index that names the column keeps
+        // it, as PostgreSQL would (it refuses to drop a column a view uses).
+        let mut notes = vec![];
+        match uses::column_user(schema, &table.v, &column.v, &mut notes) {
+            Some(("view", v)) => {
+                return Err(err(
+                    codes::STILL_USED_BY_VIEW,
+                    column.span,
+                    format!("view `{v}` uses column `{}` of `{}`", column.v, table.v),
+                    "still used by a view",
+                )
+                .help(format!("drop view `{v}` first (and create it again without the column)")))
+            }
+            Some((_, i)) => {
+                return Err(err(
+                    codes::COLUMN_STILL_USED,
+                    column.span,
+                    format!("column `{}` is used by the predicate of index `{i}`", column.v),
+                    "still used",
+                )
+                .help(format!("drop `{i}` first")))
+            }
+            None => {}
+        }
+        schema.notes.0.extend(notes);
         for (other, fk) in schema.referrers(&table.v) {
             if fk.ref_columns.contains(&column.v) {
                 return Err(err(
@@ -697,17 +752,12 @@ impl Replayer<'_> {
                     "duplicate column",
                 ));
             }
-            // An index expression is raw SQL: schemac cannot rewrite it.
-            if let Some(i) = t.indexes.iter().find(|i| expression_uses(i, &column.v)) {
-                return Err(err(
-                    codes::COLUMN_STILL_USED,
-                    column.span,
-                    format!("column `{}` is used by the expression of index `{}`", column.v, i.name),
-                    "still used",
-                )
-                .help(format!("drop `{}` first, and create it again after the rename", i.name)));
-            }
             column_case_clash(t, new_name, Some(&column.v))?;
+            if !sqltext::simple(&new_name.v) {
+                if let Err(holder) = uses::rename_column(&mut schema.clone(), &table.v, &column.v, &new_name.v) {
+                    return Err(needs_quotes(new_name, &holder));
+                }
+            }
             schema.referrers(&table.v).any(|(_, fk)| fk.ref_columns.contains(&column.v))
         };
         for q in schema.sequences.values_mut() {
@@ -747,6 +797,10 @@ impl Replayer<'_> {
                 }
             }
         }
+        // SPEC 10.2: checks, index predicates and expressions, views and
+        // triggers that name the column follow it.
+        let notes = uses::rename_column(schema, &table.v, &column.v, &new_name.v).expect("tried on a copy first");
+        schema.notes.0.extend(notes);
         if referred {
             for other in schema.tables.values_mut().filter(|o| o.foreign_keys().any(|fk| fk.ref_table == table.v)) {
                 let other = Arc::make_mut(other);
@@ -1697,6 +1751,21 @@ fn expression_uses(i: &Index, column: &str) -> bool {
         .any(|(c, e)| e.expr && crate::base::sqlwords::identifiers(c).iter().any(|w| w.eq_ignore_ascii_case(column)))
 }
 
+/// SPEC 10.2: a rename cannot rewrite text written for every dialect when
+/// the new name needs quotes (none reads as a name on every engine).
+fn needs_quotes(new_name: &Sp<String>, holder: &str) -> Diagnostic {
+    err(
+        codes::RENAME_NEEDS_QUOTES,
+        new_name.span,
+        format!(
+            "{holder} names what is renamed, in SQL written for every dialect, and `{}` would need quotes there, which no spelling gives on every engine",
+            new_name.v
+        ),
+        "needs quotes",
+    )
+    .help("choose a name of letters, digits and `_`, or write that SQL per dialect (`{ postgresql = \"...\", mysql = \"...\", sqlite = \"...\" }`)")
+}
+
 fn is_plain(v: &Value) -> bool {
     !matches!(v, Value::Null | Value::Sql(_) | Value::Current(_) | Value::Next(_))
 }
@@ -2085,6 +2154,72 @@ sql = "SELECT id FROM billing.accounts"
         )
         .expect("the owned sequence went with its table");
         assert!(!s.sequences.contains_key(&seq) && s.namespaces.is_empty());
+    }
+
+    /// SPEC 10.2: the SQL text in the model follows renames, and a drop of
+    /// what a view or a partial index uses is refused, naming it.
+    #[test]
+    fn sql_text_follows_renames_and_keeps_what_it_uses() {
+        let s = revision(
+            &base(),
+            r#"
+[[upgrade]]
+op = "create_view"
+name = "user_orders"
+sql = "SELECT u.email AS mail, orders.id FROM users u JOIN orders ON orders.user_id = u.id"
+[[upgrade]]
+op = "create_index"
+table = "users"
+name = "ix_users_email_live"
+columns = ["email"]
+where = "email <> 'id'"
+[[upgrade]]
+op = "create_index"
+table = "orders"
+name = "ix_orders_user_live"
+columns = ["id"]
+where = "user_id IS NOT NULL"
+[[upgrade]]
+op = "rename_column"
+table = "orders"
+column = "id"
+new_name = "order_id"
+[[upgrade]]
+op = "rename_table"
+table = "orders"
+new_name = "purchases"
+[[upgrade]]
+op = "rename_column"
+table = "users"
+column = "email"
+new_name = "address"
+"#,
+        )
+        .expect("replays");
+        assert_eq!(
+            s.views["user_orders"].sql.0["default"],
+            "SELECT u.address AS mail, purchases.order_id FROM users u JOIN purchases ON purchases.user_id = u.id"
+        );
+        assert_eq!(s.views["user_orders"].depends_on, ["purchases", "users"]);
+        let p = &s.tables["purchases"];
+        assert!(p
+            .constraints
+            .iter()
+            .any(|c| matches!(c, Constraint::Check { expr, .. } if expr == "order_id > 0")));
+        assert_eq!(s.tables["users"].indexes[0].where_.as_deref(), Some("address <> 'id'"));
+        // A drop of what the view or a predicate uses is refused; the renamed table too.
+        let drop_col = |t: &str, c: &str| format!("[[upgrade]]\nop = \"drop_column\"\ntable = \"{t}\"\ncolumn = \"{c}\"\n");
+        assert_eq!(revision(&s, &drop_col("users", "address")).unwrap_err().code, codes::STILL_USED_BY_VIEW);
+        assert_eq!(revision(&s, &drop_col("purchases", "user_id")).unwrap_err().code, codes::STILL_USED_BY_VIEW);
+        let e = revision(&s, "[[upgrade]]\nop = \"drop_table\"\ntable = \"purchases\"\n").unwrap_err();
+        assert_eq!(e.code, codes::STILL_USED_BY_VIEW);
+        assert!(e.message.contains("user_orders"), "{}", e.message);
+        let without_view = revision(&s, "[[upgrade]]\nop = \"drop_view\"\nname = \"user_orders\"\n").unwrap();
+        let e = revision(&without_view, &drop_col("purchases", "user_id")).unwrap_err();
+        assert_eq!(e.code, codes::COLUMN_STILL_USED);
+        assert!(e.message.contains("ix_orders_user_live"), "{}", e.message);
+        // The index on the column alone goes with it, predicate and all.
+        revision(&without_view, &drop_col("users", "address")).expect("goes with its index");
     }
 
     #[test]

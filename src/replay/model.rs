@@ -216,6 +216,20 @@ pub struct Schema {
     pub opaque: Vec<OpaqueDdl>,
     /// Which tables may hold a foreign key to each table, for `referrers`.
     pub fk_holders: FkHolders,
+    /// Notes of the operation being replayed (SQL text it could not read,
+    /// SPEC 10.2), taken by `Replayer::resolve` as warnings.
+    pub notes: Notes,
+}
+
+/// Messages an operation leaves for its warnings: not content, two schemas
+/// compare equal whatever they hold.
+#[derive(Clone, Debug, Default)]
+pub struct Notes(pub Vec<String>);
+
+impl PartialEq for Notes {
+    fn eq(&self, _: &Notes) -> bool {
+        true
+    }
 }
 
 /// The object that holds a schema-wide name.

@@ -393,9 +393,13 @@ impl Gen {
                 Op::AddColumn { table, col, backfill }
             }
             3 => Op::DropColumn { table, col: col.name },
+            // SPEC 10.2: often a column a check names, whose text must follow.
             4 => Op::RenameColumn {
+                col: match t.checks.first() {
+                    Some(k) if self.rng.chance(60) => k.col.clone(),
+                    _ => col.name,
+                },
                 table,
-                col: col.name,
                 new: self.column_name(),
             },
             5 => Op::RenameTable { table, new: self.table_name() },

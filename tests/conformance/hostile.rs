@@ -208,6 +208,24 @@ fn expect_of(dir: &Path) -> Expect {
                         }
                     }
                 }
+                // SPEC 10.2 cases (`deps_*`): the names after the renames.
+                Some("rename_table") => {
+                    let Some(new) = op.get("new_name").and_then(s) else { continue };
+                    for (t, _) in e.tables.iter_mut().filter(|(t, _)| *t == table) {
+                        *t = new.clone();
+                    }
+                    for (t, _) in e.names.iter_mut().filter(|(t, _)| *t == table) {
+                        *t = new.clone();
+                    }
+                }
+                Some("rename_column") => {
+                    let (Some(old), Some(new)) = (op.get("column").and_then(s), op.get("new_name").and_then(s)) else {
+                        continue;
+                    };
+                    for (_, cols) in e.tables.iter_mut().filter(|(t, _)| *t == table) {
+                        cols.iter_mut().filter(|c| **c == old).for_each(|c| *c = new.clone());
+                    }
+                }
                 Some("bulk_insert") => {
                     for row in op.get("rows").and_then(|r| r.as_array()).into_iter().flatten() {
                         for (c, v) in row.as_table().into_iter().flatten() {
