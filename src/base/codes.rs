@@ -152,11 +152,11 @@ codes! {
     "E0329" SHARED_NAMESPACE "a table, view, index, constraint or enum type takes a name that another kind of object holds in an engine's shared namespace",
     "E0330" BAD_ENUM_LABEL "an enum label is longer than 63 bytes (PostgreSQL), or two labels are equal without case (MySQL, MariaDB)",
     "E0331" RESERVED_NAME "a table, view, index, constraint or enum type is named like the version table or its key",
+    "E0332" RENAME_NEEDS_QUOTES "a rename gives a name that needs quotes to SQL text written for every dialect (a view, check or index predicate), and no quoting reads as a name on every engine",
     "E0360" NO_SUCH_NAMESPACE "an operation names a schema (`schema`, `drop_namespace`) that no `create_namespace` made, or makes one that exists",
     "E0361" NAMESPACE_NOT_EMPTY "`drop_namespace` of a schema that still holds tables, views or sequences",
     "E0362" NO_SUCH_SEQUENCE "an operation or a `{ next = ... }` default names a sequence that does not exist, or `create_sequence` one that does",
     "E0363" SEQUENCE_STILL_USED "a dropped sequence is still a column's default, or a dropped column owns a sequence",
-    "E0332" RENAME_NEEDS_QUOTES "a rename gives a name that needs quotes to SQL text written for every dialect (a view, check or index predicate), and no quoting reads as a name on every engine",
     // Derived downgrades.
     "E0401" IRREVERSIBLE_EXECUTE "a revision with an `execute` and no [[downgrade]]: its downgrade cannot be derived",
     "E0402" IRREVERSIBLE_INSERT "a revision inserts rows without their primary key and has no [[downgrade]]: its downgrade cannot be derived",
