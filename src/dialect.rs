@@ -182,6 +182,12 @@ pub enum Capability {
     ExpressionDefaults,
     /// `INSERT ... VALUES (...) AS new ON DUPLICATE KEY UPDATE c = new.c`.
     InsertRowAlias,
+    /// Generated columns (`generated`, SPEC 9), stored ones at least.
+    GeneratedColumns,
+    /// Generated columns computed when read (`stored = false`).
+    GeneratedVirtual,
+    /// `ALTER TYPE ... RENAME VALUE`.
+    EnumRenameValue,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -475,6 +481,8 @@ impl Dialect {
             ColumnType::Json => t("json", "json"),
             ColumnType::Jsonb => t("jsonb", "jsonb"),
             ColumnType::Uuid => t("uuid", "uuid"),
+            // A non-native enum is a VARCHAR as long as its longest value (SPEC 9).
+            ColumnType::Enum(e) if !e.native => sized("string", "string", [("n", e.longest()), ("n", e.longest())]),
             ColumnType::Enum(e) => match self.data.enum_style {
                 EnumStyle::Type => Ok(TypeSpelling::Named(&e.name)),
                 EnumStyle::Inline => Ok(TypeSpelling::InlineEnum(&e.values)),

@@ -114,6 +114,7 @@ codes! {
     "E0121" EMPTY_ENUM "an enum type has no values",
     "E0122" BAD_INDEX_OPTION "an index element or option has a value schemac does not know (`order`, `nulls`, `length`, `method`, `kind`), or names both a column and an expression",
     "E0123" EXPRESSION_INDEX_NEEDS_NAME "an index with an expression element has no `name` (the convention names indexes after their columns)",
+    "E0124" BAD_ENUM_CHANGE "an `alter_enum` places values (`before`, `after`) it does not add, gives both, or names a value its enum does not have, has already, or would lose",
     // The revision graph.
     "E0201" DUPLICATE_REVISION "two revision files have the same revision id, or ids that differ only in letter case",
     "E0202" UNKNOWN_DOWN_REVISION "a `down_revision` names no revision",
@@ -152,6 +153,8 @@ codes! {
     "E0329" SHARED_NAMESPACE "a table, view, index, constraint or enum type takes a name that another kind of object holds in an engine's shared namespace",
     "E0330" BAD_ENUM_LABEL "an enum label is longer than 63 bytes (PostgreSQL), or two labels are equal without case (MySQL, MariaDB)",
     "E0331" RESERVED_NAME "a table, view, index, constraint or enum type is named like the version table or its key",
+    "E0340" NO_SUCH_ENUM "`alter_enum` names an enum type that no column uses at its revision",
+    "E0341" GENERATED_COLUMN_MISUSE "a generated column is given a default, autoincrement or a primary key, or a row gives it a value (the engine computes it)",
     // Derived downgrades.
     "E0401" IRREVERSIBLE_EXECUTE "a revision with an `execute` and no [[downgrade]]: its downgrade cannot be derived",
     "E0402" IRREVERSIBLE_INSERT "a revision inserts rows without their primary key and has no [[downgrade]]: its downgrade cannot be derived",

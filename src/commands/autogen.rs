@@ -510,6 +510,7 @@ fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
         default: (old.default != new.default).then(|| new.default.clone().map(|d| Sp::new(d, Span::default()))),
         comment: (old.comment != new.comment).then(|| new.comment.clone()),
         backfill: None,
+        using: None,
     })
 }
 

@@ -377,6 +377,8 @@ impl Importer<'_> {
             default: None,
             autoincrement: false,
             comment: None,
+            generated: None,
+            collation: None,
         };
         let mut cons = vec![];
         for o in &c.options {
@@ -477,6 +479,7 @@ impl Importer<'_> {
         let ty = ColumnType::Enum(Box::new(EnumType {
             name: col.name.clone(),
             values,
+            native: true,
         }));
         let ours = self.dialect.type_sql(&ty).ok()?;
         let theirs = match &col.ty {
@@ -583,6 +586,7 @@ impl Importer<'_> {
             return ColumnType::Enum(Box::new(EnumType {
                 name: column.to_string(),
                 values,
+                native: true,
             }));
         }
         if let sq::DataType::Custom(name, args) = dt {
@@ -592,6 +596,7 @@ impl Importer<'_> {
                     return ColumnType::Enum(Box::new(EnumType {
                         name: n,
                         values: values.clone(),
+                        native: true,
                     }));
                 }
             }

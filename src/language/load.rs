@@ -9,7 +9,7 @@ use crate::base::doc::{Item, Table, Val};
 use crate::base::files::{ReadError, MAX_FILE};
 use crate::base::suggest::closest;
 use crate::vocab::ops::*;
-use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value, INDEX_KINDS, INDEX_METHODS};
+use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, Generated, IndexElement, IndexOptions, PerDialect, Value, INDEX_KINDS, INDEX_METHODS};
 use indexmap::IndexMap;
 use std::path::Path;
 
@@ -692,9 +692,81 @@ impl<'i> Decoder<'_, 'i> {
                 };
                 Op::AlterTable { table, comment }
             }
+            OpKind::AlterEnum => Op::AlterEnum(self.enum_change(t, span)?),
             // `from_name` never gives a derived-only kind.
             OpKind::DeleteRows => return None,
         })
+    }
+
+    /// `alter_enum` (SPEC 9): at least one of `add`, `rename`, `remove`.
+    fn enum_change(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<EnumChange> {
+        let name = self.req_name(t, "name", span)?;
+        let list = |d: &mut Self, key: &str| t.get(key).map(|v| d.string_list(v).into_iter().map(|s| s.v).collect::<Vec<_>>()).unwrap_or_default();
+        let add = list(self, "add");
+        let remove = list(self, "remove");
+        let rename = match t.get("rename") {
+            Some(v) => self.pairs(v)?,
+            None => vec![],
+        };
+        let map = match t.get("map") {
+            Some(v) => self.pairs(v)?,
+            None => vec![],
+        };
+        let before = self.opt_name(t, "before");
+        let after = self.opt_name(t, "after");
+        if add.is_empty() && rename.is_empty() && remove.is_empty() {
+            self.err(
+                codes::EMPTY_ALTER,
+                span,
+                "alter_enum changes nothing".into(),
+                "give `add`, `rename` or `remove`",
+            );
+            return None;
+        }
+        for (key, given) in [("before", &before), ("after", &after)] {
+            if let (Some(s), true) = (given, add.is_empty()) {
+                self.err(codes::BAD_ENUM_CHANGE, s.span, format!("`{key}` places the values of `add`, and there are none"), "nothing to place");
+                return None;
+            }
+        }
+        if let (Some(_), Some(a)) = (&before, &after) {
+            self.err(codes::BAD_ENUM_CHANGE, a.span, "give `before` or `after`, not both".into(), "one of the two");
+            return None;
+        }
+        Some(EnumChange {
+            name,
+            add,
+            before,
+            after,
+            rename,
+            remove,
+            map,
+        })
+    }
+
+    /// A table of strings to strings (`rename`, `map`), in the order written.
+    fn pairs(&mut self, v: &DeItem<'i>) -> Option<Vec<(String, String)>> {
+        let Val::Table(t) = v.get_ref() else {
+            let span = self.span(v);
+            self.err(codes::WRONG_VALUE_KIND, span, "expected a table of old = \"new\"".into(), "expected a table");
+            return None;
+        };
+        let mut out = vec![];
+        for (k, val) in t.iter() {
+            let new = self.name(val)?;
+            out.push((k.get_ref().to_string(), new.v));
+        }
+        Some(out)
+    }
+
+    /// A column's `generated = { expr = ..., stored = true }` (SPEC 9).
+    fn generated(&mut self, v: &DeItem<'i>) -> Option<Sp<Generated>> {
+        let span = self.span(v);
+        let t = self.sub_table(v, GENERATED_KEYS, "`generated`")?;
+        let expr = self.required(t, "expr", span)?;
+        let expr = self.per_dialect(expr)?;
+        let stored = self.opt_bool(t, "stored").unwrap_or(true);
+        Some(Sp::new(Generated { expr, stored }, span))
     }
 
     fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
@@ -1062,6 +1134,17 @@ impl<'i> Decoder<'_, 'i> {
             on_delete: self.action(t, "on_delete"),
             on_update: self.action(t, "on_update"),
             comment: t.get("comment").and_then(|v| self.comment_text(v)).map(|s| s.v),
+            generated: match t.get("generated") {
+                None => None,
+                Some(g) => Some(Box::new(self.generated(g)?)),
+            },
+            collation: match t.get("collation") {
+                None => None,
+                Some(c) => {
+                    let span = self.span(c);
+                    Some(Box::new(Sp::new(self.per_dialect(c)?, span)))
+                }
+            },
             span,
         })
     }
@@ -1088,6 +1171,17 @@ impl<'i> Decoder<'_, 'i> {
             Some(v) => Some(self.value(v, false)?),
         };
         let nullable = self.opt_bool(t, "nullable");
+        let using = match t.get("using") {
+            None => None,
+            Some(v) => {
+                let span = self.span(v);
+                Some(Sp::new(self.per_dialect(v)?, span))
+            }
+        };
+        if let (Some(u), None) = (&using, &ty) {
+            self.err(codes::MISSING_KEY, u.span, "`using` computes a new value for a new `type`, and there is none".into(), "this needs `type`");
+            return None;
+        }
         if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
             self.err(
                 codes::EMPTY_ALTER,
@@ -1105,6 +1199,7 @@ impl<'i> Decoder<'_, 'i> {
             default,
             comment,
             backfill,
+            using,
         })
     }
 
@@ -1221,9 +1316,15 @@ impl<'i> Decoder<'_, 'i> {
             },
             Val::Table(t) => {
                 if t.contains_key("enum") {
-                    self.check_keys(t, &["enum", "name"]);
+                    self.check_keys(t, ENUM_KEYS);
                     let values = self.string_list(t.get("enum")?);
-                    let name = self.req_name(t, "name", span)?;
+                    let native = self.opt_bool(t, "native").unwrap_or(true);
+                    // A non-native enum's name is optional (SPEC 9).
+                    let name = if native {
+                        self.req_name(t, "name", span)?
+                    } else {
+                        self.opt_name(t, "name").unwrap_or_else(|| Sp::new(String::new(), span))
+                    };
                     if values.is_empty() {
                         self.err(codes::EMPTY_ENUM, span, "an enum needs at least one value".into(), "empty enum");
                         return None;
@@ -1232,6 +1333,7 @@ impl<'i> Decoder<'_, 'i> {
                         ColumnType::Enum(Box::new(EnumType {
                             name: name.v,
                             values: values.into_iter().map(|s| s.v).collect(),
+                            native,
                         })),
                         span,
                     ))
@@ -1312,7 +1414,14 @@ pub const COLUMN_KEYS: &[&str] = &[
     "on_delete",
     "on_update",
     "comment",
+    "generated",
+    "collation",
 ];
+
+/// The keys of a column's `generated` table (SPEC 9).
+pub const GENERATED_KEYS: &[&str] = &["expr", "stored"];
+/// The keys of an enum type table.
+pub const ENUM_KEYS: &[&str] = &["enum", "name", "native"];
 
 const NEUTRAL_TYPES: &[&str] = &[
     "boolean",

@@ -50,7 +50,36 @@ pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -
         p.add(r);
     }
     p.flush_all();
+    hoist_added_values(&mut p.steps);
     (p.steps, p.diags)
+}
+
+/// `alter_enum`'s `ADD VALUE`s run first, each in its own transaction before
+/// the revision's, so that the revision may use the new values (PostgreSQL
+/// refuses a value added in the same transaction: "unsafe use of new value",
+/// https://www.postgresql.org/docs/current/sql-altertype.html#id-1.9.3.42.7);
+/// unless the revision creates the type.
+fn hoist_added_values(steps: &mut Vec<Step>) {
+    let hoisted = |s: &Step, before: &[Step]| match &s.kind {
+        StepKind::EnumAddValue { name, .. } if s.placement == Placement::OutsideTransaction => {
+            !before.iter().any(|b| matches!(&b.kind, StepKind::CreateEnum { name: n, .. } | StepKind::EnumSwap { name: n, .. } if n == name))
+        }
+        _ => false,
+    };
+    let marks: Vec<bool> = (0..steps.len()).map(|i| hoisted(&steps[i], &steps[..i])).collect();
+    if !marks.iter().any(|m| *m) {
+        return;
+    }
+    let (mut first, mut rest) = (vec![], vec![]);
+    for (s, m) in std::mem::take(steps).into_iter().zip(marks) {
+        if m {
+            first.push(s);
+        } else {
+            rest.push(s);
+        }
+    }
+    first.extend(rest);
+    *steps = first;
 }
 
 fn nothing_taken(_: &str) -> bool {
@@ -171,6 +200,28 @@ impl<'d> Planner<'d> {
         }
         if let Some(Err(e)) = c.default.as_ref().map(|v| self.d.check_value(v)) {
             self.fail(span, format!("default of `{}`: {e}", c.name));
+        }
+        if let Some(g) = &c.generated {
+            let at = self.key_spans.iter().find(|(k, _)| *k == "generated").map(|(_, s)| *s).unwrap_or(span);
+            let (key, version) = (self.d.key(), self.d.version.clone());
+            if !self.d.can(Capability::GeneratedColumns) {
+                self.fail(at, format!("column `{}` is generated, which {key} {version} does not support", c.name));
+            } else if !g.stored && !self.d.can(Capability::GeneratedVirtual) {
+                self.fail(
+                    at,
+                    format!("column `{}` is generated and not stored (`stored = false`), which {key} {version} does not support", c.name),
+                );
+            }
+            match g.expr.get(self.d.lookup()) {
+                None | Some("") => self.fail(at, format!("the generated column `{}` has no expression for {key} and no `default`", c.name)),
+                Some(_) => {}
+            }
+        }
+        if let Some(cl) = &c.collation {
+            if cl.get(self.d.lookup()).is_none() {
+                let at = self.key_spans.iter().find(|(k, _)| *k == "collation").map(|(_, s)| *s).unwrap_or(span);
+                self.fail(at, format!("the collation of `{}` has no entry for {} and no `default`", c.name, self.d.key()));
+            }
         }
         // MySQL before 8.0.13 refuses any default on BLOB, TEXT, GEOMETRY and
         // JSON (ERROR 1101); from 8.0.13 a literal one is written as an
@@ -293,6 +344,10 @@ impl<'d> Planner<'d> {
             self.add_with_backfill(r);
             return;
         }
+        if let Change::AlterEnum { .. } = &r.change {
+            self.alter_enum(r);
+            return;
+        }
         self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
     }
 
@@ -336,8 +391,163 @@ impl<'d> Planner<'d> {
             backfill,
             new_enums: vec![],
             dropped_enums: vec![],
+            using: None,
+            drop_check: None,
+            add_check: None,
         };
         self.post(alter, r.span, r.loses, after, r.dependents);
+    }
+
+    /// `alter_enum` (SPEC 9). A named type (PostgreSQL): `RENAME VALUE` and
+    /// `ADD VALUE`, or, when values go, a type swap whose conversion rewrites
+    /// the renamed and mapped rows. Otherwise, per column: on SQLite its
+    /// table's rebuild (the copy rewrites the rows); elsewhere the check
+    /// dropped, the column widened to hold the old and new values, the rows
+    /// rewritten, the column narrowed to the new values and the check added.
+    fn alter_enum(&mut self, r: Resolved) {
+        let Change::AlterEnum {
+            name,
+            native,
+            old,
+            new,
+            renamed,
+            mapped,
+            uses,
+        } = r.change
+        else {
+            unreachable!("called for alter_enum only")
+        };
+        let span = r.span;
+        let d = self.d;
+        let n0 = self.steps.len();
+        let warning = r.loses.map(|w| Diagnostic::warning(codes::DERIVED_LOSES, w));
+        let rewrite: Vec<(String, String)> = renamed.iter().chain(&mapped).cloned().collect();
+        if native && d.data.enum_style == EnumStyle::Type {
+            let kept: Vec<String> = old
+                .iter()
+                .map(|v| renamed.iter().fold(v.clone(), |v, (o, n)| if v == *o { n.clone() } else { v }))
+                .collect();
+            if kept.iter().any(|v| !new.contains(v)) {
+                // https://www.postgresql.org/docs/current/sql-altertype.html: no DROP VALUE.
+                let mut temp = format!("{name}__old");
+                temp = crate::base::naming::shorten(&temp);
+                let mut columns = vec![];
+                for u in &uses {
+                    let after = self.latest.get(&u.table).cloned();
+                    let def = self.column_def(&u.new, after.as_deref(), span);
+                    columns.push((u.table.clone(), Arc::new(def)));
+                }
+                self.push(
+                    StepKind::EnumSwap {
+                        name: name.clone(),
+                        temp,
+                        values: new.clone(),
+                        columns,
+                        map: rewrite,
+                    },
+                    span,
+                );
+            } else {
+                for (from, to) in &renamed {
+                    if !d.can(Capability::EnumRenameValue) {
+                        self.fail(span, format!("renaming a value of enum `{name}` needs {} {} or later", d.key(), "10"));
+                    }
+                    let (name, from, to) = (name.clone(), from.clone(), to.clone());
+                    self.push(StepKind::EnumRenameValue { name, from, to }, span);
+                }
+                for (i, v) in new.iter().enumerate().filter(|(_, v)| !kept.contains(v)) {
+                    let after = i.checked_sub(1).map(|p| new[p].clone());
+                    let before = if after.is_none() { new.get(i + 1).cloned() } else { None };
+                    let (name, value) = (name.clone(), v.clone());
+                    self.push(StepKind::EnumAddValue { name, value, after, before }, span);
+                    // In its own transaction, before the revision's (hoisted by plan_revision).
+                    self.outside_transaction();
+                }
+            }
+            if self.steps.len() > n0 {
+                self.warn_last_first(n0, warning);
+            }
+            return;
+        }
+        for (i, u) in uses.into_iter().enumerate() {
+            let after = self.latest.get(&u.table).cloned();
+            let dependents = r.enum_dependents.iter().find(|(t, _)| *t == u.table).map(|(_, d)| d.clone()).unwrap_or_default();
+            if self.rebuilds() {
+                let change = Change::AlterColumn {
+                    table: u.table.clone(),
+                    old: u.old.clone(),
+                    new: u.new.clone(),
+                    backfill: None,
+                    new_enums: vec![],
+                    dropped_enums: vec![],
+                    using: (!rewrite.is_empty()).then(|| Using::Map(rewrite.clone())),
+                    drop_check: u.old_check.clone(),
+                    add_check: u.new_check.clone(),
+                };
+                let w = if i == 0 { warning.as_ref().map(|w| w.message.clone()) } else { None };
+                self.post(change, span, w, after, dependents);
+                continue;
+            }
+            let n = self.steps.len();
+            let table = u.table.clone();
+            if let Some(k) = &u.old_check {
+                self.drop_constraint(&table, k.clone(), span);
+            }
+            // The old values and the new, so that every row fits while it is rewritten.
+            let ColumnType::Enum(e) = &u.new.ty else { continue };
+            let mut wide = old.clone();
+            wide.extend(new.iter().filter(|v| !old.contains(v)).cloned());
+            let wide_col = Column {
+                ty: ColumnType::Enum(Box::new(EnumType {
+                    values: wide.clone(),
+                    ..(**e).clone()
+                })),
+                ..u.old.clone()
+            };
+            let alter = |p: &mut Self, from: &Column, to: &Column| {
+                if from.ty == to.ty && from.default == to.default {
+                    return;
+                }
+                let column = Arc::new(p.column_def(to, after.as_deref(), span));
+                p.push(
+                    StepKind::AlterColumn {
+                        table: table.clone(),
+                        column,
+                        type_changed: from.ty != to.ty,
+                        nullable_changed: false,
+                        default_changed: from.default != to.default,
+                        comment_changed: false,
+                        using: None,
+                    },
+                    span,
+                );
+            };
+            alter(self, &u.old, &wide_col);
+            if !rewrite.is_empty() {
+                let map = rewrite.clone();
+                self.push(
+                    StepKind::MapValues {
+                        table: table.clone(),
+                        column: u.new.name.clone(),
+                        map,
+                    },
+                    span,
+                );
+            }
+            alter(self, &wide_col, &u.new);
+            if let Some(k) = &u.new_check {
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.clone(),
+                        constraint: k.clone(),
+                    },
+                    span,
+                );
+            }
+            if i == 0 && self.steps.len() > n {
+                self.warn_last_first(n, warning.clone());
+            }
+        }
     }
 
     /// MySQL refuses a CHECK on a column that a foreign key with a
@@ -380,6 +590,9 @@ impl<'d> Planner<'d> {
     /// Whether SQLite's ALTER TABLE can make this change in place.
     fn native(&self, change: &Change, after: Option<&Table>, dependents: &Dependents) -> bool {
         match change {
+            // SQLite adds a VIRTUAL generated column in place, never a STORED one:
+            // https://www.sqlite.org/gencol.html#limitations
+            Change::AddColumn { column, .. } if column.generated.as_ref().is_some_and(|g| g.stored) => false,
             Change::AddColumn { column, constraints, .. } => {
                 let constant_default = !matches!(column.default, Some(Value::Current(_)) | Some(Value::Sql(_)));
                 let fk_ok = constraints.iter().all(|c| matches!(c, Constraint::ForeignKey(_)))
@@ -407,7 +620,13 @@ impl<'d> Planner<'d> {
                     })
             }
             Change::RenameColumn { .. } => self.d.can(Capability::RenameColumn),
-            Change::AlterColumn { old, new, .. } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default,
+            Change::AlterColumn {
+                old,
+                new,
+                drop_check,
+                add_check,
+                ..
+            } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default && drop_check.is_none() && add_check.is_none(),
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
             Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
@@ -512,6 +731,10 @@ impl<'d> Planner<'d> {
         let Some(after) = self.latest.get(table).cloned() else { return };
         self.rebuild(&g, &after);
     }
+}
+
+fn entry_has(entry: &[(String, String)], old: &str) -> bool {
+    entry.iter().any(|(o, _)| o == old)
 }
 
 /// The table's column names before a change, from the table after it.
@@ -642,8 +865,25 @@ impl Planner<'_> {
                 backfill,
                 new_enums,
                 dropped_enums,
+                using,
+                drop_check,
+                add_check,
             } => {
                 self.create_enums(new_enums, span);
+                if let Some(k) = drop_check {
+                    self.drop_constraint(table, k.clone(), span);
+                }
+                let using = match using {
+                    Some(Using::Sql(u)) => match u.get(d.lookup()) {
+                        Some("") => {
+                            let at = self.key_spans.iter().find(|(k, _)| *k == "using").map(|(_, s)| *s).unwrap_or(span);
+                            self.fail(at, format!("`using` has no expression for {} (its entry is \"\")", d.key()));
+                            None
+                        }
+                        other => other.map(str::to_string),
+                    },
+                    _ => None,
+                };
                 if let Some(b) = backfill {
                     if self.check_value(b, span) {
                         let (table, column, ty, value) = (table.clone(), new.name.clone(), new.ty.clone(), b.clone());
@@ -671,6 +911,7 @@ impl Planner<'_> {
                             nullable_changed,
                             default_changed,
                             comment_changed,
+                            using: using.filter(|_| type_changed),
                         },
                         span,
                     );
@@ -691,7 +932,17 @@ impl Planner<'_> {
                     self.push(StepKind::CommentColumn { table, column, comment }, span);
                 }
                 self.drop_enums(dropped_enums, span);
+                if let Some(k) = add_check {
+                    self.push(
+                        StepKind::AddConstraint {
+                            table: table.clone(),
+                            constraint: k.clone(),
+                        },
+                        span,
+                    );
+                }
             }
+            Change::AlterEnum { .. } => unreachable!("planned by Planner::alter_enum"),
             Change::CreateIndex { table, index, concurrently } => self.create_index(table, index, *concurrently, span),
             Change::DropIndex { table, index, concurrently } => {
                 self.keep_foreign_key_index(table, &index.columns, after, span);
@@ -1024,7 +1275,10 @@ impl Planner<'_> {
         let mut source: IndexMap<String, Option<String>> = g.before.iter().map(|c| (c.clone(), Some(c.clone()))).collect();
         let mut cast: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
-        for (c, _) in &g.changes {
+        // The expression (`using`) or the enum values rewritten, per column.
+        let mut using: IndexMap<String, String> = IndexMap::new();
+        let mut map: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
+        for (c, _span) in &g.changes {
             match c {
                 Change::AddColumn { column, .. } => {
                     source.insert(column.name.clone(), None);
@@ -1051,7 +1305,34 @@ impl Planner<'_> {
                         backfill.insert(to.clone(), b);
                     }
                 }
-                Change::AlterColumn { old, new, backfill: b, .. } => {
+                Change::AlterColumn {
+                    old,
+                    new,
+                    backfill: b,
+                    using: u,
+                    ..
+                } => {
+                    match u {
+                        Some(Using::Sql(pd)) => match pd.get(d.lookup()) {
+                            Some("") => self.fail(*_span, format!("`using` has no expression for {} (its entry is \"\")", d.key())),
+                            Some(e) => {
+                                using.insert(new.name.clone(), e.to_string());
+                            }
+                            None => {}
+                        },
+                        Some(Using::Map(m)) => {
+                            let entry = map.entry(new.name.clone()).or_default();
+                            // Composed with what an earlier change of the revision mapped.
+                            for (_, to) in entry.iter_mut() {
+                                if let Some((_, n)) = m.iter().find(|(o, _)| o == to) {
+                                    *to = n.clone();
+                                }
+                            }
+                            let more: Vec<(String, String)> = m.iter().filter(|(o, _)| !entry_has(entry, o)).cloned().collect();
+                            entry.extend(more);
+                        }
+                        None => {}
+                    }
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
                     }
@@ -1074,6 +1355,10 @@ impl Planner<'_> {
         let def = self.table_def(after, &temp, span, &|_| true);
         let mut copied = vec![];
         for col in after.columns.values() {
+            // The engine computes a generated column's values: none is copied.
+            if col.generated.is_some() {
+                continue;
+            }
             let backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
             let src = match source.get(&col.name) {
                 Some(Some(src)) => Some(src.clone()),
@@ -1086,6 +1371,8 @@ impl Planner<'_> {
                 cast: cast.contains(&col.name),
                 backfill,
                 ty: col.ty.clone(),
+                using: using.get(&col.name).cloned(),
+                map: map.get(&col.name).cloned().unwrap_or_default(),
             });
         }
         let triggers = g

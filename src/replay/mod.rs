@@ -62,6 +62,25 @@ pub enum Change {
         backfill: Option<Value>,
         new_enums: Vec<ColumnType>,
         dropped_enums: Vec<String>,
+        /// How the new value is computed from the old (SPEC 9): `using`, or
+        /// the enum values an `alter_enum` rewrites.
+        using: Option<Using>,
+        /// The check of the non-native enum the column leaves (dropped
+        /// first) and of the one it becomes (added last).
+        drop_check: Option<Constraint>,
+        add_check: Option<Constraint>,
+    },
+    /// `alter_enum` (SPEC 9): one enum type's values changed, with each
+    /// column that uses it, before and after.
+    AlterEnum {
+        name: String,
+        native: bool,
+        old: Vec<String>,
+        new: Vec<String>,
+        /// Old value to new: the renames, then `map` (rows rewritten).
+        renamed: Vec<(String, String)>,
+        mapped: Vec<(String, String)>,
+        uses: Vec<EnumUse>,
     },
     CreateIndex {
         table: String,
@@ -123,6 +142,17 @@ pub enum Change {
     },
 }
 
+/// A column that uses an enum `alter_enum` changes: the column before and
+/// after, and (non-native) the check before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumUse {
+    pub table: String,
+    pub old: Column,
+    pub new: Column,
+    pub old_check: Option<Constraint>,
+    pub new_check: Option<Constraint>,
+}
+
 impl Change {
     /// The table a change alters in place (not created, dropped or renamed).
     pub fn altered_table(&self) -> Option<&str> {
@@ -145,7 +175,8 @@ impl Change {
             | Change::DropView { .. }
             | Change::Execute { .. }
             | Change::Insert { .. }
-            | Change::Delete { .. } => None,
+            | Change::Delete { .. }
+            | Change::AlterEnum { .. } => None,
         }
     }
 }
@@ -172,6 +203,8 @@ pub struct Resolved {
     pub tables: Vec<Arc<Table>>,
     /// For a change to a table in place: what else in the schema depends on it.
     pub dependents: Dependents,
+    /// For an `alter_enum`: the same, for each table it changes.
+    pub enum_dependents: Vec<(String, Dependents)>,
 }
 
 /// What depends on one table: what a SQLite rebuild of it must carry.
@@ -298,6 +331,7 @@ impl Replayer<'_> {
             Op::RenameIndex { name, new_name } => self.rename_index(schema, name, new_name),
             Op::RenameConstraint { table, name, new_name } => self.rename_constraint(schema, table, name, new_name),
             Op::AlterTable { table, comment } => self.alter_table(schema, table, comment),
+            Op::AlterEnum(e) => self.alter_enum(schema, e),
         }
     }
 
@@ -313,6 +347,14 @@ impl Replayer<'_> {
             c => c.altered_table(),
         };
         let mut tables: Vec<Arc<Table>> = concerned.and_then(|n| schema.tables.get(n)).cloned().into_iter().collect();
+        // An enum's change writes every table that uses it.
+        if let Change::AlterEnum { uses, .. } = &change {
+            for u in uses {
+                if !tables.iter().any(|t| t.name == u.table) {
+                    tables.extend(schema.tables.get(&u.table).cloned());
+                }
+            }
+        }
         // A rename rewrites the foreign keys that name the table or column.
         if let Change::RenameTable { to: t, .. } | Change::RenameColumn { table: t, .. } = &change {
             for (holder, _) in schema.referrers(t) {
@@ -322,15 +364,30 @@ impl Replayer<'_> {
             }
         }
         let dependents = change.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default();
+        let enum_dependents = match &change {
+            Change::AlterEnum { uses, .. } => tables.iter().filter(|t| uses.iter().any(|u| u.table == t.name)).map(|t| (t.name.clone(), Dependents::of(schema, &t.name))).collect(),
+            _ => vec![],
+        };
         let type_spans = match &node.op {
             Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
             Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
             Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
             _ => vec![],
         };
+        let column_keys = |c: &ColumnSpec| {
+            let g = c.generated.as_ref().map(|g| ("generated", g.span));
+            g.into_iter().chain(c.collation.as_ref().map(|x| ("collation", x.span)))
+        };
         let key_spans = match &node.op {
-            Op::CreateTable(t) => t.indexes.iter().flat_map(|i| i.option_spans.iter().copied()).collect(),
+            Op::CreateTable(t) => t
+                .indexes
+                .iter()
+                .flat_map(|i| i.option_spans.iter().copied())
+                .chain(t.columns.iter().flat_map(column_keys))
+                .collect(),
             Op::CreateIndex { index, .. } => index.option_spans.clone(),
+            Op::AddColumn { column, .. } => column_keys(column).collect(),
+            Op::AlterColumn(a) => a.using.iter().map(|u| ("using", u.span)).collect(),
             _ => vec![],
         };
         Ok(Resolved {
@@ -341,6 +398,7 @@ impl Replayer<'_> {
             key_spans,
             tables,
             dependents,
+            enum_dependents,
         })
     }
 
@@ -495,7 +553,7 @@ impl Replayer<'_> {
         let tname = t.name.clone();
         t.columns.insert(col.name.clone(), col.clone());
         let mut constraints = vec![];
-        for c in self.inline_constraints(&tname, column) {
+        for c in self.inline_constraints(&tname, column, &[]) {
             constraints.push(self.add_constraint(schema, table, c)?);
         }
         note_enums(schema, &new_enums);
@@ -1034,19 +1092,57 @@ impl Replayer<'_> {
         if let Some(d) = &spec.default {
             check_value_type(&spec.ty.v, d)?;
         }
+        if let Some(g) = &spec.generated {
+            // The engine computes the value: no default, no identity, no key
+            // (PostgreSQL refuses a generated column in a primary key, and
+            // SQLite one that is the rowid: https://www.sqlite.org/gencol.html).
+            let what = if spec.default.is_some() {
+                Some("a default")
+            } else if spec.autoincrement {
+                Some("autoincrement")
+            } else if pk {
+                Some("a primary key")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(err(
+                    codes::GENERATED_COLUMN_MISUSE,
+                    g.span,
+                    format!("generated column `{}` cannot have {what}: the engine computes its value", spec.name.v),
+                    "generated",
+                ));
+            }
+        }
         Ok(Column {
             name: spec.name.v.clone(),
             ty: spec.ty.v.clone(),
+            // A generated column is nullable unless it says otherwise (SPEC 9).
             nullable: if pk { false } else { spec.nullable.unwrap_or(true) },
             default: spec.default.as_ref().map(|d| d.v.clone()),
             autoincrement: spec.autoincrement,
             comment: spec.comment.clone(),
+            generated: spec.generated.as_ref().map(|g| Box::new(g.v.clone())),
+            collation: spec.collation.as_ref().map(|c| Box::new(c.v.clone())),
         })
     }
 
-    fn inline_constraints(&self, table: &str, c: &ColumnSpec) -> Vec<ConstraintSpec> {
+    fn inline_constraints(&self, table: &str, c: &ColumnSpec, declared: &[ConstraintSpec]) -> Vec<ConstraintSpec> {
         let _ = table;
         let mut out = vec![];
+        // A non-native enum is held by a check, named by the `check`
+        // convention (its `{columns}` is the column; SPEC 9).
+        if let ColumnType::Enum(e) = &c.ty.v {
+            let expr = enum_check_expr(&c.name.v, &e.values);
+            // Unless the table declares it itself (a derived or autogenerated create_table).
+            let declared = declared.iter().any(|d| matches!(d, ConstraintSpec::Check { expr: x, .. } if x.v == expr));
+            if !e.native && !declared {
+                out.push(ConstraintSpec::Check {
+                    name: None,
+                    expr: Sp::new(expr, c.ty.span),
+                });
+            }
+        }
         if !c.unique && c.references.is_none() {
             return out;
         }
@@ -1129,7 +1225,7 @@ impl Replayer<'_> {
             });
         }
         for c in &spec.columns {
-            constraints.extend(self.inline_constraints(&spec.table.v, c));
+            constraints.extend(self.inline_constraints(&spec.table.v, c, &spec.constraints));
         }
         constraints.extend(spec.constraints.iter().cloned());
         let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
@@ -1399,8 +1495,27 @@ impl Replayer<'_> {
                 .help("add `nullable = false`"));
             }
         }
+        // A non-native enum's check follows the column's type (SPEC 9).
+        let drop_check = if old.ty != new.ty { t.enum_check(&old).cloned() } else { None };
+        if let Some(c) = &drop_check {
+            t.constraints.retain(|x| x.name() != c.name());
+        }
         t.columns.insert(new.name.clone(), new.clone());
         let tname = t.name.clone();
+        if let Some(c) = &drop_check {
+            schema.global_names.remove(&fold(c.name()));
+        }
+        let using = a.using.as_ref().map(|u| Using::Sql(u.v.clone()));
+        let add_check = match &new.ty {
+            ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
+                let spec = ConstraintSpec::Check {
+                    name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
+                    expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
+                };
+                Some(self.add_constraint(schema, &a.table, spec)?)
+            }
+            _ => None,
+        };
         let dropped_enums = if a.ty.is_some() {
             dropped_enums(schema, std::iter::once(&old))
         } else {
@@ -1415,6 +1530,134 @@ impl Replayer<'_> {
             backfill: a.backfill.as_ref().map(|b| b.v.clone()),
             new_enums,
             dropped_enums,
+            using,
+            drop_check,
+            add_check,
+        })
+    }
+
+    /// `alter_enum` (SPEC 9): renames, additions, rows mapped, removals, on
+    /// every column that uses the enum; a non-native enum's check follows.
+    fn alter_enum(&self, schema: &mut Schema, e: &EnumChange) -> R<Change> {
+        let name = &e.name.v;
+        let bad = |msg: String| err(codes::BAD_ENUM_CHANGE, e.name.span, msg, "in this alter_enum");
+        // Every column that uses it, in table and column order.
+        let mut found: Vec<(String, String)> = vec![];
+        let mut current: Option<EnumType> = None;
+        for t in schema.tables.values() {
+            for c in t.columns.values() {
+                if let ColumnType::Enum(x) = &c.ty {
+                    if x.name == *name {
+                        current.get_or_insert_with(|| (**x).clone());
+                        found.push((t.name.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        let Some(cur) = current else {
+            return Err(err(
+                codes::NO_SUCH_ENUM,
+                e.name.span,
+                format!("no column uses an enum type `{name}` at this revision"),
+                "no such enum",
+            ));
+        };
+        let mut values = cur.values.clone();
+        for (old, new) in &e.rename {
+            let Some(i) = values.iter().position(|v| v == old) else {
+                return Err(bad(format!("`rename`: `{old}` is not a value of `{name}` ({})", values.join(", "))));
+            };
+            if values.contains(new) {
+                return Err(bad(format!("`rename`: `{name}` already has the value `{new}`")));
+            }
+            values[i] = new.clone();
+        }
+        let anchor = e.before.as_ref().or(e.after.as_ref());
+        let mut at = match anchor {
+            None => values.len(),
+            Some(a) => match values.iter().position(|v| *v == a.v) {
+                Some(i) if e.after.is_some() => i + 1,
+                Some(i) => i,
+                None => return Err(err(codes::BAD_ENUM_CHANGE, a.span, format!("`{}` is not a value of `{name}`", a.v), "no such value")),
+            },
+        };
+        for v in &e.add {
+            if values.contains(v) {
+                return Err(bad(format!("`add`: `{name}` already has the value `{v}`")));
+            }
+            values.insert(at, v.clone());
+            at += 1;
+        }
+        for v in &e.remove {
+            if !values.contains(v) {
+                return Err(bad(format!("`remove`: `{v}` is not a value of `{name}` ({})", values.join(", "))));
+            }
+        }
+        values.retain(|v| !e.remove.contains(v));
+        if values.is_empty() {
+            return Err(bad(format!("`{name}` would have no value left")));
+        }
+        for (old, new) in &e.map {
+            if !e.remove.contains(old) {
+                return Err(bad(format!("`map`: `{old}` is not a value this alter_enum removes")));
+            }
+            if !values.contains(new) {
+                return Err(bad(format!("`map`: `{new}` is not a value `{name}` keeps")));
+            }
+        }
+        let new_ty = ColumnType::Enum(Box::new(EnumType {
+            name: name.clone(),
+            values: values.clone(),
+            native: cur.native,
+        }));
+        check_enum_labels(&new_ty, e.name.span)?;
+        let mut uses = vec![];
+        for (tname, cname) in found {
+            let t = schema.table_mut(&tname).expect("found above");
+            let old = t.columns[&cname].clone();
+            // A default that names a removed value takes its mapped one, or none.
+            let mut new = Column { ty: new_ty.clone(), ..old.clone() };
+            if let Some(Value::String(d)) = &old.default {
+                let renamed = e.rename.iter().find(|(o, _)| o == d).map(|(_, n)| n.clone()).unwrap_or_else(|| d.clone());
+                if e.remove.contains(&renamed) {
+                    let mapped = e.map.iter().find(|(o, _)| *o == renamed).map(|(_, n)| n.clone());
+                    match mapped {
+                        Some(m) => new.default = Some(Value::String(m)),
+                        None => return Err(bad(format!("`remove`: `{renamed}` is the default of `{tname}`.`{cname}`; `map` it to a value kept"))),
+                    }
+                } else {
+                    new.default = Some(Value::String(renamed));
+                }
+            }
+            let old_check = t.enum_check(&old).cloned();
+            let new_check = old_check.as_ref().map(|c| Constraint::Check {
+                name: c.name().to_string(),
+                expr: enum_check_expr(&cname, &values),
+            });
+            if let (Some(oc), Some(nc)) = (&old_check, &new_check) {
+                for x in t.constraints.iter_mut() {
+                    if x.name() == oc.name() {
+                        *x = nc.clone();
+                    }
+                }
+            }
+            t.columns.insert(cname.clone(), new.clone());
+            uses.push(EnumUse {
+                table: tname,
+                old,
+                new,
+                old_check,
+                new_check,
+            });
+        }
+        Ok(Change::AlterEnum {
+            name: name.clone(),
+            native: cur.native,
+            old: cur.values.clone(),
+            new: values,
+            renamed: e.rename.clone(),
+            mapped: e.map.clone(),
+            uses,
         })
     }
 
@@ -1426,6 +1669,15 @@ impl Replayer<'_> {
         for row in rows {
             for (k, v) in row.v.iter() {
                 let col = check_column(t, &k.v, k.span)?;
+                if col.generated.is_some() {
+                    return Err(err(
+                        codes::GENERATED_COLUMN_MISUSE,
+                        k.span,
+                        format!("`{}` is a generated column: the engine computes its value", k.v),
+                        "generated column",
+                    )
+                    .help("leave the column out of the row"));
+                }
                 check_value_type(&col.ty, v)?;
             }
         }
@@ -1666,6 +1918,9 @@ fn new_enums(schema: &Schema, types: &[ColumnType]) -> Vec<ColumnType> {
     let mut out: Vec<ColumnType> = vec![];
     for t in types {
         if let ColumnType::Enum(e) = t {
+            if !e.native {
+                continue;
+            }
             let name = &e.name;
             if !schema.enum_in_use(name) && !out.iter().any(|o| matches!(o, ColumnType::Enum(o) if o.name == *name)) {
                 out.push(t.clone());
@@ -1680,6 +1935,9 @@ fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>)
     let mut out = vec![];
     for c in columns {
         if let ColumnType::Enum(e) = &c.ty {
+            if !e.native {
+                continue;
+            }
             let name = &e.name;
             if !schema.enum_in_use(name) && !out.contains(name) {
                 out.push(name.clone());

@@ -4,7 +4,7 @@
 //! over the model is in creation order, which keeps the output deterministic.
 
 pub use crate::base::fxhash::FastHash;
-pub use crate::vocab::types::{ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value};
+pub use crate::vocab::types::{ColumnType, EnumType, FkAction, Generated, Using, IndexElement, IndexOptions, PerDialect, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +20,10 @@ pub struct Column {
     pub default: Option<Value>,
     pub autoincrement: bool,
     pub comment: Option<String>,
+    /// A generated column's expression (SPEC 9); boxed, as most columns have none.
+    pub generated: Option<Box<Generated>>,
+    /// The column's collation, per dialect (SPEC 9).
+    pub collation: Option<Box<PerDialect>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +121,37 @@ pub struct Table {
     pub options: Option<PerDialect>,
 }
 
+/// The check a non-native enum column is held by (SPEC 9): its values, as
+/// the SQL the check constraint holds. The column's name is written bare
+/// when it is a plain lower-case identifier, double-quoted otherwise.
+pub fn enum_check_expr(column: &str, values: &[String]) -> String {
+    let plain = column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let mut out = if plain { column.to_string() } else { format!("\"{}\"", column.replace('"', "\"\"")) };
+    out.push_str(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('\'');
+        out.push_str(&v.replace('\'', "''"));
+        out.push('\'');
+    }
+    out.push(')');
+    out
+}
+
 impl Table {
+    /// The check constraint that holds a non-native enum column, if any.
+    pub fn enum_check(&self, column: &Column) -> Option<&Constraint> {
+        let ColumnType::Enum(e) = &column.ty else { return None };
+        if e.native {
+            return None;
+        }
+        let expr = enum_check_expr(&column.name, &e.values);
+        self.constraints.iter().find(|c| matches!(c, Constraint::Check { expr: x, .. } if *x == expr))
+    }
+
     pub fn primary_key(&self) -> Option<(&str, &[String])> {
         self.constraints.iter().find_map(|c| match c {
             Constraint::PrimaryKey { name, columns } => Some((name.as_str(), columns.as_slice())),
@@ -297,11 +331,11 @@ impl Schema {
         found.into_iter()
     }
 
-    /// Whether any column of any table uses the enum type `name`.
+    /// Whether any column of any table uses the (native) enum type `name`.
     pub fn enum_in_use(&self, name: &str) -> bool {
         self.tables
             .values()
-            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum(e) if e.name == name)))
+            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum(e) if e.native && e.name == name)))
     }
 
     /// Views that depend on `table`, directly or through other views, in creation order.

@@ -11,7 +11,7 @@
 pub mod writer;
 
 use crate::base::diag::{FileId, Sp, Span};
-use crate::vocab::types::{ColumnType, FkAction, IndexOptions, PerDialect, Value};
+use crate::vocab::types::{ColumnType, FkAction, Generated, IndexOptions, PerDialect, Value};
 
 /// A column as a revision declares it, with its inline constraints.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,10 @@ pub struct ColumnSpec {
     pub on_delete: Option<FkAction>,
     pub on_update: Option<FkAction>,
     pub comment: Option<String>,
+    /// `generated = { expr, stored }` (SPEC 9), where it was written.
+    pub generated: Option<Box<Sp<Generated>>>,
+    /// `collation`, per dialect (SPEC 9).
+    pub collation: Option<Box<Sp<PerDialect>>>,
     pub span: Span,
 }
 
@@ -91,6 +95,22 @@ pub struct AlterSpec {
     /// `Some(None)`: drop the comment.
     pub comment: Option<Option<String>>,
     pub backfill: Option<Sp<Value>>,
+    /// `using`: the SQL that computes the new value from the old (SPEC 9);
+    /// an entry `""` says the dialect has none.
+    pub using: Option<Sp<PerDialect>>,
+}
+
+/// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
+/// or `after` a value, else at the end), rows rewritten by `map`, removals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumChange {
+    pub name: Sp<String>,
+    pub add: Vec<String>,
+    pub before: Option<Sp<String>>,
+    pub after: Option<Sp<String>>,
+    pub rename: Vec<(String, String)>,
+    pub remove: Vec<String>,
+    pub map: Vec<(String, String)>,
 }
 
 /// The operation vocabulary: one kind per `op = "..."` name a revision file
@@ -121,13 +141,14 @@ pub enum OpKind {
     RenameIndex,
     RenameConstraint,
     AlterTable,
+    AlterEnum,
     /// Derived only: the downgrade of a bulk_insert; no file can write it.
     DeleteRows,
 }
 
 impl OpKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [OpKind; 22] = [
+    pub const ALL: [OpKind; 23] = [
         OpKind::CreateTable,
         OpKind::DropTable,
         OpKind::RenameTable,
@@ -149,6 +170,7 @@ impl OpKind {
         OpKind::RenameIndex,
         OpKind::RenameConstraint,
         OpKind::AlterTable,
+        OpKind::AlterEnum,
         OpKind::DeleteRows,
     ];
 
@@ -176,6 +198,7 @@ impl OpKind {
             OpKind::RenameIndex => "rename_index",
             OpKind::RenameConstraint => "rename_constraint",
             OpKind::AlterTable => "alter_table",
+            OpKind::AlterEnum => "alter_enum",
             OpKind::DeleteRows => "delete_rows",
         }
     }
@@ -202,7 +225,7 @@ impl OpKind {
             OpKind::AddColumn => &["op", "table", "column", "backfill"],
             OpKind::DropColumn => &["op", "table", "column"],
             OpKind::RenameColumn => &["op", "table", "column", "new_name"],
-            OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill"],
+            OpKind::AlterColumn => &["op", "table", "column", "type", "nullable", "default", "comment", "backfill", "using"],
             OpKind::CreateIndex => &["op", "table", "columns", "name", "unique", "where", "concurrently", "method", "include", "kind"],
             OpKind::DropIndex => &["op", "name", "table", "concurrently"],
             OpKind::CreateUniqueConstraint => &["op", "table", "columns", "name"],
@@ -217,6 +240,7 @@ impl OpKind {
             OpKind::RenameIndex => &["op", "name", "new_name"],
             OpKind::RenameConstraint => &["op", "table", "name", "new_name"],
             OpKind::AlterTable => &["op", "table", "comment"],
+            OpKind::AlterEnum => &["op", "name", "add", "before", "after", "rename", "remove", "map"],
             OpKind::DeleteRows => &[],
         }
     }
@@ -245,7 +269,8 @@ impl OpKind {
             | OpKind::BulkInsert
             | OpKind::RenameIndex
             | OpKind::RenameConstraint
-            | OpKind::AlterTable => false,
+            | OpKind::AlterTable
+            | OpKind::AlterEnum => false,
         }
     }
 
@@ -334,6 +359,7 @@ pub enum Op {
         table: Sp<String>,
         comment: Option<String>,
     },
+    AlterEnum(EnumChange),
     /// Derived only: the downgrade of a bulk_insert, rows by their key.
     DeleteRows {
         table: Sp<String>,
@@ -360,7 +386,12 @@ impl Op {
             | Op::AlterTable { table, .. }
             | Op::DeleteRows { table, .. } => Some(table),
             Op::AlterColumn(a) => Some(&a.table),
-            Op::DropIndex { .. } | Op::RenameIndex { .. } | Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } => None,
+            Op::DropIndex { .. }
+            | Op::RenameIndex { .. }
+            | Op::CreateView { .. }
+            | Op::DropView { .. }
+            | Op::Execute { .. }
+            | Op::AlterEnum(_) => None,
         }
     }
 
@@ -390,6 +421,7 @@ impl Op {
             Op::RenameIndex { .. } => OpKind::RenameIndex,
             Op::RenameConstraint { .. } => OpKind::RenameConstraint,
             Op::AlterTable { .. } => OpKind::AlterTable,
+            Op::AlterEnum(_) => OpKind::AlterEnum,
             Op::DeleteRows { .. } => OpKind::DeleteRows,
         }
     }
