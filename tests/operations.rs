@@ -45,6 +45,7 @@ columns = [
     { name = "id", type = "integer", primary_key = true },
     { name = "user_id", type = "integer" },
     { name = "total", type = "integer" },
+    { name = "state", type = { enum = ["new", "paid", "void"], name = "order_state" } },
 ]
 foreign_keys = [{ name = "fk_orders_user", columns = ["user_id"], referred_table = "users", referred_columns = ["id"] }]
 check_constraints = [{ name = "ck_orders_total", expr = "total >= 0" }]
@@ -114,6 +115,9 @@ comment = "things"
         OpKind::RenameIndex => "op = \"rename_index\"\nname = \"ix_users_age\"\nnew_name = \"ix_users_years\"\n",
         OpKind::RenameConstraint => "op = \"rename_constraint\"\ntable = \"users\"\nname = \"uq_users_email\"\nnew_name = \"uq_users_mail\"\n",
         OpKind::AlterTable => "op = \"alter_table\"\ntable = \"users\"\ncomment = \"people, with their 'age'\"\n",
+        OpKind::AlterEnum => {
+            "op = \"alter_enum\"\nname = \"order_state\"\nrename = { paid = \"settled\" }\nadd = [\"shipped\"]\nafter = \"new\"\nremove = [\"void\"]\nmap = { void = \"new\" }\n"
+        }
         OpKind::DeleteRows => {
             let s = |v: &str| Sp::new(v.to_string(), Span::default());
             return Sample::Derived(Box::new(Op::DeleteRows {
@@ -158,10 +162,11 @@ fn change_kind(c: &Change) -> &'static str {
         Change::RenameIndex { .. } => "RenameIndex",
         Change::RenameConstraint { .. } => "RenameConstraint",
         Change::AlterTable { .. } => "AlterTable",
+        Change::AlterEnum { .. } => "AlterEnum",
     }
 }
 
-const CHANGES: [&str; 19] = [
+const CHANGES: [&str; 20] = [
     "CreateTable",
     "DropTable",
     "RenameTable",
@@ -181,6 +186,7 @@ const CHANGES: [&str; 19] = [
     "RenameIndex",
     "RenameConstraint",
     "AlterTable",
+    "AlterEnum",
 ];
 
 fn decode(text: &str) -> Result<Revision, Vec<Diagnostic>> {
