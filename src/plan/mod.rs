@@ -282,7 +282,10 @@ impl<'d> Planner<'d> {
             return;
         }
         for t in types {
-            if let ColumnType::Enum(e) = t {
+            if let ColumnType::Enum(e) = t.clone() {
+                if !e.native {
+                    continue;
+                }
                 let (name, values) = (e.name.clone(), e.values.clone());
                 self.push(StepKind::CreateEnum { name, values }, span);
             }
@@ -1430,7 +1433,8 @@ impl Planner<'_> {
         for t in schema.tables.values() {
             for c in t.columns.values() {
                 if let ColumnType::Enum(this) = &c.ty {
-                    if !enums.iter().any(|e| matches!(e, ColumnType::Enum(e) if e.name == this.name)) {
+                    // A non-native enum is no type (SPEC 9).
+                    if this.native && !enums.iter().any(|e| matches!(e, ColumnType::Enum(e) if e.name == this.name)) {
                         enums.push(c.ty.clone());
                     }
                 }

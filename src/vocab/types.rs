@@ -124,6 +124,7 @@ impl ColumnType {
             Json => "json".into(),
             Jsonb => "jsonb".into(),
             Uuid => "uuid".into(),
+            Enum(e) if !e.native && e.name.is_empty() => "enum (not native)".into(),
             Enum(e) if !e.native => format!("enum {} (not native)", e.name),
             Enum(e) => format!("enum {}", e.name),
             Raw(_) => "raw".into(),
