@@ -115,6 +115,19 @@ fn column_names(t: &Table) -> Vec<String> {
 /// Whether a type change can lose data (anything but a widening).
 fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
     use ColumnType as T;
+    // A non-native enum is a string as long as its longest value; only
+    // another enum of the same values or more takes every value it holds.
+    let plain = |t: &T| match t {
+        T::Enum(e) if !e.native => T::String(Some(e.longest())),
+        other => other.clone(),
+    };
+    if let (T::Enum(a), T::Enum(b)) = (old, new) {
+        return a.values.iter().any(|v| !b.values.contains(v));
+    }
+    if matches!(new, T::Enum(_)) {
+        return true;
+    }
+    let (old, new) = (&plain(old), &plain(new));
     let rank = |t: &T| match t {
         T::SmallInt => 1,
         T::Integer => 2,
