@@ -238,7 +238,7 @@ impl Importer<'_> {
                     .constraints
                     .iter()
                     .filter_map(|c| match c {
-                        Constraint::Check { name, expr } => {
+                        Constraint::Check { name, expr, .. } => {
                             let e = expr.to_ascii_lowercase().replace(['`', '"', ' '], "");
                             let col = e.strip_prefix("json_valid(")?.strip_suffix(')')?.to_string();
                             let column = t.columns.keys().find(|k| k.to_ascii_lowercase() == col)?;
@@ -551,7 +551,7 @@ impl Importer<'_> {
                         Naming::make(&self.naming.check, &t.name, &cols, "")
                     }
                 };
-                t.constraints.push(Constraint::Check { name, expr });
+                t.constraints.push(Constraint::Check { name, expr, dialects: None });
             }
             sq::TableConstraint::Index(ix) => {
                 let cols = idents(&ix.columns)?;

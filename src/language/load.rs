@@ -634,9 +634,10 @@ impl<'i> Decoder<'_, 'i> {
             },
             OpKind::CreateCheckConstraint => Op::AddConstraint {
                 table: self.req_name(t, "table", span)?,
-                constraint: ConstraintSpec::Check {
-                    name: self.opt_name(t, "name"),
-                    expr: self.req_string(t, "expr", span)?,
+                constraint: {
+                    let name = self.opt_name(t, "name");
+                    let (expr, dialects) = self.check_expr(t, span)?;
+                    ConstraintSpec::Check { name, expr, dialects }
                 },
             },
             OpKind::CreatePrimaryKey => Op::AddConstraint {
@@ -696,6 +697,19 @@ impl<'i> Decoder<'_, 'i> {
             // `from_name` never gives a derived-only kind.
             OpKind::DeleteRows => return None,
         })
+    }
+
+    /// A check's `expr`: SQL, or a per-dialect table (SPEC 9) whose entry
+    /// `""` says the dialect has no such check.
+    fn check_expr(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<(Sp<String>, Option<Box<PerDialect>>)> {
+        let v = self.required(t, "expr", span)?;
+        if let Val::String(_) = v.get_ref() {
+            return Some((self.string(v)?, None));
+        }
+        let at = self.span(v);
+        let pd = self.per_dialect(v)?;
+        let text = pd.get(&["default"]).or_else(|| pd.0.values().find(|s| !s.is_empty()).map(|s| s.as_str())).unwrap_or("");
+        Some((Sp::new(text.to_string(), at), Some(Box::new(pd))))
     }
 
     /// `alter_enum` (SPEC 9): at least one of `add`, `rename`, `remove`.
@@ -780,11 +794,6 @@ impl<'i> Decoder<'_, 'i> {
     fn req_name(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
         let v = self.required(t, key, span)?;
         self.name(v)
-    }
-
-    fn req_string(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
-        let v = self.required(t, key, span)?;
-        self.string(v)
     }
 
     fn opt_name(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<Sp<String>> {
@@ -884,10 +893,11 @@ impl<'i> Decoder<'_, 'i> {
         for item in self.array(t, "check_constraints") {
             let s = self.span(item);
             if let Some(ct) = self.sub_table(item, CHECK_KEYS, "a check constraint") {
-                if let Some(expr) = self.req_string(ct, "expr", s) {
+                if let Some((expr, dialects)) = self.check_expr(ct, s) {
                     constraints.push(ConstraintSpec::Check {
                         name: self.opt_name(ct, "name"),
                         expr,
+                        dialects,
                     });
                 }
             }

@@ -166,7 +166,50 @@ impl<'d> Planner<'d> {
     }
 
     fn push(&mut self, kind: StepKind, span: Span) {
+        // A check is added and dropped as the dialect has it, or not at all (SPEC 9).
+        let kind = match kind {
+            StepKind::AddConstraint { table, constraint } => match self.local_check(constraint, span, true) {
+                Some(constraint) => StepKind::AddConstraint { table, constraint },
+                None => return,
+            },
+            StepKind::DropConstraint {
+                table,
+                constraint,
+                generic_drop,
+            } => match self.local_check(constraint, span, false) {
+                Some(constraint) => StepKind::DropConstraint {
+                    table,
+                    constraint,
+                    generic_drop,
+                },
+                None => return,
+            },
+            other => other,
+        };
         self.steps.push(Step::new(kind, span));
+    }
+
+    /// A constraint as this dialect has it: a check written per dialect
+    /// takes the dialect's entry; none when that entry is `""` (SPEC 9:
+    /// SQLAlchemy's `Boolean(create_constraint=True)` where the dialect has
+    /// a native boolean), or when there is no entry and no `default` (a
+    /// diagnostic, when the check is being made).
+    fn local_check(&mut self, c: Constraint, span: Span, making: bool) -> Option<Constraint> {
+        let Constraint::Check { name, dialects: Some(pd), .. } = &c else { return Some(c) };
+        match pd.get(self.d.lookup()) {
+            Some("") => None,
+            Some(sql) => Some(Constraint::Check {
+                name: name.clone(),
+                expr: sql.to_string(),
+                dialects: None,
+            }),
+            None => {
+                if making {
+                    self.fail(span, format!("check `{name}` has no SQL for {} and no `default` (use \"\" for none)", self.d.key()));
+                }
+                None
+            }
+        }
     }
 
     /// The last step runs between transactions.
@@ -279,6 +322,9 @@ impl<'d> Planner<'d> {
                 _ => true,
             })
             .cloned()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter_map(|c| self.local_check(c, span, true))
             .collect();
         let options = t.options.as_ref().and_then(|o| o.get(self.d.own_lookup())).map(str::to_string);
         TableDef {
@@ -587,7 +633,7 @@ impl<'d> Planner<'d> {
             .flatten()
             .collect();
         for c in &t.constraints {
-            if let Constraint::Check { name, expr } = c {
+            if let Constraint::Check { name, expr, .. } = c {
                 let words = crate::base::sqlwords::identifiers(expr);
                 if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
                     self.fail(
@@ -976,6 +1022,7 @@ impl Planner<'_> {
                 }
             }
             Change::AddConstraint { table, constraint, .. } => {
+                let n = self.steps.len();
                 self.push(
                     StepKind::AddConstraint {
                         table: table.clone(),
@@ -983,7 +1030,7 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                if matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
+                if self.steps.len() > n && matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
                     self.warn_last(
                         codes::CHECK_NOT_ENFORCED,
                         format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version),

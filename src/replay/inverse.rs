@@ -45,9 +45,10 @@ pub fn constraint_spec(c: &Constraint, span: Span) -> ConstraintSpec {
             name: Some(sp(name.clone(), span)),
             columns: sp(columns.clone(), span),
         },
-        Constraint::Check { name, expr } => ConstraintSpec::Check {
+        Constraint::Check { name, expr, dialects } => ConstraintSpec::Check {
             name: Some(sp(name.clone(), span)),
             expr: sp(expr.clone(), span),
+            dialects: dialects.clone(),
         },
         Constraint::ForeignKey(fk) => ConstraintSpec::ForeignKey(ForeignKeySpec {
             name: Some(sp(fk.name.clone(), span)),

@@ -1139,6 +1139,7 @@ impl Replayer<'_> {
             if !e.native && !declared {
                 out.push(ConstraintSpec::Check {
                     name: None,
+                    dialects: None,
                     expr: Sp::new(expr, c.ty.span),
                 });
             }
@@ -1328,11 +1329,12 @@ impl Replayer<'_> {
                 let name = self.named(name, &self.naming.unique, t, &columns.v, "")?;
                 (Constraint::Unique { name, columns: columns.v }, span)
             }
-            ConstraintSpec::Check { name, expr } => {
+            ConstraintSpec::Check { name, expr, dialects } => {
                 let span = name.as_ref().map(|n| n.span).unwrap_or(expr.span);
                 let probe = Constraint::Check {
                     name: String::new(),
                     expr: expr.v.clone(),
+                    dialects: None,
                 };
                 let cols: Vec<String> = probe.columns(t).into_iter().map(String::from).collect();
                 if name.is_none() && cols.is_empty() {
@@ -1345,7 +1347,7 @@ impl Replayer<'_> {
                     .help("give it a `name`"));
                 }
                 let name = self.named(name, &self.naming.check, t, &cols, "")?;
-                (Constraint::Check { name, expr: expr.v }, span)
+                (Constraint::Check { name, expr: expr.v, dialects }, span)
             }
             ConstraintSpec::ForeignKey(fk) => {
                 for c in fk.columns.iter() {
@@ -1509,6 +1511,7 @@ impl Replayer<'_> {
         let add_check = match &new.ty {
             ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
                 let spec = ConstraintSpec::Check {
+                    dialects: None,
                     name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
                     expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
                 };
@@ -1631,6 +1634,7 @@ impl Replayer<'_> {
             }
             let old_check = t.enum_check(&old).cloned();
             let new_check = old_check.as_ref().map(|c| Constraint::Check {
+                dialects: None,
                 name: c.name().to_string(),
                 expr: enum_check_expr(&cname, &values),
             });

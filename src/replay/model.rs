@@ -42,7 +42,14 @@ pub enum Constraint {
     PrimaryKey { name: String, columns: Vec<String> },
     Unique { name: String, columns: Vec<String> },
     ForeignKey(ForeignKey),
-    Check { name: String, expr: String },
+    /// `dialects`: the check's SQL per dialect when it was written as a
+    /// table (SPEC 9), an entry `""` meaning the dialect has no such check;
+    /// `expr` is then its `default` entry, else its first non-empty one.
+    Check {
+        name: String,
+        expr: String,
+        dialects: Option<Box<PerDialect>>,
+    },
 }
 
 impl Constraint {

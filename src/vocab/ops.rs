@@ -71,7 +71,14 @@ pub enum ConstraintSpec {
     PrimaryKey { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
     Unique { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
     ForeignKey(ForeignKeySpec),
-    Check { name: Option<Sp<String>>, expr: Sp<String> },
+    /// `expr` is the SQL every dialect reads for the columns it names (the
+    /// `default` entry, else the first non-empty one); `dialects` holds the
+    /// per-dialect table when one was written (SPEC 9: `""` means no such check).
+    Check {
+        name: Option<Sp<String>>,
+        expr: Sp<String>,
+        dialects: Option<Box<PerDialect>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -94,8 +94,8 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
                         kv("name", Toml::Str(n));
                     }
                 }
-                ConstraintSpec::Check { name, expr } => {
-                    kv("expr", Toml::Str(expr));
+                ConstraintSpec::Check { name, expr, dialects } => {
+                    kv("expr", dialects.as_deref().map_or(Toml::Str(expr), per_dialect));
                     if let Some(n) = name {
                         kv("name", Toml::Str(n));
                     }
@@ -265,7 +265,10 @@ fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a
         _ => None,
     });
     section("check_constraints", &|c| match c {
-        ConstraintSpec::Check { name, expr } => Some(Toml::Inline(named(name, vec![("expr", Toml::Str(expr))]))),
+        ConstraintSpec::Check { name, expr, dialects } => Some(Toml::Inline(named(
+            name,
+            vec![("expr", dialects.as_deref().map_or(Toml::Str(expr), per_dialect))],
+        ))),
         _ => None,
     });
     if !spec.indexes.is_empty() {
