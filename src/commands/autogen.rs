@@ -196,7 +196,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 )),
             }
         }
-        for c in a.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+        // A non-native enum's check follows its column (add_column, alter_column, alter_enum).
+        for c in a.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !is_enum_check(a, c)) {
             match b.constraint(c.name()) {
                 Some(x) if x == c => {}
                 found => drops.push(item(
@@ -379,7 +380,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
     // 6. Indexes and constraints that are new or changed on tables that stay;
     // foreign keys last, once every table and key exists.
     for (a, b) in &survivors {
-        for c in b.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+        for c in b.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !is_enum_check(b, c)) {
             let old = a.constraint(c.name());
             if old != Some(c) {
                 adds.push(item(
@@ -457,6 +458,11 @@ fn add_constraint(table: &str, c: &Constraint) -> Op {
         table: sp(table),
         constraint: crate::replay::inverse::constraint_spec(c, Span::default()),
     }
+}
+
+/// Whether a constraint is the check of one of the table's non-native enum columns.
+fn is_enum_check(t: &Table, c: &Constraint) -> bool {
+    t.columns.values().any(|col| t.enum_check(col).is_some_and(|k| k.name() == c.name()))
 }
 
 /// A column as autogenerate declares it: `nullable` only when NOT NULL

@@ -112,6 +112,15 @@ fn column_names(t: &Table) -> Vec<String> {
     t.columns.keys().cloned().collect()
 }
 
+/// Whether two types are the same column type on every dialect: equal,
+/// or non-native enums of the same length (their values are the check's).
+fn same_sql_type(a: &ColumnType, b: &ColumnType) -> bool {
+    match (a, b) {
+        (ColumnType::Enum(x), ColumnType::Enum(y)) if !x.native && !y.native => x.longest() == y.longest(),
+        _ => a == b,
+    }
+}
+
 /// Whether a type change can lose data (anything but a widening).
 fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
     use ColumnType as T;
@@ -567,7 +576,7 @@ impl<'d> Planner<'d> {
                 ..u.old.clone()
             };
             let alter = |p: &mut Self, from: &Column, to: &Column| {
-                if from.ty == to.ty && from.default == to.default {
+                if same_sql_type(&from.ty, &to.ty) && from.default == to.default {
                     return;
                 }
                 let column = Arc::new(p.column_def(to, after.as_deref(), span));
@@ -575,7 +584,7 @@ impl<'d> Planner<'d> {
                     StepKind::AlterColumn {
                         table: table.clone(),
                         column,
-                        type_changed: from.ty != to.ty,
+                        type_changed: !same_sql_type(&from.ty, &to.ty),
                         nullable_changed: false,
                         default_changed: from.default != to.default,
                         comment_changed: false,
@@ -953,10 +962,10 @@ impl Planner<'_> {
                     }
                 }
                 let column = Arc::new(self.column_def(new, after, span));
-                let mut type_changed = old.ty != new.ty;
+                let mut type_changed = !same_sql_type(&old.ty, &new.ty);
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
-                    if n1 == n2 && d.data.enum_style == EnumStyle::Type {
+                    if n1 == n2 && e1.native && e2.native && d.data.enum_style == EnumStyle::Type {
                         // The same named type with other values: ALTER TYPE, not ALTER COLUMN.
                         type_changed = false;
                         self.extend_enum(n1, v1, v2, span);
