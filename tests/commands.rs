@@ -524,6 +524,9 @@ fn generated_columns_and_using_are_refused_where_the_dialect_lacks_them() {
     for dialect in ["sqlite", "postgresql@18"] {
         let out = run(dialect);
         assert_eq!(out.status.code(), Some(0), "{dialect}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("GENERATED ALWAYS AS (n * 2) VIRTUAL"), "{dialect}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("GENERATED ALWAYS AS (n * 2) VIRTUAL"),
+            "{dialect}"
+        );
     }
 }

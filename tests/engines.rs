@@ -650,9 +650,18 @@ fn generated_and_enums(engine: Engine) {
     db.apply("INSERT INTO items (id, qty, price) VALUES (10, 3, 2.5)").unwrap();
     let computed = db.query_rows("SELECT count(*) FROM items WHERE total = qty * price").unwrap();
     assert_eq!(computed, vec![vec![s("5")]], "{engine}");
-    assert!(db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'c')").is_err(), "{engine}: removed value");
-    assert!(db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'b')").is_err(), "{engine}: renamed value");
-    assert!(db.apply("INSERT INTO items (id, qty, price, flag) VALUES (11, 1, 1, 'maybe')").is_ok(), "{engine}: flag is a plain string");
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'c')").is_err(),
+        "{engine}: removed value"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'b')").is_err(),
+        "{engine}: renamed value"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, flag) VALUES (11, 1, 1, 'maybe')").is_ok(),
+        "{engine}: flag is a plain string"
+    );
     db.apply("DELETE FROM items WHERE id IN (10, 11)").unwrap();
 
     let down = sql(&dir, &["--dialect", d, "downgrade", "head:e1a1"]);
@@ -662,9 +671,18 @@ fn generated_and_enums(engine: Engine) {
         vec![row("1", "live", "a", "40"), row("2", "draft", "b", "50"), row("3", "draft", "a", "60")],
         "{engine}: the mapped row keeps its new value"
     );
-    assert!(db.apply("INSERT INTO items (id, qty, price, state) VALUES (12, 1, 1, 'archived')").is_err(), "{engine}: added value after the downgrade");
-    assert!(db.apply("INSERT INTO items (id, qty, price, kind) VALUES (12, 1, 1, 'z')").is_err(), "{engine}: added value after the downgrade");
-    assert!(db.apply("INSERT INTO items (id, qty, price, flag) VALUES (12, 1, 1, 'maybe')").is_err(), "{engine}: the non-native enum's check is back");
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, state) VALUES (12, 1, 1, 'archived')").is_err(),
+        "{engine}: added value after the downgrade"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (12, 1, 1, 'z')").is_err(),
+        "{engine}: added value after the downgrade"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, flag) VALUES (12, 1, 1, 'maybe')").is_err(),
+        "{engine}: the non-native enum's check is back"
+    );
 
     let again = sql(&dir, &["--dialect", d, "upgrade", "e1a1:head"]);
     db.apply(&again).unwrap_or_else(|e| panic!("{engine}: upgrade again: {e}\n{again}"));

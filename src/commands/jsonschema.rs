@@ -8,7 +8,9 @@
 //! Invariant: no key name is listed here; only the shape of a value is
 //! (`value_of`), and a key with no shape given accepts any value.
 
-use crate::language::load::{CHECK_KEYS, COLUMN_KEYS, DIALECT_KEYS, ENUM_KEYS, FOREIGN_KEY_KEYS, GENERATED_KEYS, INDEX_ELEMENT_KEYS, INDEX_KEYS, REVISION_KEYS, UNIQUE_KEYS};
+use crate::language::load::{
+    CHECK_KEYS, COLUMN_KEYS, DIALECT_KEYS, ENUM_KEYS, FOREIGN_KEY_KEYS, GENERATED_KEYS, INDEX_ELEMENT_KEYS, INDEX_KEYS, REVISION_KEYS, UNIQUE_KEYS,
+};
 use crate::vocab::ops::OpKind;
 use serde_json::{json, Map, Value};
 

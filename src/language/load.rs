@@ -708,14 +708,21 @@ impl<'i> Decoder<'_, 'i> {
         }
         let at = self.span(v);
         let pd = self.per_dialect(v)?;
-        let text = pd.get(&["default"]).or_else(|| pd.0.values().find(|s| !s.is_empty()).map(|s| s.as_str())).unwrap_or("");
+        let text = pd
+            .get(&["default"])
+            .or_else(|| pd.0.values().find(|s| !s.is_empty()).map(|s| s.as_str()))
+            .unwrap_or("");
         Some((Sp::new(text.to_string(), at), Some(Box::new(pd))))
     }
 
     /// `alter_enum` (SPEC 9): at least one of `add`, `rename`, `remove`.
     fn enum_change(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<EnumChange> {
         let name = self.req_name(t, "name", span)?;
-        let list = |d: &mut Self, key: &str| t.get(key).map(|v| d.string_list(v).into_iter().map(|s| s.v).collect::<Vec<_>>()).unwrap_or_default();
+        let list = |d: &mut Self, key: &str| {
+            t.get(key)
+                .map(|v| d.string_list(v).into_iter().map(|s| s.v).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
         let add = list(self, "add");
         let remove = list(self, "remove");
         let rename = match t.get("rename") {
@@ -739,7 +746,12 @@ impl<'i> Decoder<'_, 'i> {
         }
         for (key, given) in [("before", &before), ("after", &after)] {
             if let (Some(s), true) = (given, add.is_empty()) {
-                self.err(codes::BAD_ENUM_CHANGE, s.span, format!("`{key}` places the values of `add`, and there are none"), "nothing to place");
+                self.err(
+                    codes::BAD_ENUM_CHANGE,
+                    s.span,
+                    format!("`{key}` places the values of `add`, and there are none"),
+                    "nothing to place",
+                );
                 return None;
             }
         }
@@ -1189,7 +1201,12 @@ impl<'i> Decoder<'_, 'i> {
             }
         };
         if let (Some(u), None) = (&using, &ty) {
-            self.err(codes::MISSING_KEY, u.span, "`using` computes a new value for a new `type`, and there is none".into(), "this needs `type`");
+            self.err(
+                codes::MISSING_KEY,
+                u.span,
+                "`using` computes a new value for a new `type`, and there is none".into(),
+                "this needs `type`",
+            );
             return None;
         }
         if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {

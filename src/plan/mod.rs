@@ -61,9 +61,9 @@ pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -
 /// unless the revision creates the type.
 fn hoist_added_values(steps: &mut Vec<Step>) {
     let hoisted = |s: &Step, before: &[Step]| match &s.kind {
-        StepKind::EnumAddValue { name, .. } if s.placement == Placement::OutsideTransaction => {
-            !before.iter().any(|b| matches!(&b.kind, StepKind::CreateEnum { name: n, .. } | StepKind::EnumSwap { name: n, .. } if n == name))
-        }
+        StepKind::EnumAddValue { name, .. } if s.placement == Placement::OutsideTransaction => !before
+            .iter()
+            .any(|b| matches!(&b.kind, StepKind::CreateEnum { name: n, .. } | StepKind::EnumSwap { name: n, .. } if n == name)),
         _ => false,
     };
     let marks: Vec<bool> = (0..steps.len()).map(|i| hoisted(&steps[i], &steps[..i])).collect();
@@ -204,7 +204,9 @@ impl<'d> Planner<'d> {
     /// a native boolean), or when there is no entry and no `default` (a
     /// diagnostic, when the check is being made).
     fn local_check(&mut self, c: Constraint, span: Span, making: bool) -> Option<Constraint> {
-        let Constraint::Check { name, dialects: Some(pd), .. } = &c else { return Some(c) };
+        let Constraint::Check { name, dialects: Some(pd), .. } = &c else {
+            return Some(c);
+        };
         match pd.get(self.d.lookup()) {
             Some("") => None,
             Some(sql) => Some(Constraint::Check {
@@ -214,7 +216,10 @@ impl<'d> Planner<'d> {
             }),
             None => {
                 if making {
-                    self.fail(span, format!("check `{name}` has no SQL for {} and no `default` (use \"\" for none)", self.d.key()));
+                    self.fail(
+                        span,
+                        format!("check `{name}` has no SQL for {} and no `default` (use \"\" for none)", self.d.key()),
+                    );
                 }
                 None
             }
@@ -274,7 +279,10 @@ impl<'d> Planner<'d> {
             } else if !g.stored && !self.d.can(Capability::GeneratedVirtual) {
                 self.fail(
                     at,
-                    format!("column `{}` is generated and not stored (`stored = false`), which {key} {version} does not support", c.name),
+                    format!(
+                        "column `{}` is generated and not stored (`stored = false`), which {key} {version} does not support",
+                        c.name
+                    ),
                 );
             }
             match g.expr.get(self.d.lookup()) {
@@ -542,7 +550,12 @@ impl<'d> Planner<'d> {
         }
         for (i, u) in uses.into_iter().enumerate() {
             let after = self.latest.get(&u.table).cloned();
-            let dependents = r.enum_dependents.iter().find(|(t, _)| *t == u.table).map(|(_, d)| d.clone()).unwrap_or_default();
+            let dependents = r
+                .enum_dependents
+                .iter()
+                .find(|(t, _)| *t == u.table)
+                .map(|(_, d)| d.clone())
+                .unwrap_or_default();
             if self.rebuilds() {
                 let change = Change::AlterColumn {
                     table: u.table.clone(),

@@ -203,7 +203,12 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             Ok(out)
         }
         Change::AlterEnum {
-            name, old, new, renamed, mapped, ..
+            name,
+            old,
+            new,
+            renamed,
+            mapped,
+            ..
         } => Ok(enum_inverse(name, old, new, renamed, mapped, span)),
         Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn {
             table: s(table),

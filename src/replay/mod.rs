@@ -365,7 +365,11 @@ impl Replayer<'_> {
         }
         let dependents = change.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default();
         let enum_dependents = match &change {
-            Change::AlterEnum { uses, .. } => tables.iter().filter(|t| uses.iter().any(|u| u.table == t.name)).map(|t| (t.name.clone(), Dependents::of(schema, &t.name))).collect(),
+            Change::AlterEnum { uses, .. } => tables
+                .iter()
+                .filter(|t| uses.iter().any(|u| u.table == t.name))
+                .map(|t| (t.name.clone(), Dependents::of(schema, &t.name)))
+                .collect(),
             _ => vec![],
         };
         let type_spans = match &node.op {
@@ -1576,20 +1580,26 @@ impl Replayer<'_> {
             values[i] = new.clone();
         }
         let anchor = e.before.as_ref().or(e.after.as_ref());
-        let mut at = match anchor {
+        let at = match anchor {
             None => values.len(),
             Some(a) => match values.iter().position(|v| *v == a.v) {
                 Some(i) if e.after.is_some() => i + 1,
                 Some(i) => i,
-                None => return Err(err(codes::BAD_ENUM_CHANGE, a.span, format!("`{}` is not a value of `{name}`", a.v), "no such value")),
+                None => {
+                    return Err(err(
+                        codes::BAD_ENUM_CHANGE,
+                        a.span,
+                        format!("`{}` is not a value of `{name}`", a.v),
+                        "no such value",
+                    ))
+                }
             },
         };
-        for v in &e.add {
+        for (i, v) in e.add.iter().enumerate() {
             if values.contains(v) {
                 return Err(bad(format!("`add`: `{name}` already has the value `{v}`")));
             }
-            values.insert(at, v.clone());
-            at += 1;
+            values.insert(at + i, v.clone());
         }
         for v in &e.remove {
             if !values.contains(v) {
@@ -1619,14 +1629,21 @@ impl Replayer<'_> {
             let t = schema.table_mut(&tname).expect("found above");
             let old = t.columns[&cname].clone();
             // A default that names a removed value takes its mapped one, or none.
-            let mut new = Column { ty: new_ty.clone(), ..old.clone() };
+            let mut new = Column {
+                ty: new_ty.clone(),
+                ..old.clone()
+            };
             if let Some(Value::String(d)) = &old.default {
                 let renamed = e.rename.iter().find(|(o, _)| o == d).map(|(_, n)| n.clone()).unwrap_or_else(|| d.clone());
                 if e.remove.contains(&renamed) {
                     let mapped = e.map.iter().find(|(o, _)| *o == renamed).map(|(_, n)| n.clone());
                     match mapped {
                         Some(m) => new.default = Some(Value::String(m)),
-                        None => return Err(bad(format!("`remove`: `{renamed}` is the default of `{tname}`.`{cname}`; `map` it to a value kept"))),
+                        None => {
+                            return Err(bad(format!(
+                                "`remove`: `{renamed}` is the default of `{tname}`.`{cname}`; `map` it to a value kept"
+                            )))
+                        }
                     }
                 } else {
                     new.default = Some(Value::String(renamed));

@@ -4,7 +4,7 @@
 //! over the model is in creation order, which keeps the output deterministic.
 
 pub use crate::base::fxhash::FastHash;
-pub use crate::vocab::types::{ColumnType, EnumType, FkAction, Generated, Using, IndexElement, IndexOptions, PerDialect, Value};
+pub use crate::vocab::types::{ColumnType, EnumType, FkAction, Generated, IndexElement, IndexOptions, PerDialect, Using, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,8 +39,14 @@ pub struct ForeignKey {
 /// A table-level constraint. Every constraint has a name in the model.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Constraint {
-    PrimaryKey { name: String, columns: Vec<String> },
-    Unique { name: String, columns: Vec<String> },
+    PrimaryKey {
+        name: String,
+        columns: Vec<String>,
+    },
+    Unique {
+        name: String,
+        columns: Vec<String>,
+    },
     ForeignKey(ForeignKey),
     /// `dialects`: the check's SQL per dialect when it was written as a
     /// table (SPEC 9), an entry `""` meaning the dialect has no such check;
@@ -134,7 +140,11 @@ pub struct Table {
 pub fn enum_check_expr(column: &str, values: &[String]) -> String {
     let plain = column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    let mut out = if plain { column.to_string() } else { format!("\"{}\"", column.replace('"', "\"\"")) };
+    let mut out = if plain {
+        column.to_string()
+    } else {
+        format!("\"{}\"", column.replace('"', "\"\""))
+    };
     out.push_str(" IN (");
     for (i, v) in values.iter().enumerate() {
         if i > 0 {

@@ -68,8 +68,14 @@ pub struct IndexSpec {
 /// A table-level constraint as declared; the name may be left to the convention.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstraintSpec {
-    PrimaryKey { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
-    Unique { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
+    PrimaryKey {
+        name: Option<Sp<String>>,
+        columns: Sp<Vec<String>>,
+    },
+    Unique {
+        name: Option<Sp<String>>,
+        columns: Sp<Vec<String>>,
+    },
     ForeignKey(ForeignKeySpec),
     /// `expr` is the SQL every dialect reads for the columns it names (the
     /// `default` entry, else the first non-empty one); `dialects` holds the
@@ -393,12 +399,7 @@ impl Op {
             | Op::AlterTable { table, .. }
             | Op::DeleteRows { table, .. } => Some(table),
             Op::AlterColumn(a) => Some(&a.table),
-            Op::DropIndex { .. }
-            | Op::RenameIndex { .. }
-            | Op::CreateView { .. }
-            | Op::DropView { .. }
-            | Op::Execute { .. }
-            | Op::AlterEnum(_) => None,
+            Op::DropIndex { .. } | Op::RenameIndex { .. } | Op::CreateView { .. } | Op::DropView { .. } | Op::Execute { .. } | Op::AlterEnum(_) => None,
         }
     }
 

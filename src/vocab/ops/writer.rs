@@ -373,7 +373,10 @@ fn column_toml(c: &ColumnSpec) -> Toml<'_> {
     }
     if let Some(g) = &c.generated {
         let stored = if g.v.stored { None } else { Some(("stored", bare(false))) };
-        f.push(("generated", Toml::Inline([("expr", per_dialect(&g.v.expr))].into_iter().chain(stored).collect())));
+        f.push((
+            "generated",
+            Toml::Inline([("expr", per_dialect(&g.v.expr))].into_iter().chain(stored).collect()),
+        ));
     }
     if let Some(cl) = &c.collation {
         f.push(("collation", per_dialect(&cl.v)));
@@ -470,7 +473,13 @@ fn type_toml(t: &ColumnType) -> Toml<'_> {
     match t {
         ColumnType::Enum(e) if !e.native => {
             let name = (!e.name.is_empty()).then(|| ("name", Toml::Str(&e.name)));
-            Toml::Inline([("enum", Toml::Names(&e.values))].into_iter().chain(name).chain([("native", bare(false))]).collect())
+            Toml::Inline(
+                [("enum", Toml::Names(&e.values))]
+                    .into_iter()
+                    .chain(name)
+                    .chain([("native", bare(false))])
+                    .collect(),
+            )
         }
         ColumnType::Enum(e) => Toml::Inline(vec![("enum", Toml::Names(&e.values)), ("name", Toml::Str(&e.name))]),
         ColumnType::Raw(pd) => dialect_table(pd),
