@@ -697,6 +697,20 @@ impl Replayer<'_> {
                 Constraint::Check { .. } => {}
             }
         }
+        // A non-native enum's check names its column (SPEC 9): the engines
+        // rename it there, and the model follows.
+        if let ColumnType::Enum(e) = &col.ty {
+            if !e.native {
+                let (old, new) = (enum_check_expr(&column.v, &e.values), enum_check_expr(&new_name.v, &e.values));
+                for c in t.constraints.iter_mut() {
+                    if let Constraint::Check { expr, .. } = c {
+                        if *expr == old {
+                            *expr = new.clone();
+                        }
+                    }
+                }
+            }
+        }
         for i in t.indexes.iter_mut() {
             let opts = i.options.as_deref_mut();
             match opts {
