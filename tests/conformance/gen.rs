@@ -411,6 +411,22 @@ impl Gen {
                     no_nulls: false,
                 },
             },
+            // A value added to the column's enum, on every column that uses it (SPEC 9).
+            7 if matches!(col.ty, Ty::Enum(..)) => {
+                let Ty::Enum(name, _) = &col.ty else { unreachable!() };
+                let tables = self
+                    .schema
+                    .tables
+                    .iter()
+                    .filter(|t| t.cols.iter().any(|c| matches!(&c.ty, Ty::Enum(n, _) if n == name)))
+                    .map(|t| t.name.clone())
+                    .collect();
+                Op::AlterEnum {
+                    name: name.clone(),
+                    add: self.fresh("v"),
+                    tables,
+                }
+            }
             7 => {
                 let ty = match &col.ty {
                     Ty::SmallInt => Ty::Integer,

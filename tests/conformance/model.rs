@@ -459,6 +459,12 @@ pub enum Op {
         table: String,
         rows: Vec<Vec<(String, Lit)>>,
     },
+    /// `alter_enum` adding one value at the end; `tables` use the enum.
+    AlterEnum {
+        name: String,
+        add: String,
+        tables: Vec<String>,
+    },
 }
 
 fn names_toml(cols: &[String]) -> String {
@@ -640,6 +646,11 @@ impl Op {
                     }
                 }
             }
+            Op::AlterEnum { name, add, .. } => {
+                kv("op", q("alter_enum"));
+                kv("name", q(name));
+                kv("add", names_toml(std::slice::from_ref(add)));
+            }
             Op::DropIndex { name } => {
                 kv("op", q("drop_index"));
                 kv("name", q(name));
@@ -705,6 +716,7 @@ impl Op {
             | Op::RenameConstraint { table, .. }
             | Op::BulkInsert { table, .. } => vec![table],
             Op::DropIndex { .. } | Op::RenameIndex { .. } => vec![],
+            Op::AlterEnum { tables, .. } => tables.iter().map(|t| t.as_str()).collect(),
         }
     }
 }
@@ -1063,6 +1075,25 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             c.default = default.clone();
         }
         Op::Add { table, extra } => add_extra(schema, table, extra)?,
+        Op::AlterEnum { name, add, .. } => {
+            let mut found = false;
+            for t in schema.tables.iter_mut() {
+                for c in t.cols.iter_mut() {
+                    if let Ty::Enum(n, values) = &mut c.ty {
+                        if n == name {
+                            if values.contains(add) {
+                                return Err("value taken".into());
+                            }
+                            values.push(add.clone());
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                return Err("no such enum".into());
+            }
+        }
         Op::DropIndex { name } => {
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
             t.indexes.retain(|i| i.name != *name);
