@@ -583,6 +583,7 @@ impl Replayer<'_> {
             )
             .help("drop the table instead"));
         }
+        generated_uses(t, &column.v, column.span)?;
         let mut constraints = vec![];
         for c in &t.constraints {
             let cols = c.columns(t);
@@ -667,6 +668,7 @@ impl Replayer<'_> {
                 ));
             }
             // An index expression is raw SQL: schemac cannot rewrite it.
+            generated_uses(t, &column.v, column.span)?;
             if let Some(i) = t.indexes.iter().find(|i| expression_uses(i, &column.v)) {
                 return Err(err(
                     codes::COLUMN_STILL_USED,
@@ -1743,6 +1745,31 @@ impl Replayer<'_> {
     }
 }
 
+/// A column that a generated column's expression names (in any dialect's
+/// entry) can be neither dropped (the engines refuse) nor renamed (schemac
+/// does not rewrite raw SQL, and a SQLite rebuild would spell the old name).
+fn generated_uses(t: &Table, column: &str, span: Span) -> R<()> {
+    let user = t.columns.values().find(|c| {
+        c.name != column
+            && c.generated.as_ref().is_some_and(|g| {
+                g.expr
+                    .0
+                    .values()
+                    .any(|e| crate::base::sqlwords::identifiers(e).iter().any(|w| w.eq_ignore_ascii_case(column)))
+            })
+    });
+    match user {
+        Some(g) => Err(err(
+            codes::COLUMN_STILL_USED,
+            span,
+            format!("column `{column}` is used by the expression of generated column `{}`", g.name),
+            "still used",
+        )
+        .help(format!("drop `{}` first, or change it", g.name))),
+        None => Ok(()),
+    }
+}
+
 /// Whether an expression element of the index names the column.
 fn expression_uses(i: &Index, column: &str) -> bool {
     let Some(o) = i.options.as_deref() else { return false };
@@ -2184,6 +2211,48 @@ check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
         )
         .expect("replays");
         revision(&base(), "[[upgrade]]\nop = \"rename_table\"\ntable = \"orders\"\nnew_name = \"Orders\"\n").expect("replays");
+    }
+
+    #[test]
+    fn generated_columns_and_enum_changes_are_checked() {
+        let gen =
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"domain\", type = \"text\", generated = { expr = \"lower(email)\" } }\n";
+        let s = revision(&base(), gen).expect("a generated column");
+        assert!(s.tables["users"].columns["domain"].nullable, "a generated column is nullable");
+        for then in [
+            "[[upgrade]]\nop = \"drop_column\"\ntable = \"users\"\ncolumn = \"email\"\n",
+            "[[upgrade]]\nop = \"rename_column\"\ntable = \"users\"\ncolumn = \"email\"\nnew_name = \"mail\"\n",
+        ] {
+            let e = revision(&s, then).expect_err("used by the generated column");
+            assert_eq!(e.code, codes::COLUMN_STILL_USED, "{then}");
+        }
+        let e = revision(
+            &s,
+            "[[upgrade]]\nop = \"bulk_insert\"\ntable = \"users\"\nrows = [{ id = 1, domain = \"x\" }]\n",
+        )
+        .expect_err("a value for it");
+        assert_eq!(e.code, codes::GENERATED_COLUMN_MISUSE);
+        let kind = "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"k\", type = { enum = [\"a\", \"b\"], name = \"kind\" }, default = \"b\" }\n";
+        let s = revision(&base(), kind).expect("an enum");
+        for (change, code) in [
+            ("name = \"nope\"\nadd = [\"c\"]", codes::NO_SUCH_ENUM),
+            ("name = \"kind\"\nadd = [\"a\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"z\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"b\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"a\"]\nmap = { a = \"z\" }", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nrename = { a = \"b\" }", codes::BAD_ENUM_CHANGE),
+        ] {
+            let e = revision(&s, &format!("[[upgrade]]\nop = \"alter_enum\"\n{change}\n")).expect_err(change);
+            assert_eq!(e.code, code, "{change}: {}", e.message);
+        }
+        let s = revision(
+            &s,
+            "[[upgrade]]\nop = \"alter_enum\"\nname = \"kind\"\nrename = { b = \"bee\" }\nadd = [\"z\"]\nbefore = \"a\"\n",
+        )
+        .expect("valid");
+        let c = &s.tables["users"].columns["k"];
+        assert!(matches!(&c.ty, ColumnType::Enum(e) if e.values == ["z", "a", "bee"]), "{:?}", c.ty);
+        assert_eq!(c.default, Some(Value::String("bee".into())), "the default follows the rename");
     }
 
     #[test]
