@@ -430,11 +430,27 @@ impl Importer<'_> {
                     cons.push(sq::TableConstraint::Check(ck));
                 }
                 sq::ColumnOption::Comment(s) => col.comment = Some(s.clone()),
+                // A generated column (SPEC 9): `AS (expr)` alone is VIRTUAL on MySQL.
+                sq::ColumnOption::Generated {
+                    generation_expr: Some(e),
+                    generation_expr_mode,
+                    ..
+                } => {
+                    col.generated = Some(Box::new(crate::vocab::types::Generated {
+                        expr: PerDialect::single(e.to_string()),
+                        stored: matches!(generation_expr_mode, Some(sq::GeneratedExpressionMode::Stored)),
+                    }));
+                }
                 sq::ColumnOption::Generated { .. } => {
                     let t = o.option.to_string().to_ascii_uppercase();
                     if t.contains("IDENTITY") {
                         col.autoincrement = true;
                     }
+                }
+                sq::ColumnOption::Collation(n) => {
+                    let name = n.to_string();
+                    let last = name.rsplit('.').next().unwrap_or(&name).trim_matches(['"', '`']).to_string();
+                    col.collation = Some(Box::new(PerDialect::single(last)));
                 }
                 other => {
                     let t = other.to_string().to_ascii_uppercase();
@@ -1059,7 +1075,16 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
             if no_comments {
                 c.comment = None;
             }
+            // A dump spells a generated column's expression its own way, and
+            // shows collations where they are not the table's (or always).
+            if let Some(g) = c.generated.as_mut() {
+                g.expr = PerDialect::default();
+            }
+            c.collation = None;
         }
+        // A check the dialect does not have (an entry "") is not in its dump.
+        t.constraints
+            .retain(|c| !matches!(c, Constraint::Check { dialects: Some(pd), .. } if pd.get(dialect.lookup()) == Some("")));
         if no_comments {
             t.comment = None;
         }
@@ -1103,7 +1128,10 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
         t.constraints.extend(uniques);
         for c in t.constraints.iter_mut() {
             match c {
-                Constraint::Check { expr, .. } => expr.clear(),
+                Constraint::Check { expr, dialects, .. } => {
+                    expr.clear();
+                    *dialects = None;
+                }
                 // NO ACTION is the default; RESTRICT differs from it only in
                 // when it is checked, which no dump shows on MySQL.
                 Constraint::ForeignKey(fk) => {
