@@ -708,3 +708,52 @@ fn generated_and_enums_postgresql() {
 fn generated_and_enums_mariadb() {
     generated_and_enums(Engine::Mariadb);
 }
+
+/// `using` (SPEC 9) keeps what names the column: on MySQL/MariaDB the new
+/// value is computed into a new column that takes the old one's place, so
+/// its indexes, unique constraint and check are dropped first and made again.
+fn using_keeps_dependents(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/using_swap");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "using_swap").unwrap();
+    let up = sql(&dir, &["--dialect", d, "upgrade", "base:head"]);
+    db.apply(&up).unwrap_or_else(|e| panic!("{engine}: {e}\n{up}"));
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        db.query_rows("SELECT id, code FROM t ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("5")], vec![s("2"), s("6")]],
+        "{engine}"
+    );
+    let cat = db.catalog().unwrap();
+    let t = cat.table("t").unwrap();
+    assert!(t.indexes.contains_key("ix_t_code_other"), "{engine}: {t:?}");
+    assert!(
+        t.unique_constraints.contains_key("uq_t_code") || t.indexes.contains_key("uq_t_code"),
+        "{engine}: {t:?}"
+    );
+    assert!(t.checks.contains("ck_t_code"), "{engine}: {t:?}");
+    assert!(
+        db.apply("INSERT INTO t (id, code, other) VALUES (3, 5, 1)").is_err(),
+        "{engine}: the unique constraint"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
+#[test]
+fn using_keeps_dependents_sqlite() {
+    using_keeps_dependents(Engine::Sqlite);
+}
+
+#[test]
+fn using_keeps_dependents_postgresql() {
+    using_keeps_dependents(Engine::Postgres);
+}
+
+#[test]
+fn using_keeps_dependents_mariadb() {
+    using_keeps_dependents(Engine::Mariadb);
+}

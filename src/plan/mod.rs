@@ -986,6 +986,31 @@ impl Planner<'_> {
                 }
                 let (nullable_changed, default_changed, comment_changed) =
                     (old.nullable != new.nullable, old.default != new.default, old.comment != new.comment);
+                let using = using.filter(|_| type_changed);
+                // MySQL/MariaDB compute `using` into a new column that takes the
+                // old one's place (alter_column.sql): what names the old column
+                // is dropped first and made again on the new one.
+                let swapped = match (&using, after) {
+                    (Some(_), Some(t)) if d.data.alter_column == AlterColumn::Modify => self.swap_dependents(t, &new.name, add_check.as_ref(), span),
+                    _ => (vec![], vec![]),
+                };
+                for c in swapped.1.iter().rev().filter(|c| matches!(c, Constraint::ForeignKey(_))) {
+                    self.drop_constraint(table, c.clone(), span);
+                }
+                for c in swapped.1.iter().rev().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+                    self.drop_constraint(table, c.clone(), span);
+                }
+                for i in &swapped.0 {
+                    let (table, index) = (table.clone(), i.clone());
+                    self.push(
+                        StepKind::DropIndex {
+                            table,
+                            index,
+                            concurrently: false,
+                        },
+                        span,
+                    );
+                }
                 if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
@@ -995,7 +1020,7 @@ impl Planner<'_> {
                             nullable_changed,
                             default_changed,
                             comment_changed,
-                            using: using.filter(|_| type_changed),
+                            using,
                         },
                         span,
                     );
@@ -1010,6 +1035,18 @@ impl Planner<'_> {
                             ),
                         );
                     }
+                }
+                for i in &swapped.0 {
+                    self.create_index(table, i, false, span);
+                }
+                for c in swapped
+                    .1
+                    .iter()
+                    .filter(|c| !matches!(c, Constraint::ForeignKey(_)))
+                    .chain(swapped.1.iter().filter(|c| matches!(c, Constraint::ForeignKey(_))))
+                {
+                    let (table, constraint) = (table.clone(), c.clone());
+                    self.push(StepKind::AddConstraint { table, constraint }, span);
                 }
                 if comment_changed && d.data.comments == Comments::Statement {
                     let (table, column, comment) = (table.clone(), new.name.clone(), new.comment.clone());
@@ -1201,6 +1238,38 @@ impl Planner<'_> {
                 );
             }
         }
+    }
+
+    /// The indexes and constraints that name `column` (other than `added`,
+    /// which the change adds itself), for the `using` column swap; a primary
+    /// key column cannot be swapped (a diagnostic).
+    fn swap_dependents(&mut self, t: &Table, column: &str, added: Option<&Constraint>, span: Span) -> (Vec<Index>, Vec<Constraint>) {
+        let names = |sql: &str| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(column));
+        let indexes: Vec<Index> = t
+            .indexes
+            .iter()
+            .filter(|i| i.columns.iter().any(|c| c == column || names(c)) || i.column_names().any(|c| c == column))
+            .cloned()
+            .collect();
+        let mut constraints = vec![];
+        for c in &t.constraints {
+            if !c.columns(t).contains(&column) || added.is_some_and(|a| a.name() == c.name()) {
+                continue;
+            }
+            if let Constraint::PrimaryKey { .. } = c {
+                let at = self.key_spans.iter().find(|(k, _)| *k == "using").map(|(_, s)| *s).unwrap_or(span);
+                self.fail(
+                    at,
+                    format!(
+                        "`using` on primary key column `{column}`: {} computes it into a new column, which cannot take the key's place",
+                        self.d.key()
+                    ),
+                );
+                continue;
+            }
+            constraints.push(c.clone());
+        }
+        (indexes, constraints)
     }
 
     /// New values of a named enum type; PostgreSQL cannot remove one.
