@@ -78,9 +78,11 @@ columns = [
     { name = "owner", type = "integer", references = "users.id", on_delete = "cascade" },
     { name = "title", type = "string(40)", nullable = false, default = "untitled", comment = "the \"title\"" },
     { name = "kind", type = { enum = ["a", "b"], name = "item_kind" } },
+    { name = "state", type = { enum = ["new", "done"], native = false }, collation = { postgresql = "C", default = "utf8mb4_bin", sqlite = "NOCASE" } },
+    { name = "double_id", type = "bigint", generated = { expr = { default = "id * 2", mysql = "`id` * 2" }, stored = true } },
 ]
 unique_constraints = [{ name = "uq_items_title", columns = ["title"] }]
-check_constraints = [{ expr = "id > 0" }]
+check_constraints = [{ expr = "id > 0" }, { name = "ck_items_flag", expr = { postgresql = "", default = "id >= 0" } }]
 indexes = [{ columns = ["kind"], unique = false }]
 comment = "things"
 "#
@@ -93,7 +95,7 @@ comment = "things"
         OpKind::DropColumn => "op = \"drop_column\"\ntable = \"users\"\ncolumn = \"note\"\n",
         OpKind::RenameColumn => "op = \"rename_column\"\ntable = \"users\"\ncolumn = \"note\"\nnew_name = \"remark\"\n",
         OpKind::AlterColumn => {
-            "op = \"alter_column\"\ntable = \"orders\"\ncolumn = \"total\"\ntype = \"bigint\"\nnullable = false\ndefault = 0\nbackfill = 0\n"
+            "op = \"alter_column\"\ntable = \"orders\"\ncolumn = \"total\"\ntype = \"bigint\"\nnullable = false\ndefault = 0\nbackfill = 0\nusing = { default = \"total * 1\", mysql = \"total + 0\" }\n"
         }
         OpKind::CreateIndex => "op = \"create_index\"\ntable = \"orders\"\ncolumns = [\"total\"]\nname = \"ix_orders_total\"\nunique = true\n",
         OpKind::DropIndex => "op = \"drop_index\"\nname = \"ix_users_age\"\n",

@@ -655,7 +655,13 @@ impl<'d> Planner<'d> {
             .flatten()
             .collect();
         for c in &t.constraints {
-            if let Constraint::Check { name, expr, .. } = c {
+            if let Constraint::Check { name, expr, dialects } = c {
+                // The dialect's own text, if it has the check at all.
+                let expr = match dialects.as_deref().map(|pd| pd.get(self.d.lookup())) {
+                    Some(None | Some("")) => continue,
+                    Some(Some(sql)) => sql,
+                    None => expr.as_str(),
+                };
                 let words = crate::base::sqlwords::identifiers(expr);
                 if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
                     self.fail(
