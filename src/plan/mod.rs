@@ -529,7 +529,7 @@ impl<'d> Planner<'d> {
             } else {
                 for (from, to) in &renamed {
                     if !d.can(Capability::EnumRenameValue) {
-                        self.fail(span, format!("renaming a value of enum `{name}` needs {} {} or later", d.key(), "10"));
+                        self.fail(span, format!("renaming a value of enum `{name}` is not supported by {} {}", d.key(), d.version));
                     }
                     let (name, from, to) = (name.clone(), from.clone(), to.clone());
                     self.push(StepKind::EnumRenameValue { name, from, to }, span);

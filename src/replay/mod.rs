@@ -705,9 +705,10 @@ impl Replayer<'_> {
             if !e.native {
                 let (old, new) = (enum_check_expr(&column.v, &e.values), enum_check_expr(&new_name.v, &e.values));
                 for c in t.constraints.iter_mut() {
-                    if let Constraint::Check { expr, .. } = c {
+                    if let Constraint::Check { expr, dialects, .. } = c {
                         if *expr == old {
                             *expr = new.clone();
+                            *dialects = enum_check_dialects(&new_name.v, &e.values);
                         }
                     }
                 }
@@ -1159,7 +1160,7 @@ impl Replayer<'_> {
             if !e.native && !declared {
                 out.push(ConstraintSpec::Check {
                     name: None,
-                    dialects: None,
+                    dialects: enum_check_dialects(&c.name.v, &e.values),
                     expr: Sp::new(expr, c.ty.span),
                 });
             }
@@ -1531,7 +1532,7 @@ impl Replayer<'_> {
         let add_check = match &new.ty {
             ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
                 let spec = ConstraintSpec::Check {
-                    dialects: None,
+                    dialects: enum_check_dialects(&new.name, &e.values),
                     name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
                     expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
                 };
@@ -1564,19 +1565,24 @@ impl Replayer<'_> {
     fn alter_enum(&self, schema: &mut Schema, e: &EnumChange) -> R<Change> {
         let name = &e.name.v;
         let bad = |msg: String| err(codes::BAD_ENUM_CHANGE, e.name.span, msg, "in this alter_enum");
-        // Every column that uses it, in table and column order.
-        let mut found: Vec<(String, String)> = vec![];
-        let mut current: Option<EnumType> = None;
+        // Every column that uses it, in table and column order. A non-native
+        // enum takes no slot among types: one may share a native type's
+        // name, and then the native type is meant.
+        let mut uses_of: Vec<(String, String, &EnumType)> = vec![];
         for t in schema.tables.values() {
             for c in t.columns.values() {
                 if let ColumnType::Enum(x) = &c.ty {
                     if x.name == *name {
-                        current.get_or_insert_with(|| (**x).clone());
-                        found.push((t.name.clone(), c.name.clone()));
+                        uses_of.push((t.name.clone(), c.name.clone(), x));
                     }
                 }
             }
         }
+        if uses_of.iter().any(|(_, _, x)| x.native) {
+            uses_of.retain(|(_, _, x)| x.native);
+        }
+        let current: Option<EnumType> = uses_of.first().map(|(_, _, x)| (*x).clone());
+        let found: Vec<(String, String)> = uses_of.into_iter().map(|(t, c, _)| (t, c)).collect();
         let Some(cur) = current else {
             return Err(err(
                 codes::NO_SUCH_ENUM,
@@ -1667,7 +1673,7 @@ impl Replayer<'_> {
             }
             let old_check = t.enum_check(&old).cloned();
             let new_check = old_check.as_ref().map(|c| Constraint::Check {
-                dialects: None,
+                dialects: enum_check_dialects(&cname, &values),
                 name: c.name().to_string(),
                 expr: enum_check_expr(&cname, &values),
             });
@@ -2253,6 +2259,13 @@ check_constraints = [{ name = "ck_positive", expr = "id > 0" }]
         let c = &s.tables["users"].columns["k"];
         assert!(matches!(&c.ty, ColumnType::Enum(e) if e.values == ["z", "a", "bee"]), "{:?}", c.ty);
         assert_eq!(c.default, Some(Value::String("bee".into())), "the default follows the rename");
+        // A non-native enum of the same name is another thing: the native type is meant.
+        let other =
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"orders\"\ncolumn = { name = \"k\", type = { enum = [\"x\"], name = \"kind\", native = false } }\n";
+        let s = revision(&s, other).expect("a non-native enum of the same name");
+        let s = revision(&s, "[[upgrade]]\nop = \"alter_enum\"\nname = \"kind\"\nadd = [\"c\"]\n").expect("valid");
+        assert!(matches!(&s.tables["orders"].columns["k"].ty, ColumnType::Enum(e) if e.values == ["x"] && !e.native));
+        assert!(matches!(&s.tables["users"].columns["k"].ty, ColumnType::Enum(e) if e.values == ["z", "a", "bee", "c"] && e.native));
     }
 
     #[test]

@@ -134,16 +134,38 @@ pub struct Table {
     pub options: Option<PerDialect>,
 }
 
+/// Whether a column name is written bare in a non-native enum's check.
+fn plain_name(column: &str) -> bool {
+    column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The check a non-native enum column is held by (SPEC 9): its values, as
 /// the SQL the check constraint holds. The column's name is written bare
-/// when it is a plain lower-case identifier, double-quoted otherwise.
+/// when it is a plain lower-case identifier, double-quoted otherwise (and
+/// then `enum_check_dialects` gives MySQL's spelling).
 pub fn enum_check_expr(column: &str, values: &[String]) -> String {
-    let plain = column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    let mut out = if plain {
+    enum_check_quoted(column, values, '"')
+}
+
+/// The per-dialect text of a non-native enum's check, when its column's
+/// name needs quoting: MySQL and MariaDB read `"x"` as a string.
+pub fn enum_check_dialects(column: &str, values: &[String]) -> Option<Box<PerDialect>> {
+    if plain_name(column) {
+        return None;
+    }
+    let mut m = IndexMap::new();
+    m.insert("mysql".to_string(), enum_check_quoted(column, values, '`'));
+    m.insert("default".to_string(), enum_check_quoted(column, values, '"'));
+    Some(Box::new(PerDialect(m)))
+}
+
+fn enum_check_quoted(column: &str, values: &[String], quote: char) -> String {
+    let mut out = if plain_name(column) {
         column.to_string()
     } else {
-        format!("\"{}\"", column.replace('"', "\"\""))
+        let doubled: String = [quote, quote].iter().collect();
+        format!("{quote}{}{quote}", column.replace(quote, &doubled))
     };
     out.push_str(" IN (");
     for (i, v) in values.iter().enumerate() {

@@ -268,6 +268,11 @@ impl Gen {
         } else {
             type_at(self.rng.below(18), enum_name)
         };
+        // Some enums are not native (SPEC 9): a VARCHAR held by a check.
+        let ty = match ty {
+            Ty::Enum(name, values) if self.rng.chance(40) => Ty::Choice(name, values),
+            ty => ty,
+        };
         let mut nullable = !self.rng.chance(30);
         let mut default = None;
         if matches!(ty, Ty::Binary) {
@@ -412,13 +417,13 @@ impl Gen {
                 },
             },
             // A value added to the column's enum, on every column that uses it (SPEC 9).
-            7 if matches!(col.ty, Ty::Enum(..)) => {
-                let Ty::Enum(name, _) = &col.ty else { unreachable!() };
+            7 if matches!(col.ty, Ty::Enum(..) | Ty::Choice(..)) => {
+                let (Ty::Enum(name, _) | Ty::Choice(name, _)) = &col.ty else { unreachable!() };
                 let tables = self
                     .schema
                     .tables
                     .iter()
-                    .filter(|t| t.cols.iter().any(|c| matches!(&c.ty, Ty::Enum(n, _) if n == name)))
+                    .filter(|t| t.cols.iter().any(|c| matches!(&c.ty, Ty::Enum(n, _) | Ty::Choice(n, _) if n == name)))
                     .map(|t| t.name.clone())
                     .collect();
                 Op::AlterEnum {

@@ -32,6 +32,9 @@ pub enum Ty {
     Jsonb,
     Uuid,
     Enum(String, Vec<String>),
+    /// A non-native enum (SPEC 9): a VARCHAR as long as its longest value,
+    /// held by a check named by the convention (`ck_{table}_{column}`).
+    Choice(String, Vec<String>),
 }
 
 impl Ty {
@@ -59,6 +62,10 @@ impl Ty {
                 let values: Vec<String> = values.iter().map(|v| q(v)).collect();
                 format!("{{ enum = [{}], name = {} }}", values.join(", "), q(name))
             }
+            Ty::Choice(name, values) => {
+                let values: Vec<String> = values.iter().map(|v| q(v)).collect();
+                format!("{{ enum = [{}], name = {}, native = false }}", values.join(", "), q(name))
+            }
         }
     }
 
@@ -69,7 +76,7 @@ impl Ty {
 
     /// Whether rows give distinct values of this type (keys need it).
     pub fn distinct_values(&self) -> bool {
-        self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..))
+        self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..) | Ty::Choice(..))
     }
 
     /// Whether rows carry comparable values in this column.
@@ -105,7 +112,7 @@ impl Ty {
             Ty::TimestampTz => Lit::Now,
             Ty::Json | Ty::Jsonb => Lit::Str(format!("{{\"k\": {n}}}")),
             Ty::Uuid => Lit::Str(format!("00000000-0000-4000-8000-{n:012}")),
-            Ty::Enum(_, values) => Lit::Str(values[(n % values.len() as u64) as usize].clone()),
+            Ty::Enum(_, values) | Ty::Choice(_, values) => Lit::Str(values[(n % values.len() as u64) as usize].clone()),
             Ty::Binary => Lit::Str(format!("b{n}")),
         }
     }
@@ -721,6 +728,15 @@ impl Op {
     }
 }
 
+/// The check that holds a non-native enum column, named by the convention.
+fn choice_check(table: &str, col: &Col) -> Option<Check> {
+    matches!(col.ty, Ty::Choice(..)).then(|| Check {
+        name: conv(format!("ck_{table}_{}", col.name)),
+        col: col.name.clone(),
+        expr: String::new(),
+    })
+}
+
 fn default_canon(col: &Col) -> Option<Option<String>> {
     match &col.default {
         None => Some(None),
@@ -882,6 +898,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 no_nulls: true,
             }];
             all.extend(cols.iter().cloned());
+            let checks = cols.iter().filter_map(|c| choice_check(table, c)).collect();
             schema.tables.push(Table {
                 name: table.clone(),
                 cols: all,
@@ -889,7 +906,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 uniques: vec![],
                 indexes: vec![],
                 fks: vec![],
-                checks: vec![],
+                checks,
                 rows: BTreeMap::new(),
             });
             for e in extras {
@@ -943,6 +960,12 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 if let Some(v) = &value {
                     row.insert(col.name.clone(), v.clone());
                 }
+            }
+            if let Some(k) = choice_check(table, col) {
+                if t.checks.iter().any(|c| c.name == k.name) {
+                    return Err("check name taken".into());
+                }
+                t.checks.push(k);
             }
             t.cols.push(col.clone());
         }
@@ -1079,7 +1102,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             let mut found = false;
             for t in schema.tables.iter_mut() {
                 for c in t.cols.iter_mut() {
-                    if let Ty::Enum(n, values) = &mut c.ty {
+                    if let Ty::Enum(n, values) | Ty::Choice(n, values) = &mut c.ty {
                         if n == name {
                             if values.contains(add) {
                                 return Err("value taken".into());
