@@ -119,7 +119,9 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
         (_, "method" | "kind") => json!({"type": "string"}),
         (Some(OpKind::CreateTable), "indexes") => json!({"type": "array", "items": {"$ref": "#/$defs/index"}}),
         (_, "op") => json!({"type": "string"}),
-        (_, "table" | "name" | "new_name" | "referred_table" | "expr" | "message" | "where" | "comment" | "revision") => json!({"type": "string"}),
+        // A check's SQL, or per dialect (SPEC 9: "" = no such check there).
+        (_, "expr") => per_dialect(),
+        (_, "table" | "name" | "new_name" | "referred_table" | "message" | "where" | "comment" | "revision") => json!({"type": "string"}),
         (_, "column") => json!({"type": "string"}),
         (_, "columns" | "referred_columns" | "branch_labels" | "depends_on" | "key") => names(),
         (_, "down_revision") => json!({"anyOf": [{"type": "string"}, names()]}),
