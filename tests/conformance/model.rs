@@ -982,6 +982,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if !c.nullable && c.default.is_none() {
                 return Err("a NOT NULL column without default cannot be re-added by the downgrade".into());
             }
+            // Once NOT NULL (its rows hold no NULL): the downgrade would re-add
+            // it empty, and an earlier revision's NOT NULL could not come back.
+            if c.no_nulls && c.default.is_none() {
+                return Err("a column that was NOT NULL comes back empty in the downgrade".into());
+            }
             // The downgrade re-adds the column with its default in every row:
             // a unique key on it cannot come back (a known limitation).
             if c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
