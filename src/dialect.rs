@@ -210,6 +210,12 @@ pub enum Capability {
     InstantDropColumn,
     /// `RENAME COLUMN` with `ALGORITHM=INSTANT`.
     InstantRenameColumn,
+    /// Generated columns (`generated`, SPEC 9), stored ones at least.
+    GeneratedColumns,
+    /// Generated columns computed when read (`stored = false`).
+    GeneratedVirtual,
+    /// `ALTER TYPE ... RENAME VALUE`.
+    EnumRenameValue,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -525,6 +531,8 @@ impl Dialect {
             ColumnType::Json => t("json", "json"),
             ColumnType::Jsonb => t("jsonb", "jsonb"),
             ColumnType::Uuid => t("uuid", "uuid"),
+            // A non-native enum is a VARCHAR as long as its longest value (SPEC 9).
+            ColumnType::Enum(e) if !e.native => sized("string", "string", [("n", e.longest()), ("n", e.longest())]),
             ColumnType::Enum(e) => match self.data.enum_style {
                 EnumStyle::Type => Ok(TypeSpelling::Named(&e.name)),
                 EnumStyle::Inline => Ok(TypeSpelling::InlineEnum(&e.values)),

@@ -489,3 +489,44 @@ fn a_misspelt_type_gets_a_suggestion() {
     let err = stderr(&schemac(tmp.path(), &["upgrade"]));
     assert!(err.contains("help: did you mean `varchar(20)` (the same as `string(20)`)?"), "{err}");
 }
+
+/// SPEC 9: what a dialect's version lacks is refused with a diagnostic at
+/// the key (`generated`, `using`), never spelled as SQL the engine refuses.
+#[test]
+fn generated_columns_and_using_are_refused_where_the_dialect_lacks_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a.toml"),
+        "revision = \"a1\"\nmessage = \"t\"\n[[upgrade]]\nop = \"create_table\"\ntable = \"t\"\ncolumns = [\n  { name = \"id\", type = \"integer\", primary_key = true },\n  { name = \"n\", type = \"integer\" },\n  { name = \"twice\", type = \"integer\", generated = { expr = \"n * 2\", stored = false } },\n  { name = \"code\", type = \"string(10)\" },\n]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        revs.join("b.toml"),
+        "revision = \"b1\"\ndown_revision = \"a1\"\nmessage = \"u\"\n[[upgrade]]\nop = \"alter_column\"\ntable = \"t\"\ncolumn = \"code\"\ntype = \"integer\"\nusing = { mysql = \"\", default = \"CAST(code AS INTEGER)\" }\n",
+    )
+    .unwrap();
+    let run = |dialect: &str| schemac(tmp.path(), &["--dialect", dialect, "upgrade", "base:head"]);
+    for (dialect, wanted) in [
+        ("sqlite@3.25", "which sqlite 3.25 does not support"),
+        ("postgresql@17", "not stored (`stored = false`), which postgresql 17 does not support"),
+        ("mysql", "`using` has no expression for mysql"),
+        ("mariadb", "`using` has no expression for mariadb"),
+    ] {
+        let out = run(dialect);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dialect}: {err}");
+        assert!(out.stdout.is_empty(), "{dialect}");
+        assert!(err.contains("E0501") && err.contains(wanted), "{dialect}: {err}");
+        assert!(err.contains("a.toml:") || err.contains("b.toml:"), "{dialect}: located: {err}");
+    }
+    for dialect in ["sqlite", "postgresql@18"] {
+        let out = run(dialect);
+        assert_eq!(out.status.code(), Some(0), "{dialect}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("GENERATED ALWAYS AS (n * 2) VIRTUAL"),
+            "{dialect}"
+        );
+    }
+}

@@ -909,6 +909,131 @@ fn partial_index_follows_renames(engine: Engine) {
     db.is_empty().unwrap();
 }
 
+/// SPEC 9 on each engine (the `generated_enums` project): the generated
+/// column computed for every row, the enum values renamed, added (and used
+/// in the same revision), removed with their rows mapped, the `using`
+/// conversion; then the derived downgrade, which refuses the added values
+/// again, and the upgrade once more, to the same catalog.
+fn generated_and_enums(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/generated_enums");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "genenum").unwrap();
+    let up = sql(&dir, &["--dialect", d, "upgrade", "base:head"]);
+    db.apply(&up).unwrap_or_else(|e| panic!("{engine}: upgrade: {e}\n{up}"));
+    let head = db.catalog().unwrap();
+    let s = |v: &str| Some(v.to_string());
+    let rows = |db: &TestDb, state: &str| db.query_rows(&format!("SELECT id, {state}, kind, code FROM items ORDER BY id")).unwrap();
+    let row = |id: &str, state: &str, kind: &str, code: &str| vec![s(id), s(state), s(kind), s(code)];
+    assert_eq!(
+        rows(&db, "status"),
+        vec![
+            row("1", "live", "a", "40"),
+            row("2", "draft", "bee", "50"),
+            row("3", "draft", "a", "60"),
+            row("4", "archived", "z", "70"),
+        ],
+        "{engine}"
+    );
+    // The engine computes the generated column, for a new row too.
+    db.apply("INSERT INTO items (id, qty, price) VALUES (10, 3, 2.5)").unwrap();
+    let computed = db.query_rows("SELECT count(*) FROM items WHERE total = qty * price").unwrap();
+    assert_eq!(computed, vec![vec![s("5")]], "{engine}");
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'c')").is_err(),
+        "{engine}: removed value"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (11, 1, 1, 'b')").is_err(),
+        "{engine}: renamed value"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, flag) VALUES (11, 1, 1, 'maybe')").is_ok(),
+        "{engine}: flag is a plain string"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, status) VALUES (13, 1, 1, 'nope')").is_err(),
+        "{engine}: the renamed column's check"
+    );
+    db.apply("INSERT INTO items (id, qty, price, status) VALUES (12, 1, 1, 'gone')").unwrap();
+    db.apply("DELETE FROM items WHERE id IN (10, 11, 12)").unwrap();
+
+    let down = sql(&dir, &["--dialect", d, "downgrade", "head:e1a1"]);
+    db.apply(&down).unwrap_or_else(|e| panic!("{engine}: derived downgrade: {e}\n{down}"));
+    assert_eq!(
+        rows(&db, "state"),
+        vec![row("1", "live", "a", "40"), row("2", "draft", "b", "50"), row("3", "draft", "a", "60")],
+        "{engine}: the mapped row keeps its new value"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, state) VALUES (12, 1, 1, 'archived')").is_err(),
+        "{engine}: added value after the downgrade"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, kind) VALUES (12, 1, 1, 'z')").is_err(),
+        "{engine}: added value after the downgrade"
+    );
+    assert!(
+        db.apply("INSERT INTO items (id, qty, price, flag) VALUES (12, 1, 1, 'maybe')").is_err(),
+        "{engine}: the non-native enum's check is back"
+    );
+
+    let again = sql(&dir, &["--dialect", d, "upgrade", "e1a1:head"]);
+    db.apply(&again).unwrap_or_else(|e| panic!("{engine}: upgrade again: {e}\n{again}"));
+    assert_eq!(db.catalog().unwrap(), head, "{engine}: upgrade, downgrade, upgrade again");
+}
+
+#[test]
+fn generated_and_enums_sqlite() {
+    generated_and_enums(Engine::Sqlite);
+}
+
+#[test]
+fn generated_and_enums_postgresql() {
+    generated_and_enums(Engine::Postgres);
+}
+
+#[test]
+fn generated_and_enums_mariadb() {
+    generated_and_enums(Engine::Mariadb);
+}
+
+/// `using` (SPEC 9) keeps what names the column: on MySQL/MariaDB the new
+/// value is computed into a new column that takes the old one's place, so
+/// its indexes, unique constraint and check are dropped first and made again.
+fn using_keeps_dependents(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/projects/using_swap");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "using_swap").unwrap();
+    let up = sql(&dir, &["--dialect", d, "upgrade", "base:head"]);
+    db.apply(&up).unwrap_or_else(|e| panic!("{engine}: {e}\n{up}"));
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        db.query_rows("SELECT id, code FROM t ORDER BY id").unwrap(),
+        vec![vec![s("1"), s("5")], vec![s("2"), s("6")]],
+        "{engine}"
+    );
+    let cat = db.catalog().unwrap();
+    let t = cat.table("t").unwrap();
+    assert!(t.indexes.contains_key("ix_t_code_other"), "{engine}: {t:?}");
+    assert!(
+        t.unique_constraints.contains_key("uq_t_code") || t.indexes.contains_key("uq_t_code"),
+        "{engine}: {t:?}"
+    );
+    assert!(t.checks.contains("ck_t_code"), "{engine}: {t:?}");
+    assert!(
+        db.apply("INSERT INTO t (id, code, other) VALUES (3, 5, 1)").is_err(),
+        "{engine}: the unique constraint"
+    );
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"])).unwrap();
+    db.is_empty().unwrap();
+}
+
 #[test]
 fn partial_index_follows_renames_sqlite() {
     partial_index_follows_renames(Engine::Sqlite);
@@ -917,4 +1042,19 @@ fn partial_index_follows_renames_sqlite() {
 #[test]
 fn partial_index_follows_renames_postgresql() {
     partial_index_follows_renames(Engine::Postgres);
+}
+
+#[test]
+fn using_keeps_dependents_sqlite() {
+    using_keeps_dependents(Engine::Sqlite);
+}
+
+#[test]
+fn using_keeps_dependents_postgresql() {
+    using_keeps_dependents(Engine::Postgres);
+}
+
+#[test]
+fn using_keeps_dependents_mariadb() {
+    using_keeps_dependents(Engine::Mariadb);
 }

@@ -45,6 +45,7 @@ columns = [
     { name = "id", type = "integer", primary_key = true },
     { name = "user_id", type = "integer" },
     { name = "total", type = "integer" },
+    { name = "state", type = { enum = ["new", "paid", "void"], name = "order_state" } },
 ]
 foreign_keys = [{ name = "fk_orders_user", columns = ["user_id"], referred_table = "users", referred_columns = ["id"] }]
 check_constraints = [{ name = "ck_orders_total", expr = "total >= 0" }]
@@ -86,9 +87,11 @@ columns = [
     { name = "owner", type = "integer", references = "users.id", on_delete = "cascade" },
     { name = "title", type = "string(40)", nullable = false, default = "untitled", comment = "the \"title\"" },
     { name = "kind", type = { enum = ["a", "b"], name = "item_kind" } },
+    { name = "state", type = { enum = ["new", "done"], native = false }, collation = { postgresql = "C", default = "utf8mb4_bin", sqlite = "NOCASE" } },
+    { name = "double_id", type = "bigint", generated = { expr = { default = "id * 2", mysql = "`id` * 2" }, stored = true } },
 ]
 unique_constraints = [{ name = "uq_items_title", columns = ["title"] }]
-check_constraints = [{ expr = "id > 0" }]
+check_constraints = [{ expr = "id > 0" }, { name = "ck_items_flag", expr = { postgresql = "", default = "id >= 0" } }]
 indexes = [{ columns = ["kind"], unique = false }]
 comment = "things"
 "#
@@ -101,7 +104,7 @@ comment = "things"
         OpKind::DropColumn => "op = \"drop_column\"\ntable = \"users\"\ncolumn = \"note\"\n",
         OpKind::RenameColumn => "op = \"rename_column\"\ntable = \"users\"\ncolumn = \"note\"\nnew_name = \"remark\"\n",
         OpKind::AlterColumn => {
-            "op = \"alter_column\"\ntable = \"orders\"\ncolumn = \"total\"\ntype = \"bigint\"\nnullable = false\ndefault = 0\nbackfill = 0\n"
+            "op = \"alter_column\"\ntable = \"orders\"\ncolumn = \"total\"\ntype = \"bigint\"\nnullable = false\ndefault = 0\nbackfill = 0\nusing = { default = \"total * 1\", mysql = \"total + 0\" }\n"
         }
         OpKind::CreateIndex => "op = \"create_index\"\ntable = \"orders\"\ncolumns = [\"total\"]\nname = \"ix_orders_total\"\nunique = true\n",
         OpKind::DropIndex => "op = \"drop_index\"\nname = \"ix_users_age\"\n",
@@ -130,6 +133,9 @@ comment = "things"
         }
         OpKind::DropSequence => "op = \"drop_sequence\"\nname = \"counter_seq\"\n",
         OpKind::AlterSequence => "op = \"alter_sequence\"\nname = \"counter_seq\"\nincrement = 3\n",
+        OpKind::AlterEnum => {
+            "op = \"alter_enum\"\nname = \"order_state\"\nrename = { paid = \"settled\" }\nadd = [\"shipped\"]\nafter = \"new\"\nremove = [\"void\"]\nmap = { void = \"new\" }\n"
+        }
         OpKind::DeleteRows => {
             let s = |v: &str| Sp::new(v.to_string(), Span::default());
             return Sample::Derived(Box::new(Op::DeleteRows {
@@ -188,10 +194,11 @@ fn change_kind(c: &Change) -> &'static str {
         Change::CreateSequence { .. } => "CreateSequence",
         Change::DropSequence { .. } => "DropSequence",
         Change::AlterSequence { .. } => "AlterSequence",
+        Change::AlterEnum { .. } => "AlterEnum",
     }
 }
 
-const CHANGES: [&str; 24] = [
+const CHANGES: [&str; 25] = [
     "CreateTable",
     "DropTable",
     "RenameTable",
@@ -211,6 +218,7 @@ const CHANGES: [&str; 24] = [
     "RenameIndex",
     "RenameConstraint",
     "AlterTable",
+    "AlterEnum",
     "CreateNamespace",
     "DropNamespace",
     "CreateSequence",

@@ -114,6 +114,7 @@ codes! {
     "E0121" EMPTY_ENUM "an enum type has no values",
     "E0122" BAD_INDEX_OPTION "an index element or option has a value schemac does not know (`order`, `nulls`, `length`, `method`, `kind`), or names both a column and an expression",
     "E0123" EXPRESSION_INDEX_NEEDS_NAME "an index with an expression element has no `name` (the convention names indexes after their columns)",
+    "E0124" BAD_ENUM_CHANGE "an `alter_enum` places values (`before`, `after`) it does not add, gives both, or names a value its enum does not have, has already, or would lose",
     // The revision graph.
     "E0201" DUPLICATE_REVISION "two revision files have the same revision id, or ids that differ only in letter case",
     "E0202" UNKNOWN_DOWN_REVISION "a `down_revision` names no revision",
@@ -153,6 +154,8 @@ codes! {
     "E0330" BAD_ENUM_LABEL "an enum label is longer than 63 bytes (PostgreSQL), or two labels are equal without case (MySQL, MariaDB)",
     "E0331" RESERVED_NAME "a table, view, index, constraint or enum type is named like the version table or its key",
     "E0332" RENAME_NEEDS_QUOTES "a rename gives a name that needs quotes to SQL text written for every dialect (a view, check or index predicate), and no quoting reads as a name on every engine",
+    "E0340" NO_SUCH_ENUM "`alter_enum` names an enum type that no column uses at its revision",
+    "E0341" GENERATED_COLUMN_MISUSE "a generated column is given a default, autoincrement or a primary key, or a row gives it a value (the engine computes it)",
     "E0360" NO_SUCH_NAMESPACE "an operation names a schema (`schema`, `drop_namespace`) that no `create_namespace` made, or makes one that exists",
     "E0361" NAMESPACE_NOT_EMPTY "`drop_namespace` of a schema that still holds tables, views or sequences",
     "E0362" NO_SUCH_SEQUENCE "an operation or a `{ next = ... }` default names a sequence that does not exist, or `create_sequence` one that does",

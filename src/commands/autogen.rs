@@ -306,7 +306,8 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
                 )),
             }
         }
-        for c in a.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+        // A non-native enum's check follows its column (add_column, alter_column, alter_enum).
+        for c in a.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !is_enum_check(a, c)) {
             match b.constraint(c.name()) {
                 Some(x) if x == c => {}
                 found => drops.push(item(
@@ -510,7 +511,7 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
     // 6. Indexes and constraints that are new or changed on tables that stay;
     // foreign keys last, once every table and key exists.
     for (a, b) in &survivors {
-        for c in b.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+        for c in b.constraints.iter().filter(|c| !matches!(c, Constraint::ForeignKey(_)) && !is_enum_check(b, c)) {
             let old = a.constraint(c.name());
             if old != Some(c) {
                 adds.push(item(
@@ -594,6 +595,11 @@ fn add_constraint(table: &str, c: &Constraint) -> Op {
     }
 }
 
+/// Whether a constraint is the check of one of the table's non-native enum columns.
+fn is_enum_check(t: &Table, c: &Constraint) -> bool {
+    t.columns.values().any(|col| t.enum_check(col).is_some_and(|k| k.name() == c.name()))
+}
+
 /// A column as autogenerate declares it: `nullable` only when NOT NULL
 /// and not implied by the primary key; no inline constraints.
 fn column_spec(c: &Column, in_pk: bool) -> ColumnSpec {
@@ -645,6 +651,7 @@ fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
         default: (old.default != new.default).then(|| new.default.clone().map(|d| Sp::new(d, Span::default()))),
         comment: (old.comment != new.comment).then(|| new.comment.clone()),
         backfill: None,
+        using: None,
     })
 }
 

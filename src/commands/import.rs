@@ -278,7 +278,7 @@ impl Importer<'_> {
                     .constraints
                     .iter()
                     .filter_map(|c| match c {
-                        Constraint::Check { name, expr } => {
+                        Constraint::Check { name, expr, .. } => {
                             let e = expr.to_ascii_lowercase().replace(['`', '"', ' '], "");
                             let col = e.strip_prefix("json_valid(")?.strip_suffix(')')?.to_string();
                             let column = t.columns.keys().find(|k| k.to_ascii_lowercase() == col)?;
@@ -456,6 +456,8 @@ impl Importer<'_> {
             default: None,
             autoincrement: false,
             comment: None,
+            generated: None,
+            collation: None,
         };
         let mut cons = vec![];
         for o in &c.options {
@@ -509,6 +511,17 @@ impl Importer<'_> {
                     cons.push(sq::TableConstraint::Check(ck));
                 }
                 sq::ColumnOption::Comment(s) => col.comment = Some(s.clone()),
+                // A generated column (SPEC 9): `AS (expr)` alone is VIRTUAL on MySQL.
+                sq::ColumnOption::Generated {
+                    generation_expr: Some(e),
+                    generation_expr_mode,
+                    ..
+                } => {
+                    col.generated = Some(Box::new(crate::vocab::types::Generated {
+                        expr: PerDialect::single(e.to_string()),
+                        stored: matches!(generation_expr_mode, Some(sq::GeneratedExpressionMode::Stored)),
+                    }));
+                }
                 sq::ColumnOption::Generated { .. } => {
                     let t = o.option.to_string().to_ascii_uppercase();
                     if t.contains("IDENTITY") {
@@ -517,7 +530,12 @@ impl Importer<'_> {
                         lost.push(format!("{} {}", c.name.value, o.option));
                     }
                 }
-                sq::ColumnOption::OnUpdate(_) | sq::ColumnOption::Collation(_) | sq::ColumnOption::CharacterSet(_) | sq::ColumnOption::Invisible => {
+                sq::ColumnOption::Collation(n) => {
+                    let name = n.to_string();
+                    let last = name.rsplit('.').next().unwrap_or(&name).trim_matches(['"', '`']).to_string();
+                    col.collation = Some(Box::new(PerDialect::single(last)));
+                }
+                sq::ColumnOption::OnUpdate(_) | sq::ColumnOption::CharacterSet(_) | sq::ColumnOption::Invisible => {
                     lost.push(format!("{} {}", c.name.value, o.option))
                 }
                 other => {
@@ -565,6 +583,7 @@ impl Importer<'_> {
         let ty = ColumnType::Enum(Box::new(EnumType {
             name: col.name.clone(),
             values,
+            native: true,
         }));
         let ours = self.dialect.type_sql(&ty).ok()?;
         let theirs = match &col.ty {
@@ -636,7 +655,7 @@ impl Importer<'_> {
                         Naming::make(&self.naming.check, &t.name, &cols, "")
                     }
                 };
-                t.constraints.push(Constraint::Check { name, expr });
+                t.constraints.push(Constraint::Check { name, expr, dialects: None });
             }
             sq::TableConstraint::Index(ix) => {
                 let (cols, elements) = index_elements(&ix.columns, t);
@@ -672,6 +691,7 @@ impl Importer<'_> {
             return ColumnType::Enum(Box::new(EnumType {
                 name: column.to_string(),
                 values,
+                native: true,
             }));
         }
         if let sq::DataType::Custom(name, args) = dt {
@@ -681,6 +701,7 @@ impl Importer<'_> {
                     return ColumnType::Enum(Box::new(EnumType {
                         name: n,
                         values: values.clone(),
+                        native: true,
                     }));
                 }
             }
@@ -1265,6 +1286,7 @@ impl Dump {
                     default: Some(c.default.clone().map(|d| crate::base::diag::Sp::new(d, Span::default()))),
                     comment: None,
                     backfill: None,
+                    using: None,
                 }));
             }
             created.push(&t.name);
@@ -1301,7 +1323,16 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
             if no_comments {
                 c.comment = None;
             }
+            // A dump spells a generated column's expression its own way, and
+            // shows collations where they are not the table's (or always).
+            if let Some(g) = c.generated.as_mut() {
+                g.expr = PerDialect::default();
+            }
+            c.collation = None;
         }
+        // A check the dialect does not have (an entry "") is not in its dump.
+        t.constraints
+            .retain(|c| !matches!(c, Constraint::Check { dialects: Some(pd), .. } if pd.get(dialect.lookup()) == Some("")));
         if no_comments {
             t.comment = None;
         }
@@ -1356,7 +1387,10 @@ pub fn normalise(s: &Schema, dialect: &Dialect, unnamed_pk: &[String]) -> Schema
         t.constraints.extend(uniques);
         for c in t.constraints.iter_mut() {
             match c {
-                Constraint::Check { expr, .. } => expr.clear(),
+                Constraint::Check { expr, dialects, .. } => {
+                    expr.clear();
+                    *dialects = None;
+                }
                 // NO ACTION is the default; RESTRICT differs from it only in
                 // when it is checked, which no dump shows on MySQL.
                 Constraint::ForeignKey(fk) => {

@@ -8,7 +8,9 @@
 //! Invariant: no key name is listed here; only the shape of a value is
 //! (`value_of`), and a key with no shape given accepts any value.
 
-use crate::language::load::{CHECK_KEYS, COLUMN_KEYS, DIALECT_KEYS, FOREIGN_KEY_KEYS, INDEX_ELEMENT_KEYS, INDEX_KEYS, REVISION_KEYS, UNIQUE_KEYS};
+use crate::language::load::{
+    CHECK_KEYS, COLUMN_KEYS, DIALECT_KEYS, ENUM_KEYS, FOREIGN_KEY_KEYS, GENERATED_KEYS, INDEX_ELEMENT_KEYS, INDEX_KEYS, REVISION_KEYS, UNIQUE_KEYS,
+};
 use crate::vocab::ops::OpKind;
 use serde_json::{json, Map, Value};
 
@@ -125,7 +127,9 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
         (_, "method" | "kind") => json!({"type": "string"}),
         (Some(OpKind::CreateTable), "indexes") => json!({"type": "array", "items": {"$ref": "#/$defs/index"}}),
         (_, "op") => json!({"type": "string"}),
-        (_, "table" | "name" | "new_name" | "referred_table" | "expr" | "message" | "where" | "comment" | "revision") => json!({"type": "string"}),
+        // A check's SQL, or per dialect (SPEC 9: "" = no such check there).
+        (_, "expr") => per_dialect(),
+        (_, "table" | "name" | "new_name" | "referred_table" | "message" | "where" | "comment" | "revision") => json!({"type": "string"}),
         // SPEC 9: schemas and sequences.
         (_, "schema" | "referred_schema") => json!({"type": "string"}),
         (_, "owned_by") => json!({"type": "string", "pattern": "^[^.]+\\.[^.]+$"}),
@@ -137,10 +141,27 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
         (_, "unique" | "concurrently" | "nullable" | "transactional" | "autoincrement") => json!({"type": "boolean"}),
         (_, "primary_key") => json!({"type": "boolean"}),
         (_, "on_delete" | "on_update") => action(),
-        (_, "sql" | "options") => per_dialect(),
+        (_, "sql" | "options" | "using" | "collation") => per_dialect(),
+        // A generated column (SPEC 9).
+        (_, "generated") => object(
+            GENERATED_KEYS,
+            |k| match k {
+                "stored" => json!({"type": "boolean"}),
+                _ => per_dialect(),
+            },
+            &["expr"],
+        ),
+        // alter_enum (SPEC 9).
+        (Some(OpKind::AlterEnum), "add" | "remove") => names(),
+        (Some(OpKind::AlterEnum), "before" | "after") => json!({"type": "string"}),
+        (Some(OpKind::AlterEnum), "rename" | "map") => json!({"type": "object", "additionalProperties": {"type": "string"}}),
         (_, "type") => json!({"anyOf": [
             {"type": "string"},
-            {"type": "object", "properties": {"enum": names(), "name": {"type": "string"}}, "required": ["enum"], "additionalProperties": false},
+            object(ENUM_KEYS, |k| match k {
+                "enum" => names(),
+                "native" => json!({"type": "boolean"}),
+                _ => json!({"type": "string"}),
+            }, &["enum"]),
             {"type": "object", "propertyNames": {"enum": DIALECT_KEYS}, "additionalProperties": {"type": "string"}}
         ]}),
         (_, "default") => default_value(),

@@ -177,6 +177,18 @@ pub fn plan(entries: &[Entry], schema: &Schema, d: &Dialect) -> Result<Vec<Step>
                         diags.push(column_error(&k.v, k.span));
                         ok = false;
                     }
+                    // The engine computes a generated column (SPEC 9): no row writes it.
+                    Some(col) if col.generated.is_some() => {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::GENERATED_COLUMN_MISUSE,
+                                format!("`{}` is a generated column: the engine computes its value", k.v),
+                            )
+                            .at(k.span, "generated column")
+                            .help("leave the column out of the rows"),
+                        );
+                        ok = false;
+                    }
                     Some(col) => {
                         if let Err(diag) = crate::replay::check_value_type(&col.ty, v) {
                             diags.push(diag);

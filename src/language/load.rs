@@ -9,7 +9,7 @@ use crate::base::doc::{Item, Table, Val};
 use crate::base::files::{ReadError, MAX_FILE};
 use crate::base::suggest::closest;
 use crate::vocab::ops::*;
-use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value, INDEX_KINDS, INDEX_METHODS};
+use crate::vocab::types::{parse_type, ColumnType, EnumType, FkAction, Generated, IndexElement, IndexOptions, PerDialect, Value, INDEX_KINDS, INDEX_METHODS};
 use indexmap::IndexMap;
 use std::path::Path;
 
@@ -641,9 +641,10 @@ impl<'i> Decoder<'_, 'i> {
             },
             OpKind::CreateCheckConstraint => Op::AddConstraint {
                 table: self.req_table(t, span)?,
-                constraint: ConstraintSpec::Check {
-                    name: self.opt_name(t, "name"),
-                    expr: self.req_string(t, "expr", span)?,
+                constraint: {
+                    let name = self.opt_name(t, "name");
+                    let (expr, dialects) = self.check_expr(t, span)?;
+                    ConstraintSpec::Check { name, expr, dialects }
                 },
             },
             OpKind::CreatePrimaryKey => Op::AddConstraint {
@@ -699,6 +700,7 @@ impl<'i> Decoder<'_, 'i> {
                 };
                 Op::AlterTable { table, comment }
             }
+            OpKind::AlterEnum => Op::AlterEnum(self.enum_change(t, span)?),
             OpKind::CreateNamespace => Op::CreateNamespace {
                 name: self.req_name(t, "name", span)?,
             },
@@ -811,6 +813,102 @@ impl<'i> Decoder<'_, 'i> {
         }
     }
 
+    /// A check's `expr`: SQL, or a per-dialect table (SPEC 9) whose entry
+    /// `""` says the dialect has no such check.
+    fn check_expr(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<(Sp<String>, Option<Box<PerDialect>>)> {
+        let v = self.required(t, "expr", span)?;
+        if let Val::String(_) = v.get_ref() {
+            return Some((self.string(v)?, None));
+        }
+        let at = self.span(v);
+        let pd = self.per_dialect(v)?;
+        let text = pd
+            .get(&["default"])
+            .or_else(|| pd.0.values().find(|s| !s.is_empty()).map(|s| s.as_str()))
+            .unwrap_or("");
+        Some((Sp::new(text.to_string(), at), Some(Box::new(pd))))
+    }
+
+    /// `alter_enum` (SPEC 9): at least one of `add`, `rename`, `remove`.
+    fn enum_change(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<EnumChange> {
+        let name = self.req_name(t, "name", span)?;
+        let list = |d: &mut Self, key: &str| {
+            t.get(key)
+                .map(|v| d.string_list(v).into_iter().map(|s| s.v).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let add = list(self, "add");
+        let remove = list(self, "remove");
+        let rename = match t.get("rename") {
+            Some(v) => self.pairs(v)?,
+            None => vec![],
+        };
+        let map = match t.get("map") {
+            Some(v) => self.pairs(v)?,
+            None => vec![],
+        };
+        let before = self.opt_name(t, "before");
+        let after = self.opt_name(t, "after");
+        if add.is_empty() && rename.is_empty() && remove.is_empty() {
+            self.err(
+                codes::EMPTY_ALTER,
+                span,
+                "alter_enum changes nothing".into(),
+                "give `add`, `rename` or `remove`",
+            );
+            return None;
+        }
+        for (key, given) in [("before", &before), ("after", &after)] {
+            if let (Some(s), true) = (given, add.is_empty()) {
+                self.err(
+                    codes::BAD_ENUM_CHANGE,
+                    s.span,
+                    format!("`{key}` places the values of `add`, and there are none"),
+                    "nothing to place",
+                );
+                return None;
+            }
+        }
+        if let (Some(_), Some(a)) = (&before, &after) {
+            self.err(codes::BAD_ENUM_CHANGE, a.span, "give `before` or `after`, not both".into(), "one of the two");
+            return None;
+        }
+        Some(EnumChange {
+            name,
+            add,
+            before,
+            after,
+            rename,
+            remove,
+            map,
+        })
+    }
+
+    /// A table of strings to strings (`rename`, `map`), in the order written.
+    fn pairs(&mut self, v: &DeItem<'i>) -> Option<Vec<(String, String)>> {
+        let Val::Table(t) = v.get_ref() else {
+            let span = self.span(v);
+            self.err(codes::WRONG_VALUE_KIND, span, "expected a table of old = \"new\"".into(), "expected a table");
+            return None;
+        };
+        let mut out = vec![];
+        for (k, val) in t.iter() {
+            let new = self.name(val)?;
+            out.push((k.get_ref().to_string(), new.v));
+        }
+        Some(out)
+    }
+
+    /// A column's `generated = { expr = ..., stored = true }` (SPEC 9).
+    fn generated(&mut self, v: &DeItem<'i>) -> Option<Sp<Generated>> {
+        let span = self.span(v);
+        let t = self.sub_table(v, GENERATED_KEYS, "`generated`")?;
+        let expr = self.required(t, "expr", span)?;
+        let expr = self.per_dialect(expr)?;
+        let stored = self.opt_bool(t, "stored").unwrap_or(true);
+        Some(Sp::new(Generated { expr, stored }, span))
+    }
+
     fn required<'t>(&mut self, t: Tbl<'t, 'i>, key: &str, span: Span) -> Option<&'t DeItem<'i>> {
         let v = t.get(key);
         if v.is_none() {
@@ -822,11 +920,6 @@ impl<'i> Decoder<'_, 'i> {
     fn req_name(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
         let v = self.required(t, key, span)?;
         self.name(v)
-    }
-
-    fn req_string(&mut self, t: Tbl<'_, 'i>, key: &str, span: Span) -> Option<Sp<String>> {
-        let v = self.required(t, key, span)?;
-        self.string(v)
     }
 
     fn opt_name(&mut self, t: Tbl<'_, 'i>, key: &str) -> Option<Sp<String>> {
@@ -926,10 +1019,11 @@ impl<'i> Decoder<'_, 'i> {
         for item in self.array(t, "check_constraints") {
             let s = self.span(item);
             if let Some(ct) = self.sub_table(item, CHECK_KEYS, "a check constraint") {
-                if let Some(expr) = self.req_string(ct, "expr", s) {
+                if let Some((expr, dialects)) = self.check_expr(ct, s) {
                     constraints.push(ConstraintSpec::Check {
                         name: self.opt_name(ct, "name"),
                         expr,
+                        dialects,
                     });
                 }
             }
@@ -1181,6 +1275,17 @@ impl<'i> Decoder<'_, 'i> {
             on_delete: self.action(t, "on_delete"),
             on_update: self.action(t, "on_update"),
             comment: t.get("comment").and_then(|v| self.comment_text(v)).map(|s| s.v),
+            generated: match t.get("generated") {
+                None => None,
+                Some(g) => Some(Box::new(self.generated(g)?)),
+            },
+            collation: match t.get("collation") {
+                None => None,
+                Some(c) => {
+                    let span = self.span(c);
+                    Some(Box::new(Sp::new(self.per_dialect(c)?, span)))
+                }
+            },
             span,
         })
     }
@@ -1207,6 +1312,22 @@ impl<'i> Decoder<'_, 'i> {
             Some(v) => Some(self.value(v, false)?),
         };
         let nullable = self.opt_bool(t, "nullable");
+        let using = match t.get("using") {
+            None => None,
+            Some(v) => {
+                let span = self.span(v);
+                Some(Sp::new(self.per_dialect(v)?, span))
+            }
+        };
+        if let (Some(u), None) = (&using, &ty) {
+            self.err(
+                codes::MISSING_KEY,
+                u.span,
+                "`using` computes a new value for a new `type`, and there is none".into(),
+                "this needs `type`",
+            );
+            return None;
+        }
         if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
             self.err(
                 codes::EMPTY_ALTER,
@@ -1224,6 +1345,7 @@ impl<'i> Decoder<'_, 'i> {
             default,
             comment,
             backfill,
+            using,
         })
     }
 
@@ -1348,9 +1470,15 @@ impl<'i> Decoder<'_, 'i> {
             },
             Val::Table(t) => {
                 if t.contains_key("enum") {
-                    self.check_keys(t, &["enum", "name"]);
+                    self.check_keys(t, ENUM_KEYS);
                     let values = self.string_list(t.get("enum")?);
-                    let name = self.req_name(t, "name", span)?;
+                    let native = self.opt_bool(t, "native").unwrap_or(true);
+                    // A non-native enum's name is optional (SPEC 9).
+                    let name = if native {
+                        self.req_name(t, "name", span)?
+                    } else {
+                        self.opt_name(t, "name").unwrap_or_else(|| Sp::new(String::new(), span))
+                    };
                     if values.is_empty() {
                         self.err(codes::EMPTY_ENUM, span, "an enum needs at least one value".into(), "empty enum");
                         return None;
@@ -1359,6 +1487,7 @@ impl<'i> Decoder<'_, 'i> {
                         ColumnType::Enum(Box::new(EnumType {
                             name: name.v,
                             values: values.into_iter().map(|s| s.v).collect(),
+                            native,
                         })),
                         span,
                     ))
@@ -1447,7 +1576,14 @@ pub const COLUMN_KEYS: &[&str] = &[
     "on_delete",
     "on_update",
     "comment",
+    "generated",
+    "collation",
 ];
+
+/// The keys of a column's `generated` table (SPEC 9).
+pub const GENERATED_KEYS: &[&str] = &["expr", "stored"];
+/// The keys of an enum type table.
+pub const ENUM_KEYS: &[&str] = &["enum", "name", "native"];
 
 const NEUTRAL_TYPES: &[&str] = &[
     "boolean",

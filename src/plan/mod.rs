@@ -62,10 +62,39 @@ pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -
         p.add(r);
     }
     p.flush_all();
+    hoist_added_values(&mut p.steps);
     if d.data.combined_alter {
         p.steps = combine::combine_alters(d, std::mem::take(&mut p.steps), p.online, &p.created);
     }
     (p.steps, p.diags)
+}
+
+/// `alter_enum`'s `ADD VALUE`s run first, each in its own transaction before
+/// the revision's, so that the revision may use the new values (PostgreSQL
+/// refuses a value added in the same transaction: "unsafe use of new value",
+/// https://www.postgresql.org/docs/current/sql-altertype.html#id-1.9.3.42.7);
+/// unless the revision creates the type.
+fn hoist_added_values(steps: &mut Vec<Step>) {
+    let hoisted = |s: &Step, before: &[Step]| match &s.kind {
+        StepKind::EnumAddValue { name, .. } if s.placement == Placement::OutsideTransaction => !before
+            .iter()
+            .any(|b| matches!(&b.kind, StepKind::CreateEnum { name: n, .. } | StepKind::EnumSwap { name: n, .. } if n == name)),
+        _ => false,
+    };
+    let marks: Vec<bool> = (0..steps.len()).map(|i| hoisted(&steps[i], &steps[..i])).collect();
+    if !marks.iter().any(|m| *m) {
+        return;
+    }
+    let (mut first, mut rest) = (vec![], vec![]);
+    for (s, m) in std::mem::take(steps).into_iter().zip(marks) {
+        if m {
+            first.push(s);
+        } else {
+            rest.push(s);
+        }
+    }
+    first.extend(rest);
+    *steps = first;
 }
 
 fn nothing_taken(_: &str) -> bool {
@@ -102,9 +131,31 @@ fn column_names(t: &Table) -> Vec<String> {
     t.columns.keys().cloned().collect()
 }
 
+/// Whether two types are the same column type on every dialect: equal,
+/// or non-native enums of the same length (their values are the check's).
+fn same_sql_type(a: &ColumnType, b: &ColumnType) -> bool {
+    match (a, b) {
+        (ColumnType::Enum(x), ColumnType::Enum(y)) if !x.native && !y.native => x.longest() == y.longest(),
+        _ => a == b,
+    }
+}
+
 /// Whether a type change can lose data (anything but a widening).
 fn narrows(old: &ColumnType, new: &ColumnType) -> bool {
     use ColumnType as T;
+    // A non-native enum is a string as long as its longest value; only
+    // another enum of the same values or more takes every value it holds.
+    let plain = |t: &T| match t {
+        T::Enum(e) if !e.native => T::String(Some(e.longest())),
+        other => other.clone(),
+    };
+    if let (T::Enum(a), T::Enum(b)) = (old, new) {
+        return a.values.iter().any(|v| !b.values.contains(v));
+    }
+    if matches!(new, T::Enum(_)) {
+        return true;
+    }
+    let (old, new) = (&plain(old), &plain(new));
     let rank = |t: &T| match t {
         T::SmallInt => 1,
         T::Integer => 2,
@@ -179,7 +230,55 @@ impl<'d> Planner<'d> {
     }
 
     fn push(&mut self, kind: StepKind, span: Span) {
+        // A check is added and dropped as the dialect has it, or not at all (SPEC 9).
+        let kind = match kind {
+            StepKind::AddConstraint { table, constraint } => match self.local_check(constraint, span, true) {
+                Some(constraint) => StepKind::AddConstraint { table, constraint },
+                None => return,
+            },
+            StepKind::DropConstraint {
+                table,
+                constraint,
+                generic_drop,
+            } => match self.local_check(constraint, span, false) {
+                Some(constraint) => StepKind::DropConstraint {
+                    table,
+                    constraint,
+                    generic_drop,
+                },
+                None => return,
+            },
+            other => other,
+        };
         self.steps.push(Step::new(kind, span));
+    }
+
+    /// A constraint as this dialect has it: a check written per dialect
+    /// takes the dialect's entry; none when that entry is `""` (SPEC 9:
+    /// SQLAlchemy's `Boolean(create_constraint=True)` where the dialect has
+    /// a native boolean), or when there is no entry and no `default` (a
+    /// diagnostic, when the check is being made).
+    fn local_check(&mut self, c: Constraint, span: Span, making: bool) -> Option<Constraint> {
+        let Constraint::Check { name, dialects: Some(pd), .. } = &c else {
+            return Some(c);
+        };
+        match pd.get(self.d.lookup()) {
+            Some("") => None,
+            Some(sql) => Some(Constraint::Check {
+                name: name.clone(),
+                expr: sql.to_string(),
+                dialects: None,
+            }),
+            None => {
+                if making {
+                    self.fail(
+                        span,
+                        format!("check `{name}` has no SQL for {} and no `default` (use \"\" for none)", self.d.key()),
+                    );
+                }
+                None
+            }
+        }
     }
 
     /// The last step runs between transactions.
@@ -245,6 +344,31 @@ impl<'d> Planner<'d> {
         if let Some(Err(e)) = c.default.as_ref().map(|v| self.d.check_value(v)) {
             self.fail(span, format!("default of `{}`: {e}", c.name));
         }
+        if let Some(g) = &c.generated {
+            let at = self.key_spans.iter().find(|(k, _)| *k == "generated").map(|(_, s)| *s).unwrap_or(span);
+            let (key, version) = (self.d.key(), self.d.version.clone());
+            if !self.d.can(Capability::GeneratedColumns) {
+                self.fail(at, format!("column `{}` is generated, which {key} {version} does not support", c.name));
+            } else if !g.stored && !self.d.can(Capability::GeneratedVirtual) {
+                self.fail(
+                    at,
+                    format!(
+                        "column `{}` is generated and not stored (`stored = false`), which {key} {version} does not support",
+                        c.name
+                    ),
+                );
+            }
+            match g.expr.get(self.d.lookup()) {
+                None | Some("") => self.fail(at, format!("the generated column `{}` has no expression for {key} and no `default`", c.name)),
+                Some(_) => {}
+            }
+        }
+        if let Some(cl) = &c.collation {
+            if cl.get(self.d.lookup()).is_none() {
+                let at = self.key_spans.iter().find(|(k, _)| *k == "collation").map(|(_, s)| *s).unwrap_or(span);
+                self.fail(at, format!("the collation of `{}` has no entry for {} and no `default`", c.name, self.d.key()));
+            }
+        }
         // MySQL before 8.0.13 refuses any default on BLOB, TEXT, GEOMETRY and
         // JSON (ERROR 1101); from 8.0.13 a literal one is written as an
         // expression: https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html
@@ -288,6 +412,9 @@ impl<'d> Planner<'d> {
                 _ => true,
             })
             .cloned()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter_map(|c| self.local_check(c, span, true))
             .collect();
         let options = t.options.as_ref().and_then(|o| o.get(self.d.own_lookup())).map(str::to_string);
         TableDef {
@@ -304,7 +431,10 @@ impl<'d> Planner<'d> {
             return;
         }
         for t in types {
-            if let ColumnType::Enum(e) = t {
+            if let ColumnType::Enum(e) = t.clone() {
+                if !e.native {
+                    continue;
+                }
                 let (name, values) = (e.name.clone(), e.values.clone());
                 self.push(StepKind::CreateEnum { name, values }, span);
             }
@@ -366,6 +496,10 @@ impl<'d> Planner<'d> {
             self.add_with_backfill(r);
             return;
         }
+        if let Change::AlterEnum { .. } = &r.change {
+            self.alter_enum(r);
+            return;
+        }
         let n = self.steps.len();
         let notes = std::mem::take(&mut r.notes);
         self.post(r.change, r.span, r.loses, r.tables.into_iter().next(), r.dependents);
@@ -415,8 +549,168 @@ impl<'d> Planner<'d> {
             backfill,
             new_enums: vec![],
             dropped_enums: vec![],
+            using: None,
+            drop_check: None,
+            add_check: None,
         };
         self.post(alter, r.span, r.loses, after, r.dependents);
+    }
+
+    /// `alter_enum` (SPEC 9). A named type (PostgreSQL): `RENAME VALUE` and
+    /// `ADD VALUE`, or, when values go, a type swap whose conversion rewrites
+    /// the renamed and mapped rows. Otherwise, per column: on SQLite its
+    /// table's rebuild (the copy rewrites the rows); elsewhere the check
+    /// dropped, the column widened to hold the old and new values, the rows
+    /// rewritten, the column narrowed to the new values and the check added.
+    fn alter_enum(&mut self, r: Resolved) {
+        let Change::AlterEnum {
+            name,
+            native,
+            old,
+            new,
+            renamed,
+            mapped,
+            uses,
+        } = r.change
+        else {
+            unreachable!("called for alter_enum only")
+        };
+        let span = r.span;
+        let d = self.d;
+        let n0 = self.steps.len();
+        let warning = r.loses.map(|w| Diagnostic::warning(codes::DERIVED_LOSES, w));
+        let rewrite: Vec<(String, String)> = renamed.iter().chain(&mapped).cloned().collect();
+        if native && d.data.enum_style == EnumStyle::Type {
+            let kept: Vec<String> = old
+                .iter()
+                .map(|v| renamed.iter().fold(v.clone(), |v, (o, n)| if v == *o { n.clone() } else { v }))
+                .collect();
+            if kept.iter().any(|v| !new.contains(v)) {
+                // https://www.postgresql.org/docs/current/sql-altertype.html: no DROP VALUE.
+                let mut temp = format!("{name}__old");
+                temp = crate::base::naming::shorten(&temp);
+                let mut columns = vec![];
+                for u in &uses {
+                    let after = self.latest.get(&u.table).cloned();
+                    let def = self.column_def(&u.new, after.as_deref(), span);
+                    columns.push((u.table.clone(), Arc::new(def)));
+                }
+                self.push(
+                    StepKind::EnumSwap {
+                        name: name.clone(),
+                        temp,
+                        values: new.clone(),
+                        columns,
+                        map: rewrite,
+                    },
+                    span,
+                );
+            } else {
+                for (from, to) in &renamed {
+                    if !d.can(Capability::EnumRenameValue) {
+                        self.fail(span, format!("renaming a value of enum `{name}` is not supported by {} {}", d.key(), d.version));
+                    }
+                    let (name, from, to) = (name.clone(), from.clone(), to.clone());
+                    self.push(StepKind::EnumRenameValue { name, from, to }, span);
+                }
+                for (i, v) in new.iter().enumerate().filter(|(_, v)| !kept.contains(v)) {
+                    let after = i.checked_sub(1).map(|p| new[p].clone());
+                    let before = if after.is_none() { new.get(i + 1).cloned() } else { None };
+                    let (name, value) = (name.clone(), v.clone());
+                    self.push(StepKind::EnumAddValue { name, value, after, before }, span);
+                    // In its own transaction, before the revision's (hoisted by plan_revision).
+                    self.outside_transaction();
+                }
+            }
+            if self.steps.len() > n0 {
+                self.warn_last_first(n0, warning);
+            }
+            return;
+        }
+        for (i, u) in uses.into_iter().enumerate() {
+            let after = self.latest.get(&u.table).cloned();
+            let dependents = r
+                .enum_dependents
+                .iter()
+                .find(|(t, _)| *t == u.table)
+                .map(|(_, d)| d.clone())
+                .unwrap_or_default();
+            if self.rebuilds() {
+                let change = Change::AlterColumn {
+                    table: u.table.clone(),
+                    old: u.old.clone(),
+                    new: u.new.clone(),
+                    backfill: None,
+                    new_enums: vec![],
+                    dropped_enums: vec![],
+                    using: (!rewrite.is_empty()).then(|| Using::Map(rewrite.clone())),
+                    drop_check: u.old_check.clone(),
+                    add_check: u.new_check.clone(),
+                };
+                let w = if i == 0 { warning.as_ref().map(|w| w.message.clone()) } else { None };
+                self.post(change, span, w, after, dependents);
+                continue;
+            }
+            let n = self.steps.len();
+            let table = u.table.clone();
+            if let Some(k) = &u.old_check {
+                self.drop_constraint(&table, k.clone(), span);
+            }
+            // The old values and the new, so that every row fits while it is rewritten.
+            let ColumnType::Enum(e) = &u.new.ty else { continue };
+            let mut wide = old.clone();
+            wide.extend(new.iter().filter(|v| !old.contains(v)).cloned());
+            let wide_col = Column {
+                ty: ColumnType::Enum(Box::new(EnumType {
+                    values: wide.clone(),
+                    ..(**e).clone()
+                })),
+                ..u.old.clone()
+            };
+            let alter = |p: &mut Self, from: &Column, to: &Column| {
+                if same_sql_type(&from.ty, &to.ty) && from.default == to.default {
+                    return;
+                }
+                let column = Arc::new(p.column_def(to, after.as_deref(), span));
+                p.push(
+                    StepKind::AlterColumn {
+                        table: table.clone(),
+                        column,
+                        type_changed: !same_sql_type(&from.ty, &to.ty),
+                        nullable_changed: false,
+                        default_changed: from.default != to.default,
+                        comment_changed: false,
+                        using: None,
+                    },
+                    span,
+                );
+            };
+            alter(self, &u.old, &wide_col);
+            if !rewrite.is_empty() {
+                let map = rewrite.clone();
+                self.push(
+                    StepKind::MapValues {
+                        table: table.clone(),
+                        column: u.new.name.clone(),
+                        map,
+                    },
+                    span,
+                );
+            }
+            alter(self, &wide_col, &u.new);
+            if let Some(k) = &u.new_check {
+                self.push(
+                    StepKind::AddConstraint {
+                        table: table.clone(),
+                        constraint: k.clone(),
+                    },
+                    span,
+                );
+            }
+            if i == 0 && self.steps.len() > n {
+                self.warn_last_first(n, warning.clone());
+            }
+        }
     }
 
     /// MySQL refuses a CHECK on a column that a foreign key with a
@@ -440,7 +734,13 @@ impl<'d> Planner<'d> {
             .flatten()
             .collect();
         for c in &t.constraints {
-            if let Constraint::Check { name, expr } = c {
+            if let Constraint::Check { name, expr, dialects } = c {
+                // The dialect's own text, if it has the check at all.
+                let expr = match dialects.as_deref().map(|pd| pd.get(self.d.lookup())) {
+                    Some(None | Some("")) => continue,
+                    Some(Some(sql)) => sql,
+                    None => expr.as_str(),
+                };
                 let words = crate::base::sqlwords::identifiers(expr);
                 if let Some(col) = acting.iter().find(|col| words.iter().any(|w| w == **col)) {
                     self.fail(
@@ -459,6 +759,9 @@ impl<'d> Planner<'d> {
     /// Whether SQLite's ALTER TABLE can make this change in place.
     fn native(&self, change: &Change, after: Option<&Table>, dependents: &Dependents) -> bool {
         match change {
+            // SQLite adds a VIRTUAL generated column in place, never a STORED one:
+            // https://www.sqlite.org/gencol.html#limitations
+            Change::AddColumn { column, .. } if column.generated.as_ref().is_some_and(|g| g.stored) => false,
             Change::AddColumn { column, constraints, .. } => {
                 let constant_default = !matches!(column.default, Some(Value::Current(_)) | Some(Value::Sql(_)));
                 let fk_ok = constraints.iter().all(|c| matches!(c, Constraint::ForeignKey(_)))
@@ -486,7 +789,13 @@ impl<'d> Planner<'d> {
                     })
             }
             Change::RenameColumn { .. } => self.d.can(Capability::RenameColumn),
-            Change::AlterColumn { old, new, .. } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default,
+            Change::AlterColumn {
+                old,
+                new,
+                drop_check,
+                add_check,
+                ..
+            } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default && drop_check.is_none() && add_check.is_none(),
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
             Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
@@ -624,6 +933,10 @@ impl<'d> Planner<'d> {
 fn lossy_cast(old: &ColumnType, new: &ColumnType) -> bool {
     matches!(old, ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text)
         && matches!(new, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
+}
+
+fn entry_has(entry: &[(String, String)], old: &str) -> bool {
+    entry.iter().any(|(o, _)| o == old)
 }
 
 /// The table's column names before a change, from the table after it.
@@ -768,8 +1081,25 @@ impl Planner<'_> {
                 backfill,
                 new_enums,
                 dropped_enums,
+                using,
+                drop_check,
+                add_check,
             } => {
                 self.create_enums(new_enums, span);
+                if let Some(k) = drop_check {
+                    self.drop_constraint(table, k.clone(), span);
+                }
+                let using = match using {
+                    Some(Using::Sql(u)) => match u.get(d.lookup()) {
+                        Some("") => {
+                            let at = self.key_spans.iter().find(|(k, _)| *k == "using").map(|(_, s)| *s).unwrap_or(span);
+                            self.fail(at, format!("`using` has no expression for {} (its entry is \"\")", d.key()));
+                            None
+                        }
+                        other => other.map(str::to_string),
+                    },
+                    _ => None,
+                };
                 let online = self.validates_later(table);
                 let set_not_null = online && old.nullable && !new.nullable;
                 if backfill.is_some() && old.nullable && !new.nullable && self.live(table) && d.data.online == Online::Algorithm {
@@ -778,7 +1108,7 @@ impl Planner<'_> {
                     // default rather than NULL (which would fail the NOT NULL);
                     // then the backfill; then NOT NULL.
                     let interim = Column { nullable: true, ..new.clone() };
-                    let (type_changed, default_changed) = (old.ty != new.ty, old.default != new.default);
+                    let (type_changed, default_changed) = (!same_sql_type(&old.ty, &new.ty), old.default != new.default);
                     if type_changed || default_changed || old.comment != new.comment {
                         let column = Arc::new(self.column_def(&interim, after, span));
                         let comment_changed = old.comment != new.comment;
@@ -790,6 +1120,7 @@ impl Planner<'_> {
                                 nullable_changed: false,
                                 default_changed,
                                 comment_changed,
+                                using: using.filter(|_| type_changed),
                             },
                             span,
                         );
@@ -812,20 +1143,25 @@ impl Planner<'_> {
                             nullable_changed: true,
                             default_changed: false,
                             comment_changed: false,
+                            using: None,
                         },
                         span,
                     );
                     self.drop_enums(dropped_enums, span);
+                    if let Some(k) = add_check {
+                        let (table, constraint) = (table.clone(), k.clone());
+                        self.push(StepKind::AddConstraint { table, constraint }, span);
+                    }
                     return;
                 }
                 if !online {
                     self.backfill(table, new, backfill.as_ref(), span);
                 }
                 let column = Arc::new(self.column_def(new, after, span));
-                let mut type_changed = old.ty != new.ty;
+                let mut type_changed = !same_sql_type(&old.ty, &new.ty);
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
-                    if n1 == n2 && d.data.enum_style == EnumStyle::Type {
+                    if n1 == n2 && e1.native && e2.native && d.data.enum_style == EnumStyle::Type {
                         // The same named type with other values: ALTER TYPE, not ALTER COLUMN.
                         type_changed = false;
                         self.extend_enum(n1, v1, v2, span);
@@ -836,6 +1172,31 @@ impl Planner<'_> {
                     old.default != new.default,
                     old.comment != new.comment,
                 );
+                let using = using.filter(|_| type_changed);
+                // MySQL/MariaDB compute `using` into a new column that takes the
+                // old one's place (alter_column.sql): what names the old column
+                // is dropped first and made again on the new one.
+                let swapped = match (&using, after) {
+                    (Some(_), Some(t)) if d.data.alter_column == AlterColumn::Modify => self.swap_dependents(t, &new.name, add_check.as_ref(), span),
+                    _ => (vec![], vec![]),
+                };
+                for c in swapped.1.iter().rev().filter(|c| matches!(c, Constraint::ForeignKey(_))) {
+                    self.drop_constraint(table, c.clone(), span);
+                }
+                for c in swapped.1.iter().rev().filter(|c| !matches!(c, Constraint::ForeignKey(_))) {
+                    self.drop_constraint(table, c.clone(), span);
+                }
+                for i in &swapped.0 {
+                    let (table, index) = (table.clone(), i.clone());
+                    self.push(
+                        StepKind::DropIndex {
+                            table,
+                            index,
+                            concurrently: false,
+                        },
+                        span,
+                    );
+                }
                 if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
@@ -845,6 +1206,7 @@ impl Planner<'_> {
                             nullable_changed,
                             default_changed,
                             comment_changed,
+                            using,
                         },
                         span,
                     );
@@ -859,6 +1221,18 @@ impl Planner<'_> {
                             ),
                         );
                     }
+                }
+                for i in &swapped.0 {
+                    self.create_index(table, i, false, span);
+                }
+                for c in swapped
+                    .1
+                    .iter()
+                    .filter(|c| !matches!(c, Constraint::ForeignKey(_)))
+                    .chain(swapped.1.iter().filter(|c| matches!(c, Constraint::ForeignKey(_))))
+                {
+                    let (table, constraint) = (table.clone(), c.clone());
+                    self.push(StepKind::AddConstraint { table, constraint }, span);
                 }
                 if comment_changed && d.data.comments == Comments::Statement {
                     let (table, column, comment) = (table.clone(), new.name.clone(), new.comment.clone());
@@ -891,6 +1265,7 @@ impl Planner<'_> {
                                 nullable_changed: true,
                                 default_changed: false,
                                 comment_changed: false,
+                                using: None,
                             },
                             span,
                         );
@@ -905,7 +1280,17 @@ impl Planner<'_> {
                     }
                 }
                 self.drop_enums(dropped_enums, span);
+                if let Some(k) = add_check {
+                    self.push(
+                        StepKind::AddConstraint {
+                            table: table.clone(),
+                            constraint: k.clone(),
+                        },
+                        span,
+                    );
+                }
             }
+            Change::AlterEnum { .. } => unreachable!("planned by Planner::alter_enum"),
             Change::CreateIndex { table, index, concurrently } => {
                 let concurrently = *concurrently || self.validates_later(table);
                 self.create_index(table, index, concurrently, span)
@@ -949,6 +1334,7 @@ impl Planner<'_> {
                 self.push(StepKind::AddUniqueUsingIndex { table, name }, span);
             }
             Change::AddConstraint { table, constraint, .. } => {
+                let n = self.steps.len();
                 self.push(
                     StepKind::AddConstraint {
                         table: table.clone(),
@@ -956,7 +1342,7 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                if matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
+                if self.steps.len() > n && matches!(constraint, Constraint::Check { .. }) && !d.can(Capability::CheckConstraints) {
                     self.warn_last(
                         codes::CHECK_NOT_ENFORCED,
                         format!("{} {} parses CHECK constraints but does not enforce them", d.key(), d.version),
@@ -1156,6 +1542,38 @@ impl Planner<'_> {
         }
     }
 
+    /// The indexes and constraints that name `column` (other than `added`,
+    /// which the change adds itself), for the `using` column swap; a primary
+    /// key column cannot be swapped (a diagnostic).
+    fn swap_dependents(&mut self, t: &Table, column: &str, added: Option<&Constraint>, span: Span) -> (Vec<Index>, Vec<Constraint>) {
+        let names = |sql: &str| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(column));
+        let indexes: Vec<Index> = t
+            .indexes
+            .iter()
+            .filter(|i| i.columns.iter().any(|c| c == column || names(c)) || i.column_names().any(|c| c == column))
+            .cloned()
+            .collect();
+        let mut constraints = vec![];
+        for c in &t.constraints {
+            if !c.columns(t).contains(&column) || added.is_some_and(|a| a.name() == c.name()) {
+                continue;
+            }
+            if let Constraint::PrimaryKey { .. } = c {
+                let at = self.key_spans.iter().find(|(k, _)| *k == "using").map(|(_, s)| *s).unwrap_or(span);
+                self.fail(
+                    at,
+                    format!(
+                        "`using` on primary key column `{column}`: {} computes it into a new column, which cannot take the key's place",
+                        self.d.key()
+                    ),
+                );
+                continue;
+            }
+            constraints.push(c.clone());
+        }
+        (indexes, constraints)
+    }
+
     /// New values of a named enum type; PostgreSQL cannot remove one.
     /// https://www.postgresql.org/docs/current/sql-altertype.html
     fn extend_enum(&mut self, name: &str, old: &[String], new: &[String], span: Span) {
@@ -1320,7 +1738,10 @@ impl Planner<'_> {
         let mut cast: Vec<String> = vec![];
         let mut guard: Vec<String> = vec![];
         let mut backfill: IndexMap<String, Value> = IndexMap::new();
-        for (c, _) in &g.changes {
+        // The expression (`using`) or the enum values rewritten, per column.
+        let mut using: IndexMap<String, String> = IndexMap::new();
+        let mut map: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
+        for (c, _span) in &g.changes {
             match c {
                 Change::AddColumn { column, .. } => {
                     source.insert(column.name.clone(), None);
@@ -1348,7 +1769,34 @@ impl Planner<'_> {
                         backfill.insert(to.clone(), b);
                     }
                 }
-                Change::AlterColumn { old, new, backfill: b, .. } => {
+                Change::AlterColumn {
+                    old,
+                    new,
+                    backfill: b,
+                    using: u,
+                    ..
+                } => {
+                    match u {
+                        Some(Using::Sql(pd)) => match pd.get(d.lookup()) {
+                            Some("") => self.fail(*_span, format!("`using` has no expression for {} (its entry is \"\")", d.key())),
+                            Some(e) => {
+                                using.insert(new.name.clone(), e.to_string());
+                            }
+                            None => {}
+                        },
+                        Some(Using::Map(m)) => {
+                            let entry = map.entry(new.name.clone()).or_default();
+                            // Composed with what an earlier change of the revision mapped.
+                            for (_, to) in entry.iter_mut() {
+                                if let Some((_, n)) = m.iter().find(|(o, _)| o == to) {
+                                    *to = n.clone();
+                                }
+                            }
+                            let more: Vec<(String, String)> = m.iter().filter(|(o, _)| !entry_has(entry, o)).cloned().collect();
+                            entry.extend(more);
+                        }
+                        None => {}
+                    }
                     if old.ty != new.ty {
                         cast.push(new.name.clone());
                         if lossy_cast(&old.ty, &new.ty) {
@@ -1374,6 +1822,10 @@ impl Planner<'_> {
         let def = self.table_def(after, &temp, span, &|_| true);
         let mut copied = vec![];
         for col in after.columns.values() {
+            // The engine computes a generated column's values: none is copied.
+            if col.generated.is_some() {
+                continue;
+            }
             let backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
             let src = match source.get(&col.name) {
                 Some(Some(src)) => Some(src.clone()),
@@ -1387,6 +1839,8 @@ impl Planner<'_> {
                 guard: cast.contains(&col.name) && guard.contains(&col.name),
                 backfill,
                 ty: col.ty.clone(),
+                using: using.get(&col.name).cloned(),
+                map: map.get(&col.name).cloned().unwrap_or_default(),
             });
         }
         let triggers = g
@@ -1451,7 +1905,8 @@ impl Planner<'_> {
         for t in schema.tables.values() {
             for c in t.columns.values() {
                 if let ColumnType::Enum(this) = &c.ty {
-                    if !enums.iter().any(|e| matches!(e, ColumnType::Enum(e) if e.name == this.name)) {
+                    // A non-native enum is no type (SPEC 9).
+                    if this.native && !enums.iter().any(|e| matches!(e, ColumnType::Enum(e) if e.name == this.name)) {
                         enums.push(c.ty.clone());
                     }
                 }

@@ -142,6 +142,10 @@ pub struct CopiedColumn {
     pub backfill: Option<Value>,
     /// The new column's type, for the backfill's spelling.
     pub ty: ColumnType,
+    /// The user's expression that computes the value (`alter_column`'s `using`).
+    pub using: Option<String>,
+    /// Enum values rewritten on the way (`alter_enum`): old to new.
+    pub map: Vec<(String, String)>,
 }
 
 /// SQLite's table rebuild (SPEC 5): a new table, the rows copied, the old
@@ -228,6 +232,14 @@ pub enum StepKind {
         nullable_changed: bool,
         default_changed: bool,
         comment_changed: bool,
+        /// The user's expression for the new value (`using`, SPEC 9).
+        using: Option<String>,
+    },
+    /// Rows of a column rewritten from one enum value to another (`alter_enum`).
+    MapValues {
+        table: String,
+        column: String,
+        map: Vec<(String, String)>,
     },
     /// NULLs of a column set to a value before it becomes NOT NULL.
     Backfill {
@@ -248,6 +260,21 @@ pub enum StepKind {
         value: String,
         after: Option<String>,
         before: Option<String>,
+    },
+    EnumRenameValue {
+        name: String,
+        from: String,
+        to: String,
+    },
+    /// A named enum type replaced by one with `values` (a removal): the old
+    /// type renamed to `temp`, the new one created, each column converted
+    /// (its rows rewritten by `map`) with its default set again, the old type dropped.
+    EnumSwap {
+        name: String,
+        temp: String,
+        values: Vec<String>,
+        columns: Vec<(String, Arc<ColumnDef>)>,
+        map: Vec<(String, String)>,
     },
     CreateIndex {
         table: String,

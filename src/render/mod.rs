@@ -201,6 +201,10 @@ struct ColCtx {
     default_sql: Option<String>,
     /// An enum held by a CHECK of its values (`enum_style = "check"`).
     check_values: Option<Vec<String>>,
+    /// A generated column's expression, as the user wrote it for the dialect.
+    generated_sql: Option<String>,
+    /// The column's collation for the dialect.
+    collation: Option<String>,
 }
 
 impl ColCtx {
@@ -210,14 +214,18 @@ impl ColCtx {
         let type_sql = column_type_sql(d, def)?;
         let default_sql = c.default.as_ref().map(|v| d.default_sql(v, &c.ty, &type_sql)).transpose()?;
         let check_values = match &c.ty {
-            ColumnType::Enum(e) if d.data.enum_style == EnumStyle::Check => Some(e.values.clone()),
+            ColumnType::Enum(e) if e.native && d.data.enum_style == EnumStyle::Check => Some(e.values.clone()),
             _ => None,
         };
+        let generated_sql = c.generated.as_ref().and_then(|g| g.expr.get(d.lookup())).map(|e| statement(e).to_string());
+        let collation = c.collation.as_ref().and_then(|cl| cl.get(d.lookup())).map(str::to_string);
         Ok(ColCtx {
             def: def.clone(),
             type_sql,
             default_sql,
             check_values,
+            generated_sql,
+            collation,
         })
     }
 }
@@ -246,6 +254,9 @@ impl Object for ColCtx {
             "inline_pk" => Value::from(self.def.rowid_pk.as_deref()),
             "check_values" => Value::from(self.check_values.clone()),
             "comment" => Value::from(c.comment.as_deref()),
+            "generated_sql" => Value::from(self.generated_sql.as_deref()),
+            "stored" => Value::from(c.generated.as_ref().is_some_and(|g| g.stored)),
+            "collation" => Value::from(self.collation.as_deref()),
             _ => return None,
         })
     }
@@ -260,6 +271,9 @@ impl Object for ColCtx {
             "inline_pk",
             "check_values",
             "comment",
+            "generated_sql",
+            "stored",
+            "collation",
         ])
     }
 }
@@ -297,6 +311,10 @@ struct CopyCtx {
     guard: bool,
     type_sql: String,
     backfill: Option<String>,
+    /// The user's `using` expression.
+    using: Option<String>,
+    /// Enum values rewritten, as [old, new] pairs.
+    map: Vec<Vec<String>>,
 }
 
 impl Object for CopyCtx {
@@ -311,12 +329,14 @@ impl Object for CopyCtx {
             "guard" => Value::from(self.guard),
             "type_sql" => Value::from(self.type_sql.as_str()),
             "backfill" => Value::from(self.backfill.as_deref()),
+            "using" => Value::from(self.using.as_deref()),
+            "map" => Value::from(self.map.clone()),
             _ => return None,
         })
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&["source", "cast", "guard", "type_sql", "backfill"])
+        Enumerator::Str(&["source", "cast", "guard", "type_sql", "backfill", "using", "map"])
     }
 }
 
@@ -671,8 +691,10 @@ impl Renderer {
                         source: Some(source),
                         cast: false,
                         backfill: None,
+                        using: None,
+                        map,
                         ..
-                    }) => d5.push_ident(source, &mut out),
+                    }) if map.is_empty() => d5.push_ident(source, &mut out),
                     _ => out.push_str(&state.env().get_template("copy_expr.sql")?.render(ctx! { c })?),
                 }
             }
@@ -760,6 +782,7 @@ impl Renderer {
                 nullable_changed,
                 default_changed,
                 comment_changed,
+                using,
             } => (
                 "alter_column.sql",
                 a.s("table", table)
@@ -767,8 +790,36 @@ impl Renderer {
                     .v("type_changed", *type_changed)
                     .v("nullable_changed", *nullable_changed)
                     .v("default_changed", *default_changed)
-                    .v("comment_changed", *comment_changed),
+                    .v("comment_changed", *comment_changed)
+                    .v("using", using.as_deref().map(statement)),
             ),
+            StepKind::MapValues { table, column, map } => (
+                "map_values.sql",
+                a.s("table", table)
+                    .s("column", column)
+                    .v("map", map.iter().map(|(o, n)| vec![o.clone(), n.clone()]).collect::<Vec<_>>()),
+            ),
+            StepKind::EnumRenameValue { name, from, to } => ("enum_rename_value.sql", a.s("name", name).s("from", from).s("to", to)),
+            StepKind::EnumSwap {
+                name,
+                temp,
+                values,
+                columns,
+                map,
+            } => {
+                let mut cols = vec![];
+                for (table, def) in columns {
+                    cols.push(ctx! { table => table.as_str(), c => self.col_ctx(def)? });
+                }
+                (
+                    "enum_swap.sql",
+                    a.s("name", name)
+                        .s("temp", temp)
+                        .v("values", values.clone())
+                        .v("columns", cols)
+                        .v("map", map.iter().map(|(o, n)| vec![o.clone(), n.clone()]).collect::<Vec<_>>()),
+                )
+            }
             StepKind::Backfill { table, column, ty, value } => (
                 "backfill.sql",
                 a.s("table", table).s("column", column).v("value", d.value_sql(value, Some(ty))?),
@@ -909,6 +960,8 @@ impl Renderer {
                         guard: c.guard,
                         type_sql,
                         backfill,
+                        using: c.using.as_deref().map(|u| statement(u).to_string()),
+                        map: c.map.iter().map(|(o, n)| vec![o.clone(), n.clone()]).collect(),
                     }));
                 }
                 let views: Vec<Value> = r.views.iter().map(|(name, sql)| ctx! { name, sql => statement(sql) }).collect();

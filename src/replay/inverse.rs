@@ -29,6 +29,8 @@ pub fn column_spec(c: &Column, span: Span) -> ColumnSpec {
         on_delete: None,
         on_update: None,
         comment: c.comment.clone(),
+        generated: c.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))),
+        collation: c.collation.as_ref().map(|g| Box::new(sp((**g).clone(), span))),
         span,
     }
 }
@@ -43,9 +45,10 @@ pub fn constraint_spec(c: &Constraint, span: Span) -> ConstraintSpec {
             name: Some(sp(name.clone(), span)),
             columns: sp(columns.clone(), span),
         },
-        Constraint::Check { name, expr } => ConstraintSpec::Check {
+        Constraint::Check { name, expr, dialects } => ConstraintSpec::Check {
             name: Some(sp(name.clone(), span)),
             expr: sp(expr.clone(), span),
+            dialects: dialects.clone(),
         },
         Constraint::ForeignKey(fk) => ConstraintSpec::ForeignKey(ForeignKeySpec {
             name: Some(sp(fk.name.clone(), span)),
@@ -105,6 +108,48 @@ fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
     }
 }
 
+/// The `alter_enum`s that undo one: the renames undone, each removed value
+/// added back where it was (rows `map` rewrote keep their new value), then
+/// the added values removed.
+fn enum_inverse(name: &str, old: &[String], new: &[String], renamed: &[(String, String)], mapped: &[(String, String)], span: Span) -> Vec<OpNode> {
+    let change = |add: Vec<String>, before: Option<String>, after: Option<String>, rename: Vec<(String, String)>, remove: Vec<String>| {
+        Op::AlterEnum(EnumChange {
+            name: sp(name.to_string(), span),
+            add,
+            before: before.map(|b| sp(b, span)),
+            after: after.map(|a| sp(a, span)),
+            rename,
+            remove,
+            map: vec![],
+        })
+    };
+    let renamed_to = |v: &String| renamed.iter().fold(v.clone(), |v, (o, n)| if v == *o { n.clone() } else { v });
+    let mut out = vec![];
+    let back: Vec<(String, String)> = renamed.iter().rev().map(|(o, n)| (n.clone(), o.clone())).collect();
+    if !back.is_empty() {
+        out.push(node(change(vec![], None, None, back, vec![]), span, None));
+    }
+    for (i, v) in old.iter().enumerate() {
+        if new.contains(&renamed_to(v)) {
+            continue;
+        }
+        let (before, after) = match i {
+            // The first value: before the first one that stayed.
+            0 => (old.iter().find(|o| new.contains(&renamed_to(o))).cloned(), None),
+            _ => (None, Some(old[i - 1].clone())),
+        };
+        let lost: Vec<String> = mapped.iter().filter(|(o, _)| *o == renamed_to(v)).map(|(_, n)| format!("`{n}`")).collect();
+        let warning = (!lost.is_empty()).then(|| format!("`{v}` is added back to `{name}`; the rows mapped to {} keep that value", lost.join(", ")));
+        out.push(node(change(vec![v.clone()], before, after, vec![], vec![]), span, warning));
+    }
+    let kept: Vec<String> = old.iter().map(renamed_to).collect();
+    let added: Vec<String> = new.iter().filter(|v| !kept.contains(v)).cloned().collect();
+    if !added.is_empty() {
+        out.push(node(change(vec![], None, None, vec![], added), span, None));
+    }
+    out
+}
+
 /// The operations that undo `change`, in the order they must run.
 pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode>, Diagnostic> {
     let s = |v: &str| sp(v.to_string(), span);
@@ -142,6 +187,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         default: Some(c.default.clone().map(|d| sp(d, span))),
                         comment: None,
                         backfill: None,
+                        using: None,
                     }),
                     span,
                     None,
@@ -176,7 +222,12 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                     column.name
                 )),
             )];
-            for c in constraints {
+            // A non-native enum's check comes back with the column.
+            let enum_check = |c: &Constraint| match (&column.ty, c) {
+                (ColumnType::Enum(e), Constraint::Check { expr, .. }) => !e.native && *expr == enum_check_expr(&column.name, &e.values),
+                _ => false,
+            };
+            for c in constraints.iter().filter(|c| !enum_check(c)) {
                 out.push(node(
                     Op::AddConstraint {
                         table: s(table),
@@ -198,6 +249,14 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             }
             Ok(out)
         }
+        Change::AlterEnum {
+            name,
+            old,
+            new,
+            renamed,
+            mapped,
+            ..
+        } => Ok(enum_inverse(name, old, new, renamed, mapped, span)),
         Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn {
             table: s(table),
             column: s(to),
@@ -211,6 +270,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
             comment: (old.comment != new.comment).then(|| old.comment.clone()),
             backfill: None,
+            using: None,
         })),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
@@ -248,6 +308,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         default: None,
                         comment: None,
                         backfill: None,
+                        using: None,
                     }),
                     span,
                     None,

@@ -66,6 +66,25 @@ pub enum Change {
         backfill: Option<Value>,
         new_enums: Vec<ColumnType>,
         dropped_enums: Vec<String>,
+        /// How the new value is computed from the old (SPEC 9): `using`, or
+        /// the enum values an `alter_enum` rewrites.
+        using: Option<Using>,
+        /// The check of the non-native enum the column leaves (dropped
+        /// first) and of the one it becomes (added last).
+        drop_check: Option<Constraint>,
+        add_check: Option<Constraint>,
+    },
+    /// `alter_enum` (SPEC 9): one enum type's values changed, with each
+    /// column that uses it, before and after.
+    AlterEnum {
+        name: String,
+        native: bool,
+        old: Vec<String>,
+        new: Vec<String>,
+        /// Old value to new: the renames, then `map` (rows rewritten).
+        renamed: Vec<(String, String)>,
+        mapped: Vec<(String, String)>,
+        uses: Vec<EnumUse>,
     },
     CreateIndex {
         table: String,
@@ -145,6 +164,17 @@ pub enum Change {
     },
 }
 
+/// A column that uses an enum `alter_enum` changes: the column before and
+/// after, and (non-native) the check before and after.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumUse {
+    pub table: String,
+    pub old: Column,
+    pub new: Column,
+    pub old_check: Option<Constraint>,
+    pub new_check: Option<Constraint>,
+}
+
 impl Change {
     /// The table a change alters in place (not created, dropped or renamed).
     pub fn altered_table(&self) -> Option<&str> {
@@ -168,6 +198,7 @@ impl Change {
             | Change::Execute { .. }
             | Change::Insert { .. }
             | Change::Delete { .. }
+            | Change::AlterEnum { .. }
             | Change::CreateNamespace { .. }
             | Change::DropNamespace { .. }
             | Change::CreateSequence { .. }
@@ -201,6 +232,8 @@ pub struct Resolved {
     pub dependents: Dependents,
     /// Warnings of the operation (SQL text it could not read, SPEC 10.2).
     pub notes: Vec<Diagnostic>,
+    /// For an `alter_enum`: the same, for each table it changes.
+    pub enum_dependents: Vec<(String, Dependents)>,
 }
 
 /// What depends on one table: what a SQLite rebuild of it must carry.
@@ -373,6 +406,7 @@ impl Replayer<'_> {
             Op::RenameIndex { name, new_name } => self.rename_index(schema, name, new_name),
             Op::RenameConstraint { table, name, new_name } => self.rename_constraint(schema, table, name, new_name),
             Op::AlterTable { table, comment } => self.alter_table(schema, table, comment),
+            Op::AlterEnum(e) => self.alter_enum(schema, e),
             Op::CreateNamespace { name } => self.create_namespace(schema, name),
             Op::DropNamespace { name } => self.drop_namespace(schema, name),
             Op::CreateSequence(spec) => self.create_sequence(schema, spec),
@@ -398,6 +432,14 @@ impl Replayer<'_> {
             c => c.altered_table(),
         };
         let mut tables: Vec<Arc<Table>> = concerned.and_then(|n| schema.tables.get(n)).cloned().into_iter().collect();
+        // An enum's change writes every table that uses it.
+        if let Change::AlterEnum { uses, .. } = &change {
+            for u in uses {
+                if !tables.iter().any(|t| t.name == u.table) {
+                    tables.extend(schema.tables.get(&u.table).cloned());
+                }
+            }
+        }
         // A rename rewrites the foreign keys that name the table or column.
         if let Change::RenameTable { to: t, .. } | Change::RenameColumn { table: t, .. } = &change {
             for (holder, _) in schema.referrers(t) {
@@ -411,15 +453,34 @@ impl Replayer<'_> {
             Change::RenameTable { to, .. } => Dependents::of(schema, to),
             c => c.altered_table().map(|t| Dependents::of(schema, t)).unwrap_or_default(),
         };
+        let enum_dependents = match &change {
+            Change::AlterEnum { uses, .. } => tables
+                .iter()
+                .filter(|t| uses.iter().any(|u| u.table == t.name))
+                .map(|t| (t.name.clone(), Dependents::of(schema, &t.name)))
+                .collect(),
+            _ => vec![],
+        };
         let type_spans = match &node.op {
             Op::CreateTable(t) => t.columns.iter().map(|c| (c.name.v.clone(), c.ty.span)).collect(),
             Op::AddColumn { column, .. } => vec![(column.name.v.clone(), column.ty.span)],
             Op::AlterColumn(a) => a.ty.iter().map(|t| (a.column.v.clone(), t.span)).collect(),
             _ => vec![],
         };
+        let column_keys = |c: &ColumnSpec| {
+            let g = c.generated.as_ref().map(|g| ("generated", g.span));
+            g.into_iter().chain(c.collation.as_ref().map(|x| ("collation", x.span)))
+        };
         let key_spans = match &node.op {
-            Op::CreateTable(t) => t.indexes.iter().flat_map(|i| i.option_spans.iter().copied()).collect(),
+            Op::CreateTable(t) => t
+                .indexes
+                .iter()
+                .flat_map(|i| i.option_spans.iter().copied())
+                .chain(t.columns.iter().flat_map(column_keys))
+                .collect(),
             Op::CreateIndex { index, .. } => index.option_spans.clone(),
+            Op::AddColumn { column, .. } => column_keys(column).collect(),
+            Op::AlterColumn(a) => a.using.iter().map(|u| ("using", u.span)).collect(),
             _ => vec![],
         };
         Ok(Resolved {
@@ -431,6 +492,7 @@ impl Replayer<'_> {
             tables,
             dependents,
             notes,
+            enum_dependents,
         })
     }
 
@@ -609,7 +671,7 @@ impl Replayer<'_> {
         let tname = t.name.clone();
         t.columns.insert(col.name.clone(), col.clone());
         let mut constraints = vec![];
-        for c in self.inline_constraints(&tname, column) {
+        for c in self.inline_constraints(&tname, column, &[]) {
             constraints.push(self.add_constraint(schema, table, c)?);
         }
         note_enums(schema, &new_enums);
@@ -644,6 +706,7 @@ impl Replayer<'_> {
             )
             .help("drop the table instead"));
         }
+        generated_uses(t, &column.v, column.span)?;
         let mut constraints = vec![];
         for c in &t.constraints {
             let cols = c.columns(t);
@@ -752,6 +815,8 @@ impl Replayer<'_> {
                     "duplicate column",
                 ));
             }
+            // A generated column's expression is raw SQL: schemac cannot rewrite it.
+            generated_uses(t, &column.v, column.span)?;
             column_case_clash(t, new_name, Some(&column.v))?;
             if !sqltext::simple(&new_name.v) {
                 if let Err(holder) = uses::rename_column(&mut schema.clone(), &table.v, &column.v, &new_name.v) {
@@ -781,6 +846,21 @@ impl Replayer<'_> {
                     }
                 }
                 Constraint::Check { .. } => {}
+            }
+        }
+        // A non-native enum's check names its column (SPEC 9): the engines
+        // rename it there, and the model follows.
+        if let ColumnType::Enum(e) = &col.ty {
+            if !e.native {
+                let (old, new) = (enum_check_expr(&column.v, &e.values), enum_check_expr(&new_name.v, &e.values));
+                for c in t.constraints.iter_mut() {
+                    if let Constraint::Check { expr, dialects, .. } = c {
+                        if *expr == old {
+                            *expr = new.clone();
+                            *dialects = enum_check_dialects(&new_name.v, &e.values);
+                        }
+                    }
+                }
             }
         }
         for i in t.indexes.iter_mut() {
@@ -1313,19 +1393,58 @@ impl Replayer<'_> {
         if let Some(d) = &spec.default {
             check_value_type(&spec.ty.v, d)?;
         }
+        if let Some(g) = &spec.generated {
+            // The engine computes the value: no default, no identity, no key
+            // (PostgreSQL refuses a generated column in a primary key, and
+            // SQLite one that is the rowid: https://www.sqlite.org/gencol.html).
+            let what = if spec.default.is_some() {
+                Some("a default")
+            } else if spec.autoincrement {
+                Some("autoincrement")
+            } else if pk {
+                Some("a primary key")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(err(
+                    codes::GENERATED_COLUMN_MISUSE,
+                    g.span,
+                    format!("generated column `{}` cannot have {what}: the engine computes its value", spec.name.v),
+                    "generated",
+                ));
+            }
+        }
         Ok(Column {
             name: spec.name.v.clone(),
             ty: spec.ty.v.clone(),
+            // A generated column is nullable unless it says otherwise (SPEC 9).
             nullable: if pk { false } else { spec.nullable.unwrap_or(true) },
             default: spec.default.as_ref().map(|d| d.v.clone()),
             autoincrement: spec.autoincrement,
             comment: spec.comment.clone(),
+            generated: spec.generated.as_ref().map(|g| Box::new(g.v.clone())),
+            collation: spec.collation.as_ref().map(|c| Box::new(c.v.clone())),
         })
     }
 
-    fn inline_constraints(&self, table: &str, c: &ColumnSpec) -> Vec<ConstraintSpec> {
+    fn inline_constraints(&self, table: &str, c: &ColumnSpec, declared: &[ConstraintSpec]) -> Vec<ConstraintSpec> {
         let _ = table;
         let mut out = vec![];
+        // A non-native enum is held by a check, named by the `check`
+        // convention (its `{columns}` is the column; SPEC 9).
+        if let ColumnType::Enum(e) = &c.ty.v {
+            let expr = enum_check_expr(&c.name.v, &e.values);
+            // Unless the table declares it itself (a derived or autogenerated create_table).
+            let declared = declared.iter().any(|d| matches!(d, ConstraintSpec::Check { expr: x, .. } if x.v == expr));
+            if !e.native && !declared {
+                out.push(ConstraintSpec::Check {
+                    name: None,
+                    dialects: enum_check_dialects(&c.name.v, &e.values),
+                    expr: Sp::new(expr, c.ty.span),
+                });
+            }
+        }
         if !c.unique && c.references.is_none() {
             return out;
         }
@@ -1412,7 +1531,7 @@ impl Replayer<'_> {
             });
         }
         for c in &spec.columns {
-            constraints.extend(self.inline_constraints(&spec.table.v, c));
+            constraints.extend(self.inline_constraints(&spec.table.v, c, &spec.constraints));
         }
         constraints.extend(spec.constraints.iter().cloned());
         let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
@@ -1515,11 +1634,12 @@ impl Replayer<'_> {
                 let name = self.named(name, &self.naming.unique, t, &columns.v, "")?;
                 (Constraint::Unique { name, columns: columns.v }, span)
             }
-            ConstraintSpec::Check { name, expr } => {
+            ConstraintSpec::Check { name, expr, dialects } => {
                 let span = name.as_ref().map(|n| n.span).unwrap_or(expr.span);
                 let probe = Constraint::Check {
                     name: String::new(),
                     expr: expr.v.clone(),
+                    dialects: None,
                 };
                 let cols: Vec<String> = probe.columns(t).into_iter().map(String::from).collect();
                 if name.is_none() && cols.is_empty() {
@@ -1532,7 +1652,7 @@ impl Replayer<'_> {
                     .help("give it a `name`"));
                 }
                 let name = self.named(name, &self.naming.check, t, &cols, "")?;
-                (Constraint::Check { name, expr: expr.v }, span)
+                (Constraint::Check { name, expr: expr.v, dialects }, span)
             }
             ConstraintSpec::ForeignKey(fk) => {
                 for c in fk.columns.iter() {
@@ -1685,8 +1805,28 @@ impl Replayer<'_> {
                 .help("add `nullable = false`"));
             }
         }
+        // A non-native enum's check follows the column's type (SPEC 9).
+        let drop_check = if old.ty != new.ty { t.enum_check(&old).cloned() } else { None };
+        if let Some(c) = &drop_check {
+            t.constraints.retain(|x| x.name() != c.name());
+        }
         t.columns.insert(new.name.clone(), new.clone());
         let tname = t.name.clone();
+        if let Some(c) = &drop_check {
+            schema.global_names.remove(&fold(c.name()));
+        }
+        let using = a.using.as_ref().map(|u| Using::Sql(u.v.clone()));
+        let add_check = match &new.ty {
+            ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
+                let spec = ConstraintSpec::Check {
+                    dialects: enum_check_dialects(&new.name, &e.values),
+                    name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
+                    expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
+                };
+                Some(self.add_constraint(schema, &a.table, spec)?)
+            }
+            _ => None,
+        };
         let dropped_enums = if a.ty.is_some() {
             dropped_enums(schema, std::iter::once(&old))
         } else {
@@ -1701,6 +1841,153 @@ impl Replayer<'_> {
             backfill: a.backfill.as_ref().map(|b| b.v.clone()),
             new_enums,
             dropped_enums,
+            using,
+            drop_check,
+            add_check,
+        })
+    }
+
+    /// `alter_enum` (SPEC 9): renames, additions, rows mapped, removals, on
+    /// every column that uses the enum; a non-native enum's check follows.
+    fn alter_enum(&self, schema: &mut Schema, e: &EnumChange) -> R<Change> {
+        let name = &e.name.v;
+        let bad = |msg: String| err(codes::BAD_ENUM_CHANGE, e.name.span, msg, "in this alter_enum");
+        // Every column that uses it, in table and column order. A non-native
+        // enum takes no slot among types: one may share a native type's
+        // name, and then the native type is meant.
+        let mut uses_of: Vec<(String, String, &EnumType)> = vec![];
+        for t in schema.tables.values() {
+            for c in t.columns.values() {
+                if let ColumnType::Enum(x) = &c.ty {
+                    if x.name == *name {
+                        uses_of.push((t.name.clone(), c.name.clone(), x));
+                    }
+                }
+            }
+        }
+        if uses_of.iter().any(|(_, _, x)| x.native) {
+            uses_of.retain(|(_, _, x)| x.native);
+        }
+        let current: Option<EnumType> = uses_of.first().map(|(_, _, x)| (*x).clone());
+        let found: Vec<(String, String)> = uses_of.into_iter().map(|(t, c, _)| (t, c)).collect();
+        let Some(cur) = current else {
+            return Err(err(
+                codes::NO_SUCH_ENUM,
+                e.name.span,
+                format!("no column uses an enum type `{name}` at this revision"),
+                "no such enum",
+            ));
+        };
+        let mut values = cur.values.clone();
+        for (old, new) in &e.rename {
+            let Some(i) = values.iter().position(|v| v == old) else {
+                return Err(bad(format!("`rename`: `{old}` is not a value of `{name}` ({})", values.join(", "))));
+            };
+            if values.contains(new) {
+                return Err(bad(format!("`rename`: `{name}` already has the value `{new}`")));
+            }
+            values[i] = new.clone();
+        }
+        let anchor = e.before.as_ref().or(e.after.as_ref());
+        let at = match anchor {
+            None => values.len(),
+            Some(a) => match values.iter().position(|v| *v == a.v) {
+                Some(i) if e.after.is_some() => i + 1,
+                Some(i) => i,
+                None => {
+                    return Err(err(
+                        codes::BAD_ENUM_CHANGE,
+                        a.span,
+                        format!("`{}` is not a value of `{name}`", a.v),
+                        "no such value",
+                    ))
+                }
+            },
+        };
+        for (i, v) in e.add.iter().enumerate() {
+            if values.contains(v) {
+                return Err(bad(format!("`add`: `{name}` already has the value `{v}`")));
+            }
+            values.insert(at + i, v.clone());
+        }
+        for v in &e.remove {
+            if !values.contains(v) {
+                return Err(bad(format!("`remove`: `{v}` is not a value of `{name}` ({})", values.join(", "))));
+            }
+        }
+        values.retain(|v| !e.remove.contains(v));
+        if values.is_empty() {
+            return Err(bad(format!("`{name}` would have no value left")));
+        }
+        for (old, new) in &e.map {
+            if !e.remove.contains(old) {
+                return Err(bad(format!("`map`: `{old}` is not a value this alter_enum removes")));
+            }
+            if !values.contains(new) {
+                return Err(bad(format!("`map`: `{new}` is not a value `{name}` keeps")));
+            }
+        }
+        let new_ty = ColumnType::Enum(Box::new(EnumType {
+            name: name.clone(),
+            values: values.clone(),
+            native: cur.native,
+        }));
+        check_enum_labels(&new_ty, e.name.span)?;
+        let mut uses = vec![];
+        for (tname, cname) in found {
+            let t = schema.table_mut(&tname).expect("found above");
+            let old = t.columns[&cname].clone();
+            // A default that names a removed value takes its mapped one, or none.
+            let mut new = Column {
+                ty: new_ty.clone(),
+                ..old.clone()
+            };
+            if let Some(Value::String(d)) = &old.default {
+                let renamed = e.rename.iter().find(|(o, _)| o == d).map(|(_, n)| n.clone()).unwrap_or_else(|| d.clone());
+                if e.remove.contains(&renamed) {
+                    let mapped = e.map.iter().find(|(o, _)| *o == renamed).map(|(_, n)| n.clone());
+                    match mapped {
+                        Some(m) => new.default = Some(Value::String(m)),
+                        None => {
+                            return Err(bad(format!(
+                                "`remove`: `{renamed}` is the default of `{tname}`.`{cname}`; `map` it to a value kept"
+                            )))
+                        }
+                    }
+                } else {
+                    new.default = Some(Value::String(renamed));
+                }
+            }
+            let old_check = t.enum_check(&old).cloned();
+            let new_check = old_check.as_ref().map(|c| Constraint::Check {
+                dialects: enum_check_dialects(&cname, &values),
+                name: c.name().to_string(),
+                expr: enum_check_expr(&cname, &values),
+            });
+            if let (Some(oc), Some(nc)) = (&old_check, &new_check) {
+                for x in t.constraints.iter_mut() {
+                    if x.name() == oc.name() {
+                        *x = nc.clone();
+                    }
+                }
+            }
+            t.columns.insert(cname.clone(), new.clone());
+            uses.push(EnumUse {
+                table: tname,
+                old,
+                new,
+                old_check,
+                new_check,
+            });
+        }
+        Ok(Change::AlterEnum {
+            name: name.clone(),
+            native: cur.native,
+            old: cur.values.clone(),
+            new: values,
+            renamed: e.rename.clone(),
+            mapped: e.map.clone(),
+            uses,
         })
     }
 
@@ -1712,6 +1999,15 @@ impl Replayer<'_> {
         for row in rows {
             for (k, v) in row.v.iter() {
                 let col = check_column(t, &k.v, k.span)?;
+                if col.generated.is_some() {
+                    return Err(err(
+                        codes::GENERATED_COLUMN_MISUSE,
+                        k.span,
+                        format!("`{}` is a generated column: the engine computes its value", k.v),
+                        "generated column",
+                    )
+                    .help("leave the column out of the row"));
+                }
                 check_value_type(&col.ty, v)?;
             }
         }
@@ -1739,6 +2035,31 @@ impl Replayer<'_> {
             rows: out,
             key,
         })
+    }
+}
+
+/// A column that a generated column's expression names (in any dialect's
+/// entry) can be neither dropped (the engines refuse) nor renamed (schemac
+/// does not rewrite raw SQL, and a SQLite rebuild would spell the old name).
+fn generated_uses(t: &Table, column: &str, span: Span) -> R<()> {
+    let user = t.columns.values().find(|c| {
+        c.name != column
+            && c.generated.as_ref().is_some_and(|g| {
+                g.expr
+                    .0
+                    .values()
+                    .any(|e| crate::base::sqlwords::identifiers(e).iter().any(|w| w.eq_ignore_ascii_case(column)))
+            })
+    });
+    match user {
+        Some(g) => Err(err(
+            codes::COLUMN_STILL_USED,
+            span,
+            format!("column `{column}` is used by the expression of generated column `{}`", g.name),
+            "still used",
+        )
+        .help(format!("drop `{}` first, or change it", g.name))),
+        None => Ok(()),
     }
 }
 
@@ -1968,6 +2289,9 @@ fn new_enums(schema: &Schema, types: &[ColumnType]) -> Vec<ColumnType> {
     let mut out: Vec<ColumnType> = vec![];
     for t in types {
         if let ColumnType::Enum(e) = t {
+            if !e.native {
+                continue;
+            }
             let name = &e.name;
             if !schema.enum_in_use(name) && !out.iter().any(|o| matches!(o, ColumnType::Enum(o) if o.name == *name)) {
                 out.push(t.clone());
@@ -1982,6 +2306,9 @@ fn dropped_enums<'a>(schema: &Schema, columns: impl Iterator<Item = &'a Column>)
     let mut out = vec![];
     for c in columns {
         if let ColumnType::Enum(e) = &c.ty {
+            if !e.native {
+                continue;
+            }
             let name = &e.name;
             if !schema.enum_in_use(name) && !out.contains(name) {
                 out.push(name.clone());
@@ -2315,6 +2642,55 @@ new_name = "address"
         )
         .expect("replays");
         revision(&base(), "[[upgrade]]\nop = \"rename_table\"\ntable = \"orders\"\nnew_name = \"Orders\"\n").expect("replays");
+    }
+
+    #[test]
+    fn generated_columns_and_enum_changes_are_checked() {
+        let gen =
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"domain\", type = \"text\", generated = { expr = \"lower(email)\" } }\n";
+        let s = revision(&base(), gen).expect("a generated column");
+        assert!(s.tables["users"].columns["domain"].nullable, "a generated column is nullable");
+        for then in [
+            "[[upgrade]]\nop = \"drop_column\"\ntable = \"users\"\ncolumn = \"email\"\n",
+            "[[upgrade]]\nop = \"rename_column\"\ntable = \"users\"\ncolumn = \"email\"\nnew_name = \"mail\"\n",
+        ] {
+            let e = revision(&s, then).expect_err("used by the generated column");
+            assert_eq!(e.code, codes::COLUMN_STILL_USED, "{then}");
+        }
+        let e = revision(
+            &s,
+            "[[upgrade]]\nop = \"bulk_insert\"\ntable = \"users\"\nrows = [{ id = 1, domain = \"x\" }]\n",
+        )
+        .expect_err("a value for it");
+        assert_eq!(e.code, codes::GENERATED_COLUMN_MISUSE);
+        let kind = "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"k\", type = { enum = [\"a\", \"b\"], name = \"kind\" }, default = \"b\" }\n";
+        let s = revision(&base(), kind).expect("an enum");
+        for (change, code) in [
+            ("name = \"nope\"\nadd = [\"c\"]", codes::NO_SUCH_ENUM),
+            ("name = \"kind\"\nadd = [\"a\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"z\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"b\"]", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nremove = [\"a\"]\nmap = { a = \"z\" }", codes::BAD_ENUM_CHANGE),
+            ("name = \"kind\"\nrename = { a = \"b\" }", codes::BAD_ENUM_CHANGE),
+        ] {
+            let e = revision(&s, &format!("[[upgrade]]\nop = \"alter_enum\"\n{change}\n")).expect_err(change);
+            assert_eq!(e.code, code, "{change}: {}", e.message);
+        }
+        let s = revision(
+            &s,
+            "[[upgrade]]\nop = \"alter_enum\"\nname = \"kind\"\nrename = { b = \"bee\" }\nadd = [\"z\"]\nbefore = \"a\"\n",
+        )
+        .expect("valid");
+        let c = &s.tables["users"].columns["k"];
+        assert!(matches!(&c.ty, ColumnType::Enum(e) if e.values == ["z", "a", "bee"]), "{:?}", c.ty);
+        assert_eq!(c.default, Some(Value::String("bee".into())), "the default follows the rename");
+        // A non-native enum of the same name is another thing: the native type is meant.
+        let other =
+            "[[upgrade]]\nop = \"add_column\"\ntable = \"orders\"\ncolumn = { name = \"k\", type = { enum = [\"x\"], name = \"kind\", native = false } }\n";
+        let s = revision(&s, other).expect("a non-native enum of the same name");
+        let s = revision(&s, "[[upgrade]]\nop = \"alter_enum\"\nname = \"kind\"\nadd = [\"c\"]\n").expect("valid");
+        assert!(matches!(&s.tables["orders"].columns["k"].ty, ColumnType::Enum(e) if e.values == ["x"] && !e.native));
+        assert!(matches!(&s.tables["users"].columns["k"].ty, ColumnType::Enum(e) if e.values == ["z", "a", "bee", "c"] && e.native));
     }
 
     #[test]

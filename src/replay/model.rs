@@ -4,7 +4,7 @@
 //! over the model is in creation order, which keeps the output deterministic.
 
 pub use crate::base::fxhash::FastHash;
-pub use crate::vocab::types::{ColumnType, EnumType, FkAction, IndexElement, IndexOptions, PerDialect, Value};
+pub use crate::vocab::types::{ColumnType, EnumType, FkAction, Generated, IndexElement, IndexOptions, PerDialect, Using, Value};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +20,10 @@ pub struct Column {
     pub default: Option<Value>,
     pub autoincrement: bool,
     pub comment: Option<String>,
+    /// A generated column's expression (SPEC 9); boxed, as most columns have none.
+    pub generated: Option<Box<Generated>>,
+    /// The column's collation, per dialect (SPEC 9).
+    pub collation: Option<Box<PerDialect>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,10 +39,23 @@ pub struct ForeignKey {
 /// A table-level constraint. Every constraint has a name in the model.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Constraint {
-    PrimaryKey { name: String, columns: Vec<String> },
-    Unique { name: String, columns: Vec<String> },
+    PrimaryKey {
+        name: String,
+        columns: Vec<String>,
+    },
+    Unique {
+        name: String,
+        columns: Vec<String>,
+    },
     ForeignKey(ForeignKey),
-    Check { name: String, expr: String },
+    /// `dialects`: the check's SQL per dialect when it was written as a
+    /// table (SPEC 9), an entry `""` meaning the dialect has no such check;
+    /// `expr` is then its `default` entry, else its first non-empty one.
+    Check {
+        name: String,
+        expr: String,
+        dialects: Option<Box<PerDialect>>,
+    },
 }
 
 impl Constraint {
@@ -117,7 +134,63 @@ pub struct Table {
     pub options: Option<PerDialect>,
 }
 
+/// Whether a column name is written bare in a non-native enum's check.
+fn plain_name(column: &str) -> bool {
+    column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The check a non-native enum column is held by (SPEC 9): its values, as
+/// the SQL the check constraint holds. The column's name is written bare
+/// when it is a plain lower-case identifier, double-quoted otherwise (and
+/// then `enum_check_dialects` gives MySQL's spelling).
+pub fn enum_check_expr(column: &str, values: &[String]) -> String {
+    enum_check_quoted(column, values, '"')
+}
+
+/// The per-dialect text of a non-native enum's check, when its column's
+/// name needs quoting: MySQL and MariaDB read `"x"` as a string.
+pub fn enum_check_dialects(column: &str, values: &[String]) -> Option<Box<PerDialect>> {
+    if plain_name(column) {
+        return None;
+    }
+    let mut m = IndexMap::new();
+    m.insert("mysql".to_string(), enum_check_quoted(column, values, '`'));
+    m.insert("default".to_string(), enum_check_quoted(column, values, '"'));
+    Some(Box::new(PerDialect(m)))
+}
+
+fn enum_check_quoted(column: &str, values: &[String], quote: char) -> String {
+    let mut out = if plain_name(column) {
+        column.to_string()
+    } else {
+        let doubled: String = [quote, quote].iter().collect();
+        format!("{quote}{}{quote}", column.replace(quote, &doubled))
+    };
+    out.push_str(" IN (");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('\'');
+        out.push_str(&v.replace('\'', "''"));
+        out.push('\'');
+    }
+    out.push(')');
+    out
+}
+
 impl Table {
+    /// The check constraint that holds a non-native enum column, if any.
+    pub fn enum_check(&self, column: &Column) -> Option<&Constraint> {
+        let ColumnType::Enum(e) = &column.ty else { return None };
+        if e.native {
+            return None;
+        }
+        let expr = enum_check_expr(&column.name, &e.values);
+        self.constraints.iter().find(|c| matches!(c, Constraint::Check { expr: x, .. } if *x == expr))
+    }
+
     pub fn primary_key(&self) -> Option<(&str, &[String])> {
         self.constraints.iter().find_map(|c| match c {
             Constraint::PrimaryKey { name, columns } => Some((name.as_str(), columns.as_slice())),
@@ -349,11 +422,11 @@ impl Schema {
             .collect()
     }
 
-    /// Whether any column of any table uses the enum type `name`.
+    /// Whether any column of any table uses the (native) enum type `name`.
     pub fn enum_in_use(&self, name: &str) -> bool {
         self.tables
             .values()
-            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum(e) if e.name == name)))
+            .any(|t| t.columns.values().any(|c| matches!(&c.ty, ColumnType::Enum(e) if e.native && e.name == name)))
     }
 
     /// Views that depend on `table`, directly or through other views, in creation order.

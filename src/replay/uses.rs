@@ -37,7 +37,7 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
         other: &others,
     };
     for k in t.constraints.iter_mut() {
-        if let Constraint::Check { name, expr } = k {
+        if let Constraint::Check { name, expr, .. } = k {
             match sqltext::rename_column("default", Kind::Expr, expr, &c, to) {
                 Found::Text(new) => *expr = new,
                 Found::Opaque => notes.push(opaque("check", name, &format!("`{from}`"))),

@@ -11,7 +11,7 @@
 pub mod writer;
 
 use crate::base::diag::{FileId, Sp, Span};
-use crate::vocab::types::{ColumnType, FkAction, IndexOptions, PerDialect, Value};
+use crate::vocab::types::{ColumnType, FkAction, Generated, IndexOptions, PerDialect, Value};
 
 /// A column as a revision declares it, with its inline constraints.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,10 @@ pub struct ColumnSpec {
     pub on_delete: Option<FkAction>,
     pub on_update: Option<FkAction>,
     pub comment: Option<String>,
+    /// `generated = { expr, stored }` (SPEC 9), where it was written.
+    pub generated: Option<Box<Sp<Generated>>>,
+    /// `collation`, per dialect (SPEC 9).
+    pub collation: Option<Box<Sp<PerDialect>>>,
     pub span: Span,
 }
 
@@ -64,10 +68,23 @@ pub struct IndexSpec {
 /// A table-level constraint as declared; the name may be left to the convention.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConstraintSpec {
-    PrimaryKey { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
-    Unique { name: Option<Sp<String>>, columns: Sp<Vec<String>> },
+    PrimaryKey {
+        name: Option<Sp<String>>,
+        columns: Sp<Vec<String>>,
+    },
+    Unique {
+        name: Option<Sp<String>>,
+        columns: Sp<Vec<String>>,
+    },
     ForeignKey(ForeignKeySpec),
-    Check { name: Option<Sp<String>>, expr: Sp<String> },
+    /// `expr` is the SQL every dialect reads for the columns it names (the
+    /// `default` entry, else the first non-empty one); `dialects` holds the
+    /// per-dialect table when one was written (SPEC 9: `""` means no such check).
+    Check {
+        name: Option<Sp<String>>,
+        expr: Sp<String>,
+        dialects: Option<Box<PerDialect>>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,6 +108,22 @@ pub struct AlterSpec {
     /// `Some(None)`: drop the comment.
     pub comment: Option<Option<String>>,
     pub backfill: Option<Sp<Value>>,
+    /// `using`: the SQL that computes the new value from the old (SPEC 9);
+    /// an entry `""` says the dialect has none.
+    pub using: Option<Sp<PerDialect>>,
+}
+
+/// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
+/// or `after` a value, else at the end), rows rewritten by `map`, removals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumChange {
+    pub name: Sp<String>,
+    pub add: Vec<String>,
+    pub before: Option<Sp<String>>,
+    pub after: Option<Sp<String>>,
+    pub rename: Vec<(String, String)>,
+    pub remove: Vec<String>,
+    pub map: Vec<(String, String)>,
 }
 
 /// A sequence as `create_sequence` declares it (SPEC 9).
@@ -136,6 +169,7 @@ pub enum OpKind {
     RenameIndex,
     RenameConstraint,
     AlterTable,
+    AlterEnum,
     CreateNamespace,
     DropNamespace,
     CreateSequence,
@@ -147,7 +181,7 @@ pub enum OpKind {
 
 impl OpKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [OpKind; 27] = [
+    pub const ALL: [OpKind; 28] = [
         OpKind::CreateTable,
         OpKind::DropTable,
         OpKind::RenameTable,
@@ -169,6 +203,7 @@ impl OpKind {
         OpKind::RenameIndex,
         OpKind::RenameConstraint,
         OpKind::AlterTable,
+        OpKind::AlterEnum,
         OpKind::CreateNamespace,
         OpKind::DropNamespace,
         OpKind::CreateSequence,
@@ -201,6 +236,7 @@ impl OpKind {
             OpKind::RenameIndex => "rename_index",
             OpKind::RenameConstraint => "rename_constraint",
             OpKind::AlterTable => "alter_table",
+            OpKind::AlterEnum => "alter_enum",
             OpKind::CreateNamespace => "create_namespace",
             OpKind::DropNamespace => "drop_namespace",
             OpKind::CreateSequence => "create_sequence",
@@ -233,7 +269,7 @@ impl OpKind {
             OpKind::AddColumn => &["op", "table", "schema", "column", "backfill"],
             OpKind::DropColumn => &["op", "table", "schema", "column"],
             OpKind::RenameColumn => &["op", "table", "schema", "column", "new_name"],
-            OpKind::AlterColumn => &["op", "table", "schema", "column", "type", "nullable", "default", "comment", "backfill"],
+            OpKind::AlterColumn => &["op", "table", "schema", "column", "type", "nullable", "default", "comment", "backfill", "using"],
             OpKind::CreateIndex => &[
                 "op",
                 "table",
@@ -271,6 +307,7 @@ impl OpKind {
             OpKind::RenameIndex => &["op", "name", "schema", "new_name"],
             OpKind::RenameConstraint => &["op", "table", "schema", "name", "new_name"],
             OpKind::AlterTable => &["op", "table", "schema", "comment"],
+            OpKind::AlterEnum => &["op", "name", "add", "before", "after", "rename", "remove", "map"],
             OpKind::CreateNamespace | OpKind::DropNamespace => &["op", "name"],
             OpKind::CreateSequence => &["op", "name", "schema", "start", "increment", "min", "max", "cycle", "owned_by"],
             OpKind::DropSequence => &["op", "name", "schema"],
@@ -304,6 +341,7 @@ impl OpKind {
             | OpKind::RenameIndex
             | OpKind::RenameConstraint
             | OpKind::AlterTable
+            | OpKind::AlterEnum
             | OpKind::CreateNamespace
             | OpKind::DropNamespace
             | OpKind::CreateSequence
@@ -397,6 +435,7 @@ pub enum Op {
         table: Sp<String>,
         comment: Option<String>,
     },
+    AlterEnum(EnumChange),
     /// A schema (SPEC 9): PostgreSQL's `CREATE SCHEMA`, a MySQL/MariaDB database.
     CreateNamespace {
         name: Sp<String>,
@@ -446,6 +485,7 @@ impl Op {
             | Op::CreateView { .. }
             | Op::DropView { .. }
             | Op::Execute { .. }
+            | Op::AlterEnum(_)
             | Op::CreateNamespace { .. }
             | Op::DropNamespace { .. }
             | Op::CreateSequence(_)
@@ -480,6 +520,7 @@ impl Op {
             Op::RenameIndex { .. } => OpKind::RenameIndex,
             Op::RenameConstraint { .. } => OpKind::RenameConstraint,
             Op::AlterTable { .. } => OpKind::AlterTable,
+            Op::AlterEnum(_) => OpKind::AlterEnum,
             Op::CreateNamespace { .. } => OpKind::CreateNamespace,
             Op::DropNamespace { .. } => OpKind::DropNamespace,
             Op::CreateSequence(_) => OpKind::CreateSequence,

@@ -62,8 +62,37 @@ pub enum ColumnType {
 /// A named enumerated type and its values, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnumType {
+    /// The type's name; a non-native enum may have none (empty).
     pub name: String,
     pub values: Vec<String>,
+    /// `false` (`native = false`, SPEC 9): a VARCHAR as long as the longest
+    /// value, held by a check constraint, on every dialect; it takes no
+    /// slot among the schema's types.
+    pub native: bool,
+}
+
+impl EnumType {
+    /// The length of a non-native enum's VARCHAR: its longest value, in characters.
+    pub fn longest(&self) -> u32 {
+        self.values.iter().map(|v| v.chars().count() as u32).max().unwrap_or(1).max(1)
+    }
+}
+
+/// A generated column's expression (SPEC 9): raw SQL per dialect, stored
+/// or computed when read (virtual).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Generated {
+    pub expr: PerDialect,
+    pub stored: bool,
+}
+
+/// The expression an `alter_column` computes the new value with (`using`, SPEC 9).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Using {
+    /// Raw SQL per dialect, as the user wrote it.
+    Sql(PerDialect),
+    /// Values of an enum rewritten (`alter_enum`'s renames and `map`): old to new.
+    Map(Vec<(String, String)>),
 }
 
 impl ColumnType {
@@ -95,6 +124,8 @@ impl ColumnType {
             Json => "json".into(),
             Jsonb => "jsonb".into(),
             Uuid => "uuid".into(),
+            Enum(e) if !e.native && e.name.is_empty() => "enum (not native)".into(),
+            Enum(e) if !e.native => format!("enum {} (not native)", e.name),
             Enum(e) => format!("enum {}", e.name),
             Raw(_) => "raw".into(),
         }

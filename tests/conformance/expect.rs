@@ -51,6 +51,7 @@ pub fn type_name(engine: Engine, ty: &Ty) -> String {
             Ty::Jsonb => "jsonb".into(),
             Ty::Uuid => "uuid".into(),
             Ty::Enum(name, _) => name.to_lowercase(),
+            Ty::Choice(_, values) => format!("character varying({})", longest(values)),
         },
         Engine::Mariadb => match ty {
             Ty::Boolean => "tinyint(1)".into(),
@@ -73,6 +74,7 @@ pub fn type_name(engine: Engine, ty: &Ty) -> String {
                 let v: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
                 format!("enum({})", v.join(","))
             }
+            Ty::Choice(_, values) => format!("varchar({})", longest(values)),
         },
         Engine::Sqlite => match ty {
             Ty::Boolean => "boolean".into(),
@@ -92,8 +94,14 @@ pub fn type_name(engine: Engine, ty: &Ty) -> String {
             Ty::Json | Ty::Jsonb => "json".into(),
             Ty::Uuid => "uuid".into(),
             Ty::Enum(..) => "varchar(255)".into(),
+            Ty::Choice(_, values) => format!("varchar({})", longest(values)),
         },
     }
+}
+
+/// A non-native enum's VARCHAR length: its longest value, in characters.
+fn longest(values: &[String]) -> usize {
+    values.iter().map(|v| v.chars().count()).max().unwrap_or(1).max(1)
 }
 
 fn list(cols: &[String]) -> String {

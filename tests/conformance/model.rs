@@ -32,6 +32,9 @@ pub enum Ty {
     Jsonb,
     Uuid,
     Enum(String, Vec<String>),
+    /// A non-native enum (SPEC 9): a VARCHAR as long as its longest value,
+    /// held by a check named by the convention (`ck_{table}_{column}`).
+    Choice(String, Vec<String>),
 }
 
 impl Ty {
@@ -59,6 +62,10 @@ impl Ty {
                 let values: Vec<String> = values.iter().map(|v| q(v)).collect();
                 format!("{{ enum = [{}], name = {} }}", values.join(", "), q(name))
             }
+            Ty::Choice(name, values) => {
+                let values: Vec<String> = values.iter().map(|v| q(v)).collect();
+                format!("{{ enum = [{}], name = {}, native = false }}", values.join(", "), q(name))
+            }
         }
     }
 
@@ -69,7 +76,7 @@ impl Ty {
 
     /// Whether rows give distinct values of this type (keys need it).
     pub fn distinct_values(&self) -> bool {
-        self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..))
+        self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..) | Ty::Choice(..))
     }
 
     /// Whether rows carry comparable values in this column.
@@ -105,7 +112,7 @@ impl Ty {
             Ty::TimestampTz => Lit::Now,
             Ty::Json | Ty::Jsonb => Lit::Str(format!("{{\"k\": {n}}}")),
             Ty::Uuid => Lit::Str(format!("00000000-0000-4000-8000-{n:012}")),
-            Ty::Enum(_, values) => Lit::Str(values[(n % values.len() as u64) as usize].clone()),
+            Ty::Enum(_, values) | Ty::Choice(_, values) => Lit::Str(values[(n % values.len() as u64) as usize].clone()),
             Ty::Binary => Lit::Str(format!("b{n}")),
         }
     }
@@ -459,6 +466,12 @@ pub enum Op {
         table: String,
         rows: Vec<Vec<(String, Lit)>>,
     },
+    /// `alter_enum` adding one value at the end; `tables` use the enum.
+    AlterEnum {
+        name: String,
+        add: String,
+        tables: Vec<String>,
+    },
 }
 
 fn names_toml(cols: &[String]) -> String {
@@ -640,6 +653,11 @@ impl Op {
                     }
                 }
             }
+            Op::AlterEnum { name, add, .. } => {
+                kv("op", q("alter_enum"));
+                kv("name", q(name));
+                kv("add", names_toml(std::slice::from_ref(add)));
+            }
             Op::DropIndex { name } => {
                 kv("op", q("drop_index"));
                 kv("name", q(name));
@@ -705,8 +723,18 @@ impl Op {
             | Op::RenameConstraint { table, .. }
             | Op::BulkInsert { table, .. } => vec![table],
             Op::DropIndex { .. } | Op::RenameIndex { .. } => vec![],
+            Op::AlterEnum { tables, .. } => tables.iter().map(|t| t.as_str()).collect(),
         }
     }
+}
+
+/// The check that holds a non-native enum column, named by the convention.
+fn choice_check(table: &str, col: &Col) -> Option<Check> {
+    matches!(col.ty, Ty::Choice(..)).then(|| Check {
+        name: conv(format!("ck_{table}_{}", col.name)),
+        col: col.name.clone(),
+        expr: String::new(),
+    })
 }
 
 fn default_canon(col: &Col) -> Option<Option<String>> {
@@ -870,6 +898,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 no_nulls: true,
             }];
             all.extend(cols.iter().cloned());
+            let checks = cols.iter().filter_map(|c| choice_check(table, c)).collect();
             schema.tables.push(Table {
                 name: table.clone(),
                 cols: all,
@@ -877,7 +906,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 uniques: vec![],
                 indexes: vec![],
                 fks: vec![],
-                checks: vec![],
+                checks,
                 rows: BTreeMap::new(),
             });
             for e in extras {
@@ -932,6 +961,12 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                     row.insert(col.name.clone(), v.clone());
                 }
             }
+            if let Some(k) = choice_check(table, col) {
+                if t.checks.iter().any(|c| c.name == k.name) {
+                    return Err("check name taken".into());
+                }
+                t.checks.push(k);
+            }
             t.cols.push(col.clone());
         }
         Op::DropColumn { table, col } => {
@@ -946,6 +981,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             }
             if !c.nullable && c.default.is_none() {
                 return Err("a NOT NULL column without default cannot be re-added by the downgrade".into());
+            }
+            // Once NOT NULL (its rows hold no NULL): the downgrade would re-add
+            // it empty, and an earlier revision's NOT NULL could not come back.
+            if c.no_nulls && c.default.is_none() {
+                return Err("a column that was NOT NULL comes back empty in the downgrade".into());
             }
             // The downgrade re-adds the column with its default in every row:
             // a unique key on it cannot come back (a known limitation).
@@ -1080,6 +1120,25 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             c.default = default.clone();
         }
         Op::Add { table, extra } => add_extra(schema, table, extra)?,
+        Op::AlterEnum { name, add, .. } => {
+            let mut found = false;
+            for t in schema.tables.iter_mut() {
+                for c in t.cols.iter_mut() {
+                    if let Ty::Enum(n, values) | Ty::Choice(n, values) = &mut c.ty {
+                        if n == name {
+                            if values.contains(add) {
+                                return Err("value taken".into());
+                            }
+                            values.push(add.clone());
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                return Err("no such enum".into());
+            }
+        }
         Op::DropIndex { name } => {
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
             t.indexes.retain(|i| i.name != *name);

@@ -27,6 +27,7 @@ fn action(a: &str) -> String {
 fn neutral(ty: &Ty) -> String {
     match ty {
         Ty::Enum(name, _) => format!("enum {name}"),
+        Ty::Choice(name, _) => format!("enum {name} (not native)"),
         other => other.toml().trim_matches('"').to_owned(),
     }
 }
@@ -47,7 +48,7 @@ fn of_schemac(schema: &Schema) -> Lines {
                 Some(Value::Next(q)) => format!("next {q}"),
             };
             let ty = match &c.ty {
-                ColumnType::Enum(e) => format!("enum {}", e.name),
+                ColumnType::Enum(e) if e.native => format!("enum {}", e.name),
                 other => other.neutral(),
             };
             lines.insert(format!("column {} {ty} nullable {} default {default}", c.name, c.nullable));

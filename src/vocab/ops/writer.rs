@@ -8,7 +8,7 @@
 //! fixed (`key = value` lines, inline tables `{ k = v, ... }`, long lists
 //! one item a line), so the same operation always gives the same bytes.
 
-use super::{AlterSpec, ColumnSpec, ConstraintSpec, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
+use super::{AlterSpec, ColumnSpec, ConstraintSpec, EnumChange, ForeignKeySpec, IndexSpec, Op, OpKind, TableSpec};
 use crate::base::naming;
 use crate::vocab::types::{ColumnType, FkAction, IndexElement, PerDialect, Value};
 use std::fmt::Write as _;
@@ -95,8 +95,8 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
                         kv("name", Toml::Str(n));
                     }
                 }
-                ConstraintSpec::Check { name, expr } => {
-                    kv("expr", Toml::Str(expr));
+                ConstraintSpec::Check { name, expr, dialects } => {
+                    kv("expr", dialects.as_deref().map_or(Toml::Str(expr), per_dialect));
                     if let Some(n) = name {
                         kv("name", Toml::Str(n));
                     }
@@ -141,6 +141,7 @@ fn keys<'a>(op: &'a Op) -> Result<Vec<(&'static str, Toml<'a>)>, OpKind> {
                 None => kv("comment", bare(false)),
             }
         }
+        Op::AlterEnum(e) => enum_keys(e, &mut kv),
         Op::CreateNamespace { name } | Op::DropNamespace { name } => kv("name", Toml::Str(name)),
         Op::CreateSequence(seq) => {
             qualified(&mut kv, "name", &seq.name);
@@ -299,7 +300,10 @@ fn table_keys<'a>(spec: &'a TableSpec, kv: &mut impl FnMut(&'static str, Toml<'a
         _ => None,
     });
     section("check_constraints", &|c| match c {
-        ConstraintSpec::Check { name, expr } => Some(Toml::Inline(named(name, vec![("expr", Toml::Str(expr))]))),
+        ConstraintSpec::Check { name, expr, dialects } => Some(Toml::Inline(named(
+            name,
+            vec![("expr", dialects.as_deref().map_or(Toml::Str(expr), per_dialect))],
+        ))),
         _ => None,
     });
     if !spec.indexes.is_empty() {
@@ -343,6 +347,33 @@ fn alter_keys<'a>(a: &'a AlterSpec, kv: &mut impl FnMut(&'static str, Toml<'a>))
     if let Some(b) = &a.backfill {
         kv("backfill", value(&b.v));
     }
+    if let Some(u) = &a.using {
+        kv("using", per_dialect(u));
+    }
+}
+
+/// `alter_enum`'s keys, in the order they apply.
+fn enum_keys<'a>(e: &'a EnumChange, kv: &mut impl FnMut(&'static str, Toml<'a>)) {
+    let pairs = |p: &'a [(String, String)]| Toml::Inline(p.iter().map(|(k, v)| (k.as_str(), Toml::Str(v))).collect());
+    kv("name", Toml::Str(&e.name));
+    if !e.rename.is_empty() {
+        kv("rename", pairs(&e.rename));
+    }
+    if !e.add.is_empty() {
+        kv("add", Toml::Names(&e.add));
+    }
+    if let Some(b) = &e.before {
+        kv("before", Toml::Str(b));
+    }
+    if let Some(a) = &e.after {
+        kv("after", Toml::Str(a));
+    }
+    if !e.remove.is_empty() {
+        kv("remove", Toml::Names(&e.remove));
+    }
+    if !e.map.is_empty() {
+        kv("map", pairs(&e.map));
+    }
 }
 
 /// A column as an inline table, keys in the order of the decoder's list.
@@ -374,6 +405,16 @@ fn column_toml(c: &ColumnSpec) -> Toml<'_> {
     }
     if let Some(cm) = &c.comment {
         f.push(("comment", Toml::Str(cm)));
+    }
+    if let Some(g) = &c.generated {
+        let stored = if g.v.stored { None } else { Some(("stored", bare(false))) };
+        f.push((
+            "generated",
+            Toml::Inline([("expr", per_dialect(&g.v.expr))].into_iter().chain(stored).collect()),
+        ));
+    }
+    if let Some(cl) = &c.collation {
+        f.push(("collation", per_dialect(&cl.v)));
     }
     Toml::Inline(f)
 }
@@ -468,6 +509,16 @@ fn dialect_table(pd: &PerDialect) -> Toml<'_> {
 
 fn type_toml(t: &ColumnType) -> Toml<'_> {
     match t {
+        ColumnType::Enum(e) if !e.native => {
+            let name = (!e.name.is_empty()).then(|| ("name", Toml::Str(&e.name)));
+            Toml::Inline(
+                [("enum", Toml::Names(&e.values))]
+                    .into_iter()
+                    .chain(name)
+                    .chain([("native", bare(false))])
+                    .collect(),
+            )
+        }
         ColumnType::Enum(e) => Toml::Inline(vec![("enum", Toml::Names(&e.values)), ("name", Toml::Str(&e.name))]),
         ColumnType::Raw(pd) => dialect_table(pd),
         other => Toml::Text(other.neutral()),
