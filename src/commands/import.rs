@@ -258,9 +258,6 @@ impl Importer<'_> {
                     t.columns.insert(col.name.clone(), col);
                     inline.extend(cons);
                 }
-                if !lost.is_empty() {
-                    self.without(s, &format!("table `{name}`"), &lost);
-                }
                 let mut fk_names = vec![];
                 for c in inline.into_iter().chain(ct.constraints.iter().cloned()) {
                     if let sq::TableConstraint::ForeignKey(fk) = &c {
@@ -293,8 +290,14 @@ impl Importer<'_> {
                         t.constraints.retain(|c| c.name() != check);
                         if let Some(c) = t.columns.get_mut(&column) {
                             c.ty = ColumnType::Json;
+                            // Its character set and binary collation are the JSON type's.
+                            c.collation = None;
                         }
+                        lost.retain(|l| !l.starts_with(&format!("{column} CHARACTER SET ")));
                     }
+                }
+                if !lost.is_empty() {
+                    self.without(s, &format!("table `{name}`"), &lost);
                 }
                 // MySQL shows the index that backs a foreign key as a KEY of
                 // the same name: it is the foreign key's, not the user's.
@@ -1562,7 +1565,8 @@ pub fn diff(
     // the column's, not a constraint of the model.
     if matches!(dialect.data.enum_style, crate::dialect::EnumStyle::Check) {
         for t in head.tables.values() {
-            for c in t.columns.values().filter(|c| matches!(c.ty, ColumnType::Enum(_))) {
+            // A non-native enum's check is the model's own constraint on both sides.
+            for c in t.columns.values().filter(|c| matches!(&c.ty, ColumnType::Enum(e) if e.native)) {
                 let name = Naming::make(&settings.naming.check, &t.name, &[c.name.as_str()], "");
                 if let Some(d) = shown.table_mut(&t.name) {
                     d.constraints.retain(|x| !matches!(x, Constraint::Check { name: n, .. } if *n == name));

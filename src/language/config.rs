@@ -23,7 +23,15 @@ pub enum TransactionMode {
 /// The tables of a configuration file, and the keys of each.
 pub const ROOT_KEYS: &[&str] = &["database", "migrations", "naming", "safety"];
 pub const DATABASE_KEYS: &[&str] = &["connection", "dialect", "server_version"];
-pub const MIGRATIONS_KEYS: &[&str] = &["directory", "version_table", "version_table_schema", "transaction", "model", "populate", "dialects"];
+pub const MIGRATIONS_KEYS: &[&str] = &[
+    "directory",
+    "version_table",
+    "version_table_schema",
+    "transaction",
+    "model",
+    "populate",
+    "dialects",
+];
 pub const NAMING_KEYS: &[&str] = &["index", "unique", "foreign_key", "check", "primary_key"];
 pub const SAFETY_KEYS: &[&str] = &["lock_timeout", "statement_timeout", "online"];
 

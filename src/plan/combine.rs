@@ -20,6 +20,8 @@ use crate::replay::model::{Constraint, Value};
 fn clause_of(kind: &StepKind) -> Option<&str> {
     match kind {
         StepKind::AddColumn { table, inline, .. } if inline.is_empty() => Some(table),
+        // `using` on MySQL is several statements (a new column, an UPDATE, a swap).
+        StepKind::AlterColumn { using: Some(_), .. } => None,
         StepKind::DropColumn { table, .. }
         | StepKind::AlterColumn { table, .. }
         | StepKind::RenameColumn { table, .. }
@@ -37,10 +39,14 @@ fn clause_of(kind: &StepKind) -> Option<&str> {
     }
 }
 
-/// The names a clause touches: columns (`c:`), indexes and constraints (`k:`).
+/// The names a clause touches: columns (`c:`), indexes and constraints
+/// (`k:`), and the columns an index or constraint reads (`r:`).
 fn names(kind: &StepKind) -> Vec<String> {
     let c = |n: &str| format!("c:{}", n.to_lowercase());
     let k = |n: &str| format!("k:{}", n.to_lowercase());
+    // A column an index or constraint reads: a later clause that renames,
+    // drops or changes it cannot join the ALTER (MySQL would apply it first).
+    let r = |n: &str| format!("r:{}", n.to_lowercase());
     match kind {
         StepKind::AddColumn { column, .. } => vec![c(&column.column.name)],
         StepKind::DropColumn { column, .. } => vec![c(column)],
@@ -48,9 +54,19 @@ fn names(kind: &StepKind) -> Vec<String> {
         StepKind::RenameColumn { from, to, .. } => vec![c(from), c(to)],
         StepKind::ChangeColumn { from, column, .. } => vec![c(from), c(&column.column.name)],
         StepKind::RenameIndex { from, to, .. } => vec![k(from), k(to)],
-        StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => vec![k(&index.name)],
+        // An index or constraint names its columns too: a rename of one of
+        // them in the same ALTER would be applied first.
+        StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => std::iter::once(k(&index.name))
+            .chain(index.columns.iter().flat_map(|e| crate::base::sqlwords::identifiers(e)).map(|n| r(&n)))
+            .collect(),
         StepKind::AddConstraint { constraint, .. } | StepKind::DropConstraint { constraint, .. } => {
             let mut v = vec![k(constraint.name())];
+            let columns: Vec<String> = match constraint {
+                Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. } => columns.clone(),
+                Constraint::ForeignKey(fk) => fk.columns.clone(),
+                Constraint::Check { expr, .. } => crate::base::sqlwords::identifiers(expr),
+            };
+            v.extend(columns.iter().map(|n| r(n)));
             // MySQL drops and adds foreign keys in one statement only with
             // ALGORITHM=INPLACE, which adding one (foreign_key_checks on) is
             // not (15.1.20.5 FOREIGN KEY Constraints,
@@ -156,10 +172,16 @@ pub fn combine_alters(d: &Dialect, steps: Vec<Step>, online: bool, created: &[St
             continue;
         };
         let mine = names(&step.kind);
+        let moves = matches!(step.kind, StepKind::RenameColumn { .. } | StepKind::ChangeColumn { .. });
         // A name already touched, or a foreign key added where one was dropped (or the other way).
         let conflicts = |n: &String| match n.as_str() {
             "fk:add" => touched.iter().any(|t| t == "fk:drop"),
             "fk:drop" => touched.iter().any(|t| t == "fk:add"),
+            // Reading a column an earlier clause added or changed is fine.
+            _ if n.starts_with("r:") => false,
+            // Renaming a column an earlier clause reads is not: MySQL resolves
+            // the clause's names after the rename.
+            _ if n.starts_with("c:") && moves => touched.contains(n) || touched.contains(&format!("r:{}", &n[2..])),
             _ => touched.contains(n),
         };
         let joins = group

@@ -62,6 +62,7 @@ pub fn plan_revision(d: &Dialect, changes: Vec<Resolved>, taken: &dyn Fn(&str) -
         p.add(r);
     }
     p.flush_all();
+    p.unpark_foreign_keys();
     hoist_added_values(&mut p.steps);
     if d.data.combined_alter {
         p.steps = combine::combine_alters(d, std::mem::take(&mut p.steps), p.online, &p.created);
@@ -125,6 +126,23 @@ pub struct Planner<'d> {
     online: bool,
     /// The tables the revision creates (under each name they take): never live.
     created: Vec<String>,
+    /// Foreign keys dropped around a type change of one of their columns
+    /// (MySQL/MariaDB refuse the change while they exist, errors 1832 and
+    /// 1833; SPEC 10.1), with the table holding each and `moved.len()` when
+    /// parked: made again at the end of the revision, once both sides have
+    /// their new types.
+    parked: Vec<(String, ForeignKey, usize, Span)>,
+}
+
+/// Whether an index, unique constraint or primary key of `t` begins with
+/// `columns`, in order (what MySQL needs for a foreign key on them).
+fn covered(t: &Table, columns: &[String]) -> bool {
+    let covers = |cols: &[String]| cols.len() >= columns.len() && cols[..columns.len()] == columns[..];
+    t.indexes.iter().any(|i| covers(&i.columns))
+        || t.constraints.iter().any(|c| match c {
+            Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } => covers(columns),
+            _ => false,
+        })
 }
 
 fn column_names(t: &Table) -> Vec<String> {
@@ -188,6 +206,7 @@ impl<'d> Planner<'d> {
             key_spans: vec![],
             online: false,
             created: vec![],
+            parked: vec![],
         }
     }
 
@@ -849,6 +868,26 @@ impl<'d> Planner<'d> {
                 }
             }
         }
+        if let (Change::AlterColumn { table, old, new, .. }, Some(t)) = (&change, after.as_deref()) {
+            if self.d.data.alter_column == AlterColumn::Modify && !same_sql_type(&old.ty, &new.ty) {
+                self.park_foreign_keys(table, t, &new.name, &dependents, span);
+            }
+        }
+        if let Change::DropConstraint {
+            table,
+            constraint: Constraint::ForeignKey(fk),
+        } = &change
+        {
+            // A key parked for a type change is already gone.
+            if let Some(i) = self
+                .parked
+                .iter()
+                .position(|(holder, k, at, _)| k.name == fk.name && self.now_named(holder, *at).as_deref() == Some(table.as_str()))
+            {
+                self.parked.remove(i);
+                return;
+            }
+        }
         let n = self.steps.len();
         self.emit(&change, span, after.as_deref());
         if self.steps.len() > n {
@@ -882,6 +921,47 @@ impl<'d> Planner<'d> {
     }
 
     /// Drops a constraint: generically (`DROP CONSTRAINT`) where the dialect can.
+    /// Drops the foreign keys that use `column` of `table` (held by it, or
+    /// referring to it from another table), unless parked already; they
+    /// are made again by `unpark_foreign_keys`.
+    fn park_foreign_keys(&mut self, table: &str, t: &Table, column: &str, dependents: &Dependents, span: Span) {
+        let own = t
+            .foreign_keys()
+            .filter(|fk| fk.columns.iter().any(|c| c == column) || (fk.ref_table == table && fk.ref_columns.iter().any(|c| c == column)))
+            .map(|fk| (table.to_string(), fk.clone()));
+        let referring = dependents
+            .referring_keys
+            .iter()
+            .filter(|(_, fk)| fk.ref_columns.iter().any(|c| c == column))
+            .cloned();
+        let keys: Vec<(String, ForeignKey)> = own.chain(referring).collect();
+        for (holder, fk) in keys {
+            let at = self.moved.len();
+            if self
+                .parked
+                .iter()
+                .any(|(h, k, since, _)| k.name == fk.name && self.now_named(h, *since).as_deref() == Some(holder.as_str()))
+            {
+                continue;
+            }
+            self.drop_constraint(&holder, Constraint::ForeignKey(fk.clone()), span);
+            self.parked.push((holder, fk, at, span));
+        }
+    }
+
+    /// The parked foreign keys made again, under the names their tables
+    /// have now (a key whose table went is gone with it).
+    fn unpark_foreign_keys(&mut self) {
+        for (holder, mut fk, since, span) in std::mem::take(&mut self.parked) {
+            let (Some(table), Some(ref_table)) = (self.now_named(&holder, since), self.now_named(&fk.ref_table, since)) else {
+                continue;
+            };
+            fk.ref_table = ref_table;
+            let constraint = Constraint::ForeignKey(fk);
+            self.push(StepKind::AddConstraint { table, constraint }, span);
+        }
+    }
+
     fn drop_constraint(&mut self, table: &str, constraint: Constraint, span: Span) {
         let generic_drop = self.d.can(Capability::DropConstraint);
         let table = table.to_string();
@@ -1197,6 +1277,28 @@ impl Planner<'_> {
                         span,
                     );
                 }
+                // PostgreSQL casts a column's default with its type, and refuses
+                // a default that cannot be cast (string to enum) or a type that a
+                // default still names (DROP TYPE of an enum): the default goes
+                // first and comes back after, as of the new type.
+                let default_around = type_changed && old.default.is_some() && d.data.alter_column == AlterColumn::Alter;
+                if default_around {
+                    let bare = Column { default: None, ..old.clone() };
+                    let column = Arc::new(self.column_def(&bare, after, span));
+                    self.push(
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed: false,
+                            nullable_changed: false,
+                            default_changed: true,
+                            comment_changed: false,
+                            using: None,
+                        },
+                        span,
+                    );
+                }
+                let default_changed = if default_around { new.default.is_some() } else { default_changed };
                 if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
@@ -1362,6 +1464,9 @@ impl Planner<'_> {
                     },
                     span,
                 );
+                if let (Constraint::ForeignKey(fk), Some(t)) = (constraint, after) {
+                    self.drop_foreign_key_index(table, fk, t, span);
+                }
             }
             Change::CreateView { view } => match view.sql.get(d.lookup()) {
                 Some(sql) => self.push(
@@ -1603,20 +1708,41 @@ impl Planner<'_> {
     /// itself may be gone, replaced by the one being dropped. Before such a
     /// drop, an index named after the foreign key is created, as MySQL would.
     /// https://dev.mysql.com/doc/refman/8.0/en/create-table-foreign-keys.html
+    /// MySQL/MariaDB: the index a foreign key needs is made by the engine
+    /// (named after the key) when no index of the table begins with the
+    /// key's columns, dropped by it when a later index does, and kept when
+    /// the key is dropped. So when no index of the model covers the dropped
+    /// key's columns, the engine's index is there and not in the model: it
+    /// goes with the key.
+    fn drop_foreign_key_index(&mut self, table: &str, fk: &ForeignKey, t: &Table, span: Span) {
+        if !self.d.data.foreign_key_needs_index || covered(t, &fk.columns) {
+            return;
+        }
+        let index = Index {
+            name: fk.name.clone(),
+            columns: fk.columns.clone(),
+            unique: false,
+            where_: None,
+            options: None,
+        };
+        let table = table.to_string();
+        self.push(
+            StepKind::DropIndex {
+                table,
+                index,
+                concurrently: false,
+            },
+            span,
+        );
+    }
+
     fn keep_foreign_key_index(&mut self, table: &str, dropped: &[String], after: Option<&Table>, span: Span) {
         if !self.d.data.foreign_key_needs_index {
             return;
         }
         let Some(t) = after else { return };
         let covers = |cols: &[String], fk: &ForeignKey| cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..];
-        let kept = |fk: &ForeignKey| {
-            t.indexes.iter().any(|i| covers(&i.columns, fk))
-                || t.constraints.iter().any(|c| match c {
-                    Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } => covers(columns, fk),
-                    _ => false,
-                })
-        };
-        let needed: Vec<ForeignKey> = t.foreign_keys().filter(|fk| covers(dropped, fk) && !kept(fk)).cloned().collect();
+        let needed: Vec<ForeignKey> = t.foreign_keys().filter(|fk| covers(dropped, fk) && !covered(t, &fk.columns)).cloned().collect();
         for fk in needed {
             let index = Index {
                 name: fk.name.clone(),

@@ -249,6 +249,8 @@ pub struct Dependents {
     pub opaque: Vec<OpaqueDdl>,
     /// The other tables that hold a foreign key to it.
     pub referrers: Vec<String>,
+    /// Those foreign keys, with the table that holds each.
+    pub referring_keys: Vec<(String, ForeignKey)>,
 }
 
 impl Dependents {
@@ -269,6 +271,11 @@ impl Dependents {
                 }
                 names
             }),
+            referring_keys: schema
+                .referrers(table)
+                .filter(|(holder, _)| holder.name != table)
+                .map(|(holder, fk)| (holder.name.clone(), fk.clone()))
+                .collect(),
         }
     }
 }
