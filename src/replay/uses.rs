@@ -76,8 +76,9 @@ pub fn rename_column(schema: &mut Schema, table: &str, from: &str, to: &str) -> 
     if let Some(t) = schema.table_mut(table) {
         rename_in_table(t, from, to, &mut notes)?;
     }
-    let other_tables: Vec<String> = schema.tables.keys().filter(|k| *k != table).cloned().collect();
-    let other = |q: &str| other_tables.iter().any(|t| t.eq_ignore_ascii_case(q));
+    // Asked only for a qualifier the text holds: no copy of every table name per rename.
+    let tables = &schema.tables;
+    let other = |q: &str| tables.keys().any(|t| t != table && t.eq_ignore_ascii_case(q));
     let views: Vec<String> = schema
         .views
         .values()
