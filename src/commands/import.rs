@@ -278,7 +278,8 @@ impl Importer<'_> {
                         Constraint::Check { name, expr, .. } => {
                             let e = expr.to_ascii_lowercase().replace(['`', '"', ' '], "");
                             let col = e.strip_prefix("json_valid(")?.strip_suffix(')')?.to_string();
-                            let column = t.columns.keys().find(|k| k.to_ascii_lowercase() == col)?;
+                            // The column's name as the expression shows it, quotes and spaces aside.
+                            let column = t.columns.keys().find(|k| k.to_ascii_lowercase().replace(['`', '"', ' '], "") == col)?;
                             matches!(&t.columns[column].ty, ColumnType::Raw(r) if r.0.values().any(|v| v.eq_ignore_ascii_case("longtext")))
                                 .then(|| (name.clone(), column.clone()))
                         }
