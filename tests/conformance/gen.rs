@@ -5,7 +5,7 @@
 //! expected states are functions of it, so the shrinker can drop parts of a
 //! chain and replay the rest.
 
-use super::model::{apply, Col, Extra, Lit, Op, Schema, Ty};
+use super::model::{apply, Col, Extra, GenExpr, Lit, Op, Schema, Ty};
 use super::prng::Rng;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -153,6 +153,15 @@ impl Chain {
             .sum()
     }
 
+    /// Whether a create_table or add_column makes a generated column.
+    pub fn has_generated(&self) -> bool {
+        self.revisions().iter().flat_map(|r| r.ops.clone()).any(|op| match op {
+            Op::CreateTable { cols, .. } => cols.iter().any(|c| c.generated.is_some()),
+            Op::AddColumn { col, .. } => col.generated.is_some(),
+            _ => false,
+        })
+    }
+
     pub fn revision_count(&self) -> usize {
         self.revisions().len()
     }
@@ -200,6 +209,9 @@ struct Gen {
     values: u64,
     type_cursor: usize,
     used: BTreeSet<String>,
+    /// Whether to make generated columns (SPEC 9); the import round trip
+    /// cannot say them (W0816), so its chains have none.
+    generated: bool,
 }
 
 /// Every neutral type, in turn, so that each chain covers them all.
@@ -292,7 +304,51 @@ impl Gen {
             nullable,
             no_nulls: !nullable,
             default,
+            generated: None,
         }
+    }
+
+    /// A stored generated column over `cols` (of one table): `a + b` or
+    /// `a * 2` over plain-named integer or decimal columns, of a type that
+    /// holds the result (the model's `generated_ok` says what it takes).
+    fn generated_column(&mut self, cols: &[Col]) -> Option<Col> {
+        if !self.generated {
+            return None;
+        }
+        let inputs: Vec<&Col> = cols
+            .iter()
+            .filter(|c| c.name != "id" && c.generated.is_none() && Self::plain(&c.name))
+            .filter(|c| matches!(c.ty, Ty::Integer | Ty::BigInt | Ty::Decimal(_, 2)))
+            .collect();
+        if inputs.is_empty() {
+            return None;
+        }
+        let a = (*self.rng.pick(&inputs)).clone();
+        let b = if inputs.len() > 1 && self.rng.chance(60) {
+            Some((*self.rng.pick(&inputs)).clone())
+        } else {
+            None
+        };
+        let decimal = std::iter::once(&a).chain(&b).any(|c| matches!(c.ty, Ty::Decimal(..)));
+        let big = std::iter::once(&a).chain(&b).any(|c| c.ty == Ty::BigInt);
+        let ty = if decimal || self.rng.chance(20) {
+            Ty::Decimal(12, 2)
+        } else if big || self.rng.chance(30) {
+            Ty::BigInt
+        } else {
+            Ty::Integer
+        };
+        Some(Col {
+            name: self.fresh("c"),
+            ty,
+            nullable: true,
+            default: None,
+            no_nulls: false,
+            generated: Some(GenExpr {
+                a: a.name,
+                b: b.map(|b| b.name),
+            }),
+        })
     }
 
     fn maybe_name(&mut self, prefix: &str) -> Option<String> {
@@ -343,6 +399,7 @@ impl Gen {
                     nullable: true,
                     default: None,
                     no_nulls: false,
+                    generated: None,
                 });
             }
             let mut extras = Vec::new();
@@ -381,12 +438,22 @@ impl Gen {
                     }
                 });
             }
+            // After the extras: keys, indexes and checks stay off it.
+            if self.rng.chance(30) {
+                if let Some(g) = self.generated_column(&cols) {
+                    cols.push(g);
+                }
+            }
             return Some(Op::CreateTable { table, cols, extras });
         }
         let table = self.pick_table(allowed)?;
         let t = self.schema.table(&table)?.clone();
         let col = self.rng.pick(&t.cols[1..]).clone();
         Some(match kind {
+            1 | 2 if self.rng.chance(25) => {
+                let col = self.generated_column(&t.cols)?;
+                Op::AddColumn { table, col, backfill: None }
+            }
             1 | 2 => {
                 let col = self.column();
                 // A NOT NULL column without a default needs a backfill on a
@@ -418,6 +485,7 @@ impl Gen {
                     nullable: true,
                     default: None,
                     no_nulls: false,
+                    generated: None,
                 },
             },
             // A value added to the column's enum, on every column that uses it (SPEC 9).
@@ -601,7 +669,8 @@ impl Gen {
                     let n = self.values;
                     let mut row = vec![("id".to_owned(), Lit::Int(n as i64))];
                     for c in &t.cols[1..] {
-                        if !c.ty.has_values() {
+                        // The engine computes a generated column (E0341 for a value).
+                        if !c.ty.has_values() || c.generated.is_some() {
                             continue;
                         }
                         if let Some(fk) = t.fks.iter().find(|f| f.cols[0] == c.name) {
@@ -676,7 +745,13 @@ impl Gen {
 
 /// A chain of at least `min_ops` operations for `seed`.
 pub fn generate(seed: u64, min_ops: usize) -> Chain {
+    generate_with(seed, min_ops, true)
+}
+
+/// `generate`, with or without generated columns.
+pub fn generate_with(seed: u64, min_ops: usize, generated: bool) -> Chain {
     let mut g = Gen {
+        generated,
         rng: Rng::new(seed),
         schema: Schema::default(),
         names: 0,
@@ -747,9 +822,17 @@ pub const NOT_GENERATED: &[(&str, &str)] = &[
 fn generator_covers_every_operation() {
     let mut seen = BTreeSet::new();
     let mut non_native = false;
+    let (mut generated_create, mut generated_add) = (false, false);
     for seed in 1..=40 {
         for rev in generate(seed, 30).revisions() {
             non_native |= rev_toml(&rev).contains("native = false");
+            for op in &rev.ops {
+                match op {
+                    Op::CreateTable { cols, .. } => generated_create |= cols.iter().any(|c| c.generated.is_some()),
+                    Op::AddColumn { col, .. } => generated_add |= col.generated.is_some(),
+                    _ => {}
+                }
+            }
             for line in rev_toml(&rev).lines() {
                 if let Some(name) = line.strip_prefix("op = \"").and_then(|l| l.strip_suffix('"')) {
                     seen.insert(name.to_string());
@@ -758,6 +841,10 @@ fn generator_covers_every_operation() {
         }
     }
     assert!(non_native, "the generator makes non-native enums (SPEC 9)");
+    assert!(
+        generated_create && generated_add,
+        "the generator makes generated columns in create_table and add_column (SPEC 9)"
+    );
     for kind in schemac::vocab::ops::OpKind::written() {
         let excused = NOT_GENERATED.iter().any(|(n, _)| *n == kind.name());
         assert!(
