@@ -51,8 +51,15 @@ fn of_schemac(schema: &Schema) -> Lines {
                 ColumnType::Enum(e) if e.native => format!("enum {}", e.name),
                 other => other.neutral(),
             };
-            let generated = c.generated.as_ref().map(|g| g.expr.0.values().cloned().collect::<Vec<_>>().join("|")).unwrap_or_default();
-            lines.insert(format!("column {} {ty} nullable {} default {default} generated {generated}", c.name, c.nullable));
+            let generated = c
+                .generated
+                .as_ref()
+                .map(|g| g.expr.0.values().cloned().collect::<Vec<_>>().join("|"))
+                .unwrap_or_default();
+            lines.insert(format!(
+                "column {} {ty} nullable {} default {default} generated {generated}",
+                c.name, c.nullable
+            ));
         }
         for k in &t.constraints {
             lines.insert(match k {
