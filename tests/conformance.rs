@@ -48,6 +48,10 @@ fn conformance() {
             .checkpoints()
             .unwrap_or_else(|e| panic!("seed {}: the generator made an invalid chain: {e}", chain.seed));
     }
+    // SPEC 9: some chains have generated columns (5 chains from seed 1 do).
+    let with_generated = generated.iter().filter(|c| c.has_generated()).count();
+    eprintln!("conformance: {with_generated} of {chains} chains have generated columns");
+    assert!(chains < 5 || with_generated > 0, "no chain has a generated column");
     // SCHEMAC_CONFORMANCE_DUMP=DIR writes the chains there and stops: the
     // inputs of `scripts/outputs`, which compares two binaries on them.
     if let Ok(dump) = std::env::var("SCHEMAC_CONFORMANCE_DUMP") {
@@ -125,7 +129,9 @@ fn conformance() {
 #[test]
 fn import_round_trips() {
     let chains = env_number("SCHEMAC_IMPORT_CHAINS", 5);
-    let generated: Vec<gen::Chain> = (1..=chains).map(|s| gen::generate(s, 20)).collect();
+    // Without generated columns (import cannot say their expression, W0816)
+    // or non-native enums (a known SQLite defect, see `gen::generate_with`).
+    let generated: Vec<gen::Chain> = (1..=chains).map(|s| gen::generate_with(s, 20, false)).collect();
     let engines: Vec<Engine> = Engine::ALL.into_iter().filter(|e| require(*e)).collect();
     let failures: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = engines

@@ -167,6 +167,24 @@ pub fn canon_default(engine: Engine, raw: &str) -> String {
     canon(t)
 }
 
+/// PostgreSQL's spelling of a generation expression brought to the model's:
+/// casts (`::numeric`, `::numeric(8,2)`) and parentheses removed, so that
+/// `((a)::numeric + b)` reads `a + b`.
+pub fn generation_expr(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find("::") {
+        out.push_str(&rest[..at]);
+        let after = rest[at + 2..].trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        rest = match after.strip_prefix('(') {
+            Some(args) if args.starts_with(|c: char| c.is_ascii_digit()) => args.split_once(')').map(|(_, r)| r).unwrap_or(""),
+            _ => after,
+        };
+    }
+    out.push_str(rest);
+    out.replace(['(', ')'], "")
+}
+
 /// The expected `Norm` of `schema` on `engine`.
 pub fn expected(engine: Engine, schema: &Schema) -> Norm {
     let mut norm = Norm::default();
@@ -174,7 +192,12 @@ pub fn expected(engine: Engine, schema: &Schema) -> Norm {
         let mut nt = NTable::default();
         for c in &t.cols {
             let default = c.default.as_ref().map(|d| d.canon());
-            nt.columns.push(column_line(&c.name, &type_name(engine, &c.ty), c.nullable, default));
+            let line = column_line(&c.name, &type_name(engine, &c.ty), c.nullable, default);
+            match (&c.generated, engine) {
+                (None, _) | (Some(_), Engine::Mariadb) => nt.columns.push(line),
+                (Some(g), Engine::Postgres) => nt.columns.push(format!("{line} GENERATED {}", g.sql())),
+                (Some(_), Engine::Sqlite) => {}
+            }
         }
         nt.keys.insert(match engine {
             Engine::Mariadb => "pk (id)".into(),
@@ -224,7 +247,18 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
             continue;
         }
         let mut nt = NTable::default();
+        let mt = model.table(name);
         for c in &t.columns {
+            // PostgreSQL keeps a generated column's expression where a
+            // default would be; the model says which column is generated.
+            if engine == Engine::Postgres && mt.is_some_and(|mt| mt.is_generated(&c.name)) {
+                let line = column_line(&c.name, &c.type_name, c.nullable, None);
+                nt.columns.push(match c.default.as_deref() {
+                    Some(expr) => format!("{line} GENERATED {}", generation_expr(expr)),
+                    None => line,
+                });
+                continue;
+            }
             let default = c.default.as_deref().map(|d| canon_default(engine, d));
             nt.columns.push(column_line(&c.name, &c.type_name, c.nullable, default));
         }
@@ -238,7 +272,6 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
             nt.keys.insert(format!("unique {n} {}", list(cols)));
         }
         let fk_names: BTreeSet<&str> = t.foreign_keys.iter().filter_map(|f| f.name.as_deref()).collect();
-        let mt = model.table(name);
         for (n, i) in &t.indexes {
             let in_model = mt.is_some_and(|mt| mt.indexes.iter().chain(&mt.uniques).any(|x| x.name == *n));
             // InnoDB keeps the index it made for a foreign key after the key is

@@ -51,7 +51,15 @@ fn of_schemac(schema: &Schema) -> Lines {
                 ColumnType::Enum(e) if e.native => format!("enum {}", e.name),
                 other => other.neutral(),
             };
-            lines.insert(format!("column {} {ty} nullable {} default {default}", c.name, c.nullable));
+            let generated = c
+                .generated
+                .as_ref()
+                .map(|g| g.expr.0.values().cloned().collect::<Vec<_>>().join("|"))
+                .unwrap_or_default();
+            lines.insert(format!(
+                "column {} {ty} nullable {} default {default} generated {generated}",
+                c.name, c.nullable
+            ));
         }
         for k in &t.constraints {
             lines.insert(match k {
@@ -86,7 +94,13 @@ fn of_model(schema: &Expected) -> Lines {
         let mut lines = BTreeSet::new();
         for c in &t.cols {
             let default = c.default.as_ref().map(|d| d.canon()).unwrap_or_else(|| "none".into());
-            lines.insert(format!("column {} {} nullable {} default {default}", c.name, neutral(&c.ty), c.nullable));
+            let generated = c.generated.as_ref().map(|g| g.sql()).unwrap_or_default();
+            lines.insert(format!(
+                "column {} {} nullable {} default {default} generated {generated}",
+                c.name,
+                neutral(&c.ty),
+                c.nullable
+            ));
         }
         lines.insert(format!("pk {} (id)", t.pk_name));
         for u in &t.uniques {
