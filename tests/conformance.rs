@@ -129,8 +129,7 @@ fn conformance() {
 #[test]
 fn import_round_trips() {
     let chains = env_number("SCHEMAC_IMPORT_CHAINS", 5);
-    // Without generated columns (import cannot say their expression, W0816)
-    // or non-native enums (a known SQLite defect, see `gen::generate_with`).
+    // Without generated columns: import cannot say their expression (W0816).
     let generated: Vec<gen::Chain> = (1..=chains).map(|s| gen::generate_with(s, 20, false)).collect();
     let engines: Vec<Engine> = Engine::ALL.into_iter().filter(|e| require(*e)).collect();
     let failures: Vec<String> = std::thread::scope(|scope| {

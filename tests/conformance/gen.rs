@@ -209,12 +209,8 @@ struct Gen {
     values: u64,
     type_cursor: usize,
     used: BTreeSet<String>,
-    /// Whether to make generated columns and non-native enums (SPEC 9).
-    /// The import round trip's chains have neither: import cannot say a
-    /// generated column's expression (W0816), and on SQLite `diff --against`
-    /// the dump misses a non-native enum's check (seed 4 of the import
-    /// round trips: "check `ck_..._c32` ... is at head, not in the dump",
-    /// a known defect, not fixed here).
+    /// Whether to make generated columns (SPEC 9); the import round trip
+    /// cannot say them (W0816), so its chains have none.
     generated: bool,
 }
 
@@ -286,7 +282,7 @@ impl Gen {
         };
         // Some enums are not native (SPEC 9): a VARCHAR held by a check.
         let ty = match ty {
-            Ty::Enum(name, values) if self.rng.chance(40) && self.generated => Ty::Choice(name, values),
+            Ty::Enum(name, values) if self.rng.chance(40) => Ty::Choice(name, values),
             ty => ty,
         };
         let mut nullable = !self.rng.chance(30);
@@ -788,8 +784,7 @@ pub fn generate(seed: u64, min_ops: usize) -> Chain {
     generate_with(seed, min_ops, true)
 }
 
-/// `generate`, or (`generated` false) with neither generated columns nor
-/// non-native enums, for the import round trip.
+/// `generate`, with or without generated columns.
 pub fn generate_with(seed: u64, min_ops: usize, generated: bool) -> Chain {
     let mut g = Gen {
         generated,
