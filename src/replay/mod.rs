@@ -1071,7 +1071,20 @@ impl Replayer<'_> {
             }
             return Err(d);
         };
+        // The check of a non-native enum is its type: without it the column
+        // is the VARCHAR it was spelled as (so that re-creating the table
+        // does not bring the check back).
+        let enum_column = t
+            .columns
+            .values()
+            .find(|col| t.enum_check(col).is_some_and(|k| k.name() == t.constraints[pos].name()))
+            .map(|col| col.name.clone());
         let c = t.constraints.remove(pos);
+        if let Some(col) = enum_column.and_then(|n| t.columns.get_mut(&n)) {
+            if let ColumnType::Enum(e) = &col.ty {
+                col.ty = ColumnType::String(Some(e.longest()));
+            }
+        }
         if c.is_global_name() {
             schema.global_names.remove(&fold(c.name()));
         }

@@ -135,14 +135,15 @@ pub struct Table {
 }
 
 /// Whether a column name is written bare in a non-native enum's check.
+/// A name every dialect reads bare: lower case, digits and `_`, and no
+/// dialect's reserved word (`default`, `order` need quotes).
 fn plain_name(column: &str) -> bool {
-    column.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && column.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    super::sqltext::simple(column)
 }
 
 /// The check a non-native enum column is held by (SPEC 9): its values, as
 /// the SQL the check constraint holds. The column's name is written bare
-/// when it is a plain lower-case identifier, double-quoted otherwise (and
+/// when it is a plain lower-case identifier and no reserved word, double-quoted otherwise (and
 /// then `enum_check_dialects` gives MySQL's spelling).
 pub fn enum_check_expr(column: &str, values: &[String]) -> String {
     enum_check_quoted(column, values, '"')

@@ -720,31 +720,6 @@ impl Gen {
         })
     }
 
-    /// Whether `op` and an operation of the same revision rename a column
-    /// of a table and create the table, add an index, key or check to it, or
-    /// rename one of its constraints. A known schemac defect on MariaDB: it
-    /// combines the `ADD INDEX` / `ADD CONSTRAINT ... CHECK` (naming the
-    /// column's old name) and the `RENAME COLUMN` into one ALTER TABLE, which
-    /// MariaDB refuses (ER 1054, ER 1072): seed 27 (the downgrade of a check
-    /// and its column renamed), seeds 63 and 69 from seed 41 (a check or an
-    /// index made, then its column renamed, in one revision).
-    fn renames_a_column_it_shapes(&self, revision: &[Op], op: &Op) -> bool {
-        let shapes = |o: &Op| -> Option<String> {
-            match o {
-                Op::CreateTable { table, .. } | Op::RenameConstraint { table, .. } => Some(table.clone()),
-                Op::Add { table, extra } if !matches!(extra, Extra::Fk { .. }) => Some(table.clone()),
-                _ => None,
-            }
-        };
-        match op {
-            Op::RenameColumn { table, .. } => revision.iter().any(|o| shapes(o).as_deref() == Some(table)),
-            o => match shapes(o) {
-                Some(table) => revision.iter().any(|r| matches!(r, Op::RenameColumn { table: t, .. } if *t == table)),
-                None => false,
-            },
-        }
-    }
-
     /// Generates up to `n` valid operations into `ops`, keeping to `allowed`
     /// tables (and the ones these operations create).
     fn ops(&mut self, n: usize, allowed: &mut Option<BTreeSet<String>>) -> Vec<Op> {
@@ -753,9 +728,6 @@ impl Gen {
         while ops.len() < n && tries < 200 {
             tries += 1;
             let Some(op) = self.candidate(allowed) else { continue };
-            if self.renames_a_column_it_shapes(&ops, &op) {
-                continue;
-            }
             if let Some(a) = allowed.as_ref() {
                 let created = match &op {
                     Op::CreateTable { table, .. } => Some(table.as_str()),
