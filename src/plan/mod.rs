@@ -962,6 +962,22 @@ impl<'d> Planner<'d> {
         }
     }
 
+    /// An `ALTER COLUMN` of the nullability or the default alone.
+    fn alter_only(&mut self, table: &str, column: Arc<ColumnDef>, nullable_changed: bool, default_changed: bool, span: Span) {
+        self.push(
+            StepKind::AlterColumn {
+                table: table.to_string(),
+                column,
+                type_changed: false,
+                nullable_changed,
+                default_changed,
+                comment_changed: false,
+                using: None,
+            },
+            span,
+        );
+    }
+
     fn drop_constraint(&mut self, table: &str, constraint: Constraint, span: Span) {
         let generic_drop = self.d.can(Capability::DropConstraint);
         let table = table.to_string();
@@ -1215,18 +1231,7 @@ impl Planner<'_> {
                     }
                     self.backfill(table, new, backfill.as_ref(), span);
                     let column = Arc::new(self.column_def(new, after, span));
-                    self.push(
-                        StepKind::AlterColumn {
-                            table: table.clone(),
-                            column,
-                            type_changed: false,
-                            nullable_changed: true,
-                            default_changed: false,
-                            comment_changed: false,
-                            using: None,
-                        },
-                        span,
-                    );
+                    self.alter_only(table, column, true, false, span);
                     self.drop_enums(dropped_enums, span);
                     if let Some(k) = add_check {
                         let (table, constraint) = (table.clone(), k.clone());
@@ -1285,18 +1290,7 @@ impl Planner<'_> {
                 if default_around {
                     let bare = Column { default: None, ..old.clone() };
                     let column = Arc::new(self.column_def(&bare, after, span));
-                    self.push(
-                        StepKind::AlterColumn {
-                            table: table.clone(),
-                            column,
-                            type_changed: false,
-                            nullable_changed: false,
-                            default_changed: true,
-                            comment_changed: false,
-                            using: None,
-                        },
-                        span,
-                    );
+                    self.alter_only(table, column, false, true, span);
                 }
                 let default_changed = if default_around { new.default.is_some() } else { default_changed };
                 if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
@@ -1359,18 +1353,7 @@ impl Planner<'_> {
                         let (t, name) = (table.clone(), check.clone());
                         self.push(StepKind::ValidateConstraint { table: t, name }, span);
                         self.own_transaction();
-                        self.push(
-                            StepKind::AlterColumn {
-                                table: table.clone(),
-                                column,
-                                type_changed: false,
-                                nullable_changed: true,
-                                default_changed: false,
-                                comment_changed: false,
-                                using: None,
-                            },
-                            span,
-                        );
+                        self.alter_only(table, column, true, false, span);
                         self.own_transaction();
                         self.push(
                             StepKind::DropNotNullCheck {
