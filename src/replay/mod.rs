@@ -280,6 +280,25 @@ impl Dependents {
     }
 }
 
+/// `table` has no constraint `name`: the ones it has, and the operation to
+/// use (`instead`) when `name` is one of its indexes.
+fn no_constraint(t: &Table, table: &Sp<String>, name: &Sp<String>, instead: &str) -> Diagnostic {
+    let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
+    let mut d = err(
+        codes::NO_SUCH_CONSTRAINT,
+        name.span,
+        format!("table `{}` has no constraint `{}`", table.v, name.v),
+        "no such constraint",
+    );
+    if !names.is_empty() {
+        d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
+    }
+    if t.indexes.iter().any(|i| i.name == name.v) {
+        d = d.help(format!("`{}` is an index: use {instead}", name.v));
+    }
+    d
+}
+
 fn err(code: Code, span: Span, msg: String, label: &str) -> Diagnostic {
     Diagnostic::error(code, msg).at(span, label.to_string())
 }
@@ -980,20 +999,7 @@ impl Replayer<'_> {
     fn rename_constraint(&self, schema: &mut Schema, table: &Sp<String>, name: &Sp<String>, new_name: &Sp<String>) -> R<Change> {
         let t = schema.tables.get(&table.v).ok_or_else(|| no_table(table, &[]))?;
         let Some(old) = t.constraint(&name.v).cloned() else {
-            let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
-            let mut d = err(
-                codes::NO_SUCH_CONSTRAINT,
-                name.span,
-                format!("table `{}` has no constraint `{}`", table.v, name.v),
-                "no such constraint",
-            );
-            if !names.is_empty() {
-                d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
-            }
-            if t.indexes.iter().any(|i| i.name == name.v) {
-                d = d.help(format!("`{}` is an index: use rename_index", name.v));
-            }
-            return Err(d);
+            return Err(no_constraint(t, table, name, "rename_index"));
         };
         check_name_len(new_name)?;
         if let Some(other) = t.constraint(&new_name.v) {
@@ -1056,20 +1062,7 @@ impl Replayer<'_> {
         let t = table_mut(schema, table)?;
         let short = crate::base::naming::shorten(&name.v);
         let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
-            let names: Vec<&str> = t.constraints.iter().map(|c| c.name()).collect();
-            let mut d = err(
-                codes::NO_SUCH_CONSTRAINT,
-                name.span,
-                format!("table `{}` has no constraint `{}`", table.v, name.v),
-                "no such constraint",
-            );
-            if !names.is_empty() {
-                d = d.help(format!("`{}` has: {}", table.v, names.join(", ")));
-            }
-            if t.indexes.iter().any(|i| i.name == name.v) {
-                d = d.help(format!("`{}` is an index: use drop_index", name.v));
-            }
-            return Err(d);
+            return Err(no_constraint(t, table, name, "drop_index"));
         };
         // The check of a non-native enum is its type: without it the column
         // is the VARCHAR it was spelled as (so that re-creating the table
