@@ -134,7 +134,7 @@ codes! {
     "E0310" COLUMN_STILL_USED "a dropped column is part of a multi-column constraint or index, or is referred to by a foreign key",
     "E0311" NO_SUCH_INDEX "`drop_index` or `rename_index` names an index that does not exist",
     "E0312" NO_SUCH_CONSTRAINT "`drop_constraint` or `rename_constraint` names a constraint that the table does not have",
-    "E0313" CONSTRAINT_STILL_NEEDED "a dropped primary key or unique constraint is the key that a foreign key refers to",
+    "E0313" CONSTRAINT_STILL_NEEDED "a dropped primary key or unique constraint is the key that a foreign key refers to, or a dropped check is a non-native enum's",
     "E0314" NO_SUCH_VIEW "`drop_view` names a view that does not exist",
     "E0315" NAME_COLLISION "an index or constraint takes a name that another index or constraint already uses",
     "E0316" BAD_AUTOINCREMENT "autoincrement on a column that is not an integer primary key, or that stops being an integer",

@@ -56,9 +56,19 @@ fn names(kind: &StepKind) -> Vec<String> {
         StepKind::RenameIndex { from, to, .. } => vec![k(from), k(to)],
         // An index or constraint names its columns too: a rename of one of
         // them in the same ALTER would be applied first.
-        StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => std::iter::once(k(&index.name))
-            .chain(index.columns.iter().flat_map(|e| crate::base::sqlwords::identifiers(e)).map(|n| r(&n)))
-            .collect(),
+        StepKind::CreateIndex { index, .. } | StepKind::DropIndex { index, .. } => {
+            let expr = |i: usize| index.options.as_ref().and_then(|o| o.elements.get(i)).is_some_and(|e| e.expr);
+            let mut v = vec![k(&index.name)];
+            for (i, entry) in index.columns.iter().enumerate() {
+                if expr(i) {
+                    v.extend(crate::base::sqlwords::identifiers(entry).iter().map(|n| r(n)));
+                } else {
+                    // A column's own name, whatever characters it holds.
+                    v.push(r(entry));
+                }
+            }
+            v
+        }
         StepKind::AddConstraint { constraint, .. } | StepKind::DropConstraint { constraint, .. } => {
             let mut v = vec![k(constraint.name())];
             let columns: Vec<String> = match constraint {

@@ -433,9 +433,13 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
             }
         }
     }
+    // An enum's change is undone before the created tables go, over every
+    // table that uses the enum: the rows inserted into a created table must
+    // be gone by then (a removed value still in a row fails the swap).
+    let enum_changed = changes.iter().any(|(c, _)| matches!(c, Change::AlterEnum { .. }));
     let mut diags = vec![];
     for (c, span) in changes.iter().rev() {
-        if on_created_table(c, &created) {
+        if on_created_table(c, &created) && !(enum_changed && matches!(c, Change::Insert { .. })) {
             continue;
         }
         match inverse(c, *span, &revision.v) {

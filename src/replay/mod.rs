@@ -1064,20 +1064,25 @@ impl Replayer<'_> {
         let Some(pos) = t.constraints.iter().position(|c| c.name() == name.v || c.name() == short) else {
             return Err(no_constraint(t, table, name, "drop_index"));
         };
-        // The check of a non-native enum is its type: without it the column
-        // is the VARCHAR it was spelled as (so that re-creating the table
-        // does not bring the check back).
-        let enum_column = t
+        // The check of a non-native enum is its type's (SPEC 9): the column's
+        // type changes with `alter_column`, which drops the check with it.
+        if let Some(col) = t
             .columns
             .values()
             .find(|col| t.enum_check(col).is_some_and(|k| k.name() == t.constraints[pos].name()))
-            .map(|col| col.name.clone());
-        let c = t.constraints.remove(pos);
-        if let Some(col) = enum_column.and_then(|n| t.columns.get_mut(&n)) {
-            if let ColumnType::Enum(e) = &col.ty {
-                col.ty = ColumnType::String(Some(e.longest()));
-            }
+        {
+            return Err(err(
+                codes::CONSTRAINT_STILL_NEEDED,
+                name.span,
+                format!("check `{}` is the type of column `{}` (a non-native enum)", name.v, col.name),
+                "the enum's own check",
+            )
+            .help(format!(
+                "change the type of `{}` with alter_column (to a string, say): its check goes with it",
+                col.name
+            )));
         }
+        let c = t.constraints.remove(pos);
         if c.is_global_name() {
             schema.global_names.remove(&fold(c.name()));
         }

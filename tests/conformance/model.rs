@@ -1314,12 +1314,13 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
         }
         Op::DropConstraint { table, name } => {
             let t = schema.table_mut(table)?;
-            // A non-native enum's check is its type's: schemac turns the column
-            // into its VARCHAR when it is dropped (regression fixture
-            // sqlite_101), which this model's row values (longer than the
-            // enum's values) would not fit; the generator leaves it alone.
+            // A non-native enum's check is its type's: schemac refuses to drop
+            // it (E0313; regression fixture sqlite_101), whatever the table's
+            // name now.
             let tname = t.name.clone();
-            if t.cols.iter().any(|c| choice_check(&tname, c).is_some_and(|k| k.name == *name)) {
+            let choice_col = |col: &str| t.cols.iter().any(|c| c.name == col && matches!(c.ty, Ty::Choice(..)));
+            if t.checks.iter().any(|k| k.name == *name && choice_col(&k.col)) || t.cols.iter().any(|c| choice_check(&tname, c).is_some_and(|k| k.name == *name))
+            {
                 return Err("the check of a non-native enum".into());
             }
             let before = t.uniques.len() + t.fks.len() + t.checks.len();
