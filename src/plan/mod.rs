@@ -1698,7 +1698,17 @@ impl Planner<'_> {
     /// key's columns, the engine's index is there and not in the model: it
     /// goes with the key.
     fn drop_foreign_key_index(&mut self, table: &str, fk: &ForeignKey, t: &Table, span: Span) {
-        if !self.d.data.foreign_key_needs_index || covered(t, &fk.columns) {
+        if !self.d.data.foreign_key_needs_index {
+            return;
+        }
+        if self.d.id == crate::dialect::DialectId::Mariadb {
+            // MariaDB keeps the index it made for a key even once another
+            // index covers the columns (MySQL drops it then): whether it is
+            // there is not the model's to know, so it goes if it is.
+            self.drop_index_if_exists(table, &fk.name, span);
+            return;
+        }
+        if covered(t, &fk.columns) {
             return;
         }
         let index = Index {
@@ -1719,6 +1729,14 @@ impl Planner<'_> {
         );
     }
 
+    /// MariaDB's `DROP INDEX IF EXISTS` (10.1.4+:
+    /// https://mariadb.com/kb/en/alter-table/#drop-index), for the index
+    /// InnoDB made for a foreign key, which the model does not hold.
+    fn drop_index_if_exists(&mut self, table: &str, name: &str, span: Span) {
+        let sql = format!("DROP INDEX IF EXISTS {} ON {}", self.d.ident(name), self.d.ident(table));
+        self.push(StepKind::Execute { sql, compound: false }, span);
+    }
+
     fn keep_foreign_key_index(&mut self, table: &str, dropped: &[String], after: Option<&Table>, span: Span) {
         if !self.d.data.foreign_key_needs_index {
             return;
@@ -1727,6 +1745,10 @@ impl Planner<'_> {
         let covers = |cols: &[String], fk: &ForeignKey| cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..];
         let needed: Vec<ForeignKey> = t.foreign_keys().filter(|fk| covers(dropped, fk) && !covered(t, &fk.columns)).cloned().collect();
         for fk in needed {
+            if self.d.id == crate::dialect::DialectId::Mariadb {
+                // The engine's own index of that name may still be there (see drop_foreign_key_index).
+                self.drop_index_if_exists(table, &fk.name, span);
+            }
             let index = Index {
                 name: fk.name.clone(),
                 columns: fk.columns.clone(),
