@@ -62,6 +62,16 @@ fn acceptance_round_trip(engine: Engine) {
     let (mut done, mut refused) = (0, vec![]);
     for dir in &dirs {
         let name = dir.strip_prefix(&cases).unwrap().to_string_lossy().replace('/', "_");
+        // A project that makes a schema of a fixed name (on MariaDB, a database
+        // of the server) cannot be isolated in a database of this test's own.
+        let makes_schema = std::fs::read_dir(dir.join("revisions"))
+            .unwrap()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("create_namespace")));
+        if makes_schema {
+            refused.push(format!("{name} (makes a schema)"));
+            continue;
+        }
         // A project that does not compile or apply on this engine is one
         // the suite expects to be refused.
         let applies = support::roundtrip::upgrade_script(dir, engine)
