@@ -1141,14 +1141,7 @@ impl Planner<'_> {
                     );
                 }
                 for i in indexes {
-                    self.push(
-                        StepKind::DropIndex {
-                            table: table.clone(),
-                            index: i.clone(),
-                            concurrently: false,
-                        },
-                        span,
-                    );
+                    self.drop_index_now(table.clone(), i.clone(), span);
                 }
                 self.push(
                     StepKind::DropColumn {
@@ -1273,14 +1266,7 @@ impl Planner<'_> {
                 }
                 for i in &swapped.0 {
                     let (table, index) = (table.clone(), i.clone());
-                    self.push(
-                        StepKind::DropIndex {
-                            table,
-                            index,
-                            concurrently: false,
-                        },
-                        span,
-                    );
+                    self.drop_index_now(table, index, span);
                 }
                 // PostgreSQL casts a column's default with its type, and refuses
                 // a default that cannot be cast (string to enum) or a type that a
@@ -1576,14 +1562,7 @@ impl Planner<'_> {
             name: from.to_string(),
             ..index.clone()
         };
-        self.push(
-            StepKind::DropIndex {
-                table: table.to_string(),
-                index: old,
-                concurrently: false,
-            },
-            span,
-        );
+        self.drop_index_now(table.to_string(), old, span);
     }
 
     /// A constraint renamed by the dialect's RENAME CONSTRAINT; otherwise
@@ -1719,6 +1698,11 @@ impl Planner<'_> {
             options: None,
         };
         let table = table.to_string();
+        self.drop_index_now(table, index, span);
+    }
+
+    /// A `DROP INDEX` in the revision's transaction.
+    fn drop_index_now(&mut self, table: String, index: Index, span: Span) {
         self.push(
             StepKind::DropIndex {
                 table,
