@@ -547,10 +547,14 @@ impl<'d> Planner<'d> {
         let mut interim = column.clone();
         interim.nullable = true;
         interim.default = None;
+        // A primary key comes once the rows hold values (PostgreSQL refuses
+        // a key over NULLs).
+        let (key, constraints): (Vec<Constraint>, Vec<Constraint>) = constraints.into_iter().partition(|c| matches!(c, Constraint::PrimaryKey { .. }));
         let after = r.tables.into_iter().next();
         let interim_table = after.as_ref().map(|t| {
             let mut t = (**t).clone();
             t.columns.insert(interim.name.clone(), interim.clone());
+            t.constraints.retain(|c| !key.contains(c));
             Arc::new(t)
         });
         let add = Change::AddColumn {
@@ -562,7 +566,7 @@ impl<'d> Planner<'d> {
         };
         self.post(add, r.span, None, interim_table, r.dependents.clone());
         let alter = Change::AlterColumn {
-            table,
+            table: table.clone(),
             old: interim,
             new: column,
             backfill,
@@ -572,7 +576,24 @@ impl<'d> Planner<'d> {
             drop_check: None,
             add_check: None,
         };
-        self.post(alter, r.span, r.loses, after, r.dependents);
+        if key.is_empty() {
+            self.post(alter, r.span, r.loses, after, r.dependents);
+            return;
+        }
+        let before_key = after.as_ref().map(|t| {
+            let mut t = (**t).clone();
+            t.constraints.retain(|c| !key.contains(c));
+            Arc::new(t)
+        });
+        self.post(alter, r.span, r.loses, before_key, r.dependents.clone());
+        for constraint in key {
+            let add = Change::AddConstraint {
+                table: table.clone(),
+                constraint,
+                made_not_null: vec![],
+            };
+            self.post(add, r.span, None, after.clone(), r.dependents.clone());
+        }
     }
 
     /// `alter_enum` (SPEC 9). A named type (PostgreSQL): `RENAME VALUE` and
@@ -699,6 +720,7 @@ impl<'d> Planner<'d> {
                         nullable_changed: false,
                         default_changed: from.default != to.default,
                         comment_changed: false,
+                        autoincrement_changed: false,
                         using: None,
                     },
                     span,
@@ -814,7 +836,14 @@ impl<'d> Planner<'d> {
                 drop_check,
                 add_check,
                 ..
-            } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default && drop_check.is_none() && add_check.is_none(),
+            } => {
+                old.ty == new.ty
+                    && old.nullable == new.nullable
+                    && old.default == new.default
+                    && old.autoincrement == new.autoincrement
+                    && drop_check.is_none()
+                    && add_check.is_none()
+            }
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
             Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
@@ -876,6 +905,7 @@ impl<'d> Planner<'d> {
         if let Change::DropConstraint {
             table,
             constraint: Constraint::ForeignKey(fk),
+            ..
         } = &change
         {
             // A key parked for a type change is already gone.
@@ -972,6 +1002,7 @@ impl<'d> Planner<'d> {
                 nullable_changed,
                 default_changed,
                 comment_changed: false,
+                autoincrement_changed: false,
                 using: None,
             },
             span,
@@ -1209,6 +1240,7 @@ impl Planner<'_> {
                                 nullable_changed: false,
                                 default_changed,
                                 comment_changed,
+                                autoincrement_changed: false,
                                 using: using.filter(|_| type_changed),
                             },
                             span,
@@ -1245,10 +1277,11 @@ impl Planner<'_> {
                         self.extend_enum(n1, v1, v2, span);
                     }
                 }
-                let (nullable_changed, default_changed, comment_changed) = (
+                let (nullable_changed, default_changed, comment_changed, autoincrement_changed) = (
                     old.nullable != new.nullable && !set_not_null,
                     old.default != new.default,
                     old.comment != new.comment,
+                    old.autoincrement != new.autoincrement,
                 );
                 let using = using.filter(|_| type_changed);
                 // MySQL/MariaDB compute `using` into a new column that takes the
@@ -1279,7 +1312,7 @@ impl Planner<'_> {
                     self.alter_only(table, column, false, true, span);
                 }
                 let default_changed = if default_around { new.default.is_some() } else { default_changed };
-                if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
+                if type_changed || nullable_changed || default_changed || autoincrement_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
                             table: table.clone(),
@@ -1288,6 +1321,7 @@ impl Planner<'_> {
                             nullable_changed,
                             default_changed,
                             comment_changed,
+                            autoincrement_changed,
                             using,
                         },
                         span,
@@ -1420,9 +1454,35 @@ impl Planner<'_> {
                     );
                 }
             }
-            Change::DropConstraint { table, constraint } => {
+            Change::DropConstraint {
+                table,
+                constraint,
+                autoincrement,
+            } => {
                 if let Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } = constraint {
                     self.keep_foreign_key_index(table, columns, after, span);
+                }
+                // The column stops being autoincrement before its key goes
+                // (MySQL: an AUTO_INCREMENT column must be a key, 1075).
+                for old in autoincrement {
+                    let new = Column {
+                        autoincrement: false,
+                        ..old.clone()
+                    };
+                    let column = Arc::new(self.column_def(&new, after, span));
+                    self.push(
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed: false,
+                            nullable_changed: false,
+                            default_changed: false,
+                            comment_changed: false,
+                            autoincrement_changed: true,
+                            using: None,
+                        },
+                        span,
+                    );
                 }
                 let generic_drop = d.can(Capability::DropConstraint);
                 self.push(
