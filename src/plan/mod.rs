@@ -422,10 +422,12 @@ impl<'d> Planner<'d> {
     fn table_def(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableDef {
         let columns = t.columns.values().map(|c| Arc::new(self.column_def(c, Some(t), span))).collect::<Vec<_>>();
         let inline_pk = columns.iter().any(|c| c.rowid_pk.is_some());
+        let merged = self.merged_keys(t);
         let constraints = t
             .constraints
             .iter()
             .filter(|c| !(inline_pk && matches!(c, Constraint::PrimaryKey { .. })))
+            .filter(|c| !merged.contains(c))
             .filter(|c| match c {
                 Constraint::ForeignKey(fk) => keep_fk(fk),
                 _ => true,
@@ -443,6 +445,28 @@ impl<'d> Planner<'d> {
             comment: t.comment.clone(),
             options,
         }
+    }
+
+    /// The unique constraints `CREATE TABLE` would merge into the primary key
+    /// or an earlier unique constraint over the same columns, losing their
+    /// names (PostgreSQL): `table_def` leaves them out, and the callers add
+    /// them once the table exists.
+    fn merged_keys(&self, t: &Table) -> Vec<Constraint> {
+        if !self.d.data.create_table_merges_equal_keys {
+            return vec![];
+        }
+        let mut seen: Vec<&[String]> = t.primary_key().map(|(_, cols)| vec![cols]).unwrap_or_default();
+        let mut out = vec![];
+        for c in &t.constraints {
+            if let Constraint::Unique { columns, .. } = c {
+                if seen.contains(&columns.as_slice()) {
+                    out.push(c.clone());
+                } else {
+                    seen.push(columns.as_slice());
+                }
+            }
+        }
+        out
     }
 
     fn create_enums(&mut self, types: &[ColumnType], span: Span) {
@@ -1089,6 +1113,10 @@ impl Planner<'_> {
                 self.create_enums(new_enums, span);
                 let t = self.table_def(table, &table.name, span, &|_| true);
                 self.push(StepKind::CreateTable(Arc::new(t)), span);
+                for constraint in self.merged_keys(table) {
+                    let name = table.name.clone();
+                    self.push(StepKind::AddConstraint { table: name, constraint }, span);
+                }
                 self.column_comments(&table.name, &table.columns.values().collect::<Vec<_>>(), span);
                 if let (Some(c), Comments::Statement) = (&table.comment, d.data.comments) {
                     let (table, comment) = (table.name.clone(), Some(c.clone()));
@@ -2108,6 +2136,10 @@ impl Planner<'_> {
                 }
             }
             self.push(StepKind::CreateTable(Arc::new(def)), span);
+            for constraint in self.merged_keys(t) {
+                let table = t.name.clone();
+                self.push(StepKind::AddConstraint { table, constraint }, span);
+            }
             self.column_comments(&t.name, &t.columns.values().collect::<Vec<_>>(), span);
             if let (Some(c), Comments::Statement) = (&t.comment, self.d.data.comments) {
                 let (table, comment) = (t.name.clone(), Some(c.clone()));
