@@ -285,6 +285,11 @@ pub struct DialectData {
     /// (and fails when used), so that it must be made again.
     #[serde(default)]
     pub rename_leaves_views: bool,
+    /// Whether `CREATE TABLE` silently merges a unique constraint into the
+    /// primary key or an earlier unique constraint over the same columns
+    /// in the same order (its name is lost), so that one is added after.
+    #[serde(default)]
+    pub create_table_merges_equal_keys: bool,
     pub autoincrement: Autoincrement,
     /// The next value of a sequence as a default (SPEC 9): `{ident}` is the
     /// sequence's name as an identifier, `{literal}` that as a string literal.

@@ -129,7 +129,7 @@ codes! {
     "E0305" STILL_USED_BY_VIEW "a dropped table, view or column is still used by a view",
     "E0306" NAME_TAKEN "a new or renamed table or view takes a name that already exists",
     "E0307" DUPLICATE_COLUMN "a table would have two columns of the same name",
-    "E0308" ADD_PRIMARY_KEY_COLUMN "`add_column` cannot add a primary key column (add it, then `create_primary_key`)",
+    "E0308" ADD_PRIMARY_KEY_COLUMN "`add_column` adds a primary key column to a table that already has a primary key",
     "E0309" DROP_LAST_COLUMN "`drop_column` would drop the last column of a table",
     "E0310" COLUMN_STILL_USED "a dropped column is part of a multi-column constraint or index, or is referred to by a foreign key",
     "E0311" NO_SUCH_INDEX "`drop_index` or `rename_index` names an index that does not exist",

@@ -652,6 +652,7 @@ fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
         comment: (old.comment != new.comment).then(|| new.comment.clone()),
         backfill: None,
         using: None,
+        autoincrement: None,
     })
 }
 

@@ -1346,6 +1346,7 @@ impl<'i> Decoder<'_, 'i> {
             comment,
             backfill,
             using,
+            autoincrement: None,
         })
     }
 

@@ -118,7 +118,12 @@ fn algorithm(d: &Dialect, kind: &StepKind) -> Option<Algorithm> {
         }
         StepKind::DropColumn { .. } => instant_or_inplace(Capability::InstantDropColumn),
         StepKind::RenameColumn { .. } => instant_or_inplace(Capability::InstantRenameColumn),
-        StepKind::AlterColumn { type_changed: false, .. } => Some(Algorithm::Inplace),
+        // AUTO_INCREMENT added or removed copies the table.
+        StepKind::AlterColumn {
+            type_changed: false,
+            autoincrement_changed: false,
+            ..
+        } => Some(Algorithm::Inplace),
         StepKind::CreateIndex { index, .. } => {
             let plain = index.options.as_deref().is_none_or(|o| o.kind.is_none() && !o.elements.iter().any(|e| e.expr));
             plain.then_some(Algorithm::Inplace)

@@ -422,10 +422,12 @@ impl<'d> Planner<'d> {
     fn table_def(&mut self, t: &Table, name: &str, span: Span, keep_fk: &dyn Fn(&ForeignKey) -> bool) -> TableDef {
         let columns = t.columns.values().map(|c| Arc::new(self.column_def(c, Some(t), span))).collect::<Vec<_>>();
         let inline_pk = columns.iter().any(|c| c.rowid_pk.is_some());
+        let merged = self.merged_keys(t);
         let constraints = t
             .constraints
             .iter()
             .filter(|c| !(inline_pk && matches!(c, Constraint::PrimaryKey { .. })))
+            .filter(|c| !merged.contains(c))
             .filter(|c| match c {
                 Constraint::ForeignKey(fk) => keep_fk(fk),
                 _ => true,
@@ -443,6 +445,28 @@ impl<'d> Planner<'d> {
             comment: t.comment.clone(),
             options,
         }
+    }
+
+    /// The unique constraints `CREATE TABLE` would merge into the primary key
+    /// or an earlier unique constraint over the same columns, losing their
+    /// names (PostgreSQL): `table_def` leaves them out, and the callers add
+    /// them once the table exists.
+    fn merged_keys(&self, t: &Table) -> Vec<Constraint> {
+        if !self.d.data.create_table_merges_equal_keys {
+            return vec![];
+        }
+        let mut seen: Vec<&[String]> = t.primary_key().map(|(_, cols)| vec![cols]).unwrap_or_default();
+        let mut out = vec![];
+        for c in &t.constraints {
+            if let Constraint::Unique { columns, .. } = c {
+                if seen.contains(&columns.as_slice()) {
+                    out.push(c.clone());
+                } else {
+                    seen.push(columns.as_slice());
+                }
+            }
+        }
+        out
     }
 
     fn create_enums(&mut self, types: &[ColumnType], span: Span) {
@@ -547,10 +571,14 @@ impl<'d> Planner<'d> {
         let mut interim = column.clone();
         interim.nullable = true;
         interim.default = None;
+        // A primary key comes once the rows hold values (PostgreSQL refuses
+        // a key over NULLs).
+        let (key, constraints): (Vec<Constraint>, Vec<Constraint>) = constraints.into_iter().partition(|c| matches!(c, Constraint::PrimaryKey { .. }));
         let after = r.tables.into_iter().next();
         let interim_table = after.as_ref().map(|t| {
             let mut t = (**t).clone();
             t.columns.insert(interim.name.clone(), interim.clone());
+            t.constraints.retain(|c| !key.contains(c));
             Arc::new(t)
         });
         let add = Change::AddColumn {
@@ -562,7 +590,7 @@ impl<'d> Planner<'d> {
         };
         self.post(add, r.span, None, interim_table, r.dependents.clone());
         let alter = Change::AlterColumn {
-            table,
+            table: table.clone(),
             old: interim,
             new: column,
             backfill,
@@ -572,7 +600,24 @@ impl<'d> Planner<'d> {
             drop_check: None,
             add_check: None,
         };
-        self.post(alter, r.span, r.loses, after, r.dependents);
+        if key.is_empty() {
+            self.post(alter, r.span, r.loses, after, r.dependents);
+            return;
+        }
+        let before_key = after.as_ref().map(|t| {
+            let mut t = (**t).clone();
+            t.constraints.retain(|c| !key.contains(c));
+            Arc::new(t)
+        });
+        self.post(alter, r.span, r.loses, before_key, r.dependents.clone());
+        for constraint in key {
+            let add = Change::AddConstraint {
+                table: table.clone(),
+                constraint,
+                made_not_null: vec![],
+            };
+            self.post(add, r.span, None, after.clone(), r.dependents.clone());
+        }
     }
 
     /// `alter_enum` (SPEC 9). A named type (PostgreSQL): `RENAME VALUE` and
@@ -699,6 +744,7 @@ impl<'d> Planner<'d> {
                         nullable_changed: false,
                         default_changed: from.default != to.default,
                         comment_changed: false,
+                        autoincrement_changed: false,
                         using: None,
                     },
                     span,
@@ -814,7 +860,14 @@ impl<'d> Planner<'d> {
                 drop_check,
                 add_check,
                 ..
-            } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default && drop_check.is_none() && add_check.is_none(),
+            } => {
+                old.ty == new.ty
+                    && old.nullable == new.nullable
+                    && old.default == new.default
+                    && old.autoincrement == new.autoincrement
+                    && drop_check.is_none()
+                    && add_check.is_none()
+            }
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
             Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
@@ -876,6 +929,7 @@ impl<'d> Planner<'d> {
         if let Change::DropConstraint {
             table,
             constraint: Constraint::ForeignKey(fk),
+            ..
         } = &change
         {
             // A key parked for a type change is already gone.
@@ -972,6 +1026,7 @@ impl<'d> Planner<'d> {
                 nullable_changed,
                 default_changed,
                 comment_changed: false,
+                autoincrement_changed: false,
                 using: None,
             },
             span,
@@ -1058,6 +1113,10 @@ impl Planner<'_> {
                 self.create_enums(new_enums, span);
                 let t = self.table_def(table, &table.name, span, &|_| true);
                 self.push(StepKind::CreateTable(Arc::new(t)), span);
+                for constraint in self.merged_keys(table) {
+                    let name = table.name.clone();
+                    self.push(StepKind::AddConstraint { table: name, constraint }, span);
+                }
                 self.column_comments(&table.name, &table.columns.values().collect::<Vec<_>>(), span);
                 if let (Some(c), Comments::Statement) = (&table.comment, d.data.comments) {
                     let (table, comment) = (table.name.clone(), Some(c.clone()));
@@ -1209,6 +1268,7 @@ impl Planner<'_> {
                                 nullable_changed: false,
                                 default_changed,
                                 comment_changed,
+                                autoincrement_changed: false,
                                 using: using.filter(|_| type_changed),
                             },
                             span,
@@ -1245,10 +1305,11 @@ impl Planner<'_> {
                         self.extend_enum(n1, v1, v2, span);
                     }
                 }
-                let (nullable_changed, default_changed, comment_changed) = (
+                let (nullable_changed, default_changed, comment_changed, autoincrement_changed) = (
                     old.nullable != new.nullable && !set_not_null,
                     old.default != new.default,
                     old.comment != new.comment,
+                    old.autoincrement != new.autoincrement,
                 );
                 let using = using.filter(|_| type_changed);
                 // MySQL/MariaDB compute `using` into a new column that takes the
@@ -1279,7 +1340,7 @@ impl Planner<'_> {
                     self.alter_only(table, column, false, true, span);
                 }
                 let default_changed = if default_around { new.default.is_some() } else { default_changed };
-                if type_changed || nullable_changed || default_changed || (comment_changed && d.data.comments == Comments::Inline) {
+                if type_changed || nullable_changed || default_changed || autoincrement_changed || (comment_changed && d.data.comments == Comments::Inline) {
                     self.push(
                         StepKind::AlterColumn {
                             table: table.clone(),
@@ -1288,6 +1349,7 @@ impl Planner<'_> {
                             nullable_changed,
                             default_changed,
                             comment_changed,
+                            autoincrement_changed,
                             using,
                         },
                         span,
@@ -1420,9 +1482,35 @@ impl Planner<'_> {
                     );
                 }
             }
-            Change::DropConstraint { table, constraint } => {
+            Change::DropConstraint {
+                table,
+                constraint,
+                autoincrement,
+            } => {
                 if let Constraint::Unique { columns, .. } | Constraint::PrimaryKey { columns, .. } = constraint {
                     self.keep_foreign_key_index(table, columns, after, span);
+                }
+                // The column stops being autoincrement before its key goes
+                // (MySQL: an AUTO_INCREMENT column must be a key, 1075).
+                for old in autoincrement {
+                    let new = Column {
+                        autoincrement: false,
+                        ..old.clone()
+                    };
+                    let column = Arc::new(self.column_def(&new, after, span));
+                    self.push(
+                        StepKind::AlterColumn {
+                            table: table.clone(),
+                            column,
+                            type_changed: false,
+                            nullable_changed: false,
+                            default_changed: false,
+                            comment_changed: false,
+                            autoincrement_changed: true,
+                            using: None,
+                        },
+                        span,
+                    );
                 }
                 let generic_drop = d.can(Capability::DropConstraint);
                 self.push(
@@ -2048,6 +2136,10 @@ impl Planner<'_> {
                 }
             }
             self.push(StepKind::CreateTable(Arc::new(def)), span);
+            for constraint in self.merged_keys(t) {
+                let table = t.name.clone();
+                self.push(StepKind::AddConstraint { table, constraint }, span);
+            }
             self.column_comments(&t.name, &t.columns.values().collect::<Vec<_>>(), span);
             if let (Some(c), Comments::Statement) = (&t.comment, self.d.data.comments) {
                 let (table, comment) = (t.name.clone(), Some(c.clone()));

@@ -232,6 +232,9 @@ pub enum StepKind {
         nullable_changed: bool,
         default_changed: bool,
         comment_changed: bool,
+        /// The column stops or starts being autoincrement (a primary key
+        /// dropped, or its derived downgrade).
+        autoincrement_changed: bool,
         /// The user's expression for the new value (`using`, SPEC 9).
         using: Option<String>,
     },

@@ -782,6 +782,7 @@ impl Renderer {
                 nullable_changed,
                 default_changed,
                 comment_changed,
+                autoincrement_changed,
                 using,
             } => (
                 "alter_column.sql",
@@ -791,6 +792,7 @@ impl Renderer {
                     .v("nullable_changed", *nullable_changed)
                     .v("default_changed", *default_changed)
                     .v("comment_changed", *comment_changed)
+                    .v("autoincrement_changed", *autoincrement_changed)
                     .v("using", using.as_deref().map(statement)),
             ),
             StepKind::MapValues { table, column, map } => (

@@ -188,6 +188,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         comment: None,
                         backfill: None,
                         using: None,
+                        autoincrement: None,
                     }),
                     span,
                     None,
@@ -199,10 +200,36 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             table: s(to),
             new_name: s(from),
         }),
-        Change::AddColumn { table, column, .. } => one(Op::DropColumn {
-            table: s(table),
-            column: s(&column.name),
-        }),
+        Change::AddColumn {
+            table, column, constraints, ..
+        } => {
+            let mut out = vec![];
+            // An autoincrement key column loses its key first (which makes it
+            // a plain column): drop_column keeps an autoincrement key's column.
+            if let Some(k) = constraints
+                .iter()
+                .find(|c| matches!(c, Constraint::PrimaryKey { .. }))
+                .filter(|_| column.autoincrement)
+            {
+                out.push(node(
+                    Op::DropConstraint {
+                        table: s(table),
+                        name: s(k.name()),
+                    },
+                    span,
+                    None,
+                ));
+            }
+            out.push(node(
+                Op::DropColumn {
+                    table: s(table),
+                    column: s(&column.name),
+                },
+                span,
+                None,
+            ));
+            Ok(out)
+        }
         Change::DropColumn {
             table,
             column,
@@ -271,6 +298,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             comment: (old.comment != new.comment).then(|| old.comment.clone()),
             backfill: None,
             using: None,
+            autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
         })),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
@@ -309,6 +337,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         comment: None,
                         backfill: None,
                         using: None,
+                        autoincrement: None,
                     }),
                     span,
                     None,
@@ -316,10 +345,39 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             }
             Ok(out)
         }
-        Change::DropConstraint { table, constraint } => one(Op::AddConstraint {
-            table: s(table),
-            constraint: constraint_spec(constraint, span),
-        }),
+        Change::DropConstraint {
+            table,
+            constraint,
+            autoincrement,
+        } => {
+            let mut out = vec![node(
+                Op::AddConstraint {
+                    table: s(table),
+                    constraint: constraint_spec(constraint, span),
+                },
+                span,
+                None,
+            )];
+            // The key first: MySQL has an AUTO_INCREMENT column only as a key (1075).
+            for c in autoincrement {
+                out.push(node(
+                    Op::AlterColumn(AlterSpec {
+                        table: s(table),
+                        column: s(&c.name),
+                        ty: None,
+                        nullable: None,
+                        default: None,
+                        comment: None,
+                        backfill: None,
+                        using: None,
+                        autoincrement: Some(true),
+                    }),
+                    span,
+                    None,
+                ));
+            }
+            Ok(out)
+        }
         Change::CreateView { view } => one(Op::DropView { name: s(&view.name) }),
         Change::DropView { view } => one(Op::CreateView {
             name: s(&view.name),

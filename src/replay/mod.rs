@@ -106,6 +106,10 @@ pub enum Change {
     DropConstraint {
         table: String,
         constraint: Constraint,
+        /// The columns of a dropped primary key that were autoincrement, as
+        /// they were: they are no longer (MySQL has an AUTO_INCREMENT column
+        /// only as a key, error 1075), and the derived downgrade makes them so again.
+        autoincrement: Vec<Column>,
     },
     CreateView {
         view: View,
@@ -657,14 +661,16 @@ impl Replayer<'_> {
             ));
         }
         column_case_clash(t, &column.name, None)?;
-        if column.primary_key {
+        // A key column on a table that has none: the column and its key, as
+        // every engine (and Alembic) allows; a second key is refused.
+        if let Some((n, _)) = t.primary_key().filter(|_| column.primary_key) {
             return Err(err(
                 codes::ADD_PRIMARY_KEY_COLUMN,
                 column.span,
-                "add_column cannot add a primary key column".into(),
-                "primary key",
+                format!("table `{}` already has a primary key `{n}`", table.v),
+                "second primary key",
             )
-            .help("add the column, then use create_primary_key"));
+            .help(format!("drop `{n}` first (drop_constraint), or add the column without `primary_key`")));
         }
         let col = self.column(column, false)?;
         if let Some(b) = backfill {
@@ -682,7 +688,8 @@ impl Replayer<'_> {
         // SPEC 10.3: the table may hold rows, and the engines disagree on what
         // a NOT NULL column without a value does to them (PostgreSQL and
         // SQLite refuse, MySQL fills in an implicit default).
-        if existed && !derived && !col.nullable && col.default.is_none() && backfill.is_none() {
+        // An autoincrement (identity) column numbers the rows already there.
+        if existed && !derived && !col.nullable && col.default.is_none() && backfill.is_none() && !col.autoincrement {
             return Err(err(
                 codes::NOT_NULL_WITHOUT_VALUE,
                 column.name.span,
@@ -697,6 +704,10 @@ impl Replayer<'_> {
         let tname = t.name.clone();
         t.columns.insert(col.name.clone(), col.clone());
         let mut constraints = vec![];
+        if column.primary_key {
+            let columns = Sp::new(vec![column.name.v.clone()], column.name.span);
+            constraints.push(self.add_constraint(schema, table, ConstraintSpec::PrimaryKey { name: None, columns })?);
+        }
         for c in self.inline_constraints(&tname, column, &[]) {
             constraints.push(self.add_constraint(schema, table, c)?);
         }
@@ -1083,6 +1094,15 @@ impl Replayer<'_> {
             )));
         }
         let c = t.constraints.remove(pos);
+        let mut autoincrement = vec![];
+        if let Constraint::PrimaryKey { columns, .. } = &c {
+            for name in columns {
+                if let Some(col) = t.columns.get_mut(name).filter(|col| col.autoincrement) {
+                    autoincrement.push(col.clone());
+                    col.autoincrement = false;
+                }
+            }
+        }
         if c.is_global_name() {
             schema.global_names.remove(&fold(c.name()));
         }
@@ -1107,6 +1127,7 @@ impl Replayer<'_> {
         Ok(Change::DropConstraint {
             table: table.v.clone(),
             constraint: c,
+            autoincrement,
         })
     }
 
@@ -1810,6 +1831,21 @@ impl Replayer<'_> {
         }
         if let Some(c) = &a.comment {
             new.comment = c.clone();
+        }
+        if let Some(on) = a.autoincrement {
+            // Derived only (the downgrade of a dropped primary key): the column
+            // is again the table's one integer key column, with no default.
+            let in_key = t.primary_key().is_some_and(|(_, cols)| cols.contains(&a.column.v));
+            let other = t.columns.values().any(|c| c.autoincrement && c.name != a.column.v);
+            if on && (!in_key || !new.ty.is_integer() || new.default.is_some() || new.generated.is_some() || other) {
+                return Err(err(
+                    codes::BAD_AUTOINCREMENT,
+                    a.column.span,
+                    "autoincrement is only for an integer primary key".into(),
+                    "not a primary key",
+                ));
+            }
+            new.autoincrement = on;
         }
         if let Some(b) = &a.backfill {
             check_value_type(&new.ty, b)?;

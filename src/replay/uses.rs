@@ -36,8 +36,14 @@ fn rename_in_table(t: &mut Table, from: &str, to: &str, notes: &mut Vec<String>)
         unqualified: true,
         other: &others,
     };
+    // A non-native enum's check is its type's, spelled per dialect from the
+    // enum's values: the rename makes it again (`Replayer::rename_column`).
+    let own = t.columns.get(from).and_then(|col| t.enum_check(col)).map(|k| k.name().to_string());
     for k in t.constraints.iter_mut() {
         if let Constraint::Check { name, expr, .. } = k {
+            if own.as_deref() == Some(name.as_str()) {
+                continue;
+            }
             match sqltext::rename_column("default", Kind::Expr, expr, &c, to) {
                 Found::Text(new) => *expr = new,
                 Found::Opaque => notes.push(opaque("check", name, &format!("`{from}`"))),

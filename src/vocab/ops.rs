@@ -111,6 +111,9 @@ pub struct AlterSpec {
     /// `using`: the SQL that computes the new value from the old (SPEC 9);
     /// an entry `""` says the dialect has none.
     pub using: Option<Sp<PerDialect>>,
+    /// Derived only (no file writes it): the column made autoincrement again
+    /// (`Some(true)`) by the downgrade of a dropped primary key, or not.
+    pub autoincrement: Option<bool>,
 }
 
 /// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
