@@ -216,6 +216,8 @@ pub enum Capability {
     GeneratedVirtual,
     /// `ALTER TYPE ... RENAME VALUE`.
     EnumRenameValue,
+    /// Renaming a column that a CHECK constraint uses.
+    RenameCheckedColumn,
 }
 
 #[derive(Deserialize, Debug, Clone)]

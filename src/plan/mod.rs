@@ -300,6 +300,13 @@ impl<'d> Planner<'d> {
         }
     }
 
+    /// Whether `k` is a check whose SQL, as this dialect spells it, names `column`.
+    fn check_names(&self, k: &Constraint, column: &str) -> bool {
+        let Constraint::Check { expr, dialects, .. } = k else { return false };
+        let sql = dialects.as_ref().and_then(|pd| pd.get(self.d.lookup())).unwrap_or(expr);
+        crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(column))
+    }
+
     /// The last step runs between transactions.
     fn outside_transaction(&mut self) {
         if let Some(s) = self.steps.last_mut() {
@@ -1214,12 +1221,27 @@ impl Planner<'_> {
             }
             Change::RenameColumn { table, from, to, column } => {
                 let (table, from) = (table.clone(), from.clone());
+                // MySQL 8.0.16+ refuses to rename a column a CHECK uses (error
+                // 3959, ER_DEPENDENT_BY_CHECK_CONSTRAINT): those checks go
+                // first and come back after, in the text the rename rewrote.
+                let pinned: Vec<Constraint> = match after {
+                    Some(t) if d.can(Capability::CheckConstraints) && !d.can(Capability::RenameCheckedColumn) => {
+                        t.constraints.iter().filter(|k| self.check_names(k, to)).cloned().collect()
+                    }
+                    _ => vec![],
+                };
+                for k in &pinned {
+                    self.drop_constraint(&table, k.clone(), span);
+                }
                 if d.can(Capability::RenameColumn) {
-                    self.push(StepKind::RenameColumn { table, from, to: to.clone() }, span);
+                    self.push(StepKind::RenameColumn { table: table.clone(), from, to: to.clone() }, span);
                 } else {
                     // MySQL before 8.0 / MariaDB before 10.5: CHANGE with the full definition.
                     let column = Arc::new(self.column_def(column, after, span));
-                    self.push(StepKind::ChangeColumn { table, from, column }, span);
+                    self.push(StepKind::ChangeColumn { table: table.clone(), from, column }, span);
+                }
+                for constraint in pinned {
+                    self.push(StepKind::AddConstraint { table: table.clone(), constraint }, span);
                 }
             }
             Change::AlterColumn {
