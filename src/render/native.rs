@@ -282,19 +282,30 @@ fn push_create_index(d: &Dialect, table: &str, i: &Index, concurrently: bool, ou
     true
 }
 
-/// One value of a rebuild's SELECT list as `copy_expr.sql` spells it
-/// (`backfill` spelled); `false` for a column with neither a source nor a
-/// backfill, which the template writes as `none`.
-pub(super) fn push_copy_expr(
-    d: &Dialect,
-    source: Option<&str>,
-    cast: bool,
-    type_sql: &str,
-    backfill: Option<&str>,
-    using: Option<&str>,
-    map: &[(&str, &str)],
-    out: &mut String,
-) -> bool {
+/// One value of a rebuild's SELECT list, with its values spelled: what
+/// `copy_expr.sql` sees.
+pub(super) struct CopyExpr<'a> {
+    pub source: Option<&'a str>,
+    pub cast: bool,
+    pub type_sql: &'a str,
+    pub backfill: Option<&'a str>,
+    pub using: Option<&'a str>,
+    /// Enum values rewritten, old to new.
+    pub map: &'a [(&'a str, &'a str)],
+}
+
+/// One value of a rebuild's SELECT list as `copy_expr.sql` spells it;
+/// `false` for a column with neither a source nor a backfill, which the
+/// template writes as `none`.
+pub(super) fn push_copy_expr(d: &Dialect, c: &CopyExpr, out: &mut String) -> bool {
+    let CopyExpr {
+        source,
+        cast,
+        type_sql,
+        backfill,
+        using,
+        map,
+    } = *c;
     let Some(source) = source else {
         match backfill {
             Some(b) => out.push_str(b),
@@ -312,7 +323,7 @@ pub(super) fn push_copy_expr(
     } else if !map.is_empty() {
         out.push_str("CASE ");
         d.push_ident(source, out);
-        for (old, new) in map {
+        for &(old, new) in map {
             out.push_str(" WHEN ");
             d.push_literal(old, out);
             out.push_str(" THEN ");
@@ -599,16 +610,15 @@ impl Renderer {
         };
         let backfill = c.backfill.as_ref().map(|b| d.value_sql(b, Some(&c.ty))).transpose()?;
         let map: Vec<(&str, &str)> = c.map.iter().map(|(o, n)| (o.as_str(), n.as_str())).collect();
-        Ok(push_copy_expr(
-            d,
-            c.source.as_deref(),
-            c.cast,
-            &type_sql,
-            backfill.as_deref(),
-            c.using.as_deref().map(statement),
-            &map,
-            s,
-        ))
+        let expr = CopyExpr {
+            source: c.source.as_deref(),
+            cast: c.cast,
+            type_sql: &type_sql,
+            backfill: backfill.as_deref(),
+            using: c.using.as_deref().map(statement),
+            map: &map,
+        };
+        Ok(push_copy_expr(d, &expr, s))
     }
 }
 
