@@ -722,7 +722,12 @@ impl Gen {
 
     /// Whether `op` gives more than one NULL row the same backfilled value.
     fn backfills_several_rows(&self, op: &Op) -> bool {
-        let Op::AlterNullable { table, col, backfill: Some(_), .. } = op else { return false };
+        let Op::AlterNullable {
+            table, col, backfill: Some(_), ..
+        } = op
+        else {
+            return false;
+        };
         self.schema
             .table(table)
             .is_some_and(|t| t.rows.values().filter(|r| matches!(r.get(col), Some(None))).count() > 1)
