@@ -16,8 +16,13 @@
 //! only text and `{{ name }}`, `{{ name|ident }}` or `{{ name|literal }}`
 //! (the version statements: one or two a revision) is spelled without the
 //! engine, by the same `Dialect` calls the filters make; a unit test holds
-//! the two spellings equal for every such template of every dialect.
+//! the two spellings equal for every such template of every dialect. The
+//! hottest templates that are not plain (the column definition, CREATE
+//! TABLE, CREATE INDEX, ADD COLUMN, ALTER COLUMN, SQLite's rebuild) have
+//! native spellings of their plain cases in [`native`], each on only for the
+//! template text it was written from and tested against the engine.
 
+mod native;
 pub mod verify;
 
 use crate::base::embedded::EMBEDDED;
@@ -40,6 +45,10 @@ pub struct Renderer {
     dialect: Arc<Dialect>,
     /// Version guards spelled once per shape (see [`Renderer::render_guard`]).
     guards: Mutex<HashMap<GuardShape, Option<GuardText>, FastHash>>,
+    /// The templates spelled natively for their plain cases (see [`native`]).
+    native: native::Natives,
+    /// What `column.sql` spelled for each column definition met so far.
+    memo: Arc<ColumnMemo>,
 }
 
 /// A version guard's text cut at its revision ids: each piece of text is
@@ -142,6 +151,8 @@ macro_rules! ctx {
 /// template writes without the engine, or an engine value.
 enum Arg<'a> {
     Str(&'a str),
+    /// Text spelled for the step (a value's literal).
+    Own(String),
     Val(Value),
 }
 
@@ -167,9 +178,16 @@ impl<'a> Args<'a> {
         self
     }
 
-    fn text(&self, name: &str) -> Option<&'a str> {
+    /// A text field spelled for the step.
+    fn own(mut self, name: &'static str, text: String) -> Args<'a> {
+        self.0.push((name, Arg::Own(text)));
+        self
+    }
+
+    fn text(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| *k == name).and_then(|(_, a)| match a {
             Arg::Str(s) => Some(*s),
+            Arg::Own(s) => Some(s.as_str()),
             Arg::Val(_) => None,
         })
     }
@@ -183,6 +201,7 @@ impl<'a> Args<'a> {
                         k,
                         match a {
                             Arg::Str(s) => Value::from(s),
+                            Arg::Own(s) => Value::from(s),
                             Arg::Val(v) => v,
                         },
                     )
@@ -546,6 +565,12 @@ fn text<'a>(state: &State, v: &'a Value) -> Result<Cow<'a, str>, Error> {
 
 impl Renderer {
     pub fn new(dialect: &Dialect) -> Renderer {
+        Renderer::build(dialect, true)
+    }
+
+    /// The renderer, with the native spellings the dialect's templates allow
+    /// (`native`) or with none (the engine renders every template).
+    fn build(dialect: &Dialect, native: bool) -> Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_trim_blocks(true);
@@ -578,6 +603,11 @@ impl Renderer {
             }
         }
         env.set_loader(move |name: &str| Ok(resolve(folder, name).map(str::to_string)));
+        let natives = if native {
+            native::Natives::detect(|name| resolve(folder, name))
+        } else {
+            native::Natives::default()
+        };
         let d = Arc::new(dialect.clone());
         let d1 = d.clone();
         env.add_filter("ident", move |state: &State, v: &Value| -> Result<Value, Error> {
@@ -629,6 +659,7 @@ impl Renderer {
         // globals); rendered once per distinct definition.
         let memo = Arc::new(ColumnMemo::default());
         let seen = memo.clone();
+        let dc = d.clone();
         let column = move |state: &State, c: &Value| -> Result<Value, Error> {
             let Some(col) = c.downcast_object::<ColCtx>() else {
                 return state.env().get_template("column.sql")?.render(ctx! { c => c.clone() }).map(Value::from);
@@ -636,7 +667,14 @@ impl Renderer {
             if let Some(text) = seen.lock().expect("not poisoned").get(&*col.def) {
                 return Ok(text.clone());
             }
-            let text = Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?);
+            let text = match natives.column {
+                Some(style) => {
+                    let mut text = String::new();
+                    native::push_column(&dc, style, &col, &mut text);
+                    Value::from(text)
+                }
+                None => Value::from(state.env().get_template("column.sql")?.render(ctx! { c => c.clone() })?),
+            };
             seen.lock().expect("not poisoned").insert(col.def.clone(), text.clone());
             Ok(text)
         };
@@ -646,6 +684,7 @@ impl Renderer {
         // columns (`t.columns`) are spelled only when the memo lacks them.
         let each = column.clone();
         let d0 = d.clone();
+        let known = memo.clone();
         env.add_filter("columns", move |state: &State, cols: &Value, sep: &str| -> Result<Value, Error> {
             let mut out = String::new();
             let push = |out: &mut String, i: usize, text: &Value| {
@@ -659,8 +698,8 @@ impl Renderer {
             };
             if let Some(table) = cols.downcast_object_ref::<Columns>() {
                 for (i, def) in table.def.columns.iter().enumerate() {
-                    let known = memo.lock().expect("not poisoned").get(&**def).cloned();
-                    let text = match known {
+                    let seen = known.lock().expect("not poisoned").get(&**def).cloned();
+                    let text = match seen {
                         Some(text) => text,
                         None => {
                             let col = ColCtx::new(&d0, def).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
@@ -695,6 +734,19 @@ impl Renderer {
                         map,
                         ..
                     }) if map.is_empty() => d5.push_ident(source, &mut out),
+                    Some(c)
+                        if natives.copy_expr && {
+                            let map: Vec<(&str, &str)> = c.map.iter().map(|m| (m[0].as_str(), m[1].as_str())).collect();
+                            let expr = native::CopyExpr {
+                                source: c.source.as_deref(),
+                                cast: c.cast,
+                                type_sql: &c.type_sql,
+                                backfill: c.backfill.as_deref(),
+                                using: c.using.as_deref(),
+                                map: &map,
+                            };
+                            native::push_copy_expr(&d5, &expr, &mut out)
+                        } => {}
                     _ => out.push_str(&state.env().get_template("copy_expr.sql")?.render(ctx! { c })?),
                 }
             }
@@ -708,6 +760,8 @@ impl Renderer {
             plain: plain_templates,
             dialect: d,
             guards: Mutex::default(),
+            native: natives,
+            memo,
         }
     }
 
@@ -824,7 +878,7 @@ impl Renderer {
             }
             StepKind::Backfill { table, column, ty, value } => (
                 "backfill.sql",
-                a.s("table", table).s("column", column).v("value", d.value_sql(value, Some(ty))?),
+                a.s("table", table).s("column", column).own("value", d.value_sql(value, Some(ty))?),
             ),
             StepKind::CreateEnum { name, values } => ("create_enum.sql", a.s("name", name).v("values", values.clone())),
             StepKind::DropEnum { name } => ("drop_enum.sql", a.s("name", name)),
@@ -1062,6 +1116,9 @@ impl Renderer {
     pub fn render_step(&self, kind: &StepKind, out: &mut Vec<u8>) -> Result<(), String> {
         if let StepKind::VersionGuard { table, holds, lacks, only } = kind {
             return self.render_guard(table, holds, lacks, *only, out);
+        }
+        if self.render_native(kind, out)? {
+            return Ok(());
         }
         let (template, args) = self.context(kind)?;
         self.render_args(template, args, out)
