@@ -67,7 +67,7 @@ const COLUMN: [(u64, ColumnStyle); 3] = [
     (0x37e8_7d24_1ab9_0592, ColumnStyle::Postgresql),
 ];
 const CREATE_TABLE: [(u64, TableStyle); 2] = [(0x3d77_f08a_df15_be50, TableStyle::Common), (0x08d7_3c7a_9fd4_9d13, TableStyle::Mysql)];
-const ALTER_COLUMN: [(u64, AlterStyle); 2] = [(0xbf80_98c9_7912_d280, AlterStyle::Postgresql), (0xe962_0553_6c18_e385, AlterStyle::Mysql)];
+const ALTER_COLUMN: [(u64, AlterStyle); 2] = [(0xa158_9a57_57ad_314f, AlterStyle::Postgresql), (0xe962_0553_6c18_e385, AlterStyle::Mysql)];
 const TABLE_BODY: u64 = 0xf14d_0288_26ee_c1c5;
 const CONSTRAINT: u64 = 0x25b9_0409_7c46_be68;
 const CREATE_INDEX: u64 = 0xa81a_6487_594f_7863;
@@ -449,10 +449,13 @@ impl Renderer {
                 type_changed,
                 nullable_changed,
                 default_changed,
+                autoincrement_changed,
                 using,
                 ..
             } => match n.alter_column {
+                // An identity added or dropped (a primary key's drop and its downgrade) is rare: the template spells it.
                 None => return Ok(false),
+                Some(_) if *autoincrement_changed => return Ok(false),
                 Some(AlterStyle::Mysql) => {
                     let Some(style) = n.column.filter(|_| using.is_none()) else {
                         return Ok(false);
@@ -871,6 +874,7 @@ mod tests {
                 nullable_changed: p.chance(50),
                 default_changed: p.chance(50),
                 comment_changed: p.chance(20),
+                autoincrement_changed: p.chance(10),
                 using: p.chance(15).then(|| "price::text;".to_string()),
             },
             5 => StepKind::Backfill {
