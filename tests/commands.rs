@@ -530,3 +530,60 @@ fn generated_columns_and_using_are_refused_where_the_dialect_lacks_them() {
         );
     }
 }
+
+/// A revision that drops a unique key and then backfills a column of it:
+/// the derived downgrade makes the key again over rows the backfill made
+/// equal, which fails where more than one row was NULL (conformance seed
+/// 299). Every dialect's downgrade script says so above that step.
+#[test]
+fn downgrade_warns_of_a_unique_key_over_a_backfilled_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a1_create.toml"),
+        r#"revision = "a1"
+message = "create"
+
+[[upgrade]]
+op = "create_table"
+table = "t"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "code", type = "string(10)" },
+]
+unique_constraints = [{ name = "uq_t_code", columns = ["code"] }]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        revs.join("b2_relax.toml"),
+        r#"revision = "b2"
+down_revision = "a1"
+message = "relax"
+
+[[upgrade]]
+op = "drop_constraint"
+table = "t"
+name = "uq_t_code"
+
+[[upgrade]]
+op = "alter_column"
+table = "t"
+column = "code"
+nullable = false
+backfill = "none"
+"#,
+    )
+    .unwrap();
+    for dialect in ["sqlite", "postgresql", "mysql"] {
+        let out = schemac(tmp.path(), &["downgrade", "b2:a1", "--sql", "--dialect", dialect]);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{dialect}: {}", stderr(&out));
+        assert!(
+            script.contains("-- WARNING:")
+                && script.contains("the upgrade backfills `t`.`code` with one value: making `uq_t_code` again fails if more than one row was NULL"),
+            "{dialect}:\n{script}"
+        );
+    }
+}

@@ -1234,14 +1234,34 @@ impl Planner<'_> {
                     self.drop_constraint(&table, k.clone(), span);
                 }
                 if d.can(Capability::RenameColumn) {
-                    self.push(StepKind::RenameColumn { table: table.clone(), from, to: to.clone() }, span);
+                    self.push(
+                        StepKind::RenameColumn {
+                            table: table.clone(),
+                            from,
+                            to: to.clone(),
+                        },
+                        span,
+                    );
                 } else {
                     // MySQL before 8.0 / MariaDB before 10.5: CHANGE with the full definition.
                     let column = Arc::new(self.column_def(column, after, span));
-                    self.push(StepKind::ChangeColumn { table: table.clone(), from, column }, span);
+                    self.push(
+                        StepKind::ChangeColumn {
+                            table: table.clone(),
+                            from,
+                            column,
+                        },
+                        span,
+                    );
                 }
                 for constraint in pinned {
-                    self.push(StepKind::AddConstraint { table: table.clone(), constraint }, span);
+                    self.push(
+                        StepKind::AddConstraint {
+                            table: table.clone(),
+                            constraint,
+                        },
+                        span,
+                    );
                 }
             }
             Change::AlterColumn {

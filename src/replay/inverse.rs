@@ -496,12 +496,21 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
     // be gone by then (a removed value still in a row fails the swap).
     let enum_changed = changes.iter().any(|(c, _)| matches!(c, Change::AlterEnum { .. }));
     let mut diags = vec![];
-    for (c, span) in changes.iter().rev() {
+    for (i, (c, span)) in changes.iter().enumerate().rev() {
         if on_created_table(c, &created) && !(enum_changed && matches!(c, Change::Insert { .. })) {
             continue;
         }
         match inverse(c, *span, &revision.v) {
-            Ok(mut inv) => ops.append(&mut inv),
+            Ok(mut inv) => {
+                if let Some(w) = unique_over_backfill(c, &changes[i + 1..]) {
+                    for n in &mut inv {
+                        if let Some(d) = n.derived.as_mut().filter(|d| d.warning.is_none()) {
+                            d.warning = Some(w.clone());
+                        }
+                    }
+                }
+                ops.append(&mut inv)
+            }
             Err(d) => diags.push(d),
         }
     }
@@ -510,6 +519,35 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
     } else {
         Err(diags)
     }
+}
+
+/// A unique key or index that a revision drops and then backfills a
+/// column of (`nullable = false` with `backfill`): the backfill gives every
+/// NULL row one value, so the derived downgrade that makes the key again
+/// fails where more than one row was NULL (conformance seed 299). The
+/// warning to put on that downgrade.
+fn unique_over_backfill(change: &Change, later: &[(Change, Span)]) -> Option<String> {
+    let (table, name, columns) = match change {
+        Change::DropConstraint {
+            table,
+            constraint: Constraint::Unique { name, columns },
+            ..
+        } => (table, name, columns),
+        Change::DropIndex { table, index, .. } if index.unique => (table, &index.name, &index.columns),
+        _ => return None,
+    };
+    let column = later.iter().find_map(|(c, _)| match c {
+        Change::AlterColumn {
+            table: t,
+            new,
+            backfill: Some(_),
+            ..
+        } if t == table && columns.contains(&new.name) => Some(&new.name),
+        _ => None,
+    })?;
+    Some(format!(
+        "the upgrade backfills `{table}`.`{column}` with one value: making `{name}` again fails if more than one row was NULL"
+    ))
 }
 
 /// Whether `change` only touches a table of `created` (other than by
