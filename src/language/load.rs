@@ -1291,7 +1291,8 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     fn alter(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<AlterSpec> {
-        let table = self.req_name(t, "table", span)?;
+        // In its schema, as every table-level operation (SPEC 9).
+        let table = self.req_table(t, span)?;
         let column = self.req_name(t, "column", span)?;
         let ty = match t.get("type") {
             Some(v) => Some(self.column_type(v)?),

@@ -1150,7 +1150,10 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                self.warn_last(codes::DROPS_COLUMN, format!("drops column `{table}`.`{}` and its data", column.name));
+                self.warn_last(
+                    codes::DROPS_COLUMN,
+                    format!("drops column `{}`.`{}` and its data", crate::base::naming::shown(table), column.name),
+                );
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameColumn { table, from, to, column } => {
@@ -1216,7 +1219,8 @@ impl Planner<'_> {
                         if type_changed && narrows(&old.ty, &new.ty) {
                             let (o, n) = (old.ty.neutral(), new.ty.neutral());
                             let message = format!(
-                                "changes `{table}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                "changes `{}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                crate::base::naming::shown(table),
                                 new.name
                             );
                             self.warn_last(codes::NARROWS_TYPE, message);
@@ -1296,7 +1300,8 @@ impl Planner<'_> {
                         self.warn_last(
                             codes::NARROWS_TYPE,
                             format!(
-                                "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                                "changes `{}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                                crate::base::naming::shown(table),
                                 new.name,
                                 old.ty.neutral(),
                                 new.ty.neutral()
@@ -1327,7 +1332,8 @@ impl Planner<'_> {
                     // the backfill, then the check's validation, each in a transaction
                     // of its own; then SET NOT NULL, which finds the validated check
                     // and skips the scan, and the check is dropped.
-                    let check = crate::base::naming::shorten(&format!("{table}_{}_not_null", new.name));
+                    // A constraint's name is bare: it lives in its table's schema.
+                    let check = crate::base::naming::shorten(&format!("{}_{}_not_null", crate::base::naming::bare(table), new.name));
                     if set_not_null {
                         let (t, column, name) = (table.clone(), new.name.clone(), check.clone());
                         self.push(StepKind::AddNotNullCheck { table: t, column, name }, span);
