@@ -391,12 +391,12 @@ impl Gen {
     fn server_candidate(&mut self) -> Option<Op> {
         let namespaces: Vec<String> = self.schema.namespaces.iter().cloned().collect();
         let sequences: Vec<String> = self.schema.sequences.keys().cloned().collect();
-        Some(match self.rng.below(10) {
+        Some(match self.rng.below(12) {
             0 | 1 if namespaces.len() < 3 => Op::CreateNamespace { name: self.fresh("ns") },
-            0..=2 if !namespaces.is_empty() => Op::DropNamespace {
+            2 if !namespaces.is_empty() => Op::DropNamespace {
                 name: self.rng.pick(&namespaces).clone(),
             },
-            3 | 4 => {
+            0..=5 => {
                 let bare = self.fresh("s");
                 let name = match namespaces.is_empty() || self.rng.chance(50) {
                     true => bare,
@@ -412,11 +412,11 @@ impl Gen {
                 };
                 Op::CreateSequence { name, seq }
             }
-            5 if !sequences.is_empty() => Op::AlterSequence {
+            6 | 7 if !sequences.is_empty() => Op::AlterSequence {
                 name: self.rng.pick(&sequences).clone(),
                 increment: self.rng.range(1, 12) as i64,
             },
-            6 | 7 if !sequences.is_empty() => {
+            8 if !sequences.is_empty() => {
                 // One no default draws from (E0363 otherwise), when there is one.
                 let free: Vec<String> = sequences
                     .iter()
@@ -480,7 +480,7 @@ impl Gen {
             .iter()
             .filter(|t| allowed.as_ref().is_none_or(|a| a.contains(&t.name)))
             .count();
-        if self.servers && allowed.is_none() && self.rng.chance(20) {
+        if self.servers && allowed.is_none() && self.rng.chance(25) {
             return self.server_candidate();
         }
         let kind = if ntables < 2 && self.rng.chance(70) { 0 } else { self.rng.below(20) };

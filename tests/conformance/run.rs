@@ -306,11 +306,15 @@ pub fn shrink(chain: &Chain, engine: Engine, mismatch: String, budget: usize) ->
     best
 }
 
+/// What a saved fixture's schema names start with; `regression_fixtures`
+/// puts the test database's own prefix in its place.
+pub const FIXTURE_PREFIX: &str = "fixture_";
+
 /// Saves a shrunk chain as `tests/fixtures/conformance/<engine>_<seed>/`.
 pub fn save(chain: &Chain, engine: Engine, mismatch: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/conformance/{}_{}", engine, chain.seed));
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = chain.write(&dir);
+    let _ = chain.write_in(&dir, FIXTURE_PREFIX);
     let _ = std::fs::write(dir.join("mismatch.txt"), format!("seed {} on {engine}\n{mismatch}\n", chain.seed));
     dir
 }
