@@ -92,10 +92,11 @@ fn of_schemac(schema: &Schema) -> Lines {
     }
     for (name, q) in schema.sequences.iter() {
         out.entry("(sequences)".into()).or_default().insert(format!(
-            "{} start {:?} increment {:?} min {:?} max {:?} cycle {}",
+            "{} start {:?} increment {} min {:?} max {:?} cycle {}",
             name.replace('\0', "."),
             q.start,
-            q.increment,
+            // schemac keeps an increment of 1 as none given (the default).
+            q.increment.unwrap_or(1),
             q.min,
             q.max,
             q.cycle
@@ -150,9 +151,9 @@ fn of_model(schema: &Expected) -> Lines {
     }
     for (name, q) in &schema.sequences {
         out.entry("(sequences)".into()).or_default().insert(format!(
-            "{name} start {:?} increment {:?} min {:?} max {:?} cycle {}",
+            "{name} start {:?} increment {} min {:?} max {:?} cycle {}",
             q.start,
-            q.increment,
+            q.increment.unwrap_or(1),
             Some(q.min),
             Some(q.max),
             q.cycle.unwrap_or(false)
