@@ -1058,3 +1058,84 @@ fn using_keeps_dependents_postgresql() {
 fn using_keeps_dependents_mariadb() {
     using_keeps_dependents(Engine::Mariadb);
 }
+
+/// SPEC 9: `alter_column` changes a column's collation (the
+/// `alter_collation` fixture): upgraded, downgraded by the derived
+/// downgrade, upgraded again; the collations, catalog and rows read back.
+fn alter_collation(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/alter_collation");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "alter_collation").expect("fresh database");
+    let collations = |db: &TestDb| -> Vec<String> {
+        match engine {
+            Engine::Sqlite => {
+                let sql = db.query_rows("SELECT sql FROM sqlite_master WHERE name = 'labels'").expect("table sql");
+                let sql = sql[0][0].clone().unwrap_or_default();
+                ["NOCASE", "BINARY", "RTRIM"]
+                    .iter()
+                    .filter(|c| sql.contains(&format!("COLLATE \"{c}\"")))
+                    .map(|c| c.to_string())
+                    .collect()
+            }
+            _ => {
+                let schema = if engine == Engine::Postgres { "current_schema()" } else { "DATABASE()" };
+                let q = format!(
+                    "SELECT column_name, coalesce(collation_name, '-') FROM information_schema.columns \
+                     WHERE table_schema = {schema} AND table_name = 'labels' AND column_name IN ('code', 'name') ORDER BY column_name"
+                );
+                db.query_rows(&q)
+                    .expect("collations")
+                    .into_iter()
+                    .map(|r| format!("{} {}", r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default()))
+                    .collect()
+            }
+        }
+    };
+    let rows = |db: &TestDb| db.query_rows("SELECT id, code, name FROM labels ORDER BY id").expect("rows");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:c001"]))
+        .unwrap_or_else(|e| panic!("{engine}: c001: {e}"));
+    let (before, before_catalog, data) = (collations(&db), db.catalog().expect("catalog"), rows(&db));
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "c001:c002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade: {e}"));
+    let after = collations(&db);
+    let want: Vec<String> = match engine {
+        Engine::Sqlite => vec!["BINARY".into(), "RTRIM".into()],
+        Engine::Postgres => vec!["code POSIX".into(), "name C".into()],
+        Engine::Mariadb => vec!["code utf8mb4_bin".into(), "name utf8mb4_bin".into()],
+    };
+    assert_eq!(after, want, "{engine}: the new collations");
+    assert_ne!(before, after, "{engine}: the collations changed");
+    assert_eq!(rows(&db), data, "{engine}: the rows after the upgrade");
+    let head = db.catalog().expect("catalog");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "c002:c001"]))
+        .unwrap_or_else(|e| panic!("{engine}: derived downgrade: {e}"));
+    assert_eq!(collations(&db), before, "{engine}: the derived downgrade restores the collations");
+    assert_eq!(db.catalog().expect("catalog"), before_catalog, "{engine}: the catalog after the downgrade");
+    assert_eq!(rows(&db), data, "{engine}: the rows after the downgrade");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "c001:c002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade again: {e}"));
+    assert_eq!(collations(&db), want, "{engine}: upgraded again");
+    assert_eq!(db.catalog().expect("catalog"), head, "{engine}: the catalog upgraded again");
+    assert_eq!(rows(&db), data, "{engine}: the rows upgraded again");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"]))
+        .unwrap_or_else(|e| panic!("{engine}: to base: {e}"));
+    db.is_empty().unwrap_or_else(|e| panic!("{engine}: downgrade to base left {e}"));
+}
+
+#[test]
+fn alter_collation_sqlite() {
+    alter_collation(Engine::Sqlite);
+}
+
+#[test]
+fn alter_collation_postgresql() {
+    alter_collation(Engine::Postgres);
+}
+
+#[test]
+fn alter_collation_mariadb() {
+    alter_collation(Engine::Mariadb);
+}

@@ -1291,6 +1291,7 @@ impl Dump {
                     comment: None,
                     backfill: None,
                     using: None,
+                    collation: None,
                 }));
             }
             created.push(&t.name);

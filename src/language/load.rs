@@ -1329,12 +1329,20 @@ impl<'i> Decoder<'_, 'i> {
             );
             return None;
         }
-        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
+        let collation = match t.get("collation") {
+            None => None,
+            Some(v) if matches!(v.get_ref(), Val::Boolean(false)) => Some(None),
+            Some(v) => {
+                let span = self.span(v);
+                Some(Some(Sp::new(self.per_dialect(v)?, span)))
+            }
+        };
+        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() && collation.is_none() {
             self.err(
                 codes::EMPTY_ALTER,
                 span,
                 "alter_column changes nothing".into(),
-                "give `type`, `nullable`, `default` or `comment`",
+                "give `type`, `nullable`, `default`, `comment` or `collation`",
             );
             return None;
         }
@@ -1347,6 +1355,7 @@ impl<'i> Decoder<'_, 'i> {
             comment,
             backfill,
             using,
+            collation,
         })
     }
 

@@ -814,7 +814,14 @@ impl<'d> Planner<'d> {
                 drop_check,
                 add_check,
                 ..
-            } => old.ty == new.ty && old.nullable == new.nullable && old.default == new.default && drop_check.is_none() && add_check.is_none(),
+            } => {
+                old.ty == new.ty
+                    && old.nullable == new.nullable
+                    && old.default == new.default
+                    && old.collation == new.collation
+                    && drop_check.is_none()
+                    && add_check.is_none()
+            }
             Change::AddConstraint { .. } | Change::DropConstraint { .. } => self.d.data.add_constraint,
             // A constraint's name is in the table's SQL: SQLite renames it by the rebuild.
             Change::RenameConstraint { .. } => self.d.can(Capability::RenameConstraint),
@@ -869,7 +876,8 @@ impl<'d> Planner<'d> {
             }
         }
         if let (Change::AlterColumn { table, old, new, .. }, Some(t)) = (&change, after.as_deref()) {
-            if self.d.data.alter_column == AlterColumn::Modify && !same_sql_type(&old.ty, &new.ty) {
+            // MySQL refuses a foreign key column's new type or collation (error 3780).
+            if self.d.data.alter_column == AlterColumn::Modify && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation) {
                 self.park_foreign_keys(table, t, &new.name, &dependents, span);
             }
         }
@@ -1200,7 +1208,8 @@ impl Planner<'_> {
                     // default rather than NULL (which would fail the NOT NULL);
                     // then the backfill; then NOT NULL.
                     let interim = Column { nullable: true, ..new.clone() };
-                    let (type_changed, default_changed) = (!same_sql_type(&old.ty, &new.ty), old.default != new.default);
+                    let type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation;
+                    let default_changed = old.default != new.default;
                     if type_changed || default_changed || old.comment != new.comment {
                         let column = Arc::new(self.column_def(&interim, after, span));
                         let comment_changed = old.comment != new.comment;
@@ -1240,7 +1249,9 @@ impl Planner<'_> {
                     self.backfill(table, new, backfill.as_ref(), span);
                 }
                 let column = Arc::new(self.column_def(new, after, span));
-                let mut type_changed = !same_sql_type(&old.ty, &new.ty);
+                // A new collation is spelled with the type: PostgreSQL's
+                // `TYPE ... COLLATE`, MySQL's MODIFY (SPEC 9).
+                let mut type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation;
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
                     if n1 == n2 && e1.native && e2.native && d.data.enum_style == EnumStyle::Type {

@@ -188,6 +188,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         comment: None,
                         backfill: None,
                         using: None,
+                        collation: None,
                     }),
                     span,
                     None,
@@ -271,6 +272,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             comment: (old.comment != new.comment).then(|| old.comment.clone()),
             backfill: None,
             using: None,
+            collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
         })),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
@@ -309,6 +311,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         comment: None,
                         backfill: None,
                         using: None,
+                        collation: None,
                     }),
                     span,
                     None,

@@ -506,7 +506,12 @@ impl Replayer<'_> {
                 .collect(),
             Op::CreateIndex { index, .. } => index.option_spans.clone(),
             Op::AddColumn { column, .. } => column_keys(column).collect(),
-            Op::AlterColumn(a) => a.using.iter().map(|u| ("using", u.span)).collect(),
+            Op::AlterColumn(a) => a
+                .using
+                .iter()
+                .map(|u| ("using", u.span))
+                .chain(a.collation.iter().flatten().map(|c| ("collation", c.span)))
+                .collect(),
             _ => vec![],
         };
         Ok(Resolved {
@@ -1810,6 +1815,9 @@ impl Replayer<'_> {
         }
         if let Some(c) = &a.comment {
             new.comment = c.clone();
+        }
+        if let Some(c) = &a.collation {
+            new.collation = c.as_ref().map(|c| Box::new(c.v.clone()));
         }
         if let Some(b) = &a.backfill {
             check_value_type(&new.ty, b)?;

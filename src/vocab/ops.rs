@@ -111,6 +111,9 @@ pub struct AlterSpec {
     /// `using`: the SQL that computes the new value from the old (SPEC 9);
     /// an entry `""` says the dialect has none.
     pub using: Option<Sp<PerDialect>>,
+    /// `collation` (SPEC 9): a name or per-dialect table; `Some(None)`
+    /// (`false`) goes back to the type's default.
+    pub collation: Option<Option<Sp<PerDialect>>>,
 }
 
 /// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
@@ -269,7 +272,19 @@ impl OpKind {
             OpKind::AddColumn => &["op", "table", "schema", "column", "backfill"],
             OpKind::DropColumn => &["op", "table", "schema", "column"],
             OpKind::RenameColumn => &["op", "table", "schema", "column", "new_name"],
-            OpKind::AlterColumn => &["op", "table", "schema", "column", "type", "nullable", "default", "comment", "backfill", "using"],
+            OpKind::AlterColumn => &[
+                "op",
+                "table",
+                "schema",
+                "column",
+                "type",
+                "nullable",
+                "default",
+                "comment",
+                "collation",
+                "backfill",
+                "using",
+            ],
             OpKind::CreateIndex => &[
                 "op",
                 "table",

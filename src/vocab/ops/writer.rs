@@ -344,6 +344,11 @@ fn alter_keys<'a>(a: &'a AlterSpec, kv: &mut impl FnMut(&'static str, Toml<'a>))
         Some(None) => kv("comment", bare(false)),
         Some(Some(c)) => kv("comment", Toml::Str(c)),
     }
+    match &a.collation {
+        None => {}
+        Some(None) => kv("collation", bare(false)),
+        Some(Some(c)) => kv("collation", per_dialect(c)),
+    }
     if let Some(b) = &a.backfill {
         kv("backfill", value(&b.v));
     }
