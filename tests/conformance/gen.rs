@@ -224,8 +224,7 @@ struct Gen {
     values: u64,
     type_cursor: usize,
     used: BTreeSet<String>,
-    /// Whether to make generated columns (SPEC 9); the import round trip
-    /// cannot say them (W0816), so its chains have none.
+    /// Whether to make generated columns (SPEC 9).
     generated: bool,
     /// Whether this chain makes schemas and sequences (SPEC 9), and so runs
     /// on the servers only. Decided apart from `rng`, so that the other
@@ -884,6 +883,11 @@ pub fn generate(seed: u64, min_ops: usize) -> Chain {
 /// chains with schemas and sequences, which run on the servers only).
 pub fn generate_with(seed: u64, min_ops: usize, generated: bool) -> Chain {
     let servers = generated && Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5e9).chance(25);
+    generate_opts(seed, min_ops, generated, servers)
+}
+
+/// `generate_with`, choosing whether the chain has schemas and sequences.
+pub fn generate_opts(seed: u64, min_ops: usize, generated: bool, servers: bool) -> Chain {
     let mut g = Gen {
         generated,
         servers,
