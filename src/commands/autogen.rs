@@ -656,6 +656,9 @@ fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
         backfill: None,
         using: None,
         collation: (old.collation != new.collation).then(|| new.collation.as_ref().map(|c| Sp::new((**c).clone(), Span::default()))),
+        generated: (old.generated != new.generated && old.generated.is_some())
+            .then(|| new.generated.as_ref().map(|g| Box::new(Sp::new((**g).clone(), Span::default()))))
+            .flatten(),
     })
 }
 

@@ -1336,6 +1336,7 @@ impl Dump {
                     backfill: None,
                     using: None,
                     collation: None,
+                    generated: None,
                 }));
             }
             created.push(&t.name);

@@ -1337,12 +1337,16 @@ impl<'i> Decoder<'_, 'i> {
                 Some(Some(Sp::new(self.per_dialect(v)?, span)))
             }
         };
-        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() && collation.is_none() {
+        let generated = match t.get("generated") {
+            None => None,
+            Some(g) => Some(Box::new(self.generated(g)?)),
+        };
+        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() && collation.is_none() && generated.is_none() {
             self.err(
                 codes::EMPTY_ALTER,
                 span,
                 "alter_column changes nothing".into(),
-                "give `type`, `nullable`, `default`, `comment` or `collation`",
+                "give `type`, `nullable`, `default`, `comment`, `collation` or `generated`",
             );
             return None;
         }
@@ -1356,6 +1360,7 @@ impl<'i> Decoder<'_, 'i> {
             backfill,
             using,
             collation,
+            generated,
         })
     }
 

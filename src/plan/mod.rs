@@ -819,6 +819,7 @@ impl<'d> Planner<'d> {
                     && old.nullable == new.nullable
                     && old.default == new.default
                     && old.collation == new.collation
+                    && old.generated == new.generated
                     && drop_check.is_none()
                     && add_check.is_none()
             }
@@ -877,7 +878,9 @@ impl<'d> Planner<'d> {
         }
         if let (Change::AlterColumn { table, old, new, .. }, Some(t)) = (&change, after.as_deref()) {
             // MySQL refuses a foreign key column's new type or collation (error 3780).
-            if self.d.data.alter_column == AlterColumn::Modify && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation) {
+            if self.d.data.alter_column == AlterColumn::Modify
+                && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated)
+            {
                 self.park_foreign_keys(table, t, &new.name, &dependents, span);
             }
         }
@@ -1186,6 +1189,29 @@ impl Planner<'_> {
                 add_check,
             } => {
                 self.create_enums(new_enums, span);
+                if old.generated != new.generated && d.data.alter_column == AlterColumn::Alter {
+                    // A generated column's new expression (SPEC 9). PostgreSQL 15 has
+                    // `ALTER COLUMN ... DROP EXPRESSION` but no `SET EXPRESSION` (17):
+                    // the column is dropped and added again, the engine computing it
+                    // for every row (it moves to the end of the table); replay made
+                    // sure that nothing names it.
+                    // https://www.postgresql.org/docs/15/sql-altertable.html
+                    let (t, name) = (table.clone(), new.name.clone());
+                    self.push(StepKind::DropColumn { table: t, column: name }, span);
+                    let column = Arc::new(self.column_def(new, after, span));
+                    let t = table.clone();
+                    self.push(
+                        StepKind::AddColumn {
+                            table: t,
+                            column,
+                            inline: vec![],
+                        },
+                        span,
+                    );
+                    self.column_comments(table, &[new], span);
+                    self.drop_enums(dropped_enums, span);
+                    return;
+                }
                 if let Some(k) = drop_check {
                     self.drop_constraint(table, k.clone(), span);
                 }
@@ -1208,7 +1234,7 @@ impl Planner<'_> {
                     // default rather than NULL (which would fail the NOT NULL);
                     // then the backfill; then NOT NULL.
                     let interim = Column { nullable: true, ..new.clone() };
-                    let type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation;
+                    let type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated;
                     let default_changed = old.default != new.default;
                     if type_changed || default_changed || old.comment != new.comment {
                         let column = Arc::new(self.column_def(&interim, after, span));
@@ -1251,7 +1277,7 @@ impl Planner<'_> {
                 let column = Arc::new(self.column_def(new, after, span));
                 // A new collation is spelled with the type: PostgreSQL's
                 // `TYPE ... COLLATE`, MySQL's MODIFY (SPEC 9).
-                let mut type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation;
+                let mut type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated;
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
                     if n1 == n2 && e1.native && e2.native && d.data.enum_style == EnumStyle::Type {

@@ -189,6 +189,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         backfill: None,
                         using: None,
                         collation: None,
+                        generated: None,
                     }),
                     span,
                     None,
@@ -273,6 +274,10 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             backfill: None,
             using: None,
             collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
+            // The former expression (alter_column changes only a generated column's).
+            generated: (old.generated != new.generated)
+                .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
+                .flatten(),
         })),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
@@ -312,6 +317,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         backfill: None,
                         using: None,
                         collation: None,
+                        generated: None,
                     }),
                     span,
                     None,

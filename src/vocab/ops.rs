@@ -114,6 +114,9 @@ pub struct AlterSpec {
     /// `collation` (SPEC 9): a name or per-dialect table; `Some(None)`
     /// (`false`) goes back to the type's default.
     pub collation: Option<Option<Sp<PerDialect>>>,
+    /// `generated` (SPEC 9): a generated column's new expression (and
+    /// whether it is stored), as `add_column` spells it.
+    pub generated: Option<Box<Sp<Generated>>>,
 }
 
 /// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
@@ -282,6 +285,7 @@ impl OpKind {
                 "default",
                 "comment",
                 "collation",
+                "generated",
                 "backfill",
                 "using",
             ],
