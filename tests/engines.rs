@@ -1261,3 +1261,154 @@ fn using_keeps_dependents_postgresql() {
 fn using_keeps_dependents_mariadb() {
     using_keeps_dependents(Engine::Mariadb);
 }
+
+/// SPEC 9: `alter_column` changes a column's collation (the
+/// `alter_collation` fixture): upgraded, downgraded by the derived
+/// downgrade, upgraded again; the collations, catalog and rows read back.
+fn alter_collation(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/alter_collation");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "alter_collation").expect("fresh database");
+    let collations = |db: &TestDb| -> Vec<String> {
+        match engine {
+            Engine::Sqlite => {
+                let sql = db.query_rows("SELECT sql FROM sqlite_master WHERE name = 'labels'").expect("table sql");
+                let sql = sql[0][0].clone().unwrap_or_default();
+                ["NOCASE", "BINARY", "RTRIM"]
+                    .iter()
+                    .filter(|c| sql.contains(&format!("COLLATE \"{c}\"")))
+                    .map(|c| c.to_string())
+                    .collect()
+            }
+            _ => {
+                let schema = if engine == Engine::Postgres { "current_schema()" } else { "DATABASE()" };
+                let q = format!(
+                    "SELECT column_name, coalesce(collation_name, '-') FROM information_schema.columns \
+                     WHERE table_schema = {schema} AND table_name = 'labels' AND column_name IN ('code', 'name') ORDER BY column_name"
+                );
+                db.query_rows(&q)
+                    .expect("collations")
+                    .into_iter()
+                    .map(|r| format!("{} {}", r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default()))
+                    .collect()
+            }
+        }
+    };
+    let rows = |db: &TestDb| db.query_rows("SELECT id, code, name FROM labels ORDER BY id").expect("rows");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:c001"]))
+        .unwrap_or_else(|e| panic!("{engine}: c001: {e}"));
+    let (before, before_catalog, data) = (collations(&db), db.catalog().expect("catalog"), rows(&db));
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "c001:c002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade: {e}"));
+    let after = collations(&db);
+    let want: Vec<String> = match engine {
+        Engine::Sqlite => vec!["BINARY".into(), "RTRIM".into()],
+        Engine::Postgres => vec!["code POSIX".into(), "name C".into()],
+        Engine::Mariadb => vec!["code utf8mb4_bin".into(), "name utf8mb4_bin".into()],
+    };
+    assert_eq!(after, want, "{engine}: the new collations");
+    assert_ne!(before, after, "{engine}: the collations changed");
+    assert_eq!(rows(&db), data, "{engine}: the rows after the upgrade");
+    let head = db.catalog().expect("catalog");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "c002:c001"]))
+        .unwrap_or_else(|e| panic!("{engine}: derived downgrade: {e}"));
+    assert_eq!(collations(&db), before, "{engine}: the derived downgrade restores the collations");
+    assert_eq!(db.catalog().expect("catalog"), before_catalog, "{engine}: the catalog after the downgrade");
+    assert_eq!(rows(&db), data, "{engine}: the rows after the downgrade");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "c001:c002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade again: {e}"));
+    assert_eq!(collations(&db), want, "{engine}: upgraded again");
+    assert_eq!(db.catalog().expect("catalog"), head, "{engine}: the catalog upgraded again");
+    assert_eq!(rows(&db), data, "{engine}: the rows upgraded again");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"]))
+        .unwrap_or_else(|e| panic!("{engine}: to base: {e}"));
+    db.is_empty().unwrap_or_else(|e| panic!("{engine}: downgrade to base left {e}"));
+}
+
+#[test]
+fn alter_collation_sqlite() {
+    alter_collation(Engine::Sqlite);
+}
+
+#[test]
+fn alter_collation_postgresql() {
+    alter_collation(Engine::Postgres);
+}
+
+#[test]
+fn alter_collation_mariadb() {
+    alter_collation(Engine::Mariadb);
+}
+
+/// SPEC 9: `alter_column` changes a generated column's expression (the
+/// `alter_generated` fixture): upgraded, downgraded by the derived
+/// downgrade, upgraded again; the computed values, catalog and rows read
+/// back. PostgreSQL drops and adds the column, which moves it last: the
+/// catalogs are compared with their columns in name order.
+fn alter_generated(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = root().join("tests/fixtures/alter_generated");
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "alter_generated").expect("fresh database");
+    let catalog = |db: &TestDb| {
+        let mut c = db.catalog().expect("catalog");
+        for t in c.tables.values_mut() {
+            t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        c
+    };
+    let totals = |db: &TestDb| -> Vec<String> {
+        db.query_rows("SELECT id, qty, total, note FROM orders ORDER BY id")
+            .expect("rows")
+            .into_iter()
+            .map(|r| {
+                let total: f64 = r[2].as_deref().unwrap_or("nan").parse().unwrap_or(f64::NAN);
+                format!(
+                    "{} {} {total} {}",
+                    r[0].as_deref().unwrap_or(""),
+                    r[1].as_deref().unwrap_or(""),
+                    r[3].as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "base:g001"]))
+        .unwrap_or_else(|e| panic!("{engine}: g001: {e}"));
+    let before = (catalog(&db), totals(&db));
+    assert_eq!(before.1, vec!["1 2 3 a", "2 3 30 b"], "{engine}: the first expression");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "g001:g002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade: {e}"));
+    let after = (catalog(&db), totals(&db));
+    assert_eq!(after.1, vec!["1 2 4 a", "2 3 31 b"], "{engine}: the new expression");
+    db.apply("INSERT INTO orders (id, qty, price) VALUES (3, 1, 1);").expect("insert");
+    db.apply("DELETE FROM orders WHERE id = 3;").expect("delete");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "g002:g001"]))
+        .unwrap_or_else(|e| panic!("{engine}: derived downgrade: {e}"));
+    assert_eq!((catalog(&db), totals(&db)), before, "{engine}: the derived downgrade");
+    db.apply(&sql(&dir, &["--dialect", d, "upgrade", "g001:g002"]))
+        .unwrap_or_else(|e| panic!("{engine}: upgrade again: {e}"));
+    assert_eq!((catalog(&db), totals(&db)), after, "{engine}: upgraded again");
+    db.apply(&sql(&dir, &["--dialect", d, "downgrade", "head:base"]))
+        .unwrap_or_else(|e| panic!("{engine}: to base: {e}"));
+    db.is_empty().unwrap_or_else(|e| panic!("{engine}: downgrade to base left {e}"));
+}
+
+#[test]
+fn alter_generated_sqlite() {
+    alter_generated(Engine::Sqlite);
+}
+
+#[test]
+fn alter_generated_postgresql() {
+    alter_generated(Engine::Postgres);
+}
+
+#[test]
+fn alter_generated_mariadb() {
+    alter_generated(Engine::Mariadb);
+}

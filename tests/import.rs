@@ -236,3 +236,90 @@ fn postgresql_schemas_and_sequences_round_trip() {
     // The sequences start where the dump's say: ids at 1, numbers at 1000, the audit at 7.
     assert_eq!(copy.query_rows(read).unwrap(), vec![some("1", "1000"), some("5", "7")], "the numbers drawn");
 }
+
+/// SPEC 9 on MariaDB: mariadb-dump's `CREATE SEQUENCE ... ENGINE=InnoDB`
+/// (with its `DO SETVAL`) and a default `nextval(`db`.`seq`)` read back as
+/// `create_sequence` and `{ next = ... }`, not `execute`: `diff --against`
+/// finds no difference, and the baseline rebuilds the same catalog (each
+/// side's database name left out of the defaults) and draws the same numbers.
+#[test]
+fn mariadb_sequences_round_trip() {
+    let engine = Engine::Mariadb;
+    if !require(engine) {
+        return;
+    }
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir(project.path().join("revisions")).unwrap();
+    std::fs::write(
+        project.path().join("revisions/a1_sequences.toml"),
+        r#"revision = "a1"
+message = "sequences"
+
+[[upgrade]]
+op = "create_sequence"
+name = "invoice_no_seq"
+start = 1000
+increment = 5
+min = 1
+max = 999999
+cycle = true
+
+[[upgrade]]
+op = "create_sequence"
+name = "plain_seq"
+
+[[upgrade]]
+op = "create_table"
+table = "invoices"
+columns = [
+    { name = "id", type = "integer", primary_key = true },
+    { name = "number", type = "bigint", nullable = false, default = { next = "invoice_no_seq" } },
+    { name = "batch", type = "bigint", default = { next = "plain_seq" } },
+]
+"#,
+    )
+    .unwrap();
+    let dir = project.path();
+    let db = TestDb::new(engine, "seq_im").expect("fresh database");
+    db.apply(&sql(dir, &["--dialect", "mariadb@10.11", "upgrade", "base:head"])).expect("upgrade");
+    db.apply("DROP TABLE schemac_version;").unwrap();
+    let dump = db.dump().expect("dump");
+    let (code, out) = diff(dir, "mariadb@10.11", &dump);
+    assert_eq!(code, 0, "diff --against its own dump:\n{out}\n--- dump:\n{dump}");
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("dump.sql"), &dump).unwrap();
+    std::fs::create_dir(folder.path().join("revisions")).unwrap();
+    let out = schemac(folder.path(), &["--dialect", "mariadb@10.11", "import", "dump.sql"]);
+    assert!(out.status.success(), "import:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("W0814"),
+        "nothing kept as execute:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let baseline = std::fs::read_dir(folder.path().join("revisions")).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(baseline).unwrap();
+    for want in [
+        "name = \"invoice_no_seq\"",
+        "name = \"plain_seq\"",
+        "default = { next = \"invoice_no_seq\" }",
+        "cycle = true",
+        "start = 1000",
+    ] {
+        assert!(text.contains(want), "the baseline lacks {want}:\n{text}");
+    }
+    assert!(!text.contains("op = \"execute\""), "no execute in the baseline:\n{text}");
+    let copy = TestDb::new(engine, "seq_ib").expect("fresh database");
+    copy.apply(&sql(folder.path(), &["--dialect", "mariadb@10.11", "upgrade", "base:head"]))
+        .expect("the baseline's upgrade");
+    copy.apply("DROP TABLE schemac_version;").unwrap();
+    let shown = |db: &TestDb| format!("{:?}", db.catalog().unwrap()).replace(db.name(), "DB");
+    assert_eq!(shown(&copy), shown(&db), "the baseline's catalog");
+    copy.apply("INSERT INTO invoices (id) VALUES (1); INSERT INTO invoices (id) VALUES (2);")
+        .unwrap();
+    let some = |a: &str, b: &str, c: &str| vec![Some(a.to_string()), Some(b.to_string()), Some(c.to_string())];
+    assert_eq!(
+        copy.query_rows("SELECT id, number, batch FROM invoices ORDER BY id").unwrap(),
+        vec![some("1", "1000", "1"), some("2", "1005", "2")],
+        "the numbers drawn"
+    );
+}

@@ -460,6 +460,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Item> {
             if old.comment != new.comment {
                 what.push("comment".to_string());
             }
+            if old.collation != new.collation {
+                what.push("collation".to_string());
+            }
             let drift = Some(format!("column `{}.{}` differs: {}", a.name, old.name, {
                 let mut w = what.clone();
                 if old.autoincrement != new.autoincrement {
@@ -653,6 +656,10 @@ fn alter_column(table: &str, old: &Column, new: &Column) -> Op {
         backfill: None,
         using: None,
         autoincrement: None,
+        collation: (old.collation != new.collation).then(|| new.collation.as_ref().map(|c| Sp::new((**c).clone(), Span::default()))),
+        generated: (old.generated != new.generated && old.generated.is_some())
+            .then(|| new.generated.as_ref().map(|g| Box::new(Sp::new((**g).clone(), Span::default()))))
+            .flatten(),
     })
 }
 

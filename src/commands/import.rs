@@ -187,6 +187,11 @@ impl Importer<'_> {
         if first == "CREATE" && w.get(1).map(|x| x.as_str()) == Some("SCHEMA") && upper.contains("PUBLIC") {
             return;
         }
+        // mariadb-dump's `DO SETVAL(seq, n, 0)` after a sequence puts it at its
+        // position: data, not schema (the baseline makes the sequence afresh).
+        if first == "DO" && upper.trim_start().starts_with("DO SETVAL(") {
+            return;
+        }
         if (first == "CREATE" || first == "ALTER") && w.get(1).map(|x| x.as_str()) == Some("SEQUENCE") {
             let name = w.get(2).map(|n| n.trim_matches('"').to_string()).unwrap_or_default();
             self.sequences.push((name, s.text.trim().to_string(), self.span(s)));
@@ -471,7 +476,8 @@ impl Importer<'_> {
                 sq::ColumnOption::NotNull => col.nullable = false,
                 sq::ColumnOption::Default(e) => {
                     let text = e.to_string().to_ascii_lowercase();
-                    if let Some(seq) = nextval_target(&e.to_string()) {
+                    let next = nextval_target(&e.to_string()).or_else(|| mariadb_nextval(&e.to_string(), &self.dump.namespaces));
+                    if let Some(seq) = next {
                         col.default = Some(Value::Next(seq));
                     } else if text.starts_with("nextval(") {
                         col.autoincrement = true;
@@ -791,7 +797,8 @@ impl Importer<'_> {
             };
         }
         let pd = crate::dialect::Parser::sqlparser(Some(self.dialect.data.sqlparser));
-        let Ok(mut stmts) = sqlparser::parser::Parser::parse_sql(&*pd, sql) else {
+        let sql = mariadb_sequence_sql(sql);
+        let Ok(mut stmts) = sqlparser::parser::Parser::parse_sql(&*pd, &sql) else {
             return false;
         };
         let Some(Statement::CreateSequence { name, sequence_options, .. }) = stmts.pop() else {
@@ -825,7 +832,8 @@ impl Importer<'_> {
         if q.min == Some(1) {
             q.min = None;
         }
-        if q.max.is_some_and(|m| m == i64::MAX || m == i64::from(i32::MAX)) {
+        // MariaDB's default maximum is one below PostgreSQL's.
+        if q.max.is_some_and(|m| m == i64::MAX || m == i64::MAX - 1 || m == i64::from(i32::MAX)) {
             q.max = None;
         }
         self.dump.sequences.retain(|o| o.name != q.name);
@@ -883,6 +891,42 @@ fn qualify_parts(parts: &[String]) -> String {
         [.., schema, name] if schema != "public" => crate::base::naming::qualify(Some(schema), name),
         [.., name] => name.clone(),
         [] => String::new(),
+    }
+}
+
+/// mariadb-dump's `CREATE SEQUENCE s start with 5 minvalue 1 maxvalue 1000
+/// increment by 3 cache 1000 nocycle ENGINE=InnoDB` in the words sqlparser
+/// 0.64 reads (https://mariadb.com/kb/en/create-sequence/): the table
+/// options go (a sequence is an InnoDB table there), `nocycle` is `NO
+/// CYCLE` and `nocache` goes. Other text is returned as it is.
+fn mariadb_sequence_sql(sql: &str) -> String {
+    let upper = sql.to_ascii_uppercase();
+    let Some(at) = upper.find(" ENGINE=") else { return sql.to_string() };
+    let mut out = Vec::new();
+    for w in sql[..at].split_whitespace() {
+        match w.to_ascii_lowercase().as_str() {
+            "nocycle" => out.extend(["NO", "CYCLE"]),
+            "nocache" => {}
+            _ => out.push(w),
+        }
+    }
+    out.join(" ")
+}
+
+/// The sequence a MariaDB default `nextval(`db`.`seq`)` draws from (SPEC 9):
+/// the database is the dump's own (the default schema) unless the dump
+/// creates it as a schema.
+fn mariadb_nextval(text: &str, namespaces: &[String]) -> Option<String> {
+    let rest = text.trim().strip_prefix("nextval(").or_else(|| text.trim().strip_prefix("NEXTVAL("))?;
+    let inner = rest.strip_suffix(')')?;
+    if !inner.starts_with('`') {
+        return None;
+    }
+    let parts: Vec<String> = inner.split("`.`").map(|p| p.trim_matches('`').replace("``", "`")).collect();
+    match parts.as_slice() {
+        [schema, name] if namespaces.contains(schema) => Some(crate::base::naming::qualify(Some(schema), name)),
+        [_, name] | [name] => Some(name.clone()),
+        _ => None,
     }
 }
 
@@ -1292,6 +1336,8 @@ impl Dump {
                     backfill: None,
                     using: None,
                     autoincrement: None,
+                    collation: None,
+                    generated: None,
                 }));
             }
             created.push(&t.name);

@@ -123,6 +123,8 @@ fn value_of(op: Option<OpKind>, key: &str) -> Value {
         (Some(OpKind::CreateIndex), "columns") => index_columns(),
         // A table's comment, or `false` to drop it.
         (Some(OpKind::AlterTable), "comment") => json!({"anyOf": [{"type": "string"}, {"const": false}]}),
+        // alter_column's `collation = false`: back to the type's default.
+        (Some(OpKind::AlterColumn), "collation") => json!({"anyOf": [per_dialect(), {"const": false}]}),
         (_, "include") => names(),
         (_, "method" | "kind") => json!({"type": "string"}),
         (Some(OpKind::CreateTable), "indexes") => json!({"type": "array", "items": {"$ref": "#/$defs/index"}}),

@@ -1291,7 +1291,8 @@ impl<'i> Decoder<'_, 'i> {
     }
 
     fn alter(&mut self, t: Tbl<'_, 'i>, span: Span) -> Option<AlterSpec> {
-        let table = self.req_name(t, "table", span)?;
+        // In its schema, as every table-level operation (SPEC 9).
+        let table = self.req_table(t, span)?;
         let column = self.req_name(t, "column", span)?;
         let ty = match t.get("type") {
             Some(v) => Some(self.column_type(v)?),
@@ -1328,12 +1329,24 @@ impl<'i> Decoder<'_, 'i> {
             );
             return None;
         }
-        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() {
+        let collation = match t.get("collation") {
+            None => None,
+            Some(v) if matches!(v.get_ref(), Val::Boolean(false)) => Some(None),
+            Some(v) => {
+                let span = self.span(v);
+                Some(Some(Sp::new(self.per_dialect(v)?, span)))
+            }
+        };
+        let generated = match t.get("generated") {
+            None => None,
+            Some(g) => Some(Box::new(self.generated(g)?)),
+        };
+        if ty.is_none() && nullable.is_none() && default.is_none() && comment.is_none() && collation.is_none() && generated.is_none() {
             self.err(
                 codes::EMPTY_ALTER,
                 span,
                 "alter_column changes nothing".into(),
-                "give `type`, `nullable`, `default` or `comment`",
+                "give `type`, `nullable`, `default`, `comment`, `collation` or `generated`",
             );
             return None;
         }
@@ -1347,6 +1360,8 @@ impl<'i> Decoder<'_, 'i> {
             backfill,
             using,
             autoincrement: None,
+            collation,
+            generated,
         })
     }
 

@@ -872,6 +872,8 @@ impl<'d> Planner<'d> {
                     && old.nullable == new.nullable
                     && old.default == new.default
                     && old.autoincrement == new.autoincrement
+                    && old.collation == new.collation
+                    && old.generated == new.generated
                     && drop_check.is_none()
                     && add_check.is_none()
             }
@@ -929,7 +931,10 @@ impl<'d> Planner<'d> {
             }
         }
         if let (Change::AlterColumn { table, old, new, .. }, Some(t)) = (&change, after.as_deref()) {
-            if self.d.data.alter_column == AlterColumn::Modify && !same_sql_type(&old.ty, &new.ty) {
+            // MySQL refuses a foreign key column's new type or collation (error 3780).
+            if self.d.data.alter_column == AlterColumn::Modify
+                && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated)
+            {
                 self.park_foreign_keys(table, t, &new.name, &dependents, span);
             }
         }
@@ -1216,7 +1221,10 @@ impl Planner<'_> {
                     },
                     span,
                 );
-                self.warn_last(codes::DROPS_COLUMN, format!("drops column `{table}`.`{}` and its data", column.name));
+                self.warn_last(
+                    codes::DROPS_COLUMN,
+                    format!("drops column `{}`.`{}` and its data", crate::base::naming::shown(table), column.name),
+                );
                 self.drop_enums(dropped_enums, span);
             }
             Change::RenameColumn { table, from, to, column } => {
@@ -1276,6 +1284,29 @@ impl Planner<'_> {
                 add_check,
             } => {
                 self.create_enums(new_enums, span);
+                if old.generated != new.generated && d.data.alter_column == AlterColumn::Alter {
+                    // A generated column's new expression (SPEC 9). PostgreSQL 15 has
+                    // `ALTER COLUMN ... DROP EXPRESSION` but no `SET EXPRESSION` (17):
+                    // the column is dropped and added again, the engine computing it
+                    // for every row (it moves to the end of the table); replay made
+                    // sure that nothing names it.
+                    // https://www.postgresql.org/docs/15/sql-altertable.html
+                    let (t, name) = (table.clone(), new.name.clone());
+                    self.push(StepKind::DropColumn { table: t, column: name }, span);
+                    let column = Arc::new(self.column_def(new, after, span));
+                    let t = table.clone();
+                    self.push(
+                        StepKind::AddColumn {
+                            table: t,
+                            column,
+                            inline: vec![],
+                        },
+                        span,
+                    );
+                    self.column_comments(table, &[new], span);
+                    self.drop_enums(dropped_enums, span);
+                    return;
+                }
                 if let Some(k) = drop_check {
                     self.drop_constraint(table, k.clone(), span);
                 }
@@ -1298,7 +1329,8 @@ impl Planner<'_> {
                     // default rather than NULL (which would fail the NOT NULL);
                     // then the backfill; then NOT NULL.
                     let interim = Column { nullable: true, ..new.clone() };
-                    let (type_changed, default_changed) = (!same_sql_type(&old.ty, &new.ty), old.default != new.default);
+                    let type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated;
+                    let default_changed = old.default != new.default;
                     if type_changed || default_changed || old.comment != new.comment {
                         let column = Arc::new(self.column_def(&interim, after, span));
                         let comment_changed = old.comment != new.comment;
@@ -1318,7 +1350,8 @@ impl Planner<'_> {
                         if type_changed && narrows(&old.ty, &new.ty) {
                             let (o, n) = (old.ty.neutral(), new.ty.neutral());
                             let message = format!(
-                                "changes `{table}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                "changes `{}`.`{}` from {o} to {n}: values that do not fit are changed or refused",
+                                crate::base::naming::shown(table),
                                 new.name
                             );
                             self.warn_last(codes::NARROWS_TYPE, message);
@@ -1338,7 +1371,9 @@ impl Planner<'_> {
                     self.backfill(table, new, backfill.as_ref(), span);
                 }
                 let column = Arc::new(self.column_def(new, after, span));
-                let mut type_changed = !same_sql_type(&old.ty, &new.ty);
+                // A new collation is spelled with the type: PostgreSQL's
+                // `TYPE ... COLLATE`, MySQL's MODIFY (SPEC 9).
+                let mut type_changed = !same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated;
                 if let (ColumnType::Enum(e1), ColumnType::Enum(e2)) = (&old.ty, &new.ty) {
                     let (n1, v1, n2, v2) = (&e1.name, &e1.values, &e2.name, &e2.values);
                     if n1 == n2 && e1.native && e2.native && d.data.enum_style == EnumStyle::Type {
@@ -1400,7 +1435,8 @@ impl Planner<'_> {
                         self.warn_last(
                             codes::NARROWS_TYPE,
                             format!(
-                                "changes `{table}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                                "changes `{}`.`{}` from {} to {}: values that do not fit are changed or refused",
+                                crate::base::naming::shown(table),
                                 new.name,
                                 old.ty.neutral(),
                                 new.ty.neutral()
@@ -1431,7 +1467,8 @@ impl Planner<'_> {
                     // the backfill, then the check's validation, each in a transaction
                     // of its own; then SET NOT NULL, which finds the validated check
                     // and skips the scan, and the check is dropped.
-                    let check = crate::base::naming::shorten(&format!("{table}_{}_not_null", new.name));
+                    // A constraint's name is bare: it lives in its table's schema.
+                    let check = crate::base::naming::shorten(&format!("{}_{}_not_null", crate::base::naming::bare(table), new.name));
                     if set_not_null {
                         let (t, column, name) = (table.clone(), new.name.clone(), check.clone());
                         self.push(StepKind::AddNotNullCheck { table: t, column, name }, span);

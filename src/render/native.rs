@@ -67,7 +67,7 @@ const COLUMN: [(u64, ColumnStyle); 3] = [
     (0x37e8_7d24_1ab9_0592, ColumnStyle::Postgresql),
 ];
 const CREATE_TABLE: [(u64, TableStyle); 2] = [(0x3d77_f08a_df15_be50, TableStyle::Common), (0x08d7_3c7a_9fd4_9d13, TableStyle::Mysql)];
-const ALTER_COLUMN: [(u64, AlterStyle); 2] = [(0xa158_9a57_57ad_314f, AlterStyle::Postgresql), (0xe962_0553_6c18_e385, AlterStyle::Mysql)];
+const ALTER_COLUMN: [(u64, AlterStyle); 2] = [(0x4439_f0d6_8b2f_3965, AlterStyle::Postgresql), (0xe962_0553_6c18_e385, AlterStyle::Mysql)];
 const TABLE_BODY: u64 = 0xf14d_0288_26ee_c1c5;
 const CONSTRAINT: u64 = 0x25b9_0409_7c46_be68;
 const CREATE_INDEX: u64 = 0xa81a_6487_594f_7863;
@@ -479,6 +479,10 @@ impl Renderer {
                         head(&mut s);
                         s.push_str(" TYPE ");
                         s.push_str(&c.type_sql);
+                        if let Some(collation) = &c.collation {
+                            s.push_str(" COLLATE ");
+                            d.push_ident(collation, &mut s);
+                        }
                         s.push_str(" USING ");
                         match using {
                             Some(u) => s.push_str(statement(u)),

@@ -189,6 +189,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         backfill: None,
                         using: None,
                         autoincrement: None,
+                        collation: None,
+                        generated: None,
                     }),
                     span,
                     None,
@@ -299,6 +301,11 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             backfill: None,
             using: None,
             autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
+            collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
+            // The former expression (alter_column changes only a generated column's).
+            generated: (old.generated != new.generated)
+                .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
+                .flatten(),
         })),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
@@ -338,6 +345,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         backfill: None,
                         using: None,
                         autoincrement: None,
+                        collation: None,
+                        generated: None,
                     }),
                     span,
                     None,
@@ -371,6 +380,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         backfill: None,
                         using: None,
                         autoincrement: Some(true),
+                        collation: None,
+                        generated: None,
                     }),
                     span,
                     None,

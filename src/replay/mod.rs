@@ -510,7 +510,13 @@ impl Replayer<'_> {
                 .collect(),
             Op::CreateIndex { index, .. } => index.option_spans.clone(),
             Op::AddColumn { column, .. } => column_keys(column).collect(),
-            Op::AlterColumn(a) => a.using.iter().map(|u| ("using", u.span)).collect(),
+            Op::AlterColumn(a) => a
+                .using
+                .iter()
+                .map(|u| ("using", u.span))
+                .chain(a.collation.iter().flatten().map(|c| ("collation", c.span)))
+                .chain(a.generated.iter().map(|g| ("generated", g.span)))
+                .collect(),
             _ => vec![],
         };
         Ok(Resolved {
@@ -1787,6 +1793,60 @@ impl Replayer<'_> {
         }
     }
 
+    /// `alter_column`'s `generated` (SPEC 9): the column is a generated one
+    /// (no operation makes a column generated or plain; drop and add it),
+    /// given no default, and nothing else names it: PostgreSQL before 17
+    /// has no `SET EXPRESSION`, so the column is dropped and added again,
+    /// and what names it would go with it (the rule holds on every dialect,
+    /// so that a project compiles for all).
+    fn check_new_expression(&self, schema: &Schema, a: &AlterSpec, at: Span) -> R<()> {
+        let t = schema.tables.get(&a.table.v).ok_or_else(|| no_table(&a.table, &[]))?;
+        let col = check_column(t, &a.column.v, a.column.span)?;
+        if col.generated.is_none() {
+            return Err(err(
+                codes::GENERATED_COLUMN_MISUSE,
+                at,
+                format!(
+                    "`{}` is not a generated column: alter_column changes a generated column's expression",
+                    a.column.v
+                ),
+                "not a generated column",
+            )
+            .help("drop the column and add it again to make it generated"));
+        }
+        if let Some(Some(d)) = &a.default {
+            return Err(err(
+                codes::GENERATED_COLUMN_MISUSE,
+                d.span,
+                format!("generated column `{}` cannot have a default: the engine computes its value", a.column.v),
+                "generated",
+            ));
+        }
+        let column = &a.column.v;
+        let user = t
+            .constraints
+            .iter()
+            .find(|c| c.columns(t).contains(&column.as_str()))
+            .map(|c| format!("{} `{}`", c.kind().replace('_', " "), c.name()))
+            .or_else(|| {
+                t.indexes
+                    .iter()
+                    .find(|i| i.column_names().any(|c| c == column) || expression_uses(i, column))
+                    .map(|i| format!("index `{}`", i.name))
+            })
+            .or_else(|| uses::column_user(schema, &a.table.v, column, &mut vec![]).map(|(kind, name)| format!("{kind} `{name}`")));
+        if let Some(user) = user {
+            return Err(err(
+                codes::COLUMN_STILL_USED,
+                at,
+                format!("{user} uses `{column}`, whose expression changes: PostgreSQL before 17 drops and adds the column to change it"),
+                "still used",
+            )
+            .help("drop it first, and make it again after"));
+        }
+        Ok(())
+    }
+
     /// A column's type, nullability, default or comment, with its backfill.
     fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
         if let Some(Some(d)) = &a.default {
@@ -1797,9 +1857,15 @@ impl Replayer<'_> {
             check_enum_labels(&ty.v, ty.span)?;
             self.check_enums(schema, &new_enums, ty.span)?;
         }
+        if let Some(g) = &a.generated {
+            self.check_new_expression(schema, a, g.span)?;
+        }
         let t = table_mut(schema, &a.table)?;
         let old = check_column(t, &a.column.v, a.column.span)?.clone();
         let mut new = old.clone();
+        if let Some(g) = &a.generated {
+            new.generated = Some(Box::new(g.v.clone()));
+        }
         if let Some(ty) = &a.ty {
             if old.autoincrement && !ty.is_integer() {
                 return Err(err(
@@ -1846,6 +1912,9 @@ impl Replayer<'_> {
                 ));
             }
             new.autoincrement = on;
+        }
+        if let Some(c) = &a.collation {
+            new.collation = c.as_ref().map(|c| Box::new(c.v.clone()));
         }
         if let Some(b) = &a.backfill {
             check_value_type(&new.ty, b)?;
@@ -2717,6 +2786,23 @@ new_name = "address"
         )
         .expect_err("a value for it");
         assert_eq!(e.code, codes::GENERATED_COLUMN_MISUSE);
+        // alter_column's `generated`: a new expression for a generated column only,
+        // with no default, and nothing naming the column.
+        let alter = |column: &str, more: &str| {
+            format!("[[upgrade]]\nop = \"alter_column\"\ntable = \"users\"\ncolumn = \"{column}\"\ngenerated = {{ expr = \"upper(email)\" }}\n{more}")
+        };
+        let changed = revision(&s, &alter("domain", "")).expect("a new expression");
+        let g = changed.tables["users"].columns["domain"].generated.as_ref().expect("still generated");
+        assert_eq!(g.expr.get(&["default"]), Some("upper(email)"));
+        for (then, code) in [
+            (alter("email", ""), codes::GENERATED_COLUMN_MISUSE),
+            (alter("domain", "default = \"x\"\n"), codes::GENERATED_COLUMN_MISUSE),
+        ] {
+            assert_eq!(revision(&s, &then).expect_err("refused").code, code, "{then}");
+        }
+        let indexed = revision(&s, "[[upgrade]]\nop = \"create_index\"\ntable = \"users\"\ncolumns = [\"domain\"]\n").expect("an index");
+        let e = revision(&indexed, &alter("domain", "")).expect_err("the index names it");
+        assert_eq!(e.code, codes::COLUMN_STILL_USED);
         let kind = "[[upgrade]]\nop = \"add_column\"\ntable = \"users\"\ncolumn = { name = \"k\", type = { enum = [\"a\", \"b\"], name = \"kind\" }, default = \"b\" }\n";
         let s = revision(&base(), kind).expect("an enum");
         for (change, code) in [

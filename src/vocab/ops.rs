@@ -114,6 +114,12 @@ pub struct AlterSpec {
     /// Derived only (no file writes it): the column made autoincrement again
     /// (`Some(true)`) by the downgrade of a dropped primary key, or not.
     pub autoincrement: Option<bool>,
+    /// `collation` (SPEC 9): a name or per-dialect table; `Some(None)`
+    /// (`false`) goes back to the type's default.
+    pub collation: Option<Option<Sp<PerDialect>>>,
+    /// `generated` (SPEC 9): a generated column's new expression (and
+    /// whether it is stored), as `add_column` spells it.
+    pub generated: Option<Box<Sp<Generated>>>,
 }
 
 /// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
@@ -272,7 +278,20 @@ impl OpKind {
             OpKind::AddColumn => &["op", "table", "schema", "column", "backfill"],
             OpKind::DropColumn => &["op", "table", "schema", "column"],
             OpKind::RenameColumn => &["op", "table", "schema", "column", "new_name"],
-            OpKind::AlterColumn => &["op", "table", "schema", "column", "type", "nullable", "default", "comment", "backfill", "using"],
+            OpKind::AlterColumn => &[
+                "op",
+                "table",
+                "schema",
+                "column",
+                "type",
+                "nullable",
+                "default",
+                "comment",
+                "collation",
+                "generated",
+                "backfill",
+                "using",
+            ],
             OpKind::CreateIndex => &[
                 "op",
                 "table",

@@ -27,6 +27,10 @@ pub struct NTable {
 pub struct Norm {
     pub tables: BTreeMap<String, NTable>,
     pub enums: BTreeSet<String>,
+    /// Schemas (SPEC 9), without the test's prefix.
+    pub schemas: BTreeSet<String>,
+    /// One line per sequence: its name and definition.
+    pub sequences: BTreeSet<String>,
 }
 
 /// The engine's spelling of a neutral type, as its catalog reports it.
@@ -133,6 +137,17 @@ fn column_line(name: &str, ty: &str, nullable: bool, default: Option<String>) ->
 /// Reads a default as an engine reports it: outer parentheses, quotes and a
 /// PostgreSQL cast removed, then `canon`.
 pub fn canon_default(engine: Engine, raw: &str) -> String {
+    // A sequence's next value: `nextval('ns.s1'::regclass)` (PostgreSQL),
+    // `nextval(`db`.`s1`)` (MariaDB), as `nextval(s1)` (the generator's
+    // sequence names are unique across schemas).
+    if let Some(at) = raw.to_ascii_lowercase().find("nextval(") {
+        let inner = &raw[at + "nextval(".len()..];
+        let inner = inner.rsplit_once(')').map_or(inner, |(i, _)| i).replace("::regclass", "");
+        let unquote = |s: &str| s.trim_matches(|c| c == '\'' || c == '"' || c == '`').to_owned();
+        let inner = unquote(&inner);
+        let name = inner.rsplit_once('.').map_or(inner.as_str(), |(_, n)| n);
+        return format!("nextval({})", unquote(name));
+    }
     let mut t = raw.trim();
     while t.starts_with('(') && t.ends_with(')') {
         t = &t[1..t.len() - 1];
@@ -235,6 +250,10 @@ pub fn expected(engine: Engine, schema: &Schema) -> Norm {
             norm.enums.insert(format!("{} {}", name.to_lowercase(), values.join(",")));
         }
     }
+    norm.schemas = schema.namespaces.clone();
+    for (name, seq) in &schema.sequences {
+        norm.sequences.insert(format!("{name} {}", seq.line()));
+    }
     norm
 }
 
@@ -314,6 +333,13 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
     for (name, values) in &catalog.enums {
         norm.enums.insert(format!("{name} {}", values.join(",")));
     }
+    norm.schemas = catalog.schemas.clone();
+    for (name, s) in &catalog.sequences {
+        norm.sequences.insert(format!(
+            "{name} start {} increment {} min {} max {} cycle {}",
+            s.start, s.increment, s.min, s.max, s.cycle
+        ));
+    }
     norm
 }
 
@@ -343,6 +369,15 @@ pub fn diff(want: &Norm, got: &Norm) -> Vec<String> {
     }
     if want.enums != got.enums {
         out.push(format!("enums: want {:?} got {:?}", want.enums, got.enums));
+    }
+    if want.schemas != got.schemas {
+        out.push(format!("schemas: want {:?} got {:?}", want.schemas, got.schemas));
+    }
+    for x in want.sequences.difference(&got.sequences) {
+        out.push(format!("sequence missing: {x}"));
+    }
+    for x in got.sequences.difference(&want.sequences) {
+        out.push(format!("sequence unexpected: {x}"));
     }
     out
 }

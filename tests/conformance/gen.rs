@@ -5,7 +5,7 @@
 //! expected states are functions of it, so the shrinker can drop parts of a
 //! chain and replay the rest.
 
-use super::model::{apply, Col, Extra, GenExpr, Lit, Op, Schema, Ty};
+use super::model::{apply, schema_of, Col, Extra, GenExpr, Lit, Op, Schema, Seq, Ty};
 use super::prng::Rng;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -162,8 +162,23 @@ impl Chain {
         })
     }
 
+    /// Whether the chain makes schemas or sequences (SPEC 9): it runs on
+    /// PostgreSQL and MariaDB only (SQLite has neither: E0501).
+    pub fn servers_only(&self) -> bool {
+        self.revisions()
+            .iter()
+            .flat_map(|r| r.ops.clone())
+            .any(|op| matches!(op, Op::CreateNamespace { .. } | Op::CreateSequence { .. }))
+    }
+
     pub fn revision_count(&self) -> usize {
         self.revisions().len()
+    }
+
+    /// `write`, with every schema's name prefixed with `prefix` (a test
+    /// database's `schema_prefix`: its schemas are its own).
+    pub fn write_in(&self, dir: &Path, prefix: &str) -> std::io::Result<()> {
+        super::model::with_ns_prefix(prefix, || self.write(dir))
     }
 
     /// Writes `dir/revisions/<id>_<slug>.toml` for every revision.
@@ -209,9 +224,12 @@ struct Gen {
     values: u64,
     type_cursor: usize,
     used: BTreeSet<String>,
-    /// Whether to make generated columns (SPEC 9); the import round trip
-    /// cannot say them (W0816), so its chains have none.
+    /// Whether to make generated columns (SPEC 9).
     generated: bool,
+    /// Whether this chain makes schemas and sequences (SPEC 9), and so runs
+    /// on the servers only. Decided apart from `rng`, so that the other
+    /// chains are made exactly as before.
+    servers: bool,
 }
 
 /// Every neutral type, in turn, so that each chain covers them all.
@@ -367,6 +385,73 @@ impl Gen {
         }
     }
 
+    /// An operation on schemas or sequences (SPEC 9), outside forks (the
+    /// two branches of a fork may apply in either order).
+    fn server_candidate(&mut self) -> Option<Op> {
+        let namespaces: Vec<String> = self.schema.namespaces.iter().cloned().collect();
+        let sequences: Vec<String> = self.schema.sequences.keys().cloned().collect();
+        Some(match self.rng.below(12) {
+            0 | 1 if namespaces.len() < 3 => Op::CreateNamespace { name: self.fresh("ns") },
+            2 if !namespaces.is_empty() => Op::DropNamespace {
+                name: self.rng.pick(&namespaces).clone(),
+            },
+            0..=5 => {
+                let bare = self.fresh("s");
+                let name = match namespaces.is_empty() || self.rng.chance(50) {
+                    true => bare,
+                    false => format!("{}.{bare}", self.rng.pick(&namespaces)),
+                };
+                let min = self.rng.range(1, 10) as i64;
+                let seq = Seq {
+                    start: self.rng.chance(60).then(|| min + self.rng.below(100) as i64),
+                    increment: self.rng.chance(60).then(|| self.rng.range(1, 10) as i64),
+                    min,
+                    max: 1_000_000 + self.rng.below(1000) as i64,
+                    cycle: self.rng.chance(40).then(|| self.rng.chance(50)),
+                };
+                Op::CreateSequence { name, seq }
+            }
+            6 | 7 if !sequences.is_empty() => Op::AlterSequence {
+                name: self.rng.pick(&sequences).clone(),
+                increment: self.rng.range(1, 12) as i64,
+            },
+            8 if !sequences.is_empty() => {
+                // One no default draws from (E0363 otherwise), when there is one.
+                let free: Vec<String> = sequences
+                    .iter()
+                    .filter(|q| {
+                        !self
+                            .schema
+                            .tables
+                            .iter()
+                            .any(|t| t.cols.iter().any(|c| c.default == Some(Lit::Next((*q).clone()))))
+                    })
+                    .cloned()
+                    .collect();
+                Op::DropSequence {
+                    name: self.rng.pick(if free.is_empty() { &sequences } else { &free }).clone(),
+                }
+            }
+            _ if !sequences.is_empty() => {
+                // A column drawing from a sequence, in any schema.
+                let table = self.pick_table(&None)?;
+                Op::AddColumn {
+                    table,
+                    col: Col {
+                        name: self.fresh("c"),
+                        ty: Ty::BigInt,
+                        nullable: true,
+                        default: Some(Lit::Next(self.rng.pick(&sequences).clone())),
+                        no_nulls: false,
+                        generated: None,
+                    },
+                    backfill: None,
+                }
+            }
+            _ => return None,
+        })
+    }
+
     fn pick_table(&mut self, allowed: &Option<BTreeSet<String>>) -> Option<String> {
         let names: Vec<String> = self
             .schema
@@ -394,9 +479,17 @@ impl Gen {
             .iter()
             .filter(|t| allowed.as_ref().is_none_or(|a| a.contains(&t.name)))
             .count();
+        if self.servers && allowed.is_none() && self.rng.chance(25) {
+            return self.server_candidate();
+        }
         let kind = if ntables < 2 && self.rng.chance(70) { 0 } else { self.rng.below(20) };
         if kind == 0 || ntables == 0 {
-            let table = self.table_name();
+            let mut table = self.table_name();
+            // Often in a schema, when there is one.
+            if self.servers && !self.schema.namespaces.is_empty() && self.rng.chance(50) {
+                let namespaces: Vec<String> = self.schema.namespaces.iter().cloned().collect();
+                table = format!("{}.{table}", self.rng.pick(&namespaces));
+            }
             let n = self.rng.range(2, 5);
             let mut cols: Vec<Col> = (0..n).map(|_| self.column()).collect();
             if self.rng.chance(50) {
@@ -482,7 +575,13 @@ impl Gen {
                 table,
                 new: self.column_name(),
             },
-            5 => Op::RenameTable { table, new: self.table_name() },
+            5 => Op::RenameTable {
+                new: match schema_of(&table) {
+                    Some(s) => format!("{s}.{}", self.table_name()),
+                    None => self.table_name(),
+                },
+                table,
+            },
             6 if self.rng.chance(40) => Op::DropTable { table },
             6 => Op::AddColumn {
                 backfill: None,
@@ -621,6 +720,7 @@ impl Gen {
                 }
                 Op::DropIndex {
                     name: self.rng.pick(&all).clone(),
+                    schema: schema_of(&table).map(str::to_owned),
                 }
             }
             15 => {
@@ -654,6 +754,7 @@ impl Gen {
                     Op::RenameIndex {
                         name: self.rng.pick(&indexes).clone(),
                         new: self.fresh("ix"),
+                        schema: schema_of(&table).map(str::to_owned),
                     }
                 } else if !constraints.is_empty() {
                     let name = self.rng.pick(&constraints).clone();
@@ -778,10 +879,18 @@ pub fn generate(seed: u64, min_ops: usize) -> Chain {
     generate_with(seed, min_ops, true)
 }
 
-/// `generate`, with or without generated columns.
+/// `generate`, with or without generated columns (and, with them, some
+/// chains with schemas and sequences, which run on the servers only).
 pub fn generate_with(seed: u64, min_ops: usize, generated: bool) -> Chain {
+    let servers = generated && Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5e9).chance(25);
+    generate_opts(seed, min_ops, generated, servers)
+}
+
+/// `generate_with`, choosing whether the chain has schemas and sequences.
+pub fn generate_opts(seed: u64, min_ops: usize, generated: bool, servers: bool) -> Chain {
     let mut g = Gen {
         generated,
+        servers,
         rng: Rng::new(seed),
         schema: Schema::default(),
         names: 0,
@@ -839,13 +948,6 @@ pub const NOT_GENERATED: &[(&str, &str)] = &[
     ("drop_view", "the harness compares tables and rows, not views"),
     ("execute", "raw SQL has no dialect-neutral expected state in the model"),
     ("alter_table", "the harness compares tables and rows, not table comments"),
-    // SPEC 9: every generated chain runs on the three engines, and SQLite has neither
-    // (tests/engines.rs `schemas_and_sequences_*` covers PostgreSQL and MariaDB).
-    ("create_namespace", "SQLite has no schemas, and every chain runs on SQLite"),
-    ("drop_namespace", "SQLite has no schemas, and every chain runs on SQLite"),
-    ("create_sequence", "SQLite and MySQL have no sequences, and every chain runs on SQLite"),
-    ("drop_sequence", "SQLite and MySQL have no sequences, and every chain runs on SQLite"),
-    ("alter_sequence", "SQLite and MySQL have no sequences, and every chain runs on SQLite"),
 ];
 
 #[test]

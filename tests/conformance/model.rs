@@ -8,8 +8,48 @@
 //! check, so that the engines accept the upgrade and its derived downgrade.
 
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
+
+thread_local! {
+    /// What the written files put before a schema's name (SPEC 9): the test
+    /// database's `schema_prefix`, so that a run's schemas (databases of the
+    /// MariaDB server) are its own. Empty unless `with_ns_prefix` sets it.
+    static NS_PREFIX: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs `f` with the files' schema names prefixed with `prefix`.
+pub fn with_ns_prefix<R>(prefix: &str, f: impl FnOnce() -> R) -> R {
+    NS_PREFIX.with(|p| *p.borrow_mut() = prefix.to_owned());
+    let out = f();
+    NS_PREFIX.with(|p| p.borrow_mut().clear());
+    out
+}
+
+/// A schema's name as the files spell it.
+pub fn ns(schema: &str) -> String {
+    NS_PREFIX.with(|p| format!("{}{schema}", p.borrow()))
+}
+
+/// The model names an object in a schema `schema.name` (no generated name
+/// holds a dot): its schema, if any.
+pub fn schema_of(name: &str) -> Option<&str> {
+    name.split_once('.').map(|(s, _)| s)
+}
+
+/// The name without its schema.
+pub fn bare(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(_, n)| n)
+}
+
+/// A qualified name as a file spells it (`{ next = "..." }`).
+fn qualified(name: &str) -> String {
+    match name.split_once('.') {
+        Some((s, n)) => format!("{}.{n}", ns(s)),
+        None => name.to_owned(),
+    }
+}
 
 /// A neutral column type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +169,8 @@ pub enum Lit {
     Time(String),
     DateTime(String),
     Now,
+    /// A default drawn from a sequence (SPEC 9), by its model name.
+    Next(String),
 }
 
 impl Lit {
@@ -140,6 +182,7 @@ impl Lit {
             Lit::Str(s) => q(s),
             Lit::Date(d) | Lit::Time(d) | Lit::DateTime(d) => d.clone(),
             Lit::Now => "{ expr = \"current_timestamp\" }".into(),
+            Lit::Next(seq) => format!("{{ next = {} }}", q(&qualified(seq))),
         }
     }
 
@@ -151,6 +194,7 @@ impl Lit {
             Lit::Num(n) => canon(n),
             Lit::Str(s) | Lit::Date(s) | Lit::Time(s) | Lit::DateTime(s) => canon(s),
             Lit::Now => "CURRENT_TIMESTAMP".into(),
+            Lit::Next(seq) => format!("nextval({})", bare(seq)),
         }
     }
 }
@@ -391,9 +435,38 @@ fn return_none_key(key: &mut Vec<String>) {
     key.push("\u{0}NULL".into());
 }
 
+/// A sequence (SPEC 9): `start` and `increment` as given (the engines'
+/// defaults are the minimum and 1), the bounds always given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seq {
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min: i64,
+    pub max: i64,
+    pub cycle: Option<bool>,
+}
+
+impl Seq {
+    /// The definition as compared with an engine's catalog.
+    pub fn line(&self) -> String {
+        format!(
+            "start {} increment {} min {} max {} cycle {}",
+            self.start.unwrap_or(self.min),
+            self.increment.unwrap_or(1),
+            self.min,
+            self.max,
+            self.cycle.unwrap_or(false)
+        )
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
     pub tables: Vec<Table>,
+    /// Schemas (SPEC 9), by model name (`ns<N>`).
+    pub namespaces: BTreeSet<String>,
+    /// Sequences by model name (`ns<N>.s<M>` in a schema).
+    pub sequences: BTreeMap<String, Seq>,
 }
 
 impl Schema {
@@ -511,10 +584,13 @@ pub enum Op {
     },
     DropIndex {
         name: String,
+        /// The schema of its table.
+        schema: Option<String>,
     },
     RenameIndex {
         name: String,
         new: String,
+        schema: Option<String>,
     },
     DropConstraint {
         table: String,
@@ -535,6 +611,40 @@ pub enum Op {
         add: String,
         tables: Vec<String>,
     },
+    CreateNamespace {
+        name: String,
+    },
+    DropNamespace {
+        name: String,
+    },
+    CreateSequence {
+        name: String,
+        seq: Seq,
+    },
+    /// `alter_sequence` with `increment` (a `restart` needs a written downgrade).
+    AlterSequence {
+        name: String,
+        increment: i64,
+    },
+    DropSequence {
+        name: String,
+    },
+}
+
+/// `schema` (if the table is in one) and `table`.
+fn table_kv(kv: &mut impl FnMut(&str, String), table: &str) {
+    if let Some(s) = schema_of(table) {
+        kv("schema", q(&ns(s)));
+    }
+    kv("table", q(bare(table)));
+}
+
+/// `schema` (if any) and `name` of an object named in the model `schema.name`.
+fn name_kv(kv: &mut impl FnMut(&str, String), name: &str) {
+    if let Some(s) = schema_of(name) {
+        kv("schema", q(&ns(s)));
+    }
+    kv("name", q(bare(name)));
 }
 
 fn names_toml(cols: &[String]) -> String {
@@ -559,8 +669,11 @@ fn extra_inline(extra: &Extra) -> String {
                 "{{ {}columns = {}, referred_table = {}, referred_columns = [\"id\"]",
                 name(n),
                 names_toml(cols),
-                q(ref_table)
+                q(bare(ref_table))
             );
+            if let Some(schema) = schema_of(ref_table) {
+                let _ = write!(s, ", referred_schema = {}", q(&ns(schema)));
+            }
             if let Some(a) = on_delete {
                 let _ = write!(s, ", on_delete = {}", q(a));
             }
@@ -583,7 +696,7 @@ impl Op {
         match self {
             Op::CreateTable { table, cols, extras } => {
                 kv("op", q("create_table"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 let mut c = String::from("[\n  { name = \"id\", type = \"integer\", primary_key = true },\n");
                 for col in cols {
                     let _ = writeln!(c, "  {},", col.toml());
@@ -611,16 +724,16 @@ impl Op {
             }
             Op::DropTable { table } => {
                 kv("op", q("drop_table"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
             }
             Op::RenameTable { table, new } => {
                 kv("op", q("rename_table"));
-                kv("table", q(table));
-                kv("new_name", q(new));
+                table_kv(&mut kv, table);
+                kv("new_name", q(bare(new)));
             }
             Op::AddColumn { table, col, backfill } => {
                 kv("op", q("add_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", col.toml());
                 if let Some(b) = backfill {
                     kv("backfill", b.toml());
@@ -628,18 +741,18 @@ impl Op {
             }
             Op::DropColumn { table, col } => {
                 kv("op", q("drop_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", q(col));
             }
             Op::RenameColumn { table, col, new } => {
                 kv("op", q("rename_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", q(col));
                 kv("new_name", q(new));
             }
             Op::AlterType { table, col, ty } => {
                 kv("op", q("alter_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", q(col));
                 kv("type", ty.toml());
             }
@@ -650,7 +763,7 @@ impl Op {
                 backfill,
             } => {
                 kv("op", q("alter_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", q(col));
                 kv("nullable", nullable.to_string());
                 if let Some(b) = backfill {
@@ -659,7 +772,7 @@ impl Op {
             }
             Op::AlterDefault { table, col, default } => {
                 kv("op", q("alter_column"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("column", q(col));
                 kv("default", default.as_ref().map(Lit::toml).unwrap_or_else(|| "false".into()));
             }
@@ -671,7 +784,7 @@ impl Op {
                     Extra::Fk { .. } => "create_foreign_key",
                 };
                 kv("op", q(op));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 match extra {
                     Extra::Index { name, cols, unique } => {
                         kv("columns", names_toml(cols));
@@ -702,7 +815,10 @@ impl Op {
                         on_update,
                     } => {
                         kv("columns", names_toml(cols));
-                        kv("referred_table", q(ref_table));
+                        kv("referred_table", q(bare(ref_table)));
+                        if let Some(schema) = schema_of(ref_table) {
+                            kv("referred_schema", q(&ns(schema)));
+                        }
                         kv("referred_columns", "[\"id\"]".into());
                         if let Some(n) = name {
                             kv("name", q(n));
@@ -721,29 +837,67 @@ impl Op {
                 kv("name", q(name));
                 kv("add", names_toml(std::slice::from_ref(add)));
             }
-            Op::DropIndex { name } => {
+            Op::DropIndex { name, schema } => {
                 kv("op", q("drop_index"));
+                if let Some(schema) = schema {
+                    kv("schema", q(&ns(schema)));
+                }
                 kv("name", q(name));
             }
-            Op::RenameIndex { name, new } => {
+            Op::RenameIndex { name, new, schema } => {
                 kv("op", q("rename_index"));
+                if let Some(schema) = schema {
+                    kv("schema", q(&ns(schema)));
+                }
                 kv("name", q(name));
                 kv("new_name", q(new));
             }
             Op::RenameConstraint { table, name, new } => {
                 kv("op", q("rename_constraint"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("name", q(name));
                 kv("new_name", q(new));
             }
             Op::DropConstraint { table, name } => {
                 kv("op", q("drop_constraint"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 kv("name", q(name));
+            }
+            Op::CreateNamespace { name } => {
+                kv("op", q("create_namespace"));
+                kv("name", q(&ns(name)));
+            }
+            Op::DropNamespace { name } => {
+                kv("op", q("drop_namespace"));
+                kv("name", q(&ns(name)));
+            }
+            Op::CreateSequence { name, seq } => {
+                kv("op", q("create_sequence"));
+                name_kv(&mut kv, name);
+                if let Some(start) = seq.start {
+                    kv("start", start.to_string());
+                }
+                if let Some(increment) = seq.increment {
+                    kv("increment", increment.to_string());
+                }
+                kv("min", seq.min.to_string());
+                kv("max", seq.max.to_string());
+                if let Some(cycle) = seq.cycle {
+                    kv("cycle", cycle.to_string());
+                }
+            }
+            Op::AlterSequence { name, increment } => {
+                kv("op", q("alter_sequence"));
+                name_kv(&mut kv, name);
+                kv("increment", increment.to_string());
+            }
+            Op::DropSequence { name } => {
+                kv("op", q("drop_sequence"));
+                name_kv(&mut kv, name);
             }
             Op::BulkInsert { table, rows } => {
                 kv("op", q("bulk_insert"));
-                kv("table", q(table));
+                table_kv(&mut kv, table);
                 let rows: Vec<String> = rows
                     .iter()
                     .map(|row| {
@@ -785,7 +939,13 @@ impl Op {
             | Op::DropConstraint { table, .. }
             | Op::RenameConstraint { table, .. }
             | Op::BulkInsert { table, .. } => vec![table],
-            Op::DropIndex { .. } | Op::RenameIndex { .. } => vec![],
+            Op::DropIndex { .. }
+            | Op::RenameIndex { .. }
+            | Op::CreateNamespace { .. }
+            | Op::DropNamespace { .. }
+            | Op::CreateSequence { .. }
+            | Op::AlterSequence { .. }
+            | Op::DropSequence { .. } => vec![],
             Op::AlterEnum { tables, .. } => tables.iter().map(|t| t.as_str()).collect(),
         }
     }
@@ -794,7 +954,7 @@ impl Op {
 /// The check that holds a non-native enum column, named by the convention.
 fn choice_check(table: &str, col: &Col) -> Option<Check> {
     matches!(col.ty, Ty::Choice(..)).then(|| Check {
-        name: conv(format!("ck_{table}_{}", col.name)),
+        name: conv(format!("ck_{}_{}", bare(table), col.name)),
         col: col.name.clone(),
         expr: String::new(),
     })
@@ -803,7 +963,8 @@ fn choice_check(table: &str, col: &Col) -> Option<Check> {
 fn default_canon(col: &Col) -> Option<Option<String>> {
     match &col.default {
         None => Some(None),
-        Some(Lit::Now) => None,
+        // The engine's clock, or a sequence's next value: unknown.
+        Some(Lit::Now) | Some(Lit::Next(_)) => None,
         Some(l) => Some(Some(l.canon())),
     }
 }
@@ -895,7 +1056,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             if *unique && (duplicate || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols)) {
                 return Err("data not unique".into());
             }
-            let name = name.clone().unwrap_or_else(|| conv(format!("ix_{}_{}", t.name, cols.join("_"))));
+            let name = name.clone().unwrap_or_else(|| conv(format!("ix_{}_{}", bare(&t.name), cols.join("_"))));
             claim(&names, &name)?;
             t.indexes.push(Index {
                 name,
@@ -908,7 +1069,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             if duplicate || !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.distinct_values()) || !t.data_unique(cols) {
                 return Err("bad unique".into());
             }
-            let name = name.clone().unwrap_or_else(|| conv(format!("uq_{}_{}", t.name, cols.join("_"))));
+            let name = name.clone().unwrap_or_else(|| conv(format!("uq_{}_{}", bare(&t.name), cols.join("_"))));
             claim(&names, &name)?;
             t.uniques.push(Index {
                 name,
@@ -934,7 +1095,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             if !ok || !default_ok {
                 return Err("data violates the check".into());
             }
-            let name = name.clone().unwrap_or_else(|| conv(format!("ck_{}_{}", t.name, col)));
+            let name = name.clone().unwrap_or_else(|| conv(format!("ck_{}_{}", bare(&t.name), col)));
             if t.checks.iter().any(|k| k.name == name) || name.len() > 63 {
                 return Err("check name taken".into());
             }
@@ -951,6 +1112,12 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             on_delete,
             on_update,
         } => {
+            // A known schemac defect (seed 125, tests/fixtures/conformance/known/mariadb_125):
+            // from a table in a schema, MariaDB resolves a bare referred table in
+            // that schema, and schemac cannot name the default one there.
+            if schema_of(&t.name).is_some() && schema_of(ref_table).is_none() {
+                return Err("a foreign key from a schema to the default schema".into());
+            }
             let parent = referred.unwrap();
             if cols.len() != 1 || !cols_ok(t, cols) || t.col(&cols[0]).unwrap().ty != Ty::Integer || cols[0] == "id" || t.col_in_check(&cols[0]) {
                 return Err("bad foreign key column".into());
@@ -977,7 +1144,9 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
             if t.fks.iter().any(|f| f.cols == *cols) {
                 return Err("column already has a foreign key".into());
             }
-            let name = name.clone().unwrap_or_else(|| conv(format!("fk_{}_{}_{}", t.name, cols.join("_"), ref_table)));
+            let name = name
+                .clone()
+                .unwrap_or_else(|| conv(format!("fk_{}_{}_{}", bare(&t.name), cols.join("_"), bare(ref_table))));
             if t.fks.iter().any(|f| f.name == name) || t.checks.iter().any(|f| f.name == name) || names.contains(&name) || name.len() > 63 {
                 return Err("fk name taken".into());
             }
@@ -1011,7 +1180,17 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if schema.table_names_used(table) {
                 return Err("table exists".into());
             }
-            let pk_name = conv(format!("pk_{table}"));
+            if schema_of(table).is_some_and(|s| !schema.namespaces.contains(s)) {
+                return Err("no such schema".into());
+            }
+            for c in cols {
+                if let Some(Lit::Next(seq)) = &c.default {
+                    if !schema.sequences.contains_key(seq) {
+                        return Err("no such sequence".into());
+                    }
+                }
+            }
+            let pk_name = conv(format!("pk_{}", bare(table)));
             claim(&schema.global_names(), &pk_name)?;
             let mut all = vec![Col {
                 name: "id".into(),
@@ -1055,6 +1234,10 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if schema.table_names_used(new) {
                 return Err("new name taken".into());
             }
+            // rename_table keeps the table in its schema.
+            if schema_of(table) != schema_of(new) {
+                return Err("a rename moves no table to another schema".into());
+            }
             schema.table_mut(table)?.name = new.clone();
             for t in &mut schema.tables {
                 for f in &mut t.fks {
@@ -1065,6 +1248,14 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             }
         }
         Op::AddColumn { table, col, backfill } => {
+            if let Some(Lit::Next(seq)) = &col.default {
+                if !schema.sequences.contains_key(seq) {
+                    return Err("no such sequence".into());
+                }
+                if !col.nullable || backfill.is_some() {
+                    return Err("a column drawing from a sequence is nullable here".into());
+                }
+            }
             let t = schema.table_mut(table)?;
             if t.col(&col.name).is_some() {
                 return Err("column exists".into());
@@ -1290,11 +1481,48 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 return Err("no such enum".into());
             }
         }
-        Op::DropIndex { name } => {
+        Op::CreateNamespace { name } => {
+            if !schema.namespaces.insert(name.clone()) {
+                return Err("schema exists".into());
+            }
+        }
+        Op::DropNamespace { name } => {
+            let used = schema.tables.iter().any(|t| schema_of(&t.name) == Some(name)) || schema.sequences.keys().any(|q| schema_of(q) == Some(name));
+            if used || !schema.namespaces.remove(name) {
+                return Err("no such schema, or it holds something".into());
+            }
+        }
+        Op::CreateSequence { name, seq } => {
+            if schema_of(name).is_some_and(|s| !schema.namespaces.contains(s)) {
+                return Err("no such schema".into());
+            }
+            let start_ok = seq.start.is_none_or(|s| s >= seq.min && s <= seq.max);
+            if seq.min >= seq.max || !start_ok || seq.increment == Some(0) {
+                return Err("bad sequence bounds".into());
+            }
+            if schema.sequences.insert(name.clone(), seq.clone()).is_some() {
+                return Err("sequence exists".into());
+            }
+        }
+        Op::AlterSequence { name, increment } => {
+            let seq = schema.sequences.get_mut(name).ok_or("no such sequence")?;
+            if *increment == 0 || seq.increment.unwrap_or(1) == *increment {
+                return Err("no change".into());
+            }
+            seq.increment = Some(*increment);
+        }
+        Op::DropSequence { name } => {
+            // E0363: a column's default still draws from it.
+            let used = schema.tables.iter().any(|t| t.cols.iter().any(|c| c.default == Some(Lit::Next(name.clone()))));
+            if used || schema.sequences.remove(name).is_none() {
+                return Err("no such sequence, or a default draws from it".into());
+            }
+        }
+        Op::DropIndex { name, .. } => {
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
             t.indexes.retain(|i| i.name != *name);
         }
-        Op::RenameIndex { name, new } => {
+        Op::RenameIndex { name, new, .. } => {
             claim(&schema.global_names(), new)?;
             let t = schema.tables.iter_mut().find(|t| t.indexes.iter().any(|i| i.name == *name)).ok_or("no index")?;
             t.indexes.iter_mut().filter(|i| i.name == *name).for_each(|i| i.name = new.clone());

@@ -5,7 +5,7 @@
 //! `b:head` gives the schema of replaying `base:head` at once.
 
 use super::gen::{generate, Chain};
-use super::model::{canon, Schema as Expected, Ty};
+use super::model::{canon, Lit, Schema as Expected, Ty};
 use schemac::base::diag::{Format, Sources};
 use schemac::compile::Compiler;
 use schemac::dialect::{Dialect, DialectId};
@@ -83,7 +83,24 @@ fn of_schemac(schema: &Schema) -> Lines {
         for i in &t.indexes {
             lines.insert(format!("index {} {} {}", i.name, list(&i.columns), i.unique));
         }
-        out.insert(name.clone(), lines);
+        // A qualified name is `schema\0name` in schemac's model, `schema.name` in the generator's.
+        let lines = lines.into_iter().map(|l| l.replace('\0', ".")).collect();
+        out.insert(name.replace('\0', "."), lines);
+    }
+    for name in schema.namespaces.keys() {
+        out.entry("(schemas)".into()).or_default().insert(name.clone());
+    }
+    for (name, q) in schema.sequences.iter() {
+        out.entry("(sequences)".into()).or_default().insert(format!(
+            "{} start {:?} increment {} min {:?} max {:?} cycle {}",
+            name.replace('\0', "."),
+            q.start,
+            // schemac keeps an increment of 1 as none given (the default).
+            q.increment.unwrap_or(1),
+            q.min,
+            q.max,
+            q.cycle
+        ));
     }
     out
 }
@@ -93,7 +110,10 @@ fn of_model(schema: &Expected) -> Lines {
     for t in &schema.tables {
         let mut lines = BTreeSet::new();
         for c in &t.cols {
-            let default = c.default.as_ref().map(|d| d.canon()).unwrap_or_else(|| "none".into());
+            let default = match &c.default {
+                Some(Lit::Next(seq)) => format!("next {seq}"),
+                d => d.as_ref().map(|d| d.canon()).unwrap_or_else(|| "none".into()),
+            };
             let generated = c.generated.as_ref().map(|g| g.sql()).unwrap_or_default();
             lines.insert(format!(
                 "column {} {} nullable {} default {default} generated {generated}",
@@ -125,6 +145,19 @@ fn of_model(schema: &Expected) -> Lines {
             lines.insert(format!("index {} {} {}", i.name, list(&i.cols), i.unique));
         }
         out.insert(t.name.clone(), lines);
+    }
+    for name in &schema.namespaces {
+        out.entry("(schemas)".into()).or_default().insert(name.clone());
+    }
+    for (name, q) in &schema.sequences {
+        out.entry("(sequences)".into()).or_default().insert(format!(
+            "{name} start {:?} increment {} min {:?} max {:?} cycle {}",
+            q.start,
+            q.increment.unwrap_or(1),
+            Some(q.min),
+            Some(q.max),
+            q.cycle.unwrap_or(false)
+        ));
     }
     out
 }

@@ -48,6 +48,15 @@ fn ident(engine: Engine, name: &str) -> String {
     }
 }
 
+/// A model table name (`ns<N>.t<M>` in a schema) as the test database
+/// `prefix`es its schemas.
+fn table_ident(engine: Engine, name: &str, prefix: &str) -> String {
+    match name.split_once('.') {
+        Some((schema, table)) => format!("{}.{}", ident(engine, &format!("{prefix}{schema}")), ident(engine, table)),
+        None => ident(engine, name),
+    }
+}
+
 /// The rows of every table with known values, compared with the model.
 fn check_rows(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
@@ -56,7 +65,12 @@ fn check_rows(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
         .iter()
         .map(|t| {
             let select: Vec<String> = t.cols.iter().map(|c| ident(engine, &c.name)).collect();
-            format!("SELECT {} FROM {} ORDER BY {}", select.join(", "), ident(engine, &t.name), ident(engine, "id"))
+            format!(
+                "SELECT {} FROM {} ORDER BY {}",
+                select.join(", "),
+                table_ident(engine, &t.name, &db.schema_prefix()),
+                ident(engine, "id")
+            )
         })
         .collect();
     let refs: Vec<&str> = queries.iter().map(String::as_str).collect();
@@ -108,9 +122,10 @@ pub fn run_chain(chain: &Chain, engine: Engine) -> Outcome {
 fn run_inner(chain: &Chain, engine: Engine, applied: &mut u64) -> Result<(), String> {
     let checkpoints = chain.checkpoints().map_err(|e| format!("invalid chain: {e}"))?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    chain.write(dir.path()).map_err(|e| e.to_string())?;
     let d = dialect_arg(engine);
     let db = TestDb::new(engine, &format!("conf_{}", chain.seed))?;
+    // Its schemas are named after its database (MariaDB: databases of the server).
+    chain.write_in(dir.path(), &db.schema_prefix()).map_err(|e| e.to_string())?;
     let step = |args: &[&str], applied: &mut u64| -> Result<(), String> {
         let mut full = vec!["--dialect", d];
         full.extend_from_slice(args);
@@ -291,11 +306,15 @@ pub fn shrink(chain: &Chain, engine: Engine, mismatch: String, budget: usize) ->
     best
 }
 
+/// What a saved fixture's schema names start with; `regression_fixtures`
+/// puts the test database's own prefix in its place.
+pub const FIXTURE_PREFIX: &str = "fixture_";
+
 /// Saves a shrunk chain as `tests/fixtures/conformance/<engine>_<seed>/`.
 pub fn save(chain: &Chain, engine: Engine, mismatch: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/conformance/{}_{}", engine, chain.seed));
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = chain.write(&dir);
+    let _ = chain.write_in(&dir, FIXTURE_PREFIX);
     let _ = std::fs::write(dir.join("mismatch.txt"), format!("seed {} on {engine}\n{mismatch}\n", chain.seed));
     dir
 }

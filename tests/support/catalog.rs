@@ -22,6 +22,12 @@
 //!   own there (it is always `PRIMARY`), and InnoDB's implicit indexes for
 //!   foreign keys are listed like any other index.
 //! - Enum types exist on PostgreSQL only.
+//! - Schemas (SPEC 9) and sequences exist on PostgreSQL and MariaDB. A test
+//!   isolates its schemas by naming them after its database
+//!   (`TestDb::schema_prefix`, a MariaDB schema being a database of the
+//!   server): only those are read, shown without the prefix, and a table,
+//!   sequence or enum in one is keyed `schema.name`. Sequences that an
+//!   identity column makes are not listed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -29,7 +35,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// Everything a test database holds, by kind of object.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Catalog {
     /// Base tables, by name.
     pub tables: BTreeMap<String, Table>,
@@ -39,6 +45,41 @@ pub struct Catalog {
     pub triggers: BTreeMap<String, String>,
     /// PostgreSQL enum type name to its labels, in their declared order.
     pub enums: BTreeMap<String, Vec<String>>,
+    /// The test's own schemas, without its prefix.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub schemas: BTreeSet<String>,
+    /// Sequences by name (`schema.name` in a schema).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
+}
+
+/// A sequence's definition (not its current value), as the engine reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    pub start: String,
+    pub increment: String,
+    pub min: String,
+    pub max: String,
+    pub cycle: bool,
+}
+
+/// As derived, with `schemas` and `sequences` shown only when there are
+/// some (so the catalogs of projects without them print as before).
+impl fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Catalog");
+        s.field("tables", &self.tables)
+            .field("views", &self.views)
+            .field("triggers", &self.triggers)
+            .field("enums", &self.enums);
+        if !self.schemas.is_empty() {
+            s.field("schemas", &self.schemas);
+        }
+        if !self.sequences.is_empty() {
+            s.field("sequences", &self.sequences);
+        }
+        s.finish()
+    }
 }
 
 impl Catalog {

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread;
 
-pub use super::catalog::{Catalog, Column, ForeignKey, Index, PrimaryKey, Table};
+pub use super::catalog::{Catalog, Column, ForeignKey, Index, PrimaryKey, Sequence, Table};
 use super::sqlite_ddl::{find_constraint, has_autoincrement, sqlite_constraints, Constraint, Kind};
 
 /// One row read back by `TestDb::query_rows`: each value as text, `None`
@@ -149,6 +149,15 @@ impl TestDb {
     /// The database name; for SQLite, the stem of the database file.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The prefix of this test's own schemas (SPEC 9): `<database name>_`.
+    /// On MariaDB a schema is a database of the server, so a test that makes
+    /// schemas names them with it; the catalog reads those schemas only
+    /// (showing them without it), `is_empty` lists them, and dropping the
+    /// `TestDb` drops them.
+    pub fn schema_prefix(&self) -> String {
+        format!("{}_", self.name)
     }
 
     /// SQLite only: the database file.
@@ -346,12 +355,12 @@ impl TestDb {
     /// and range types) or routine; otherwise the error lists what is left.
     pub fn is_empty(&self) -> Result<(), String> {
         let sql = match self.engine {
-            Engine::Sqlite => SQLITE_LEFTOVERS,
-            Engine::Postgres => POSTGRES_LEFTOVERS,
-            Engine::Mariadb => MARIADB_LEFTOVERS,
+            Engine::Sqlite => SQLITE_LEFTOVERS.to_owned(),
+            Engine::Postgres => postgres_leftovers(&self.schema_prefix()),
+            Engine::Mariadb => mariadb_leftovers(&self.schema_prefix()),
         };
         let left: Vec<String> = self
-            .query_rows(sql)?
+            .query_rows(&sql)?
             .into_iter()
             .map(|row| row.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().join(" "))
             .collect();
@@ -376,7 +385,18 @@ impl Drop for TestDb {
         let _ = match self.engine {
             Engine::Sqlite => Ok(String::new()),
             Engine::Postgres => postgres_admin(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)),
-            Engine::Mariadb => mariadb_admin(&format!("DROP DATABASE IF EXISTS `{}`", self.name)),
+            Engine::Mariadb => {
+                // The test's schemas are databases of the server too.
+                let prefix = self.schema_prefix();
+                let listed = mariadb_admin(&format!(
+                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE LEFT(SCHEMA_NAME, {}) = '{prefix}'",
+                    prefix.chars().count()
+                ));
+                for schema in listed.unwrap_or_default().lines().filter(|l| !l.is_empty()) {
+                    let _ = mariadb_admin(&format!("DROP DATABASE IF EXISTS `{}`", schema.replace('`', "``")));
+                }
+                mariadb_admin(&format!("DROP DATABASE IF EXISTS `{}`", self.name))
+            }
         };
     }
 }
@@ -813,43 +833,77 @@ fn sqlite_catalog(db: &TestDb) -> Result<Catalog, String> {
 // PostgreSQL
 // ---------------------------------------------------------------------------
 
-const POSTGRES_LEFTOVERS: &str = "\
+/// Where a PostgreSQL catalog query looks: `public` and the test's own
+/// schemas (`TestDb::schema_prefix`), for the namespace aliased `n`.
+fn pg_schemas(n: &str, prefix: &str) -> String {
+    format!("({n}.nspname = 'public' OR left({n}.nspname, {}) = '{prefix}')", prefix.chars().count())
+}
+
+/// The catalog's key of the object named `name` in the namespace aliased
+/// `n`: the bare name in `public`, `schema.name` (prefix left out) elsewhere.
+fn pg_key(n: &str, name: &str, prefix: &str) -> String {
+    let len = prefix.chars().count();
+    format!(
+        "CASE WHEN {n}.nspname = 'public' THEN {name} \
+         WHEN left({n}.nspname, {len}) = '{prefix}' THEN substr({n}.nspname, {}) || '.' || {name} \
+         ELSE {n}.nspname || '.' || {name} END",
+        len + 1
+    )
+}
+
+fn postgres_leftovers(prefix: &str) -> String {
+    let within = pg_schemas("n", prefix);
+    format!(
+        "\
 SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' \
        WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'foreign table' END, \
-       c.relname \
+       {key} \
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') \
+WHERE {within} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') \
   AND NOT (c.relkind = 'S' AND EXISTS ( \
       SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
         AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))) \
 UNION ALL \
-SELECT 'type', t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
-WHERE n.nspname = 'public' AND (t.typtype IN ('e', 'd', 'r', 'm') \
+SELECT 'type', {tkey} FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+WHERE {within} AND (t.typtype IN ('e', 'd', 'r', 'm') \
   OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))) \
 UNION ALL \
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.proname \
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
-ORDER BY 1, 2";
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {within} \
+UNION ALL \
+SELECT 'schema', n.nspname FROM pg_namespace n WHERE n.nspname <> 'public' AND {within} \
+ORDER BY 1, 2",
+        key = pg_key("n", "c.relname", prefix),
+        tkey = pg_key("n", "t.typname", prefix),
+    )
+}
 
-const POSTGRES_RELATIONS: &str = "\
-SELECT c.relkind, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname";
-
-const POSTGRES_COLUMNS: &str = "\
-SELECT c.relname, a.attname, lower(format_type(a.atttypid, a.atttypmod)), a.attnotnull, \
+/// The catalog queries, in the order `postgres_catalog` reads them.
+fn postgres_queries(prefix: &str) -> Vec<String> {
+    let within = pg_schemas("n", prefix);
+    let key = pg_key("n", "c.relname", prefix);
+    vec![
+        format!(
+            "SELECT c.relkind, {key} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+WHERE {within} AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 2"
+        ),
+        format!(
+            "\
+SELECT {key}, a.attname, lower(format_type(a.atttypid, a.atttypmod)), a.attnotnull, \
        pg_get_expr(d.adbin, d.adrelid), \
        a.attidentity <> '' OR coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false) \
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
-WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname, a.attnum";
-
-const POSTGRES_CONSTRAINTS: &str = "\
-SELECT c.relname, co.conname, co.contype, \
+WHERE {within} AND c.relkind IN ('r', 'p') ORDER BY 1, a.attnum"
+        ),
+        format!(
+            "\
+SELECT {key}, co.conname, co.contype, \
        (SELECT string_agg(a.attname, chr(29) ORDER BY k.ord) \
           FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord) \
           JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum), \
-       f.relname, \
+       {fkey}, \
        (SELECT string_agg(a.attname, chr(29) ORDER BY k.ord) \
           FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord) \
           JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum), \
@@ -857,11 +911,14 @@ SELECT c.relname, co.conname, co.contype, \
 FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid \
 JOIN pg_namespace n ON n.oid = c.relnamespace \
 LEFT JOIN pg_class f ON f.oid = co.confrelid \
-WHERE n.nspname = 'public' AND co.contype IN ('p', 'u', 'f', 'c') \
-ORDER BY c.relname, co.conname";
-
-const POSTGRES_INDEXES: &str = "\
-SELECT t.relname, i.relname, x.indisunique, x.indpred IS NOT NULL, \
+LEFT JOIN pg_namespace fn ON fn.oid = f.relnamespace \
+WHERE {within} AND co.contype IN ('p', 'u', 'f', 'c') \
+ORDER BY 1, co.conname",
+            fkey = pg_key("fn", "f.relname", prefix)
+        ),
+        format!(
+            "\
+SELECT {tkey}, i.relname, x.indisunique, x.indpred IS NOT NULL, \
        (SELECT string_agg(CASE WHEN k.attnum <> 0 THEN a.attname \
                                ELSE pg_get_indexdef(x.indexrelid, k.ord::int, true) END, \
                           chr(29) ORDER BY k.ord) \
@@ -870,21 +927,40 @@ SELECT t.relname, i.relname, x.indisunique, x.indpred IS NOT NULL, \
          WHERE k.ord <= x.indnkeyatts) \
 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
 JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
-WHERE n.nspname = 'public' AND NOT EXISTS ( \
+WHERE {within} AND NOT EXISTS ( \
     SELECT 1 FROM pg_constraint co \
     WHERE co.conindid = x.indexrelid AND co.conrelid = x.indrelid AND co.contype IN ('p', 'u', 'x')) \
-ORDER BY t.relname, i.relname";
-
-const POSTGRES_TRIGGERS: &str = "\
-SELECT tg.tgname, c.relname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
+ORDER BY 1, i.relname",
+            tkey = pg_key("n", "t.relname", prefix)
+        ),
+        format!(
+            "\
+SELECT tg.tgname, {key} FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid \
 JOIN pg_namespace n ON n.oid = c.relnamespace \
-WHERE n.nspname = 'public' AND NOT tg.tgisinternal ORDER BY 1";
-
-const POSTGRES_ENUMS: &str = "\
-SELECT t.typname, string_agg(e.enumlabel, chr(29) ORDER BY e.enumsortorder) \
+WHERE {within} AND NOT tg.tgisinternal ORDER BY 1"
+        ),
+        format!(
+            "\
+SELECT {tkey}, string_agg(e.enumlabel, chr(29) ORDER BY e.enumsortorder) \
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
 LEFT JOIN pg_enum e ON e.enumtypid = t.oid \
-WHERE n.nspname = 'public' AND t.typtype = 'e' GROUP BY t.typname ORDER BY 1";
+WHERE {within} AND t.typtype = 'e' GROUP BY 1 ORDER BY 1",
+            tkey = pg_key("n", "t.typname", prefix)
+        ),
+        format!(
+            "SELECT substr(n.nspname, {}) FROM pg_namespace n WHERE n.nspname <> 'public' AND {within} ORDER BY 1",
+            prefix.chars().count() + 1
+        ),
+        // An identity column's sequence is the column's, not listed.
+        format!(
+            "\
+SELECT {key}, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle \
+FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+WHERE {within} AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+  AND d.objid = c.oid AND d.deptype = 'i') ORDER BY 1"
+        ),
+    ]
+}
 
 /// PostgreSQL's one-letter foreign key action codes, spelled out.
 fn postgres_action(code: &str) -> String {
@@ -901,16 +977,9 @@ fn postgres_action(code: &str) -> String {
 
 fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
     let mut catalog = Catalog::default();
-    let mut batches = db
-        .query_batches(&[
-            POSTGRES_RELATIONS,
-            POSTGRES_COLUMNS,
-            POSTGRES_CONSTRAINTS,
-            POSTGRES_INDEXES,
-            POSTGRES_TRIGGERS,
-            POSTGRES_ENUMS,
-        ])?
-        .into_iter();
+    let queries = postgres_queries(&db.schema_prefix());
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let mut batches = db.query_batches(&queries)?.into_iter();
     let mut next = || batches.next().unwrap_or_default();
     for row in next() {
         match text(&row, 0).as_str() {
@@ -976,6 +1045,21 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
     for row in next() {
         catalog.enums.insert(text(&row, 0), list(&row, 1));
     }
+    for row in next() {
+        catalog.schemas.insert(text(&row, 0));
+    }
+    for row in next() {
+        catalog.sequences.insert(
+            text(&row, 0),
+            Sequence {
+                start: text(&row, 1),
+                increment: text(&row, 2),
+                min: text(&row, 3),
+                max: text(&row, 4),
+                cycle: text(&row, 5) == "t",
+            },
+        );
+    }
     sort_foreign_keys(&mut catalog);
     Ok(catalog)
 }
@@ -984,51 +1068,103 @@ fn postgres_catalog(db: &TestDb) -> Result<Catalog, String> {
 // MariaDB
 // ---------------------------------------------------------------------------
 
-const MARIADB_LEFTOVERS: &str = "\
-SELECT lower(TABLE_TYPE), TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
+/// Where a MariaDB catalog query looks: the test's database and its own
+/// schemas (databases named with `TestDb::schema_prefix`), for the column `col`.
+fn my_schemas(col: &str, prefix: &str) -> String {
+    format!("({col} = DATABASE() OR LEFT({col}, {}) = '{prefix}')", prefix.chars().count())
+}
+
+/// The catalog's key of `name` in the database `col`: the bare name in the
+/// test's database, `schema.name` (prefix left out) in one of its schemas.
+fn my_key(col: &str, name: &str, prefix: &str) -> String {
+    let len = prefix.chars().count();
+    format!(
+        "IF({col} = DATABASE(), {name}, IF(LEFT({col}, {len}) = '{prefix}', \
+         CONCAT(SUBSTRING({col}, {}), '.', {name}), CONCAT({col}, '.', {name})))",
+        len + 1
+    )
+}
+
+fn mariadb_leftovers(prefix: &str) -> String {
+    format!(
+        "\
+SELECT lower(TABLE_TYPE), {tkey} FROM information_schema.TABLES WHERE {tables} \
 UNION ALL SELECT 'trigger', TRIGGER_NAME FROM information_schema.TRIGGERS \
   WHERE TRIGGER_SCHEMA = DATABASE() \
 UNION ALL SELECT lower(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES \
   WHERE ROUTINE_SCHEMA = DATABASE() \
 UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() \
-ORDER BY 1, 2";
+UNION ALL SELECT 'schema', SCHEMA_NAME FROM information_schema.SCHEMATA \
+  WHERE LEFT(SCHEMA_NAME, {len}) = '{prefix}' \
+ORDER BY 1, 2",
+        tkey = my_key("TABLE_SCHEMA", "TABLE_NAME", prefix),
+        tables = my_schemas("TABLE_SCHEMA", prefix),
+        len = prefix.chars().count(),
+    )
+}
 
-const MARIADB_RELATIONS: &str = "\
-SELECT TABLE_TYPE, TABLE_NAME FROM information_schema.TABLES \
-WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
-
-const MARIADB_COLUMNS: &str = "\
-SELECT TABLE_NAME, COLUMN_NAME, lower(COLUMN_TYPE), IS_NULLABLE, COLUMN_DEFAULT, \
+/// The catalog queries, in the order `mariadb_catalog` reads them.
+fn mariadb_queries(prefix: &str) -> Vec<String> {
+    let tkey = my_key("TABLE_SCHEMA", "TABLE_NAME", prefix);
+    let tables = my_schemas("TABLE_SCHEMA", prefix);
+    vec![
+        format!(
+            "SELECT TABLE_TYPE, {tkey}, TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES \
+WHERE {tables} ORDER BY 2"
+        ),
+        format!(
+            "\
+SELECT {tkey}, COLUMN_NAME, lower(COLUMN_TYPE), IS_NULLABLE, COLUMN_DEFAULT, \
        EXTRA LIKE '%auto_increment%' \
-FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
-ORDER BY TABLE_NAME, ORDINAL_POSITION";
-
-const MARIADB_INDEXES: &str = "\
-SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME \
-FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
-ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
-
-const MARIADB_FOREIGN_KEYS: &str = "\
-SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+FROM information_schema.COLUMNS WHERE {tables} \
+ORDER BY 1, ORDINAL_POSITION"
+        ),
+        format!(
+            "\
+SELECT {tkey}, INDEX_NAME, NON_UNIQUE, COLUMN_NAME \
+FROM information_schema.STATISTICS WHERE {tables} \
+ORDER BY 1, INDEX_NAME, SEQ_IN_INDEX"
+        ),
+        format!(
+            "\
+SELECT {kkey}, k.CONSTRAINT_NAME, k.COLUMN_NAME, {rkey}, \
        k.REFERENCED_COLUMN_NAME, lower(r.DELETE_RULE), lower(r.UPDATE_RULE) \
 FROM information_schema.KEY_COLUMN_USAGE k \
 JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
   ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
  AND r.TABLE_NAME = k.TABLE_NAME \
-WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
-ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
-
-const MARIADB_CHECKS: &str = "\
-SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS \
-WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2";
-
-const MARIADB_TRIGGERS: &str = "\
-SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS \
-WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1";
+WHERE {ktables} AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+ORDER BY 1, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+            kkey = my_key("k.TABLE_SCHEMA", "k.TABLE_NAME", prefix),
+            rkey = my_key("k.REFERENCED_TABLE_SCHEMA", "k.REFERENCED_TABLE_NAME", prefix),
+            ktables = my_schemas("k.TABLE_SCHEMA", prefix),
+        ),
+        format!(
+            "SELECT {ckey}, CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS \
+WHERE {ctables} ORDER BY 1, 2",
+            ckey = my_key("CONSTRAINT_SCHEMA", "TABLE_NAME", prefix),
+            ctables = my_schemas("CONSTRAINT_SCHEMA", prefix),
+        ),
+        format!(
+            "SELECT TRIGGER_NAME, {gkey} FROM information_schema.TRIGGERS \
+WHERE {gtables} ORDER BY 1",
+            gkey = my_key("TRIGGER_SCHEMA", "EVENT_OBJECT_TABLE", prefix),
+            gtables = my_schemas("TRIGGER_SCHEMA", prefix),
+        ),
+        format!(
+            "SELECT SUBSTRING(SCHEMA_NAME, {}) FROM information_schema.SCHEMATA \
+WHERE LEFT(SCHEMA_NAME, {}) = '{prefix}' ORDER BY 1",
+            prefix.chars().count() + 1,
+            prefix.chars().count()
+        ),
+    ]
+}
 
 fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
     let mut catalog = Catalog::default();
-    for row in db.query_rows(MARIADB_RELATIONS)? {
+    let queries = mariadb_queries(&db.schema_prefix());
+    let mut sequences = Vec::new();
+    for row in db.query_rows(&queries[0])? {
         match text(&row, 0).as_str() {
             "BASE TABLE" | "SYSTEM VERSIONED" => {
                 catalog.tables.insert(text(&row, 1), Table::default());
@@ -1036,10 +1172,11 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
             "VIEW" => {
                 catalog.views.insert(text(&row, 1));
             }
+            "SEQUENCE" => sequences.push((text(&row, 1), text(&row, 2), text(&row, 3))),
             _ => {}
         }
     }
-    for row in db.query_rows(MARIADB_COLUMNS)? {
+    for row in db.query_rows(&queries[1])? {
         if let Some(table) = table_mut(&mut catalog, &text(&row, 0)) {
             // Since MariaDB 10.2.7 an unquoted NULL here is the NULL
             // default; a string default is shown quoted.
@@ -1054,7 +1191,7 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
             });
         }
     }
-    for row in db.query_rows(MARIADB_INDEXES)? {
+    for row in db.query_rows(&queries[2])? {
         let Some(table) = table_mut(&mut catalog, &text(&row, 0)) else {
             continue;
         };
@@ -1075,7 +1212,7 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
         }
     }
     let mut foreign_keys: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
-    for row in db.query_rows(MARIADB_FOREIGN_KEYS)? {
+    for row in db.query_rows(&queries[3])? {
         let key = foreign_keys.entry((text(&row, 0), text(&row, 1))).or_insert_with(|| ForeignKey {
             name: Some(text(&row, 1)),
             columns: Vec::new(),
@@ -1092,13 +1229,38 @@ fn mariadb_catalog(db: &TestDb) -> Result<Catalog, String> {
             table.foreign_keys.push(key);
         }
     }
-    for row in db.query_rows(MARIADB_CHECKS)? {
+    for row in db.query_rows(&queries[4])? {
         if let Some(table) = table_mut(&mut catalog, &text(&row, 0)) {
             table.checks.insert(text(&row, 1));
         }
     }
-    for row in db.query_rows(MARIADB_TRIGGERS)? {
+    for row in db.query_rows(&queries[5])? {
         catalog.triggers.insert(text(&row, 0), text(&row, 1));
+    }
+    for row in db.query_rows(&queries[6])? {
+        catalog.schemas.insert(text(&row, 0));
+    }
+    // A sequence is a one-row table of its definition.
+    // https://mariadb.com/kb/en/create-sequence/
+    let quote = |name: &str| format!("`{}`", name.replace('`', "``"));
+    for (key, schema, name) in sequences {
+        let sql = format!(
+            "SELECT start_value, increment, minimum_value, maximum_value, cycle_option FROM {}.{}",
+            quote(&schema),
+            quote(&name)
+        );
+        if let Some(row) = db.query_rows(&sql)?.first() {
+            catalog.sequences.insert(
+                key,
+                Sequence {
+                    start: text(row, 0),
+                    increment: text(row, 1),
+                    min: text(row, 2),
+                    max: text(row, 3),
+                    cycle: text(row, 4) == "1",
+                },
+            );
+        }
     }
     sort_foreign_keys(&mut catalog);
     Ok(catalog)

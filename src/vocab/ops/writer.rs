@@ -344,6 +344,18 @@ fn alter_keys<'a>(a: &'a AlterSpec, kv: &mut impl FnMut(&'static str, Toml<'a>))
         Some(None) => kv("comment", bare(false)),
         Some(Some(c)) => kv("comment", Toml::Str(c)),
     }
+    match &a.collation {
+        None => {}
+        Some(None) => kv("collation", bare(false)),
+        Some(Some(c)) => kv("collation", per_dialect(c)),
+    }
+    if let Some(g) = &a.generated {
+        let stored = if g.v.stored { None } else { Some(("stored", bare(false))) };
+        kv(
+            "generated",
+            Toml::Inline([("expr", per_dialect(&g.v.expr))].into_iter().chain(stored).collect()),
+        );
+    }
     if let Some(b) = &a.backfill {
         kv("backfill", value(&b.v));
     }
