@@ -271,6 +271,11 @@ pub struct DialectData {
     /// referential action (MySQL, MariaDB).
     #[serde(default)]
     pub check_excludes_fk_action_columns: bool,
+    /// Whether a foreign key's unqualified referred table is looked for in
+    /// the schema of the table that holds the key (MySQL, MariaDB: a schema
+    /// is a database), not in the default schema.
+    #[serde(default)]
+    pub fk_refers_within_schema: bool,
     /// The most columns a table may have.
     #[serde(default)]
     pub max_columns: Option<usize>,

@@ -587,3 +587,52 @@ backfill = "none"
         );
     }
 }
+
+/// MySQL and MariaDB look for a foreign key's unqualified referred table in
+/// the database of the table that holds the key, so a key from a table in
+/// a schema to a table of the default schema (whose database has no name
+/// in the script) is refused there with a located diagnostic; PostgreSQL
+/// resolves it through the search path and compiles it (conformance
+/// fixture known/mariadb_125).
+#[test]
+fn a_foreign_key_from_a_schema_to_the_default_one_is_refused_on_mysql() {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    std::fs::write(
+        revs.join("a1_schemas.toml"),
+        r#"revision = "a1"
+message = "schemas"
+
+[[upgrade]]
+op = "create_table"
+table = "parents"
+columns = [{ name = "id", type = "integer", primary_key = true }]
+
+[[upgrade]]
+op = "create_namespace"
+name = "billing"
+
+[[upgrade]]
+op = "create_table"
+schema = "billing"
+table = "children"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "parent_id", type = "integer" },
+]
+foreign_keys = [{ columns = ["parent_id"], referred_table = "parents", referred_columns = ["id"] }]
+"#,
+    )
+    .unwrap();
+    for dialect in ["mysql", "mariadb"] {
+        let out = schemac(tmp.path(), &["upgrade", "base:head", "--sql", "--dialect", dialect]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{dialect}: {err}");
+        assert!(out.stdout.is_empty(), "{dialect}: wrote a script");
+        assert!(err.contains("error[E0501]") && err.contains("revisions/a1_schemas.toml:"), "{dialect}: {err}");
+        assert!(err.contains("foreign key") && err.contains("billing.children"), "{dialect}: {err}");
+    }
+    let out = schemac(tmp.path(), &["upgrade", "base:head", "--sql", "--dialect", "postgresql"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -12,6 +12,7 @@ pub mod step;
 
 use crate::base::codes;
 use crate::base::diag::{Diagnostic, Span};
+use crate::base::naming;
 use crate::dialect::{AlterColumn, Autoincrement, Capability, Comments, Dialect, EnumStyle, Online};
 use crate::plan::step::{ColumnDef, CopiedColumn, Placement, Rebuild, Step, StepKind, TableDef};
 use crate::replay::model::*;
@@ -789,6 +790,28 @@ impl<'d> Planner<'d> {
     /// referential action (CASCADE, SET NULL, SET DEFAULT) uses, and the
     /// other way round (error 3823, MariaDB 1901):
     /// https://dev.mysql.com/doc/refman/8.0/en/create-table-check-constraints.html
+    /// MySQL/MariaDB look for a key's unqualified referred table in the
+    /// database of the table that holds it: a key from a table in a schema
+    /// to one in the default schema (whose database has no name here)
+    /// cannot be written.
+    fn check_fk_schemas(&mut self, t: &Table, span: Span) {
+        let Some(schema) = naming::schema_of(&t.name) else { return };
+        for fk in t.foreign_keys() {
+            if naming::schema_of(&fk.ref_table).is_none() {
+                let table = naming::split_qualified(&t.name).1;
+                self.fail(
+                    span,
+                    format!(
+                        "foreign key `{}` of `{schema}.{table}` refers to `{}` in the default schema; {} looks for it in `{schema}` (a schema is a database there) and the default database has no name in the script: put both tables in named schemas, or both in the default one",
+                        fk.name,
+                        fk.ref_table,
+                        self.d.key()
+                    ),
+                );
+            }
+        }
+    }
+
     fn check_against_fk_actions(&mut self, t: &Table, span: Span) {
         let acting: Vec<&String> = t
             .constraints
@@ -891,6 +914,9 @@ impl<'d> Planner<'d> {
         let constrained = grown || matches!(change, Change::AddConstraint { .. });
         if let Some(t) = after.as_deref().filter(|_| constrained && self.d.data.check_excludes_fk_action_columns) {
             self.check_against_fk_actions(t, span);
+        }
+        if let Some(t) = after.as_deref().filter(|_| constrained && self.d.data.fk_refers_within_schema) {
+            self.check_fk_schemas(t, span);
         }
         if let (Some(max), Some(t)) = (self.d.data.max_columns, after.as_deref().filter(|_| grown)) {
             if t.columns.len() > max {
