@@ -419,6 +419,11 @@ impl Dialect {
         out
     }
 
+    /// Whether `word` (lower case) is a reserved word of the dialect.
+    pub fn is_reserved(&self, word: &str) -> bool {
+        self.reserved.contains(word)
+    }
+
     /// Whether `ident` leaves a name as it is.
     pub fn plain_ident(&self, name: &str) -> bool {
         !name.is_empty()

@@ -91,12 +91,20 @@ fn is_kw(t: Option<&Tok>, kws: &[Keyword]) -> bool {
     word(t).is_some_and(|w| w.quote_style.is_none() && kws.contains(&w.keyword))
 }
 
-/// Whether a word names `name`: quoted, exactly; unquoted, without case.
+/// Whether a word names `name`: quoted, exactly; unquoted, without case,
+/// unless every dialect reserves the word (an unquoted `SELECT` in a text
+/// that parses is the keyword, never a column `Select`).
 fn names(w: &Word, name: &str) -> bool {
     match w.quote_style {
         Some(_) => w.value == name,
-        None => w.value.eq_ignore_ascii_case(name),
+        None => w.value.eq_ignore_ascii_case(name) && !reserved_everywhere(&w.value.to_ascii_lowercase()),
     }
+}
+
+/// Whether every dialect reserves `word` (lower case).
+fn reserved_everywhere(word: &str) -> bool {
+    let all = dialects();
+    !all.is_empty() && all.iter().all(|d| d.is_reserved(word))
 }
 
 /// Every dialect's data, loaded once: what each reserves and how it quotes.
@@ -446,6 +454,24 @@ mod tests {
         assert_eq!(f, Found::Text("`b c` > 0".into()));
         let f = rename_column("sqlite", Kind::Expr, "\"a\" > 0", &col("t", "a", true, &none), "é");
         assert_eq!(f, Found::Text("\"é\" > 0".into()));
+    }
+
+    /// A column named like a keyword every dialect reserves (`Select`) is
+    /// never the unquoted keyword of a text (conformance known/view_text_keyword_column).
+    #[test]
+    fn a_keyword_is_not_a_column_of_its_name() {
+        let text = "SELECT id, c5 AS a16 FROM t1";
+        let c = col("t1", "Select", true, &none);
+        assert_eq!(rename_column("sqlite", Kind::Statements, text, &c, "c18"), Found::Text(text.into()));
+        assert_eq!(uses_column("postgresql", Kind::Statements, text, &c), Some(false));
+        let quoted = "SELECT id, \"Select\" FROM t1";
+        assert_eq!(
+            rename_column("sqlite", Kind::Statements, quoted, &c, "c18"),
+            Found::Text("SELECT id, \"c18\" FROM t1".into())
+        );
+        // A word only some dialects reserve may be a column elsewhere.
+        let c = col("t", "key", true, &none);
+        assert_eq!(rename_column("postgresql", Kind::Expr, "key > 0", &c, "k"), Found::Text("k > 0".into()));
     }
 
     #[test]
