@@ -1327,17 +1327,8 @@ impl Dump {
             for c in t.columns.values().filter(|c| draws(&c.default)) {
                 let sp = |v: &str| crate::base::diag::Sp::new(v.to_string(), Span::default());
                 out.push(Op::AlterColumn(crate::vocab::ops::AlterSpec {
-                    table: sp(&t.name),
-                    column: sp(&c.name),
-                    ty: None,
-                    nullable: None,
                     default: Some(c.default.clone().map(|d| crate::base::diag::Sp::new(d, Span::default()))),
-                    comment: None,
-                    backfill: None,
-                    using: None,
-                    autoincrement: None,
-                    collation: None,
-                    generated: None,
+                    ..crate::vocab::ops::AlterSpec::of(sp(&t.name), sp(&c.name))
                 }));
             }
             created.push(&t.name);

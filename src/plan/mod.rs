@@ -1883,13 +1883,7 @@ impl Planner<'_> {
         if covered(t, &fk.columns) {
             return;
         }
-        let index = Index {
-            name: fk.name.clone(),
-            columns: fk.columns.clone(),
-            unique: false,
-            where_: None,
-            options: None,
-        };
+        let index = Index::of_foreign_key(fk);
         let table = table.to_string();
         self.drop_index_now(table, index, span);
     }
@@ -1926,13 +1920,7 @@ impl Planner<'_> {
                 // The engine's own index of that name may still be there (see drop_foreign_key_index).
                 self.drop_index_if_exists(table, &fk.name, span);
             }
-            let index = Index {
-                name: fk.name.clone(),
-                columns: fk.columns.clone(),
-                unique: false,
-                where_: None,
-                options: None,
-            };
+            let index = Index::of_foreign_key(&fk);
             self.push(
                 StepKind::CreateIndex {
                     table: table.to_string(),

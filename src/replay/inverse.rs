@@ -180,17 +180,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             for c in table.columns.values().filter(|c| owned(c)) {
                 out.push(node(
                     Op::AlterColumn(AlterSpec {
-                        table: s(&table.name),
-                        column: s(&c.name),
-                        ty: None,
-                        nullable: None,
                         default: Some(c.default.clone().map(|d| sp(d, span))),
-                        comment: None,
-                        backfill: None,
-                        using: None,
-                        autoincrement: None,
-                        collation: None,
-                        generated: None,
+                        ..AlterSpec::of(s(&table.name), s(&c.name))
                     }),
                     span,
                     None,
@@ -336,17 +327,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             for c in made_not_null {
                 out.push(node(
                     Op::AlterColumn(AlterSpec {
-                        table: s(table),
-                        column: s(c),
-                        ty: None,
                         nullable: Some(true),
-                        default: None,
-                        comment: None,
-                        backfill: None,
-                        using: None,
-                        autoincrement: None,
-                        collation: None,
-                        generated: None,
+                        ..AlterSpec::of(s(table), s(c))
                     }),
                     span,
                     None,
@@ -371,17 +353,8 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             for c in autoincrement {
                 out.push(node(
                     Op::AlterColumn(AlterSpec {
-                        table: s(table),
-                        column: s(&c.name),
-                        ty: None,
-                        nullable: None,
-                        default: None,
-                        comment: None,
-                        backfill: None,
-                        using: None,
                         autoincrement: Some(true),
-                        collation: None,
-                        generated: None,
+                        ..AlterSpec::of(s(table), s(&c.name))
                     }),
                     span,
                     None,

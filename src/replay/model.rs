@@ -111,6 +111,17 @@ pub struct Index {
 }
 
 impl Index {
+    /// The plain index MySQL/MariaDB make for a foreign key, under its name.
+    pub fn of_foreign_key(fk: &ForeignKey) -> Index {
+        Index {
+            name: fk.name.clone(),
+            columns: fk.columns.clone(),
+            unique: false,
+            where_: None,
+            options: None,
+        }
+    }
+
     /// The entries of `columns` that are column names (not expressions),
     /// and the `include` columns.
     pub fn column_names(&self) -> impl Iterator<Item = &String> {

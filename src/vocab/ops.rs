@@ -122,6 +122,26 @@ pub struct AlterSpec {
     pub generated: Option<Box<Sp<Generated>>>,
 }
 
+impl AlterSpec {
+    /// An `alter_column` of `column` that changes nothing yet: the base of
+    /// the derived ones (`AlterSpec { nullable: Some(true), ..AlterSpec::of(t, c) }`).
+    pub fn of(table: Sp<String>, column: Sp<String>) -> AlterSpec {
+        AlterSpec {
+            table,
+            column,
+            ty: None,
+            nullable: None,
+            default: None,
+            comment: None,
+            backfill: None,
+            using: None,
+            autoincrement: None,
+            collation: None,
+            generated: None,
+        }
+    }
+}
+
 /// `alter_enum` (SPEC 9): in this order, renames, additions (at `before`
 /// or `after` a value, else at the end), rows rewritten by `map`, removals.
 #[derive(Clone, Debug, PartialEq)]
