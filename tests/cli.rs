@@ -324,17 +324,6 @@ fn revision_options_as_alembic_based_tools_spell_them() {
     }
 }
 
-/// Writes a project of revision files into a temporary folder.
-fn project_of(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let revs = tmp.path().join("revisions");
-    std::fs::create_dir(&revs).unwrap();
-    for (name, text) in files {
-        std::fs::write(revs.join(name), text).unwrap();
-    }
-    tmp
-}
-
 /// SPEC 10.1: MySQL's version table compares its key without case, so
 /// revision ids that differ only in case are one id.
 #[test]

@@ -537,12 +537,10 @@ fn generated_columns_and_using_are_refused_where_the_dialect_lacks_them() {
 /// 299). Every dialect's downgrade script says so above that step.
 #[test]
 fn downgrade_warns_of_a_unique_key_over_a_backfilled_column() {
-    let tmp = tempfile::tempdir().unwrap();
-    let revs = tmp.path().join("revisions");
-    std::fs::create_dir(&revs).unwrap();
-    std::fs::write(
-        revs.join("a1_create.toml"),
-        r#"revision = "a1"
+    let tmp = project_of(&[
+        (
+            "a1_create.toml",
+            r#"revision = "a1"
 message = "create"
 
 [[upgrade]]
@@ -554,11 +552,10 @@ columns = [
 ]
 unique_constraints = [{ name = "uq_t_code", columns = ["code"] }]
 "#,
-    )
-    .unwrap();
-    std::fs::write(
-        revs.join("b2_relax.toml"),
-        r#"revision = "b2"
+        ),
+        (
+            "b2_relax.toml",
+            r#"revision = "b2"
 down_revision = "a1"
 message = "relax"
 
@@ -574,8 +571,8 @@ column = "code"
 nullable = false
 backfill = "none"
 "#,
-    )
-    .unwrap();
+        ),
+    ]);
     for dialect in ["sqlite", "postgresql", "mysql"] {
         let out = schemac(tmp.path(), &["downgrade", "b2:a1", "--sql", "--dialect", dialect]);
         let script = String::from_utf8_lossy(&out.stdout);
@@ -596,11 +593,8 @@ backfill = "none"
 /// fixture known/mariadb_125).
 #[test]
 fn a_foreign_key_from_a_schema_to_the_default_one_is_refused_on_mysql() {
-    let tmp = tempfile::tempdir().unwrap();
-    let revs = tmp.path().join("revisions");
-    std::fs::create_dir(&revs).unwrap();
-    std::fs::write(
-        revs.join("a1_schemas.toml"),
+    let tmp = project_of(&[(
+        "a1_schemas.toml",
         r#"revision = "a1"
 message = "schemas"
 
@@ -623,8 +617,7 @@ columns = [
 ]
 foreign_keys = [{ columns = ["parent_id"], referred_table = "parents", referred_columns = ["id"] }]
 "#,
-    )
-    .unwrap();
+    )]);
     for dialect in ["mysql", "mariadb"] {
         let out = schemac(tmp.path(), &["upgrade", "base:head", "--sql", "--dialect", dialect]);
         let err = stderr(&out);

@@ -30,6 +30,17 @@ pub fn sql(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
+/// Writes a project of revision files into a temporary folder.
+pub fn project_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let revs = tmp.path().join("revisions");
+    std::fs::create_dir(&revs).unwrap();
+    for (name, text) in files {
+        std::fs::write(revs.join(name), text).unwrap();
+    }
+    tmp
+}
+
 /// The example project and the fixture projects: (name, folder holding `revisions/`).
 pub fn projects() -> Vec<(String, PathBuf)> {
     let mut out = vec![("example".to_string(), root())];
