@@ -54,6 +54,16 @@ fn conformance() {
     let servers = generated.iter().filter(|c| c.servers_only()).count();
     eprintln!("conformance: {servers} of {chains} chains have schemas or sequences (PostgreSQL and MariaDB only)");
     assert!(chains < 5 || with_generated > 0, "no chain has a generated column");
+    // Issue 15: how many chains exercise each class.
+    let mut classes: std::collections::BTreeMap<&str, usize> = Default::default();
+    for chain in &generated {
+        for class in chain.classes() {
+            *classes.entry(class).or_default() += 1;
+        }
+    }
+    for (class, n) in &classes {
+        eprintln!("conformance: class {class}: {n} of {chains} chains");
+    }
     // SCHEMAC_CONFORMANCE_DUMP=DIR writes the chains there and stops: the
     // inputs of `scripts/outputs`, which compares two binaries on them.
     if let Ok(dump) = std::env::var("SCHEMAC_CONFORMANCE_DUMP") {

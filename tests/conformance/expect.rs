@@ -207,17 +207,23 @@ pub fn expected(engine: Engine, schema: &Schema) -> Norm {
         let mut nt = NTable::default();
         for c in &t.cols {
             let default = c.default.as_ref().map(|d| d.canon());
-            let line = column_line(&c.name, &type_name(engine, &c.ty), c.nullable, default);
+            let mut line = column_line(&c.name, &type_name(engine, &c.ty), c.nullable, default);
+            // SQLite's INTEGER PRIMARY KEY is the rowid: its catalog cannot tell.
+            if c.name == "id" && t.autoinc && engine != Engine::Sqlite {
+                line.push_str(" AUTOINCREMENT");
+            }
             match (&c.generated, engine) {
                 (None, _) | (Some(_), Engine::Mariadb) => nt.columns.push(line),
                 (Some(g), Engine::Postgres) => nt.columns.push(format!("{line} GENERATED {}", g.sql())),
                 (Some(_), Engine::Sqlite) => {}
             }
         }
-        nt.keys.insert(match engine {
-            Engine::Mariadb => "pk (id)".into(),
-            _ => format!("pk {} (id)", t.pk_name),
-        });
+        if t.has_pk {
+            nt.keys.insert(match engine {
+                Engine::Mariadb => "pk (id)".into(),
+                _ => format!("pk {} (id)", t.pk_name),
+            });
+        }
         for u in &t.uniques {
             nt.keys.insert(match engine {
                 Engine::Mariadb => format!("index {} {} unique", u.name, list(&u.cols)),
@@ -276,6 +282,15 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
                     Some(expr) => format!("{line} GENERATED {}", generation_expr(expr)),
                     None => line,
                 });
+                continue;
+            }
+            // An autoincrement column: PostgreSQL's identity or serial default,
+            // MariaDB's AUTO_INCREMENT, SQLite's AUTOINCREMENT. schemac spells
+            // it as an identity on PostgreSQL, so a `nextval` default is a
+            // column default over a sequence of the chain's (SPEC 9).
+            if c.autoincrement && c.default.is_none() {
+                nt.columns
+                    .push(format!("{} AUTOINCREMENT", column_line(&c.name, &c.type_name, c.nullable, None)));
                 continue;
             }
             let default = c.default.as_deref().map(|d| canon_default(engine, d));

@@ -122,7 +122,9 @@ fn of_model(schema: &Expected) -> Lines {
                 c.nullable
             ));
         }
-        lines.insert(format!("pk {} (id)", t.pk_name));
+        if t.has_pk {
+            lines.insert(format!("pk {} (id)", t.pk_name));
+        }
         for u in &t.uniques {
             lines.insert(format!("unique {} {}", u.name, list(&u.cols)));
         }

@@ -73,11 +73,20 @@ fn check_rows(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
             )
         })
         .collect();
+    // Issue 15: each view read by its own column names, its rows the table's.
+    let mut queries = queries;
+    for v in &schema.views {
+        let select: Vec<String> = std::iter::once("id".to_owned()).chain(v.cols.iter().map(|(_, a)| a.clone())).collect();
+        queries.push(format!("SELECT {} FROM {} ORDER BY id", select.join(", "), v.name));
+    }
     let refs: Vec<&str> = queries.iter().map(String::as_str).collect();
     let results = match db.query_batches(&refs) {
         Ok(r) => r,
         Err(e) => return vec![format!("rows: {e}")],
     };
+    let mut results = results;
+    let view_results = results.split_off(schema.tables.len().min(results.len()));
+    out.extend(check_view_rows(engine, schema, view_results));
     for (t, rows) in schema.tables.iter().zip(results) {
         let ids: Vec<String> = rows.iter().map(|r| r[0].clone().unwrap_or_default()).collect();
         let want_ids: Vec<String> = t.rows.keys().map(|k| k.to_string()).collect();
@@ -91,6 +100,37 @@ fn check_rows(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
                 let g = row[i].as_deref().map(canon);
                 if *w != g {
                     out.push(format!("row {id} of {:?}, column {:?}: want {w:?} got {g:?}", t.name, c.name));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The rows of each view (issue 15): the rows of its table, the view's
+/// columns the table's columns they read.
+fn check_view_rows(_engine: Engine, schema: &Schema, results: Vec<Vec<Vec<Option<String>>>>) -> Vec<String> {
+    let mut out = Vec::new();
+    if results.len() != schema.views.len() {
+        return vec![format!("views: {} results for {} views", results.len(), schema.views.len())];
+    }
+    for (v, rows) in schema.views.iter().zip(results) {
+        let Some(t) = schema.table(&v.table) else {
+            out.push(format!("view {:?}: no table {:?} in the model", v.name, v.table));
+            continue;
+        };
+        let ids: Vec<String> = rows.iter().map(|r| r[0].clone().unwrap_or_default()).collect();
+        let want_ids: Vec<String> = t.rows.keys().map(|k| k.to_string()).collect();
+        if ids != want_ids {
+            out.push(format!("rows of view {:?}: ids want {want_ids:?} got {ids:?}", v.name));
+            continue;
+        }
+        for (row, (id, want)) in rows.iter().zip(&t.rows) {
+            for (i, (c, a)) in v.cols.iter().enumerate() {
+                let Some(w) = want.get(c) else { continue };
+                let g = row[i + 1].as_deref().map(canon);
+                if *w != g {
+                    out.push(format!("row {id} of view {:?}, column {a:?}: want {w:?} got {g:?}", v.name));
                 }
             }
         }
@@ -138,6 +178,11 @@ fn run_inner(chain: &Chain, engine: Engine, applied: &mut u64) -> Result<(), Str
         let catalog = db.catalog()?;
         let got = actual(engine, &catalog, &cp.schema);
         let mut problems = diff(&expected(engine, &cp.schema), &got);
+        // Issue 15: the views the model has, by name.
+        let want_views: std::collections::BTreeSet<String> = cp.schema.views.iter().map(|v| v.name.clone()).collect();
+        if catalog.views != want_views {
+            problems.push(format!("views: want {want_views:?} got {:?}", catalog.views));
+        }
         if rows {
             problems.extend(check_rows(&db, engine, &cp.schema));
         }
@@ -231,7 +276,7 @@ fn variants(chain: &Chain) -> Vec<Chain> {
                 let op = ops.remove(j);
                 out.push(with(s.clone()));
                 // A create_table with one column or one table-level extra fewer.
-                if let super::model::Op::CreateTable { table, cols, extras } = &op {
+                if let super::model::Op::CreateTable { table, cols, extras, autoinc } = &op {
                     let mut smaller = Vec::new();
                     for k in 0..cols.len() {
                         let mut cols = cols.clone();
@@ -240,6 +285,7 @@ fn variants(chain: &Chain) -> Vec<Chain> {
                             table: table.clone(),
                             cols,
                             extras: extras.clone(),
+                            autoinc: *autoinc,
                         });
                     }
                     for k in 0..extras.len() {
@@ -249,6 +295,7 @@ fn variants(chain: &Chain) -> Vec<Chain> {
                             table: table.clone(),
                             cols: cols.clone(),
                             extras,
+                            autoinc: *autoinc,
                         });
                     }
                     for op2 in smaller {
