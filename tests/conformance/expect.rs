@@ -231,8 +231,13 @@ pub fn expected(engine: Engine, schema: &Schema) -> Norm {
             });
         }
         for i in &t.indexes {
-            nt.keys
-                .insert(format!("index {} {}{}", i.name, list(&i.cols), if i.unique { " unique" } else { "" }));
+            nt.keys.insert(format!(
+                "index {} {}{}{}",
+                i.name,
+                list(&i.cols),
+                if i.unique { " unique" } else { "" },
+                if i.partial { " partial" } else { "" }
+            ));
         }
         for f in &t.fks {
             nt.fks.insert(format!(
@@ -314,8 +319,12 @@ pub fn actual(engine: Engine, catalog: &Catalog, model: &Schema) -> Norm {
             if engine == Engine::Mariadb && !i.unique && !in_model && (fk_names.contains(n.as_str()) || n.starts_with("fk")) {
                 continue;
             }
-            nt.keys
-                .insert(format!("index {n} {}{}", list(&i.columns), if i.unique { " unique" } else { "" }));
+            nt.keys.insert(format!(
+                "index {n} {}{}{}",
+                list(&i.columns),
+                if i.unique { " unique" } else { "" },
+                if i.partial { " partial" } else { "" }
+            ));
         }
         for f in &t.foreign_keys {
             nt.fks.insert(format!(

@@ -171,6 +171,15 @@ impl Chain {
             .any(|op| matches!(op, Op::CreateNamespace { .. } | Op::CreateSequence { .. }))
     }
 
+    /// Whether the chain makes a partial index: it runs on PostgreSQL and
+    /// SQLite only (MySQL and MariaDB have none: E0501).
+    pub fn has_partial(&self) -> bool {
+        self.revisions()
+            .iter()
+            .flat_map(|r| r.ops.iter())
+            .any(|op| matches!(op, Op::Add { extra: Extra::Index { partial: true, .. }, .. }))
+    }
+
     /// The classes of issue 15 this chain exercises (for the counts the
     /// conformance run prints): each operation judged against the model
     /// state before it.
@@ -192,6 +201,9 @@ impl Chain {
                     }
                     Op::RenameTable { table, .. } if schema.views.iter().any(|v| v.table == *table) => {
                         out.insert("views renamed over (table)");
+                    }
+                    Op::RenameColumn { table, col, .. } if schema.table(table).is_some_and(|t| t.col_in_partial(col)) => {
+                        out.insert("partial indexes renamed over");
                     }
                     _ => {}
                 }
@@ -228,6 +240,9 @@ impl Chain {
                     }
                     Op::CreateView { .. } => {
                         out.insert("views");
+                    }
+                    Op::Add { extra: Extra::Index { partial: true, .. }, .. } => {
+                        out.insert("partial indexes");
                     }
                     Op::DropView { .. } => {
                         out.insert("views dropped");
@@ -585,6 +600,7 @@ impl Gen {
                         name: self.maybe_name("ix"),
                         cols: vec![col.name],
                         unique: self.rng.chance(30),
+                        partial: false,
                     },
                     1 => Extra::Unique {
                         name: self.maybe_name("uq"),
@@ -735,12 +751,17 @@ impl Gen {
                 if self.rng.chance(30) {
                     cols.push(self.rng.pick(&t.cols).name.clone());
                 }
+                // Issue 15: some partial, over a column that later renames
+                // must carry into the text (a chain with one runs on
+                // PostgreSQL and SQLite; MariaDB refuses it, E0501).
+                let partial = !self.servers && self.rng.chance(20) && plain_ident(&cols[0]);
                 Op::Add {
                     table,
                     extra: Extra::Index {
                         name: self.maybe_name("ix"),
                         cols,
                         unique: self.rng.chance(30),
+                        partial,
                     },
                 }
             }

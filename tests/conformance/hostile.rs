@@ -253,7 +253,7 @@ fn ident(engine: Engine, name: &str) -> String {
 /// bytes give the same objects and values whatever they are): the client's
 /// arguments and environment. Each project takes one, by its name, so that
 /// the corpus crosses every setting without running twice.
-type ClientSetting = (&'static [&'static str], &'static [(&'static str, &'static str)]);
+pub type ClientSetting = (&'static [&'static str], &'static [(&'static str, &'static str)]);
 
 const MARIADB_SETTINGS: &[ClientSetting] = &[
     (&[], &[]),
@@ -274,7 +274,7 @@ const POSTGRES_SETTINGS: &[ClientSetting] = &[
     (&[], &[("PGCLIENTENCODING", "LATIN1")]),
 ];
 
-fn client_setting(case: &str, engine: Engine) -> ClientSetting {
+pub fn client_setting(case: &str, engine: Engine) -> ClientSetting {
     let all = match engine {
         Engine::Mariadb => MARIADB_SETTINGS,
         Engine::Postgres => POSTGRES_SETTINGS,

@@ -341,7 +341,11 @@ pub struct Index {
     pub name: String,
     pub cols: Vec<String>,
     pub unique: bool,
+    /// A partial index (issue 15): `WHERE <first column> IS NOT NULL`, text
+    /// that renames of the column must carry along.
+    pub partial: bool,
 }
+
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
@@ -417,6 +421,10 @@ impl Table {
     }
     pub fn col_in_check(&self, col: &str) -> bool {
         self.checks.iter().any(|c| c.col == col)
+    }
+    /// Whether a partial index's `where` names `col`.
+    pub fn col_in_partial(&self, col: &str) -> bool {
+        self.indexes.iter().any(|i| i.partial && i.cols[0] == col)
     }
     /// Whether a generated column's expression names `col`.
     pub fn col_in_generated(&self, col: &str) -> bool {
@@ -555,6 +563,8 @@ pub enum Extra {
         name: Option<String>,
         cols: Vec<String>,
         unique: bool,
+        /// `where = "<first column> IS NOT NULL"` (PostgreSQL and SQLite only).
+        partial: bool,
     },
     Unique {
         name: Option<String>,
@@ -717,7 +727,7 @@ fn names_toml(cols: &[String]) -> String {
 fn extra_inline(extra: &Extra) -> String {
     let name = |n: &Option<String>| n.as_ref().map(|n| format!("name = {}, ", q(n))).unwrap_or_default();
     match extra {
-        Extra::Index { name: n, cols, unique } => format!("{{ {}columns = {}, unique = {unique} }}", name(n), names_toml(cols)),
+        Extra::Index { name: n, cols, unique, .. } => format!("{{ {}columns = {}, unique = {unique} }}", name(n), names_toml(cols)),
         Extra::Unique { name: n, cols } => format!("{{ {}columns = {} }}", name(n), names_toml(cols)),
         Extra::Check { name: n, expr, .. } => format!("{{ {}expr = {} }}", name(n), q(expr)),
         Extra::Fk {
@@ -852,13 +862,16 @@ impl Op {
                 kv("op", q(op));
                 table_kv(&mut kv, table);
                 match extra {
-                    Extra::Index { name, cols, unique } => {
+                    Extra::Index { name, cols, unique, partial } => {
                         kv("columns", names_toml(cols));
                         if let Some(n) = name {
                             kv("name", q(n));
                         }
                         if *unique {
                             kv("unique", "true".into());
+                        }
+                        if *partial {
+                            kv("where", q(&format!("{} IS NOT NULL", cols[0])));
                         }
                     }
                     Extra::Unique { name, cols } => {
@@ -1146,9 +1159,13 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
         }
     }
     match extra {
-        Extra::Index { name, cols, unique } => {
+        Extra::Index { name, cols, unique, partial } => {
             if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.indexable()) {
                 return Err("bad index columns".into());
+            }
+            // Its `where` text names the column bare.
+            if *partial && !plain_ident(&cols[0]) {
+                return Err("a partial index over a column whose name needs quotes".into());
             }
             // SQLite keeps one index for identical unique keys, so its catalog cannot show both.
             let duplicate = t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols == *cols);
@@ -1161,6 +1178,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                 name,
                 cols: cols.clone(),
                 unique: *unique,
+                partial: *partial,
             });
         }
         Extra::Unique { name, cols } => {
@@ -1174,6 +1192,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                 name,
                 cols: cols.clone(),
                 unique: true,
+                partial: false,
             });
         }
         Extra::Check { name, col, expr } => {
@@ -1490,6 +1509,10 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if t.col_in_generated(col) {
                 return Err("a generated column's expression names the column".into());
             }
+            // schemac refuses it, naming the index (E0305), as PostgreSQL would.
+            if t.col_in_partial(col) {
+                return Err("a partial index's where names the column".into());
+            }
             if !c.nullable && c.default.is_none() {
                 return Err("a NOT NULL column without default cannot be re-added by the downgrade".into());
             }
@@ -1541,8 +1564,8 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             // reserved words among them, are never plain).
             let plain = new.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && !["group", "default", "select", "order"].contains(&new.as_str());
-            if t.col_in_check(col) && !plain {
-                return Err("a check names the column, and the new name needs quotes".into());
+            if (t.col_in_check(col) || t.col_in_partial(col)) && !plain {
+                return Err("a check or partial index names the column, and the new name needs quotes".into());
             }
             // The derived downgrade renames it back: schemac accepts the
             // upgrade but refuses (E0332) to compile that downgrade when the

@@ -6,6 +6,7 @@
 
 use super::expect::{actual, diff, expected, Norm};
 use super::gen::{Chain, Segment};
+use super::hostile::client_setting;
 use super::model::{canon, Schema};
 use crate::support::engines::{Engine, TestDb};
 use std::path::{Path, PathBuf};
@@ -143,6 +144,37 @@ fn heads(db: &TestDb) -> Result<Vec<String>, String> {
     Ok(rows.into_iter().map(|r| r[0].clone().unwrap_or_default()).collect())
 }
 
+/// Whether `chain` is applied on `engine`: a chain with schemas or
+/// sequences runs on PostgreSQL and MariaDB, one with a partial index on
+/// PostgreSQL and SQLite (SPEC 9; the generator keeps the two apart).
+pub fn runs_on(chain: &Chain, engine: Engine) -> bool {
+    match engine {
+        Engine::Sqlite => !chain.servers_only(),
+        Engine::Mariadb => !chain.has_partial(),
+        Engine::Postgres => true,
+    }
+}
+
+/// The other half of the property for a chain an engine cannot run: schemac
+/// refuses it for that dialect with a located diagnostic, exit 1 and no
+/// script. `None` when it does.
+pub fn refusal_mismatch(chain: &Chain, engine: Engine) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    if let Err(e) = chain.write_in(dir.path(), FIXTURE_PREFIX) {
+        return Some(e.to_string());
+    }
+    let args = ["--message-format", "short", "--dialect", dialect_arg(engine), "upgrade", "base:head", "--sql"];
+    let run = super::hostile::run_limited(dir.path(), &args, std::time::Duration::from_secs(60));
+    (run.code != Some(1) || !run.stdout.is_empty() || !super::hostile::located(&run.stderr)).then(|| {
+        format!(
+            "{engine}: expected a located refusal of {args:?}, got exit {:?}, {} bytes of script, stderr: {}",
+            run.code,
+            run.stdout.len(),
+            run.stderr
+        )
+    })
+}
+
 /// What one run found: statements applied, and the first mismatch.
 pub struct Outcome {
     pub statements: u64,
@@ -166,12 +198,18 @@ fn run_inner(chain: &Chain, engine: Engine, applied: &mut u64) -> Result<(), Str
     let db = TestDb::new(engine, &format!("conf_{}", chain.seed))?;
     // Its schemas are named after its database (MariaDB: databases of the server).
     chain.write_in(dir.path(), &db.schema_prefix()).map_err(|e| e.to_string())?;
+    // Issue 15: each chain's scripts are applied under a client setting its
+    // seed picks (a GBK, Big5, SJIS or Latin-1 client, NO_BACKSLASH_ESCAPES,
+    // ANSI_QUOTES, standard_conforming_strings off, or none): SPEC 10.4 says
+    // the same bytes do the same whatever the client's settings.
+    let (client_args, client_env) = client_setting(&chain.seed.to_string(), engine);
     let step = |args: &[&str], applied: &mut u64| -> Result<(), String> {
         let mut full = vec!["--dialect", d];
         full.extend_from_slice(args);
         let script = compile(dir.path(), &full)?;
         *applied += statements(&script);
-        db.apply(&script).map_err(|e| format!("{engine}: {args:?} failed to apply: {e}"))
+        db.apply_with(&script, client_args, client_env)
+            .map_err(|e| format!("{engine}: {args:?} failed to apply (client {client_args:?} {client_env:?}): {e}"))
     };
     let compare = |i: usize, rows: bool, what: &str| -> Result<Norm, String> {
         let cp = &checkpoints[i];
