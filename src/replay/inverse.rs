@@ -479,10 +479,31 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
     // table that uses the enum: the rows inserted into a created table must
     // be gone by then (a removed value still in a row fails the swap).
     let enum_changed = changes.iter().any(|(c, _)| matches!(c, Change::AlterEnum { .. }));
+    // A sequence that a created table's column draws its default from goes
+    // after the tables: that column is not dropped on its own (conformance
+    // seed 40: create_table, create_sequence, add_column with its default).
+    let feeds_created = |seq: &str| {
+        created.iter().any(|t| {
+            after
+                .tables
+                .get(t)
+                .is_some_and(|t| t.columns.values().any(|c| matches!(&c.default, Some(Value::Next(q)) if q == seq)))
+        })
+    };
+    let mut last = vec![];
     let mut diags = vec![];
     for (i, (c, span)) in changes.iter().enumerate().rev() {
         if on_created_table(c, &created) && !(enum_changed && matches!(c, Change::Insert { .. })) {
             continue;
+        }
+        if let Change::CreateSequence { seq } = c {
+            if feeds_created(&seq.name) {
+                match inverse(c, *span, &revision.v) {
+                    Ok(mut inv) => last.append(&mut inv),
+                    Err(d) => diags.push(d),
+                }
+                continue;
+            }
         }
         match inverse(c, *span, &revision.v) {
             Ok(mut inv) => {
@@ -498,6 +519,7 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
             Err(d) => diags.push(d),
         }
     }
+    ops.append(&mut last);
     if diags.is_empty() {
         Ok(ops)
     } else {

@@ -108,7 +108,7 @@ impl Chain {
             match seg {
                 Segment::Linear(ops) => {
                     for op in ops {
-                        apply(&mut schema, op)?;
+                        apply(&mut schema, op).map_err(|e| format!("{e}: {op:?}"))?;
                     }
                     out.push(Checkpoint {
                         rev: revs[i].id.clone(),
@@ -118,7 +118,7 @@ impl Chain {
                 }
                 Segment::Fork { a, b, merge } => {
                     for op in a {
-                        apply(&mut schema, op)?;
+                        apply(&mut schema, op).map_err(|e| format!("{e}: {op:?}"))?;
                     }
                     out.push(Checkpoint {
                         rev: revs[i].id.clone(),
@@ -126,11 +126,11 @@ impl Chain {
                     });
                     let mut check_b = out[out.len() - 2].schema.clone();
                     for op in b {
-                        apply(&mut schema, op)?;
-                        apply(&mut check_b, op)?;
+                        apply(&mut schema, op).map_err(|e| format!("{e}: {op:?}"))?;
+                        apply(&mut check_b, op).map_err(|e| format!("{e} (branch b alone): {op:?}"))?;
                     }
                     for op in merge {
-                        apply(&mut schema, op)?;
+                        apply(&mut schema, op).map_err(|e| format!("{e}: {op:?}"))?;
                     }
                     out.push(Checkpoint {
                         rev: revs[i + 2].id.clone(),
@@ -202,6 +202,9 @@ impl Chain {
                     Op::RenameTable { table, .. } if schema.views.iter().any(|v| v.table == *table) => {
                         out.insert("views renamed over (table)");
                     }
+                    Op::RenameTable { table, .. } if schema.triggers.iter().any(|t| t.table == *table || t.target == *table) => {
+                        out.insert("triggers renamed over (table)");
+                    }
                     Op::RenameColumn { table, col, .. } if schema.table(table).is_some_and(|t| t.col_in_partial(col)) => {
                         out.insert("partial indexes renamed over");
                     }
@@ -229,6 +232,14 @@ impl Chain {
                     Op::AddColumn { table, col, .. } if !col.nullable && rows(table) => {
                         out.insert("rows before NOT NULL");
                     }
+                    Op::AlterType { table, .. } | Op::DropColumn { table, .. } | Op::AlterNullable { table, .. }
+                        if schema.triggers.iter().any(|t| t.table == *table || t.target == *table) =>
+                    {
+                        out.insert("triggers over tables changed (SQLite rebuilds)");
+                        if matches!(op, Op::AlterType { .. }) && rows(table) {
+                            out.insert("type changes with rows");
+                        }
+                    }
                     Op::AlterType { table, .. } if rows(table) => {
                         out.insert("type changes with rows");
                     }
@@ -240,6 +251,9 @@ impl Chain {
                     }
                     Op::CreateView { .. } => {
                         out.insert("views");
+                    }
+                    Op::CreateTrigger { .. } => {
+                        out.insert("triggers (SQLite)");
                     }
                     Op::Add { extra: Extra::Index { partial: true, .. }, .. } => {
                         out.insert("partial indexes");
@@ -297,6 +311,13 @@ pub fn rev_toml(rev: &Rev) -> String {
     for op in &rev.ops {
         s.push('\n');
         s.push_str(&op.toml());
+    }
+    // A trigger's revision (it holds that one operation) says its downgrade.
+    if let [op] = rev.ops.as_slice() {
+        if let Some(down) = super::model::Trigger::downgrade(op) {
+            s.push('\n');
+            s.push_str(&down);
+        }
     }
     s
 }
@@ -464,6 +485,35 @@ impl Gen {
                 b: b.map(|b| b.name),
             }),
         })
+    }
+
+    /// Sometimes a SQLite trigger on one table whose body updates another
+    /// (both plain-named), or one dropped; never in a chain for the servers.
+    fn trigger_op(&mut self) -> Option<Op> {
+        if self.servers || !self.rng.chance(12) {
+            return None;
+        }
+        let op = if !self.schema.triggers.is_empty() && self.rng.chance(25) {
+            Op::DropTrigger {
+                trigger: self.rng.pick(&self.schema.triggers).clone(),
+            }
+        } else {
+            let plain: Vec<String> =
+                self.schema.tables.iter().map(|t| t.name.clone()).filter(|n| plain_ident(n) && schema_of(n).is_none()).collect();
+            if plain.len() < 2 {
+                return None;
+            }
+            let table = self.rng.pick(&plain).clone();
+            let target = self.rng.pick(&plain).clone();
+            Op::CreateTrigger {
+                trigger: super::model::Trigger {
+                    name: self.fresh("trg"),
+                    table,
+                    target,
+                },
+            }
+        };
+        apply(&mut self.schema, &op).ok().map(|()| op)
     }
 
     fn maybe_name(&mut self, prefix: &str) -> Option<String> {
@@ -1012,6 +1062,13 @@ impl Gen {
     /// Generates up to `n` valid operations into `ops`, keeping to `allowed`
     /// tables (and the ones these operations create).
     fn ops(&mut self, n: usize, allowed: &mut Option<BTreeSet<String>>) -> Vec<Op> {
+        self.ops_beside(n, allowed, None)
+    }
+
+    /// `ops`, each also valid on `alone` (a branch's own view of the schema:
+    /// the state before the fork, which the other branch has not changed),
+    /// which the accepted operations then change too.
+    fn ops_beside(&mut self, n: usize, allowed: &mut Option<BTreeSet<String>>, mut alone: Option<&mut Schema>) -> Vec<Op> {
         let mut ops = Vec::new();
         let mut tries = 0;
         // Once this revision drops a unique key or index, its derived
@@ -1034,6 +1091,17 @@ impl Gen {
                 if op.tables().iter().any(|t| !a.contains(*t) && Some(*t) != created) {
                     continue;
                 }
+            }
+            if let Some(alone) = alone.as_deref_mut() {
+                let mut next = alone.clone();
+                if apply(&mut next, &op).is_err() {
+                    continue;
+                }
+                let mut here = self.schema.clone();
+                if apply(&mut here, &op).is_err() {
+                    continue;
+                }
+                *alone = next;
             }
             if apply(&mut self.schema, &op).is_ok() {
                 key_dropped |= matches!(op, Op::DropConstraint { .. } | Op::DropIndex { .. });
@@ -1092,14 +1160,21 @@ pub fn generate_opts(seed: u64, min_ops: usize, generated: bool, servers: bool) 
             }
             let mut sa = Some(sa);
             let mut sb = Some(sb);
+            let mut before = g.schema.clone();
             let n = g.rng.range(2, 4);
             let a = g.ops(n, &mut sa);
             let n = g.rng.range(2, 4);
-            let b = g.ops(n, &mut sb);
+            // Branch b applies on its own too (revision `a` not there).
+            let b = g.ops_beside(n, &mut sb, Some(&mut before));
             let n = g.rng.below(2);
             let m = g.ops(n, &mut None);
             total += a.len() + b.len() + m.len();
             segments.push(Segment::Fork { a, b, merge: m });
+        } else if let Some(op) = g.trigger_op() {
+            // Issue 15: a SQLite trigger made or dropped by an `execute`, in
+            // a revision of its own that says its `[[downgrade]]`.
+            total += 1;
+            segments.push(Segment::Linear(vec![op]));
         } else {
             let n = g.rng.range(2, 5);
             let ops = g.ops(n, &mut None);

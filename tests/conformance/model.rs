@@ -485,6 +485,41 @@ pub struct Schema {
     pub sequences: BTreeMap<String, Seq>,
     /// Views over one table each (issue 15), in creation order.
     pub views: Vec<View>,
+    /// SQLite triggers made by `execute` (issue 15), in creation order.
+    pub triggers: Vec<Trigger>,
+}
+
+/// A trigger `AFTER INSERT ON <table>` whose body updates `<target>`, made
+/// by an `execute` for SQLite (a no-op elsewhere), in a revision of its own
+/// with the `[[downgrade]]` that drops it: the raw SQL a rebuild or a
+/// rename of either table must carry along.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    pub target: String,
+}
+
+impl Trigger {
+    pub fn create_sql(&self) -> String {
+        format!(
+            "CREATE TRIGGER {} AFTER INSERT ON {} BEGIN UPDATE {} SET id = id WHERE id < 0; END",
+            self.name, self.table, self.target
+        )
+    }
+    fn execute(sql: &str) -> String {
+        format!("op = \"execute\"\nsql = {{ sqlite = {}, default = \"\" }}\n", q(sql))
+    }
+    /// The `[[downgrade]]` of the revision that creates it or drops it.
+    pub fn downgrade(op: &Op) -> Option<String> {
+        match op {
+            Op::CreateTrigger { trigger } => {
+                Some(format!("[[downgrade]]\n{}", Self::execute(&format!("DROP TRIGGER IF EXISTS {}", trigger.name))))
+            }
+            Op::DropTrigger { trigger } => Some(format!("[[downgrade]]\n{}", Self::execute(&trigger.create_sql()))),
+            _ => None,
+        }
+    }
 }
 
 /// A view `SELECT id, <col> AS <alias>, ... FROM <table>`: its columns are
@@ -586,6 +621,13 @@ pub enum Extra {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
+    /// A SQLite trigger (issue 15), alone in its revision.
+    CreateTrigger {
+        trigger: Trigger,
+    },
+    DropTrigger {
+        trigger: Trigger,
+    },
     CreateTable {
         table: String,
         cols: Vec<Col>,
@@ -797,6 +839,12 @@ impl Op {
                         kv(key, format!("[\n  {},\n]", items.join(",\n  ")));
                     }
                 }
+            }
+            Op::CreateTrigger { trigger } => {
+                s.push_str(&Trigger::execute(&trigger.create_sql()));
+            }
+            Op::DropTrigger { trigger } => {
+                s.push_str(&Trigger::execute(&format!("DROP TRIGGER {}", trigger.name)));
             }
             Op::DropTable { table } => {
                 kv("op", q("drop_table"));
@@ -1051,6 +1099,7 @@ impl Op {
             | Op::DropSequence { .. } => vec![],
             Op::CreateView { view } => vec![view.table.as_str()],
             Op::DropView { table, .. } => vec![table],
+            Op::CreateTrigger { trigger } | Op::DropTrigger { trigger } => vec![&trigger.table, &trigger.target],
             Op::AlterEnum { tables, .. } => tables.iter().map(|t| t.as_str()).collect(),
         }
     }
@@ -1290,6 +1339,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
 /// Checks `op` against `schema` and applies it; on error nothing changed.
 pub fn apply(schema: &mut Schema, op: &Op) -> Result<(), String> {
     let mut next = schema.clone();
+    trigger_rules(&mut next, op)?;
     view_rules(&mut next, op)?;
     for t in &mut next.tables {
         t.refresh();
@@ -1376,9 +1426,50 @@ fn view_rules(schema: &mut Schema, op: &Op) -> Result<(), String> {
     apply_in(schema, op)
 }
 
+/// What triggers allow: the model keeps their tables from being dropped (the
+/// derived downgrade of a drop_table cannot make an `execute`'s trigger
+/// again) and their renames to plain names (the text names them bare).
+fn trigger_rules(schema: &mut Schema, op: &Op) -> Result<(), String> {
+    let uses = |table: &str| schema.triggers.iter().any(|t| t.table == table || t.target == table);
+    match op {
+        Op::CreateTrigger { trigger } => {
+            let names = [&trigger.table, &trigger.target];
+            if trigger.table == trigger.target
+                || names.iter().any(|n| schema.table(n).is_none() || !plain_ident(n))
+                || schema.triggers.iter().any(|t| t.name == trigger.name)
+            {
+                return Err("a trigger over two plain-named tables".into());
+            }
+            schema.triggers.push(trigger.clone());
+        }
+        Op::DropTrigger { trigger } => {
+            if !schema.triggers.contains(trigger) {
+                return Err("no such trigger".into());
+            }
+            schema.triggers.retain(|t| t != trigger);
+        }
+        Op::DropTable { table } if uses(table) => return Err("a trigger names the table".into()),
+        Op::RenameTable { table, new } if uses(table) => {
+            if !plain_ident(new) {
+                return Err("a trigger names the table, and the new name needs quotes".into());
+            }
+            for t in &mut schema.triggers {
+                for n in [&mut t.table, &mut t.target] {
+                    if n == table {
+                        *n = new.clone();
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
     match op {
         Op::CreateView { .. } | Op::DropView { .. } => return Err("views are view_rules' (unreachable)".into()),
+        Op::CreateTrigger { .. } | Op::DropTrigger { .. } => return Ok(()),
         Op::CreateTable { table, cols, extras, autoinc } => {
             if schema.table_names_used(table) {
                 return Err("table exists".into());
