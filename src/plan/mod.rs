@@ -524,7 +524,14 @@ impl<'d> Planner<'d> {
                 Change::RenameTable { from, to } => {
                     self.flush(from);
                     self.flush(to);
+                    self.flush_text_dependents(None);
                 }
+                // A pending rebuild of another table re-creates its triggers
+                // and views from their text as it was when the group formed:
+                // a rename rewrites that text, so those rebuilds go first
+                // (conformance seed 50: a trigger on a table renamed back,
+                // re-created by a later rebuild under the old name).
+                Change::RenameColumn { table, .. } => self.flush_text_dependents(Some(table)),
                 Change::CreateView { .. } | Change::DropView { .. } | Change::Execute { .. } => self.flush_all(),
                 _ => {}
             }
@@ -1104,6 +1111,23 @@ impl<'d> Planner<'d> {
 
     fn flush_all(&mut self) {
         let names: Vec<String> = self.groups.keys().cloned().collect();
+        for n in names {
+            self.flush(&n);
+        }
+    }
+
+    /// Flushes the pending rebuilds (other than `except`'s) that re-create
+    /// triggers or views from their text.
+    fn flush_text_dependents(&mut self, except: Option<&str>) {
+        let names: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|(n, g)| {
+                Some(n.as_str()) != except
+                    && !(g.dependents.views.is_empty() && g.dependents.triggers.is_empty() && g.dependents.naming_triggers.is_empty())
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
         for n in names {
             self.flush(&n);
         }

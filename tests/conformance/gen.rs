@@ -5,7 +5,7 @@
 //! expected states are functions of it, so the shrinker can drop parts of a
 //! chain and replay the rest.
 
-use super::model::{apply, plain_ident, schema_of, Col, Extra, GenExpr, Lit, Op, Schema, Seq, Ty, View};
+use super::model::{apply, EnumEdit, plain_ident, schema_of, Col, Extra, GenExpr, Lit, Op, Schema, Seq, Ty, View};
 use super::prng::Rng;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -243,8 +243,19 @@ impl Chain {
                     Op::AlterType { table, .. } if rows(table) => {
                         out.insert("type changes with rows");
                     }
-                    Op::AlterEnum { .. } => {
-                        out.insert("enum changes");
+                    Op::AlterEnum { name, edit, .. } => {
+                        out.insert(match edit {
+                            EnumEdit::Add(_) => "enum values added",
+                            EnumEdit::Rename(..) => "enum values renamed",
+                            EnumEdit::Remove(..) => "enum values removed (rows mapped)",
+                        });
+                        let of_enum = |c: &Col| matches!(&c.ty, Ty::Enum(n, _) | Ty::Choice(n, _) if n == name);
+                        if schema.tables.iter().flat_map(|t| &t.cols).any(|c| of_enum(c) && c.default.is_some()) {
+                            out.insert("enum changes with defaults");
+                        }
+                        if schema.tables.iter().any(|t| !t.rows.is_empty() && t.cols.iter().any(of_enum)) {
+                            out.insert("enum changes with rows");
+                        }
                     }
                     Op::RenameColumn { table, col, .. } if schema.table(table).is_some_and(|t| t.col_in_check(col)) => {
                         out.insert("checked columns renamed");
@@ -691,7 +702,15 @@ impl Gen {
         }
         let table = self.pick_table(allowed)?;
         let t = self.schema.table(&table)?.clone();
-        let col = self.rng.pick(&t.cols[1..]).clone();
+        let mut col = self.rng.pick(&t.cols[1..]).clone();
+        // Enum changes (kind 7) had been rare: prefer an enum column there.
+        if kind == 7 {
+            if let Some(e) = t.cols.iter().find(|c| matches!(c.ty, Ty::Enum(..) | Ty::Choice(..))) {
+                if self.rng.chance(60) {
+                    col = e.clone();
+                }
+            }
+        }
         Some(match kind {
             1 | 2 if self.rng.chance(25) => {
                 let col = self.generated_column(&t.cols)?;
@@ -741,7 +760,7 @@ impl Gen {
             },
             // A value added to the column's enum, on every column that uses it (SPEC 9).
             7 if matches!(col.ty, Ty::Enum(..) | Ty::Choice(..)) => {
-                let (Ty::Enum(name, _) | Ty::Choice(name, _)) = &col.ty else { unreachable!() };
+                let (Ty::Enum(name, values) | Ty::Choice(name, values)) = &col.ty else { unreachable!() };
                 let tables = self
                     .schema
                     .tables
@@ -749,9 +768,21 @@ impl Gen {
                     .filter(|t| t.cols.iter().any(|c| matches!(&c.ty, Ty::Enum(n, _) | Ty::Choice(n, _) if n == name)))
                     .map(|t| t.name.clone())
                     .collect();
+                // SPEC 9: a value added, renamed, or removed with its rows
+                // (and defaults) mapped to a kept one.
+                let edit = match self.rng.below(3) {
+                    0 => EnumEdit::Add(self.fresh("v")),
+                    1 => EnumEdit::Rename(self.rng.pick(values).clone(), self.fresh("v")),
+                    _ if values.len() >= 2 => {
+                        let v = self.rng.pick(values).clone();
+                        let kept = self.rng.pick(values).clone();
+                        EnumEdit::Remove(v, kept)
+                    }
+                    _ => return None,
+                };
                 Op::AlterEnum {
                     name: name.clone(),
-                    add: self.fresh("v"),
+                    edit,
                     tables,
                 }
             }

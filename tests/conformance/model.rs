@@ -591,6 +591,17 @@ impl Schema {
     }
 }
 
+/// One change of `alter_enum` (SPEC 9), on every column of the enum.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnumEdit {
+    Add(String),
+    /// `rename = { old = "new" }`: rows and defaults follow.
+    Rename(String, String),
+    /// `remove = [v]` with `map = { v = "kept" }`: rows and defaults holding
+    /// `v` take `kept`.
+    Remove(String, String),
+}
+
 /// A table-level extra in `create_table`, or a separate operation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Extra {
@@ -722,7 +733,7 @@ pub enum Op {
     /// `alter_enum` adding one value at the end; `tables` use the enum.
     AlterEnum {
         name: String,
-        add: String,
+        edit: EnumEdit,
         tables: Vec<String>,
     },
     CreateNamespace {
@@ -959,10 +970,17 @@ impl Op {
                     }
                 }
             }
-            Op::AlterEnum { name, add, .. } => {
+            Op::AlterEnum { name, edit, .. } => {
                 kv("op", q("alter_enum"));
                 kv("name", q(name));
-                kv("add", names_toml(std::slice::from_ref(add)));
+                match edit {
+                    EnumEdit::Add(v) => kv("add", names_toml(std::slice::from_ref(v))),
+                    EnumEdit::Rename(old, new) => kv("rename", format!("{{ {} = {} }}", q(old), q(new))),
+                    EnumEdit::Remove(v, kept) => {
+                        kv("remove", names_toml(std::slice::from_ref(v)));
+                        kv("map", format!("{{ {} = {} }}", q(v), q(kept)));
+                    }
+                }
             }
             Op::CreateView { view } => {
                 kv("op", q("create_view"));
@@ -1772,17 +1790,51 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             c.default = default.clone();
         }
         Op::Add { table, extra } => add_extra(schema, table, extra)?,
-        Op::AlterEnum { name, add, .. } => {
+        Op::AlterEnum { name, edit, .. } => {
             let mut found = false;
             for t in schema.tables.iter_mut() {
+                let mut moved: Vec<(String, String, String)> = vec![];
                 for c in t.cols.iter_mut() {
-                    if let Ty::Enum(n, values) | Ty::Choice(n, values) = &mut c.ty {
-                        if n == name {
-                            if values.contains(add) {
+                    let (Ty::Enum(n, values) | Ty::Choice(n, values)) = &mut c.ty else { continue };
+                    if n != name {
+                        continue;
+                    }
+                    found = true;
+                    let (from, to) = match edit {
+                        EnumEdit::Add(v) => {
+                            if values.contains(v) {
                                 return Err("value taken".into());
                             }
-                            values.push(add.clone());
-                            found = true;
+                            values.push(v.clone());
+                            continue;
+                        }
+                        EnumEdit::Rename(old, new) => {
+                            let Some(i) = values.iter().position(|v| v == old) else { return Err("no such value".into()) };
+                            if values.contains(new) {
+                                return Err("value taken".into());
+                            }
+                            values[i] = new.clone();
+                            (old, new)
+                        }
+                        EnumEdit::Remove(v, kept) => {
+                            if v == kept || !values.contains(v) || !values.contains(kept) {
+                                return Err("a removal maps to a value kept".into());
+                            }
+                            values.retain(|x| x != v);
+                            (v, kept)
+                        }
+                    };
+                    if c.default == Some(Lit::Str(from.clone())) {
+                        c.default = Some(Lit::Str(to.clone()));
+                    }
+                    moved.push((c.name.clone(), from.clone(), to.clone()));
+                }
+                for (col, from, to) in moved {
+                    for row in t.rows.values_mut() {
+                        if let Some(Some(v)) = row.get_mut(&col) {
+                            if *v == from {
+                                *v = to.clone();
+                            }
                         }
                     }
                 }
