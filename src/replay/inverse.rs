@@ -104,7 +104,7 @@ fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
     OpNode {
         op,
         span,
-        derived: Some(DerivedNote { warning }),
+        derived: Some(DerivedNote { warning, enum_check: None }),
     }
 }
 
@@ -230,7 +230,13 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             indexes,
             ..
         } => {
-            let mut out = vec![node(
+            // A non-native enum's check comes back with the column, under
+            // the name it had (a rename of the column or table kept it).
+            let enum_check = |c: &Constraint| match (&column.ty, c) {
+                (ColumnType::Enum(e), Constraint::Check { expr, .. }) => !e.native && *expr == enum_check_expr(&column.name, &e.values),
+                _ => false,
+            };
+            let mut add = node(
                 Op::AddColumn {
                     table: s(table),
                     column: column_spec(column, span),
@@ -241,12 +247,11 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                     "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
                     column.name
                 )),
-            )];
-            // A non-native enum's check comes back with the column.
-            let enum_check = |c: &Constraint| match (&column.ty, c) {
-                (ColumnType::Enum(e), Constraint::Check { expr, .. }) => !e.native && *expr == enum_check_expr(&column.name, &e.values),
-                _ => false,
-            };
+            );
+            if let Some(d) = add.derived.as_mut() {
+                d.enum_check = constraints.iter().find(|c| enum_check(c)).map(|c| c.name().to_string());
+            }
+            let mut out = vec![add];
             for c in constraints.iter().filter(|c| !enum_check(c)) {
                 out.push(node(
                     Op::AddConstraint {
