@@ -804,8 +804,9 @@ fn odd_enum_rename_mariadb() {
 /// Conformance fixture `choice_check_renamed_then_dropped`: a non-native
 /// enum column's check keeps its name when the column and its table are
 /// renamed; the derived downgrade of the column's drop makes the check
-/// again under that name, not the one the convention gives the new names.
-/// (The column is the last: re-added, it comes back at the end.)
+/// again under that name, not the one the convention gives the new names;
+/// so does the derived downgrade of a type change that dropped the check.
+/// (The dropped column is the last: re-added, it comes back at the end.)
 fn enum_check_renamed_then_dropped(engine: Engine) {
     let dir = project_of(&[
         (
@@ -819,6 +820,7 @@ table = "items"
 columns = [
   { name = "id", type = "integer", primary_key = true },
   { name = "note", type = "text" },
+  { name = "grade", type = { enum = ["x", "y"], name = "grade", native = false } },
   { name = "kind", type = { enum = ["a", "b", "it's"], name = "kind", native = false } },
 ]
 "#,
@@ -827,13 +829,19 @@ columns = [
             "e2_rename.toml",
             r#"revision = "e2"
 down_revision = "e1"
-message = "the column and the table renamed: the check keeps ck_items_kind"
+message = "the columns and the table renamed: the checks keep ck_items_kind and ck_items_grade"
 
 [[upgrade]]
 op = "rename_column"
 table = "items"
 column = "kind"
 new_name = "sort"
+
+[[upgrade]]
+op = "rename_column"
+table = "items"
+column = "grade"
+new_name = "level"
 
 [[upgrade]]
 op = "rename_table"
@@ -853,11 +861,26 @@ table = "things"
 column = "sort"
 "#,
         ),
+        (
+            "e4_type.toml",
+            r#"revision = "e4"
+down_revision = "e3"
+message = "the other column's type changed: its downgrade makes ck_items_grade again"
+
+[[upgrade]]
+op = "alter_column"
+table = "things"
+column = "level"
+type = "string(10)"
+"#,
+        ),
     ]);
-    step_by_step_in(engine, "enum_check_renamed", dir.path(), &["base", "e1", "e2", "e3"]);
+    step_by_step_in(engine, "enum_check_renamed", dir.path(), &["base", "e1", "e2", "e3", "e4"]);
     if require(engine) {
-        let down = sql(dir.path(), &["--dialect", dialect_arg(engine), "downgrade", "e3:e2"]);
-        assert!(down.contains("ck_items_kind") && !down.contains("ck_things_sort"), "{engine}:\n{down}");
+        let down = |from: &str, to: &str| sql(dir.path(), &["--dialect", dialect_arg(engine), "downgrade", &format!("{from}:{to}")]);
+        let (e3, e4) = (down("e3", "e2"), down("e4", "e3"));
+        assert!(e3.contains("ck_items_kind") && !e3.contains("ck_things_sort"), "{engine}:\n{e3}");
+        assert!(e4.contains("ck_items_grade") && !e4.contains("ck_things_level"), "{engine}:\n{e4}");
     }
 }
 

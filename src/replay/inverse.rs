@@ -287,22 +287,28 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             column: s(to),
             new_name: s(from),
         }),
-        Change::AlterColumn { table, old, new, .. } => one(Op::AlterColumn(AlterSpec {
-            table: s(table),
-            column: s(&new.name),
-            ty: (old.ty != new.ty).then(|| sp(old.ty.clone(), span)),
-            nullable: (old.nullable != new.nullable).then_some(old.nullable),
-            default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
-            comment: (old.comment != new.comment).then(|| old.comment.clone()),
-            backfill: None,
-            using: None,
-            autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
-            collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
-            // The former expression (alter_column changes only a generated column's).
-            generated: (old.generated != new.generated)
-                .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
-                .flatten(),
-        })),
+        Change::AlterColumn {
+            table, old, new, drop_check, ..
+        } => enum_check_named(
+            one(Op::AlterColumn(AlterSpec {
+                table: s(table),
+                column: s(&new.name),
+                ty: (old.ty != new.ty).then(|| sp(old.ty.clone(), span)),
+                nullable: (old.nullable != new.nullable).then_some(old.nullable),
+                default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
+                comment: (old.comment != new.comment).then(|| old.comment.clone()),
+                backfill: None,
+                using: None,
+                autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
+                collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
+                // The former expression (alter_column changes only a generated column's).
+                generated: (old.generated != new.generated)
+                    .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
+                    .flatten(),
+            })),
+            // A non-native enum's check the type change dropped comes back under its name.
+            drop_check.as_ref().map(|c| c.name()),
+        ),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
             concurrently: *concurrently,
@@ -508,6 +514,16 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
     } else {
         Err(diags)
     }
+}
+
+/// The derived operations with `enum_check` noted: the name a non-native
+/// enum's check they make again had.
+fn enum_check_named(ops: Result<Vec<OpNode>, Diagnostic>, enum_check: Option<&str>) -> Result<Vec<OpNode>, Diagnostic> {
+    let mut ops = ops?;
+    for d in ops.iter_mut().filter_map(|n| n.derived.as_mut()) {
+        d.enum_check = enum_check.map(str::to_string);
+    }
+    Ok(ops)
 }
 
 /// A unique key or index that a revision drops and then backfills a

@@ -423,7 +423,7 @@ impl Replayer<'_> {
             Op::AddColumn { table, column, backfill } => self.add_column(schema, table, column, backfill.as_ref(), node.derived.as_ref()),
             Op::DropColumn { table, column } => self.drop_column(schema, table, column),
             Op::RenameColumn { table, column, new_name } => self.rename_column(schema, table, column, new_name),
-            Op::AlterColumn(a) => self.alter_column(schema, a),
+            Op::AlterColumn(a) => self.alter_column(schema, a, node.derived.as_ref().and_then(|d| d.enum_check.as_deref())),
             Op::CreateIndex { table, index } => self.create_index(schema, table, index),
             Op::DropIndex { name, concurrently } => self.drop_index(schema, name, *concurrently),
             Op::AddConstraint { table, constraint } => self.create_constraint(schema, table, constraint),
@@ -1858,7 +1858,9 @@ impl Replayer<'_> {
     }
 
     /// A column's type, nullability, default or comment, with its backfill.
-    fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
+    /// `enum_check`: the name for a non-native enum's check that the type
+    /// change makes (a derived downgrade's, `DerivedNote::enum_check`).
+    fn alter_column(&self, schema: &mut Schema, a: &AlterSpec, enum_check: Option<&str>) -> R<Change> {
         if let Some(Some(d)) = &a.default {
             check_next(schema, Some(d))?;
         }
@@ -1953,7 +1955,11 @@ impl Replayer<'_> {
             ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
                 let spec = ConstraintSpec::Check {
                     dialects: enum_check_dialects(&new.name, &e.values),
-                    name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
+                    name: drop_check
+                        .as_ref()
+                        .map(|c| c.name())
+                        .or(enum_check)
+                        .map(|n| Sp::new(n.to_string(), a.column.span)),
                     expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
                 };
                 Some(self.add_constraint(schema, &a.table, spec)?)
