@@ -899,6 +899,89 @@ fn enum_check_renamed_then_dropped_mariadb() {
     enum_check_renamed_then_dropped(Engine::Mariadb);
 }
 
+/// Conformance fixture `downgrade_of_drop_column_readds_a_unique_column_with_one_default`:
+/// a nullable column with a default and a unique key (a constraint and a
+/// unique index) dropped from a table of two rows; the derived downgrade
+/// re-adds it NULL, makes the keys again, then sets its default, so the
+/// keys hold and the catalog is the one before the drop. (Dropped last
+/// column first: re-added, each comes back at the end.) On SQLite the
+/// second re-add joins the first one's rebuild, whose copy gives its rows
+/// NULL, the default it was added with, not the one set after.
+fn unique_column_with_a_default_dropped(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = project_of(&[
+        (
+            "u1_create.toml",
+            r#"revision = "u1"
+message = "a unique column with a default"
+
+[[upgrade]]
+op = "create_table"
+table = "t"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "code", type = "string(10)", default = "none" },
+  { name = "seen", type = "datetime", default = 2014-11-19T10:22:07 },
+]
+unique_constraints = [{ name = "uq_t_code", columns = ["code"] }]
+indexes = [{ name = "ix_t_seen", columns = ["seen"], unique = true }]
+
+[[upgrade]]
+op = "bulk_insert"
+table = "t"
+rows = [{ id = 1, code = "a", seen = 2000-01-01T00:00:00 }, { id = 2, code = "b", seen = 2000-01-02T00:00:00 }]
+"#,
+        ),
+        (
+            "u2_drop.toml",
+            r#"revision = "u2"
+down_revision = "u1"
+message = "both dropped"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "seen"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "code"
+"#,
+        ),
+    ]);
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "unique_default").unwrap();
+    db.apply(&sql(dir.path(), &["--dialect", d, "upgrade", "base:u1"])).unwrap();
+    let before = db.catalog().unwrap();
+    db.apply(&sql(dir.path(), &["--dialect", d, "upgrade", "u1:u2"])).unwrap();
+    let down = sql(dir.path(), &["--dialect", d, "downgrade", "u2:u1"]);
+    assert!(down.contains("NULL in every row"), "{engine}:\n{down}");
+    db.apply(&down).unwrap_or_else(|e| panic!("{engine}: downgrade: {e}\n{down}"));
+    assert_eq!(db.catalog().unwrap(), before, "{engine}: the downgrade gives another catalog");
+    // The default is back: a new row takes it.
+    db.apply("INSERT INTO t (id) VALUES (3)").unwrap();
+    let rows = db.query_rows("SELECT code FROM t ORDER BY id").unwrap();
+    assert_eq!(rows, vec![vec![None], vec![None], vec![Some("none".to_string())]], "{engine}");
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_sqlite() {
+    unique_column_with_a_default_dropped(Engine::Sqlite);
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_postgresql() {
+    unique_column_with_a_default_dropped(Engine::Postgres);
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_mariadb() {
+    unique_column_with_a_default_dropped(Engine::Mariadb);
+}
+
 /// SPEC 10.7: a literal default on a TEXT column, written `DEFAULT ('...')`
 /// for MySQL 8.0.13+ and MariaDB, applies on MariaDB (mysql@5.7 refuses to
 /// compile it: `tests/cli.rs`).

@@ -236,17 +236,49 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                 (ColumnType::Enum(e), Constraint::Check { expr, .. }) => !e.native && *expr == enum_check_expr(&column.name, &e.values),
                 _ => false,
             };
+            // A unique key over the column: its default in every row would
+            // make rows equal (conformance seed 153). A nullable column comes
+            // back NULL, which a unique key allows in any number of rows, and
+            // gets its default once the keys are made; a NOT NULL one cannot,
+            // and its keys' steps say so.
+            let unique: Vec<&str> = constraints
+                .iter()
+                .filter_map(|c| match c {
+                    Constraint::Unique { name, columns } if columns.contains(&column.name) => Some(name.as_str()),
+                    _ => None,
+                })
+                .chain(indexes.iter().filter(|i| i.unique && i.columns.contains(&column.name)).map(|i| i.name.as_str()))
+                .collect();
+            let default_later = !unique.is_empty() && column.default.is_some() && column.nullable;
+            let key_warning = |name: &str| {
+                (!unique.is_empty() && column.default.is_some() && !column.nullable && unique.contains(&name)).then(|| {
+                    format!(
+                        "column `{table}`.`{}` is re-added NOT NULL with its default in every row: making `{name}` again fails if the table holds more than one row",
+                        column.name
+                    )
+                })
+            };
+            let mut spec = column_spec(column, span);
+            let mut warning = format!(
+                "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
+                column.name
+            );
+            if default_later {
+                spec.default = None;
+                warning = format!(
+                    "column `{table}`.`{}` is re-added with its definition, NULL in every row (its default, set after `{}` is made again, would make the rows equal); its former values are not restored",
+                    column.name,
+                    unique.join("`, `")
+                );
+            }
             let mut add = node(
                 Op::AddColumn {
                     table: s(table),
-                    column: column_spec(column, span),
+                    column: spec,
                     backfill: None,
                 },
                 span,
-                Some(format!(
-                    "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
-                    column.name
-                )),
+                Some(warning),
             );
             if let Some(d) = add.derived.as_mut() {
                 d.enum_check = constraints.iter().find(|c| enum_check(c)).map(|c| c.name().to_string());
@@ -259,7 +291,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         constraint: constraint_spec(c, span),
                     },
                     span,
-                    None,
+                    key_warning(c.name()),
                 ));
             }
             for i in indexes {
@@ -268,6 +300,16 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         table: s(table),
                         index: index_spec(i, span),
                     },
+                    span,
+                    key_warning(&i.name),
+                ));
+            }
+            if default_later {
+                out.push(node(
+                    Op::AlterColumn(AlterSpec {
+                        default: Some(column.default.clone().map(|d| sp(d, span))),
+                        ..AlterSpec::of(s(table), s(&column.name))
+                    }),
                     span,
                     None,
                 ));
