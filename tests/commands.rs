@@ -585,6 +585,66 @@ backfill = "none"
     }
 }
 
+/// A dropped column with a default and a unique key (conformance fixture
+/// `downgrade_of_drop_column_readds_a_unique_column_with_one_default`): the
+/// derived downgrade re-adds a nullable one NULL and sets its default after
+/// the key is made; a NOT NULL one can only come back with its default in
+/// every row, and the step that makes its key again says so.
+#[test]
+fn downgrade_of_a_dropped_unique_column_with_a_default() {
+    let tmp = project_of(&[
+        (
+            "a1_create.toml",
+            r#"revision = "a1"
+message = "create"
+
+[[upgrade]]
+op = "create_table"
+table = "t"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "code", type = "string(10)", nullable = false, default = "none" },
+  { name = "tag", type = "string(10)", default = "none" },
+]
+unique_constraints = [{ name = "uq_t_code", columns = ["code"] }, { name = "uq_t_tag", columns = ["tag"] }]
+"#,
+        ),
+        (
+            "b2_drop.toml",
+            r#"revision = "b2"
+down_revision = "a1"
+message = "drop"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "tag"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "code"
+"#,
+        ),
+    ]);
+    for dialect in ["sqlite", "postgresql", "mysql", "mariadb"] {
+        let out = schemac(tmp.path(), &["downgrade", "b2:a1", "--sql", "--dialect", dialect]);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{dialect}: {}", stderr(&out));
+        assert!(
+            script.contains("-- WARNING:")
+                && script.contains(
+                    "column `t`.`code` is re-added NOT NULL with its default in every row: making `uq_t_code` again fails if the table holds more than one row"
+                ),
+            "{dialect}:\n{script}"
+        );
+        assert!(
+            script.contains("column `t`.`tag` is re-added with its definition, NULL in every row (its default, set after `uq_t_tag` is made again, would make the rows equal)"),
+            "{dialect}:\n{script}"
+        );
+    }
+}
+
 /// MySQL and MariaDB look for a foreign key's unqualified referred table in
 /// the database of the table that holds the key, so a key from a table in
 /// a schema to a table of the default schema (whose database has no name

@@ -709,12 +709,16 @@ fn primary_key_autoincrement_mariadb() {
 /// one at a time, each giving the catalog of the revision it reaches;
 /// upgrade again to the same head.
 fn step_by_step(engine: Engine, project: &str, revs: &[&str]) {
+    step_by_step_in(engine, project, &root().join("tests/fixtures/projects").join(project), revs);
+}
+
+/// `step_by_step` on the project in `dir`.
+fn step_by_step_in(engine: Engine, project: &str, dir: &std::path::Path, revs: &[&str]) {
     if !require(engine) {
         return;
     }
-    let dir = root().join("tests/fixtures/projects").join(project);
     let d = dialect_arg(engine);
-    let script = |cmd: &str, from: &str, to: &str| sql(&dir, &["--dialect", d, cmd, &format!("{from}:{to}")]);
+    let script = |cmd: &str, from: &str, to: &str| sql(dir, &["--dialect", d, cmd, &format!("{from}:{to}")]);
     let db = TestDb::new(engine, project).unwrap();
     let mut seen = vec![db.catalog().unwrap()];
     for w in revs.windows(2) {
@@ -795,6 +799,187 @@ fn odd_enum_rename_postgresql() {
 #[test]
 fn odd_enum_rename_mariadb() {
     odd_enum_rename(Engine::Mariadb);
+}
+
+/// Conformance fixture `choice_check_renamed_then_dropped`: a non-native
+/// enum column's check keeps its name when the column and its table are
+/// renamed; the derived downgrade of the column's drop makes the check
+/// again under that name, not the one the convention gives the new names;
+/// so does the derived downgrade of a type change that dropped the check.
+/// (The dropped column is the last: re-added, it comes back at the end.)
+fn enum_check_renamed_then_dropped(engine: Engine) {
+    let dir = project_of(&[
+        (
+            "e1_items.toml",
+            r#"revision = "e1"
+message = "a non-native enum"
+
+[[upgrade]]
+op = "create_table"
+table = "items"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "note", type = "text" },
+  { name = "grade", type = { enum = ["x", "y"], name = "grade", native = false } },
+  { name = "kind", type = { enum = ["a", "b", "it's"], name = "kind", native = false } },
+]
+"#,
+        ),
+        (
+            "e2_rename.toml",
+            r#"revision = "e2"
+down_revision = "e1"
+message = "the columns and the table renamed: the checks keep ck_items_kind and ck_items_grade"
+
+[[upgrade]]
+op = "rename_column"
+table = "items"
+column = "kind"
+new_name = "sort"
+
+[[upgrade]]
+op = "rename_column"
+table = "items"
+column = "grade"
+new_name = "level"
+
+[[upgrade]]
+op = "rename_table"
+table = "items"
+new_name = "things"
+"#,
+        ),
+        (
+            "e3_drop.toml",
+            r#"revision = "e3"
+down_revision = "e2"
+message = "the column dropped: its downgrade makes ck_items_kind again"
+
+[[upgrade]]
+op = "drop_column"
+table = "things"
+column = "sort"
+"#,
+        ),
+        (
+            "e4_type.toml",
+            r#"revision = "e4"
+down_revision = "e3"
+message = "the other column's type changed: its downgrade makes ck_items_grade again"
+
+[[upgrade]]
+op = "alter_column"
+table = "things"
+column = "level"
+type = "string(10)"
+"#,
+        ),
+    ]);
+    step_by_step_in(engine, "enum_check_renamed", dir.path(), &["base", "e1", "e2", "e3", "e4"]);
+    if require(engine) {
+        let down = |from: &str, to: &str| sql(dir.path(), &["--dialect", dialect_arg(engine), "downgrade", &format!("{from}:{to}")]);
+        let (e3, e4) = (down("e3", "e2"), down("e4", "e3"));
+        assert!(e3.contains("ck_items_kind") && !e3.contains("ck_things_sort"), "{engine}:\n{e3}");
+        assert!(e4.contains("ck_items_grade") && !e4.contains("ck_things_level"), "{engine}:\n{e4}");
+    }
+}
+
+#[test]
+fn enum_check_renamed_then_dropped_sqlite() {
+    enum_check_renamed_then_dropped(Engine::Sqlite);
+}
+
+#[test]
+fn enum_check_renamed_then_dropped_postgresql() {
+    enum_check_renamed_then_dropped(Engine::Postgres);
+}
+
+#[test]
+fn enum_check_renamed_then_dropped_mariadb() {
+    enum_check_renamed_then_dropped(Engine::Mariadb);
+}
+
+/// Conformance fixture `downgrade_of_drop_column_readds_a_unique_column_with_one_default`:
+/// a nullable column with a default and a unique key (a constraint and a
+/// unique index) dropped from a table of two rows; the derived downgrade
+/// re-adds it NULL, makes the keys again, then sets its default, so the
+/// keys hold and the catalog is the one before the drop. (Dropped last
+/// column first: re-added, each comes back at the end.) On SQLite the
+/// second re-add joins the first one's rebuild, whose copy gives its rows
+/// NULL, the default it was added with, not the one set after.
+fn unique_column_with_a_default_dropped(engine: Engine) {
+    if !require(engine) {
+        return;
+    }
+    let dir = project_of(&[
+        (
+            "u1_create.toml",
+            r#"revision = "u1"
+message = "a unique column with a default"
+
+[[upgrade]]
+op = "create_table"
+table = "t"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "code", type = "string(10)", default = "none" },
+  { name = "seen", type = "datetime", default = 2014-11-19T10:22:07 },
+]
+unique_constraints = [{ name = "uq_t_code", columns = ["code"] }]
+indexes = [{ name = "ix_t_seen", columns = ["seen"], unique = true }]
+
+[[upgrade]]
+op = "bulk_insert"
+table = "t"
+rows = [{ id = 1, code = "a", seen = 2000-01-01T00:00:00 }, { id = 2, code = "b", seen = 2000-01-02T00:00:00 }]
+"#,
+        ),
+        (
+            "u2_drop.toml",
+            r#"revision = "u2"
+down_revision = "u1"
+message = "both dropped"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "seen"
+
+[[upgrade]]
+op = "drop_column"
+table = "t"
+column = "code"
+"#,
+        ),
+    ]);
+    let d = dialect_arg(engine);
+    let db = TestDb::new(engine, "unique_default").unwrap();
+    db.apply(&sql(dir.path(), &["--dialect", d, "upgrade", "base:u1"])).unwrap();
+    let before = db.catalog().unwrap();
+    db.apply(&sql(dir.path(), &["--dialect", d, "upgrade", "u1:u2"])).unwrap();
+    let down = sql(dir.path(), &["--dialect", d, "downgrade", "u2:u1"]);
+    assert!(down.contains("NULL in every row"), "{engine}:\n{down}");
+    db.apply(&down).unwrap_or_else(|e| panic!("{engine}: downgrade: {e}\n{down}"));
+    assert_eq!(db.catalog().unwrap(), before, "{engine}: the downgrade gives another catalog");
+    // The default is back: a new row takes it.
+    db.apply("INSERT INTO t (id) VALUES (3)").unwrap();
+    let rows = db.query_rows("SELECT code FROM t ORDER BY id").unwrap();
+    assert_eq!(rows, vec![vec![None], vec![None], vec![Some("none".to_string())]], "{engine}");
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_sqlite() {
+    unique_column_with_a_default_dropped(Engine::Sqlite);
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_postgresql() {
+    unique_column_with_a_default_dropped(Engine::Postgres);
+}
+
+#[test]
+fn unique_column_with_a_default_dropped_mariadb() {
+    unique_column_with_a_default_dropped(Engine::Mariadb);
 }
 
 /// SPEC 10.7: a literal default on a TEXT column, written `DEFAULT ('...')`

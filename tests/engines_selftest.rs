@@ -97,12 +97,13 @@ fn expected_catalog(engine: Engine) -> Catalog {
         // MariaDB's primary key is always called PRIMARY.
         Engine::Mariadb => (None, None),
     };
-    // MariaDB names a column-level check after its column, PostgreSQL
-    // after the table and column, and SQLite keeps no name at all.
+    // PostgreSQL names a column-level check after the table and column;
+    // SQLite keeps no name at all, and MariaDB none that SQL can address
+    // (information_schema shows the column's name when it was made).
     let unnamed_check = match engine {
         Engine::Sqlite => "(unnamed) age < 200",
         Engine::Postgres => "members_age_check",
-        Engine::Mariadb => "age",
+        Engine::Mariadb => "(unnamed) `age` < 200",
     };
 
     let mut teams = Table {
@@ -361,6 +362,25 @@ fn sqlite_constraint_names_come_from_the_table_text() {
     );
     assert_eq!(child.checks, ["ck child note".to_owned()].into());
     assert_eq!(child.unique_constraints.keys().collect::<Vec<_>>(), ["(unnamed) parent_id, note"]);
+}
+
+/// MariaDB: a column-level check (a JSON column's `json_valid`) is keyed by
+/// its clause, so a column renamed gives the catalog of one made under the
+/// new name (conformance fixture `view_text_keyword_column`).
+#[test]
+fn mariadb_column_checks_are_keyed_by_their_clause() {
+    if !engines::require(Engine::Mariadb) {
+        return;
+    }
+    let renamed = TestDb::new(Engine::Mariadb, "json renamed").expect("a fresh database");
+    renamed
+        .apply("CREATE TABLE t (id INTEGER PRIMARY KEY, `Select` JSON); ALTER TABLE t RENAME COLUMN `Select` TO c18;")
+        .unwrap();
+    let made = TestDb::new(Engine::Mariadb, "json made").expect("a fresh database");
+    made.apply("CREATE TABLE t (id INTEGER PRIMARY KEY, c18 JSON);").unwrap();
+    let catalog = renamed.catalog().unwrap();
+    assert_eq!(catalog.tables["t"].checks, ["(unnamed) json_valid(`c18`)".to_owned()].into());
+    assert_eq!(catalog, made.catalog().unwrap());
 }
 
 #[test]

@@ -10,7 +10,9 @@
 //! A group ends after a rename (a later clause could name the new name)
 //! and before a clause that names a column, index or constraint that an
 //! earlier clause of the group already names (`ADD COLUMN c` then `MODIFY c`
-//! must be two statements).
+//! must be two statements), and before a foreign key from the table to
+//! itself whose referenced columns a key or index added earlier in the group
+//! holds (MariaDB checks the foreign key before it adds the key: errno 150).
 
 use crate::dialect::{Capability, Dialect};
 use crate::plan::step::{Algorithm, Placement, Step, StepKind};
@@ -92,6 +94,42 @@ fn names(kind: &StepKind) -> Vec<String> {
         }
         _ => vec![],
     }
+}
+
+/// The columns of a key or index the clause adds, lowercased.
+fn added_key(kind: &StepKind) -> Option<Vec<String>> {
+    let lower = |v: &[String]| v.iter().map(|n| n.to_lowercase()).collect();
+    match kind {
+        StepKind::AddConstraint {
+            constraint: Constraint::PrimaryKey { columns, .. } | Constraint::Unique { columns, .. },
+            ..
+        } => Some(lower(columns)),
+        StepKind::CreateIndex { index, .. } => Some(lower(&index.columns)),
+        _ => None,
+    }
+}
+
+/// Whether the clause adds a foreign key from `table` to itself that reads
+/// a key or index one of `earlier` adds: InnoDB checks the foreign key
+/// against the table as it was before the statement, so that key must be
+/// added by a statement of its own first (MariaDB 10.11 refuses the one
+/// ALTER with errno 150 "Foreign key constraint is incorrectly formed").
+fn needs_earlier_key(table: &str, kind: &StepKind, earlier: &[Step]) -> bool {
+    let StepKind::AddConstraint {
+        constraint: Constraint::ForeignKey(fk),
+        ..
+    } = kind
+    else {
+        return false;
+    };
+    if fk.ref_table != table {
+        return false;
+    }
+    let wanted: Vec<String> = fk.ref_columns.iter().map(|n| n.to_lowercase()).collect();
+    earlier
+        .iter()
+        .filter_map(|s| added_key(&s.kind))
+        .any(|key| wanted.iter().all(|c| key.contains(c)))
 }
 
 fn is_rename(kind: &StepKind) -> bool {
@@ -201,7 +239,8 @@ pub fn combine_alters(d: &Dialect, steps: Vec<Step>, online: bool, created: &[St
         };
         let joins = group
             .last()
-            .is_some_and(|last| clause_of(&last.kind) == Some(table) && !is_rename(&last.kind) && !mine.iter().any(conflicts));
+            .is_some_and(|last| clause_of(&last.kind) == Some(table) && !is_rename(&last.kind) && !mine.iter().any(conflicts))
+            && !needs_earlier_key(table, &step.kind, &group);
         if !joins {
             flush(&mut group, &mut out);
             touched.clear();
@@ -305,6 +344,41 @@ mod tests {
         let d = Dialect::load(DialectId::Mysql, Some("8.4")).unwrap();
         let steps = vec![fk("t", "fk_1", false), fk("t", "fk_2", true), fk("t", "fk_3", true)];
         assert_eq!(shape(&d, steps, false), vec![(1, None), (2, None)]);
+    }
+
+    #[test]
+    fn a_self_reference_comes_after_the_key_it_reads() {
+        let d = Dialect::load(DialectId::Mariadb, Some("10.11")).unwrap();
+        let pk = || {
+            step(StepKind::AddConstraint {
+                table: "t".into(),
+                constraint: Constraint::PrimaryKey {
+                    name: "pk_t".into(),
+                    columns: vec!["ID".into()],
+                },
+            })
+        };
+        let self_fk = |table: &str| {
+            step(StepKind::AddConstraint {
+                table: "t".into(),
+                constraint: Constraint::ForeignKey(ForeignKey {
+                    name: "fk_t".into(),
+                    columns: vec!["parent".into()],
+                    ref_table: table.into(),
+                    ref_columns: vec!["id".into()],
+                    on_delete: None,
+                    on_update: None,
+                }),
+            })
+        };
+        // The key first, in a statement of its own; the foreign key starts the next.
+        let steps = vec![drop_column("t", "x"), pk(), self_fk("t"), drop_column("t", "y")];
+        assert_eq!(shape(&d, steps, false), vec![(2, None), (2, None)]);
+        // An index that holds the referenced column counts too.
+        assert_eq!(shape(&d, vec![index("t", "ix_id", "id"), self_fk("t")], false), vec![(1, None), (1, None)]);
+        // A foreign key to another table, or a key on other columns, joins.
+        assert_eq!(shape(&d, vec![pk(), self_fk("p")], false), vec![(2, None)]);
+        assert_eq!(shape(&d, vec![index("t", "ix_b", "b"), self_fk("t")], false), vec![(2, None)]);
     }
 
     #[test]

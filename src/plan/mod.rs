@@ -2061,12 +2061,18 @@ impl Planner<'_> {
         // The expression (`using`) or the enum values rewritten, per column.
         let mut using: IndexMap<String, String> = IndexMap::new();
         let mut map: IndexMap<String, Vec<(String, String)>> = IndexMap::new();
+        // The default each column the changes add had when it was added: the
+        // value its rows take, even if a later change sets another default
+        // (a derived downgrade re-adds a unique column NULL and then sets
+        // its default, conformance seed 153).
+        let mut added_default: IndexMap<String, Option<Value>> = IndexMap::new();
         for (c, _span) in &g.changes {
             match c {
                 Change::AddColumn { column, .. } => {
                     source.insert(column.name.clone(), None);
                     cast.retain(|c| *c != column.name);
                     backfill.shift_remove(&column.name);
+                    added_default.insert(column.name.clone(), column.default.clone());
                 }
                 Change::AlterColumn { new, backfill: Some(b), .. } if matches!(source.get(&new.name), Some(None)) => {
                     // A column this revision adds with a backfill: every row takes it.
@@ -2076,8 +2082,12 @@ impl Planner<'_> {
                     source.shift_remove(&column.name);
                     cast.retain(|c| *c != column.name);
                     backfill.shift_remove(&column.name);
+                    added_default.shift_remove(&column.name);
                 }
                 Change::RenameColumn { from, to, .. } => {
+                    if let Some(d) = added_default.shift_remove(from) {
+                        added_default.insert(to.clone(), d);
+                    }
                     if let Some(i) = source.get_index_of(from) {
                         let (_, src) = source.shift_remove_index(i).expect("index exists");
                         source.shift_insert(i, to.clone(), src);
@@ -2146,7 +2156,15 @@ impl Planner<'_> {
             if col.generated.is_some() {
                 continue;
             }
-            let backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
+            let mut backfill = backfill.get(&col.name).filter(|b| self.check_value(b, span)).cloned();
+            // An added column whose default changed since: its rows take the
+            // first one (NULL if none) where that is a plain value.
+            if let (None, Some(None), Some(first)) = (&backfill, source.get(&col.name), added_default.get(&col.name)) {
+                let plain = |v: &Value| !matches!(v, Value::Current(_) | Value::Sql(_) | Value::Next(_));
+                if *first != col.default && first.as_ref().is_none_or(plain) {
+                    backfill = Some(first.clone().unwrap_or(Value::Null));
+                }
+            }
             let src = match source.get(&col.name) {
                 Some(Some(src)) => Some(src.clone()),
                 Some(None) if backfill.is_some() => None,

@@ -104,7 +104,7 @@ fn node(op: Op, span: Span, warning: Option<String>) -> OpNode {
     OpNode {
         op,
         span,
-        derived: Some(DerivedNote { warning }),
+        derived: Some(DerivedNote { warning, enum_check: None }),
     }
 }
 
@@ -230,23 +230,60 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             indexes,
             ..
         } => {
-            let mut out = vec![node(
-                Op::AddColumn {
-                    table: s(table),
-                    column: column_spec(column, span),
-                    backfill: None,
-                },
-                span,
-                Some(format!(
-                    "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
-                    column.name
-                )),
-            )];
-            // A non-native enum's check comes back with the column.
+            // A non-native enum's check comes back with the column, under
+            // the name it had (a rename of the column or table kept it).
             let enum_check = |c: &Constraint| match (&column.ty, c) {
                 (ColumnType::Enum(e), Constraint::Check { expr, .. }) => !e.native && *expr == enum_check_expr(&column.name, &e.values),
                 _ => false,
             };
+            // A unique key over the column: its default in every row would
+            // make rows equal (conformance seed 153). A nullable column comes
+            // back NULL, which a unique key allows in any number of rows, and
+            // gets its default once the keys are made; a NOT NULL one cannot,
+            // and its keys' steps say so.
+            let unique: Vec<&str> = constraints
+                .iter()
+                .filter_map(|c| match c {
+                    Constraint::Unique { name, columns } if columns.contains(&column.name) => Some(name.as_str()),
+                    _ => None,
+                })
+                .chain(indexes.iter().filter(|i| i.unique && i.columns.contains(&column.name)).map(|i| i.name.as_str()))
+                .collect();
+            let default_later = !unique.is_empty() && column.default.is_some() && column.nullable;
+            let key_warning = |name: &str| {
+                (!unique.is_empty() && column.default.is_some() && !column.nullable && unique.contains(&name)).then(|| {
+                    format!(
+                        "column `{table}`.`{}` is re-added NOT NULL with its default in every row: making `{name}` again fails if the table holds more than one row",
+                        column.name
+                    )
+                })
+            };
+            let mut spec = column_spec(column, span);
+            let mut warning = format!(
+                "column `{table}`.`{}` is re-added with its definition; its former values are not restored",
+                column.name
+            );
+            if default_later {
+                spec.default = None;
+                warning = format!(
+                    "column `{table}`.`{}` is re-added with its definition, NULL in every row (its default, set after `{}` is made again, would make the rows equal); its former values are not restored",
+                    column.name,
+                    unique.join("`, `")
+                );
+            }
+            let mut add = node(
+                Op::AddColumn {
+                    table: s(table),
+                    column: spec,
+                    backfill: None,
+                },
+                span,
+                Some(warning),
+            );
+            if let Some(d) = add.derived.as_mut() {
+                d.enum_check = constraints.iter().find(|c| enum_check(c)).map(|c| c.name().to_string());
+            }
+            let mut out = vec![add];
             for c in constraints.iter().filter(|c| !enum_check(c)) {
                 out.push(node(
                     Op::AddConstraint {
@@ -254,7 +291,7 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         constraint: constraint_spec(c, span),
                     },
                     span,
-                    None,
+                    key_warning(c.name()),
                 ));
             }
             for i in indexes {
@@ -263,6 +300,16 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
                         table: s(table),
                         index: index_spec(i, span),
                     },
+                    span,
+                    key_warning(&i.name),
+                ));
+            }
+            if default_later {
+                out.push(node(
+                    Op::AlterColumn(AlterSpec {
+                        default: Some(column.default.clone().map(|d| sp(d, span))),
+                        ..AlterSpec::of(s(table), s(&column.name))
+                    }),
                     span,
                     None,
                 ));
@@ -282,22 +329,28 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             column: s(to),
             new_name: s(from),
         }),
-        Change::AlterColumn { table, old, new, .. } => one(Op::AlterColumn(AlterSpec {
-            table: s(table),
-            column: s(&new.name),
-            ty: (old.ty != new.ty).then(|| sp(old.ty.clone(), span)),
-            nullable: (old.nullable != new.nullable).then_some(old.nullable),
-            default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
-            comment: (old.comment != new.comment).then(|| old.comment.clone()),
-            backfill: None,
-            using: None,
-            autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
-            collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
-            // The former expression (alter_column changes only a generated column's).
-            generated: (old.generated != new.generated)
-                .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
-                .flatten(),
-        })),
+        Change::AlterColumn {
+            table, old, new, drop_check, ..
+        } => enum_check_named(
+            one(Op::AlterColumn(AlterSpec {
+                table: s(table),
+                column: s(&new.name),
+                ty: (old.ty != new.ty).then(|| sp(old.ty.clone(), span)),
+                nullable: (old.nullable != new.nullable).then_some(old.nullable),
+                default: (old.default != new.default).then(|| old.default.clone().map(|d| sp(d, span))),
+                comment: (old.comment != new.comment).then(|| old.comment.clone()),
+                backfill: None,
+                using: None,
+                autoincrement: (old.autoincrement != new.autoincrement).then_some(old.autoincrement),
+                collation: (old.collation != new.collation).then(|| old.collation.as_ref().map(|c| sp((**c).clone(), span))),
+                // The former expression (alter_column changes only a generated column's).
+                generated: (old.generated != new.generated)
+                    .then(|| old.generated.as_ref().map(|g| Box::new(sp((**g).clone(), span))))
+                    .flatten(),
+            })),
+            // A non-native enum's check the type change dropped comes back under its name.
+            drop_check.as_ref().map(|c| c.name()),
+        ),
         Change::CreateIndex { index, concurrently, .. } => one(Op::DropIndex {
             name: s(&index.name),
             concurrently: *concurrently,
@@ -525,6 +578,16 @@ pub fn revision_downgrade(changes: &[(Change, Span)], after: &Schema, revision: 
     } else {
         Err(diags)
     }
+}
+
+/// The derived operations with `enum_check` noted: the name a non-native
+/// enum's check they make again had.
+fn enum_check_named(ops: Result<Vec<OpNode>, Diagnostic>, enum_check: Option<&str>) -> Result<Vec<OpNode>, Diagnostic> {
+    let mut ops = ops?;
+    for d in ops.iter_mut().filter_map(|n| n.derived.as_mut()) {
+        d.enum_check = enum_check.map(str::to_string);
+    }
+    Ok(ops)
 }
 
 /// A unique key or index that a revision drops and then backfills a

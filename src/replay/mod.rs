@@ -420,10 +420,10 @@ impl Replayer<'_> {
             Op::CreateTable(spec) => self.create_table(schema, spec),
             Op::DropTable { table } => self.drop_table(schema, table),
             Op::RenameTable { table, new_name } => self.rename_table(schema, table, new_name),
-            Op::AddColumn { table, column, backfill } => self.add_column(schema, table, column, backfill.as_ref(), node.derived.is_some()),
+            Op::AddColumn { table, column, backfill } => self.add_column(schema, table, column, backfill.as_ref(), node.derived.as_ref()),
             Op::DropColumn { table, column } => self.drop_column(schema, table, column),
             Op::RenameColumn { table, column, new_name } => self.rename_column(schema, table, column, new_name),
-            Op::AlterColumn(a) => self.alter_column(schema, a),
+            Op::AlterColumn(a) => self.alter_column(schema, a, node.derived.as_ref().and_then(|d| d.enum_check.as_deref())),
             Op::CreateIndex { table, index } => self.create_index(schema, table, index),
             Op::DropIndex { name, concurrently } => self.drop_index(schema, name, *concurrently),
             Op::AddConstraint { table, constraint } => self.create_constraint(schema, table, constraint),
@@ -652,7 +652,14 @@ impl Replayer<'_> {
     }
 
     /// A column and its inline constraints, on an existing table.
-    fn add_column(&self, schema: &mut Schema, table: &Sp<String>, column: &ColumnSpec, backfill: Option<&Sp<Value>>, derived: bool) -> R<Change> {
+    fn add_column(
+        &self,
+        schema: &mut Schema,
+        table: &Sp<String>,
+        column: &ColumnSpec,
+        backfill: Option<&Sp<Value>>,
+        derived: Option<&DerivedNote>,
+    ) -> R<Change> {
         check_next(schema, column.default.as_deref())?;
         let new_enums = new_enums(schema, std::slice::from_ref(&column.ty.v));
         let existed = !schema.fresh.0.contains(&table.v);
@@ -695,7 +702,7 @@ impl Replayer<'_> {
         // a NOT NULL column without a value does to them (PostgreSQL and
         // SQLite refuse, MySQL fills in an implicit default).
         // An autoincrement (identity) column numbers the rows already there.
-        if existed && !derived && !col.nullable && col.default.is_none() && backfill.is_none() && !col.autoincrement {
+        if existed && derived.is_none() && !col.nullable && col.default.is_none() && backfill.is_none() && !col.autoincrement {
             return Err(err(
                 codes::NOT_NULL_WITHOUT_VALUE,
                 column.name.span,
@@ -714,7 +721,8 @@ impl Replayer<'_> {
             let columns = Sp::new(vec![column.name.v.clone()], column.name.span);
             constraints.push(self.add_constraint(schema, table, ConstraintSpec::PrimaryKey { name: None, columns })?);
         }
-        for c in self.inline_constraints(&tname, column, &[]) {
+        let enum_check = derived.and_then(|d| d.enum_check.as_deref());
+        for c in self.inline_constraints(&tname, column, &[], enum_check) {
             constraints.push(self.add_constraint(schema, table, c)?);
         }
         note_enums(schema, &new_enums);
@@ -1473,7 +1481,9 @@ impl Replayer<'_> {
         })
     }
 
-    fn inline_constraints(&self, table: &str, c: &ColumnSpec, declared: &[ConstraintSpec]) -> Vec<ConstraintSpec> {
+    /// `enum_check`: the name of a non-native enum's check (a derived
+    /// add_column's, `DerivedNote::enum_check`), else the convention's.
+    fn inline_constraints(&self, table: &str, c: &ColumnSpec, declared: &[ConstraintSpec], enum_check: Option<&str>) -> Vec<ConstraintSpec> {
         let _ = table;
         let mut out = vec![];
         // A non-native enum is held by a check, named by the `check`
@@ -1484,7 +1494,7 @@ impl Replayer<'_> {
             let declared = declared.iter().any(|d| matches!(d, ConstraintSpec::Check { expr: x, .. } if x.v == expr));
             if !e.native && !declared {
                 out.push(ConstraintSpec::Check {
-                    name: None,
+                    name: enum_check.map(|n| Sp::new(n.to_string(), c.ty.span)),
                     dialects: enum_check_dialects(&c.name.v, &e.values),
                     expr: Sp::new(expr, c.ty.span),
                 });
@@ -1576,7 +1586,7 @@ impl Replayer<'_> {
             });
         }
         for c in &spec.columns {
-            constraints.extend(self.inline_constraints(&spec.table.v, c, &spec.constraints));
+            constraints.extend(self.inline_constraints(&spec.table.v, c, &spec.constraints, None));
         }
         constraints.extend(spec.constraints.iter().cloned());
         let new_enums = new_enums(schema, &table.columns.values().map(|c| c.ty.clone()).collect::<Vec<_>>());
@@ -1848,7 +1858,9 @@ impl Replayer<'_> {
     }
 
     /// A column's type, nullability, default or comment, with its backfill.
-    fn alter_column(&self, schema: &mut Schema, a: &AlterSpec) -> R<Change> {
+    /// `enum_check`: the name for a non-native enum's check that the type
+    /// change makes (a derived downgrade's, `DerivedNote::enum_check`).
+    fn alter_column(&self, schema: &mut Schema, a: &AlterSpec, enum_check: Option<&str>) -> R<Change> {
         if let Some(Some(d)) = &a.default {
             check_next(schema, Some(d))?;
         }
@@ -1943,7 +1955,11 @@ impl Replayer<'_> {
             ColumnType::Enum(e) if !e.native && old.ty != new.ty => {
                 let spec = ConstraintSpec::Check {
                     dialects: enum_check_dialects(&new.name, &e.values),
-                    name: drop_check.as_ref().map(|c| Sp::new(c.name().to_string(), a.column.span)),
+                    name: drop_check
+                        .as_ref()
+                        .map(|c| c.name())
+                        .or(enum_check)
+                        .map(|n| Sp::new(n.to_string(), a.column.span)),
                     expr: Sp::new(enum_check_expr(&new.name, &e.values), a.column.span),
                 };
                 Some(self.add_constraint(schema, &a.table, spec)?)

@@ -587,10 +587,15 @@ pub struct OpNode {
     pub derived: Option<DerivedNote>,
 }
 
-/// Why a derived operation deserves a warning in the script.
+/// Why a derived operation deserves a warning in the script, and what it
+/// carries that no file can say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DerivedNote {
     pub warning: Option<String>,
+    /// A derived `add_column` of a non-native enum: the name its check had.
+    /// The check keeps its name when the column or table is renamed, so the
+    /// naming convention would no longer give it (known/choice_check_renamed_then_dropped).
+    pub enum_check: Option<String>,
 }
 
 /// One revision file.

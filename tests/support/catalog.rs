@@ -20,7 +20,10 @@
 //!   unique key is listed in `indexes` (with `unique: true`) and
 //!   `unique_constraints` stays empty. The primary key has no name of its
 //!   own there (it is always `PRIMARY`), and InnoDB's implicit indexes for
-//!   foreign keys are listed like any other index.
+//!   foreign keys are listed like any other index. A column-level check
+//!   (the `json_valid(col)` of a JSON column) is keyed `(unnamed) <clause>`:
+//!   the name information_schema shows for it is the column's when it was
+//!   made, kept by a rename, and no statement can name it.
 //! - Enum types exist on PostgreSQL only.
 //! - Schemas (SPEC 9) and sequences exist on PostgreSQL and MariaDB. A test
 //!   isolates its schemas by naming them after its database

@@ -138,14 +138,15 @@ fn forget_json_checks(db: &TestDb, catalog: &mut super::catalog::Catalog) -> Res
     if db.engine() != Engine::Mariadb {
         return Ok(());
     }
+    // The catalog keys a column-level check by its clause (`support::catalog`).
     let rows = db.query_rows(
-        "SELECT table_name, constraint_name FROM information_schema.check_constraints \
-         WHERE constraint_schema = DATABASE() AND check_clause LIKE 'json_valid(%'",
+        "SELECT table_name, check_clause FROM information_schema.check_constraints \
+         WHERE constraint_schema = DATABASE() AND level = 'Column' AND check_clause LIKE 'json_valid(%'",
     )?;
     for row in rows {
-        if let [Some(table), Some(name)] = row.as_slice() {
+        if let [Some(table), Some(clause)] = row.as_slice() {
             if let Some(t) = catalog.tables.get_mut(table) {
-                t.checks.remove(name);
+                t.checks.remove(&format!("(unnamed) {clause}"));
             }
         }
     }
