@@ -370,8 +370,6 @@ pub struct Table {
     /// Whether `id` is `autoincrement`: only while the key is there (schemac
     /// clears it with the key; the derived downgrade restores both).
     pub autoinc: bool,
-    /// Whether `create_primary_key` made the key (see `add_extra`'s Fk).
-    pub pk_readded: bool,
     pub uniques: Vec<Index>,
     pub indexes: Vec<Index>,
     pub fks: Vec<Fk>,
@@ -1304,12 +1302,6 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                 return Err("a foreign key from a schema to the default schema".into());
             }
             let parent = referred.unwrap();
-            // MariaDB refuses (errno 150) schemac's one ALTER TABLE that adds
-            // the key and a foreign key referring to it from the same table
-            // (known/mariadb_pk_readded_and_self_reference): kept away.
-            if parent.name == t.name && parent.pk_readded {
-                return Err("a self reference to a key create_primary_key made".into());
-            }
             if cols.len() != 1 || !cols_ok(t, cols) || t.col(&cols[0]).unwrap().ty != Ty::Integer || cols[0] == "id" || t.col_in_check(&cols[0]) {
                 return Err("bad foreign key column".into());
             }
@@ -1366,9 +1358,6 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<(), String> {
     Ok(())
 }
 
-/// Names that are SQL words in the views' text.
-const SQL_WORDS: [&str; 6] = ["select", "from", "as", "group", "order", "default"];
-
 /// What views allow (issue 15): schemac refuses to drop a column or table
 /// a view uses (E0305), and rewrites the view's text on a rename, which the
 /// model keeps to plain names; a type change under a view is left alone
@@ -1408,14 +1397,6 @@ fn view_rules(schema: &mut Schema, op: &Op) -> Result<(), String> {
         Op::DropColumn { table, col } if uses_col(table, col) => return Err("a view uses the column (E0305)".into()),
         Op::AlterType { table, col, .. } if uses_col(table, col) => return Err("a view uses the column".into()),
         Op::CreateTable { table, .. } if schema.views.iter().any(|v| v.name == *table) => return Err("a view has the name".into()),
-        // schemac reads the keyword SELECT of a view's text as a column or
-        // table named `Select`: a rename rewrites it (seed 117), a drop is
-        // refused (E0305, seed 217); known/view_text_keyword_column: kept away.
-        Op::RenameColumn { col, .. } | Op::DropColumn { col, .. } | Op::RenameTable { table: col, .. } | Op::DropTable { table: col }
-            if !schema.views.is_empty() && SQL_WORDS.contains(&col.to_lowercase().as_str()) =>
-        {
-            return Err("a keyword-named column or table renamed or dropped while a view exists".into())
-        }
         Op::RenameTable { table, new } => {
             if schema.views.iter().any(|v| v.name == *new) {
                 return Err("a view has the name".into());
@@ -1520,7 +1501,6 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 pk_name,
                 has_pk: true,
                 autoinc: *autoinc,
-                pk_readded: false,
                 uniques: vec![],
                 indexes: vec![],
                 fks: vec![],
@@ -1630,19 +1610,12 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if c.no_nulls && c.default.is_none() {
                 return Err("a column that was NOT NULL comes back empty in the downgrade".into());
             }
-            // The downgrade re-adds the column with its default in every row:
-            // a unique key on it cannot come back (a known limitation).
-            if c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
+            // The downgrade re-adds a NOT NULL column with its default in
+            // every row: a unique key on it cannot come back (schemac warns,
+            // W0508). A nullable one comes back NULL, its default set after
+            // the keys (fixture downgrade_of_drop_column_readds_...).
+            if !c.nullable && c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
                 return Err("the downgrade could not restore the unique key".into());
-            }
-            // The derived downgrade re-adds a non-native enum column with its
-            // check named after the column and table as they are now, not the
-            // check's name (a schemac defect, known/choice_check_renamed_then_dropped).
-            let tname = t.name.clone();
-            if let Some(k) = t.cols.iter().find(|c| c.name == *col).and_then(|c| choice_check(&tname, c)) {
-                if !t.checks.iter().any(|x| x.name == k.name) {
-                    return Err("a non-native enum's check renamed away from its convention name".into());
-                }
             }
             t.cols.retain(|c| c.name != *col);
             let one = |cols: &Vec<String>| !(cols.len() == 1 && cols[0] == *col);
@@ -1947,7 +1920,6 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             }
             // Rows are kept by id: their ids are distinct.
             t.has_pk = true;
-            t.pk_readded = true;
             t.pk_name = name;
         }
         Op::BulkInsert { table, rows } => {
