@@ -292,6 +292,11 @@ pub struct DialectData {
     /// (and fails when used), so that it must be made again.
     #[serde(default)]
     pub rename_leaves_views: bool,
+    /// Whether a view binds the types of the columns it reads, so that a
+    /// column's new type (or collation) needs the views over its table
+    /// dropped first and made again after.
+    #[serde(default)]
+    pub views_bind_column_types: bool,
     /// Whether `CREATE TABLE` silently merges a unique constraint into the
     /// primary key or an earlier unique constraint over the same columns
     /// in the same order (its name is lost), so that one is added after.

@@ -235,14 +235,18 @@ fn regression_fixtures() {
             let compile = |args: &[&str]| run::compile(dir, &[&["--dialect", d][..], args].concat()).unwrap_or_else(|e| panic!("{name}: {e}"));
             db.apply(&compile(&["upgrade", "base:head"]))
                 .unwrap_or_else(|e| panic!("{name} on {engine}: upgrade: {e}"));
-            let head = db.catalog().expect("catalog");
+            let mut head = db.catalog().expect("catalog");
+            // `create_schema` makes no trigger that an `execute` made (README).
+            head.triggers.clear();
             db.apply(&compile(&["downgrade", "head:base"]))
                 .unwrap_or_else(|e| panic!("{name} on {engine}: downgrade: {e}"));
             db.is_empty().unwrap_or_else(|e| panic!("{name} on {engine}: downgrade head:base left {e}"));
             db.apply(&compile(&["create_schema"]))
                 .unwrap_or_else(|e| panic!("{name} on {engine}: create_schema: {e}"));
+            let mut created = db.catalog().expect("catalog");
+            created.triggers.clear();
             assert_eq!(
-                db.catalog().expect("catalog"),
+                created,
                 head,
                 "{name} on {engine}: create_schema differs from upgrade base:head"
             );

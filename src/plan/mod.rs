@@ -674,6 +674,19 @@ impl<'d> Planner<'d> {
                     let def = self.column_def(&u.new, after.as_deref(), span);
                     columns.push((u.table.clone(), Arc::new(def)));
                 }
+                // Each column's type changes: the views over its table go
+                // first and come back after (conformance seed 103).
+                let mut views: Vec<View> = vec![];
+                if d.data.views_bind_column_types {
+                    for (_, dep) in &r.enum_dependents {
+                        for v in self.views_of(dep) {
+                            if !views.iter().any(|x| x.name == v.name) {
+                                views.push(v);
+                            }
+                        }
+                    }
+                }
+                self.drop_views(&views, span);
                 self.push(
                     StepKind::EnumSwap {
                         name: name.clone(),
@@ -684,6 +697,7 @@ impl<'d> Planner<'d> {
                     },
                     span,
                 );
+                self.make_views(&views, span);
             } else {
                 for (from, to) in &renamed {
                     if !d.can(Capability::EnumRenameValue) {
@@ -987,11 +1001,25 @@ impl<'d> Planner<'d> {
                 return;
             }
         }
+        // Where a view binds the types of the columns it reads (PostgreSQL:
+        // "cannot alter type of a column used by a view or rule"), the
+        // views over the table go before a new type and come back after it.
+        let rebound: Vec<View> = match &change {
+            Change::AlterColumn { old, new, .. }
+                if self.d.data.views_bind_column_types
+                    && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated) =>
+            {
+                self.views_of(&dependents)
+            }
+            _ => vec![],
+        };
+        self.drop_views(&rebound, span);
         let n = self.steps.len();
         self.emit(&change, span, after.as_deref());
         if self.steps.len() > n {
             self.warn_last_first(n, warning);
         }
+        self.make_views(&rebound, span);
         // Where the engine leaves the views over a renamed table or column as
         // they were (MariaDB, MySQL), they are made again from the model's
         // text, which the rename rewrote (SPEC 10.2).
@@ -1010,12 +1038,29 @@ impl<'d> Planner<'d> {
                         .is_some_and(|sql| crate::base::sqlwords::identifiers(sql).iter().any(|w| w.eq_ignore_ascii_case(to)))
                 })
                 .collect();
-            for v in stale.iter().rev() {
-                self.push(StepKind::DropView { name: v.name.clone() }, span);
-            }
-            for v in stale {
-                self.emit(&Change::CreateView { view: v.clone() }, span, None);
-            }
+            let stale: Vec<View> = stale.into_iter().cloned().collect();
+            self.drop_views(&stale, span);
+            self.make_views(&stale, span);
+        }
+    }
+
+    /// The views of `dependents` this dialect has (a view skipped for it
+    /// has no text), in creation order.
+    fn views_of(&self, dependents: &Dependents) -> Vec<View> {
+        dependents.views.iter().filter(|v| v.sql.get(self.d.lookup()).is_some()).cloned().collect()
+    }
+
+    /// Drops `views` (in creation order), the last made first.
+    fn drop_views(&mut self, views: &[View], span: Span) {
+        for v in views.iter().rev() {
+            self.push(StepKind::DropView { name: v.name.clone() }, span);
+        }
+    }
+
+    /// Makes `views` again from the model's text, in creation order.
+    fn make_views(&mut self, views: &[View], span: Span) {
+        for v in views {
+            self.emit(&Change::CreateView { view: v.clone() }, span, None);
         }
     }
 

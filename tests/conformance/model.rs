@@ -1360,8 +1360,8 @@ pub fn apply(schema: &mut Schema, op: &Op) -> Result<(), String> {
 
 /// What views allow (issue 15): schemac refuses to drop a column or table
 /// a view uses (E0305), and rewrites the view's text on a rename, which the
-/// model keeps to plain names; a type change under a view is left alone
-/// (PostgreSQL refuses it).
+/// model keeps to plain names; a type change under a view drops and makes
+/// the views again on PostgreSQL (seed 103).
 fn view_rules(schema: &mut Schema, op: &Op) -> Result<(), String> {
     let uses_col = |table: &str, col: &str| schema.views.iter().any(|v| v.table == table && v.cols.iter().any(|(c, _)| c == col));
     let uses_table = |table: &str| schema.views.iter().any(|v| v.table == table);
@@ -1395,7 +1395,6 @@ fn view_rules(schema: &mut Schema, op: &Op) -> Result<(), String> {
         }
         Op::DropTable { table } if uses_table(table) => return Err("a view uses the table (E0305)".into()),
         Op::DropColumn { table, col } if uses_col(table, col) => return Err("a view uses the column (E0305)".into()),
-        Op::AlterType { table, col, .. } if uses_col(table, col) => return Err("a view uses the column".into()),
         Op::CreateTable { table, .. } if schema.views.iter().any(|v| v.name == *table) => return Err("a view has the name".into()),
         Op::RenameTable { table, new } => {
             if schema.views.iter().any(|v| v.name == *new) {
