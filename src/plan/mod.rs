@@ -678,8 +678,9 @@ impl<'d> Planner<'d> {
                 // first and come back after (conformance seed 103).
                 let mut views: Vec<View> = vec![];
                 if d.data.views_bind_column_types {
-                    for (_, dep) in &r.enum_dependents {
-                        for v in self.views_of(dep) {
+                    for (table, dep) in &r.enum_dependents {
+                        let columns: Vec<&str> = uses.iter().filter(|u| u.table == *table).map(|u| u.new.name.as_str()).collect();
+                        for v in self.views_reading(dep, &columns) {
                             if !views.iter().any(|x| x.name == v.name) {
                                 views.push(v);
                             }
@@ -1009,7 +1010,7 @@ impl<'d> Planner<'d> {
                 if self.d.data.views_bind_column_types
                     && (!same_sql_type(&old.ty, &new.ty) || old.collation != new.collation || old.generated != new.generated) =>
             {
-                self.views_of(&dependents)
+                self.views_reading(&dependents, &[old.name.as_str()])
             }
             _ => vec![],
         };
@@ -1045,9 +1046,19 @@ impl<'d> Planner<'d> {
     }
 
     /// The views of `dependents` this dialect has (a view skipped for it
-    /// has no text), in creation order.
-    fn views_of(&self, dependents: &Dependents) -> Vec<View> {
-        dependents.views.iter().filter(|v| v.sql.get(self.d.lookup()).is_some()).cloned().collect()
+    /// has no text) that may read one of `columns`: their text names it or
+    /// has a `*`, or names such a view; in creation order.
+    fn views_reading(&self, dependents: &Dependents, columns: &[&str]) -> Vec<View> {
+        let mut out: Vec<View> = vec![];
+        for v in &dependents.views {
+            let Some(sql) = v.sql.get(self.d.lookup()) else { continue };
+            let words = crate::base::sqlwords::identifiers(sql);
+            let names = |n: &str| words.iter().any(|w| w.eq_ignore_ascii_case(n));
+            if sql.contains('*') || columns.iter().any(|c| names(c)) || out.iter().any(|o| names(&o.name)) {
+                out.push(v.clone());
+            }
+        }
+        out
     }
 
     /// Drops `views` (in creation order), the last made first.
