@@ -376,6 +376,10 @@ pub struct Table {
     pub checks: Vec<Check>,
     /// Rows by id; a value missing from a row is unknown (a clock value).
     pub rows: BTreeMap<i64, Row>,
+    /// String columns given a binary collation by `alter_column` (SPEC 9).
+    pub binary: BTreeSet<String>,
+    /// The table's comment, set and dropped by `alter_table` (SPEC 9).
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -630,6 +634,18 @@ pub enum Extra {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
+    /// `alter_column` with `collation`: a binary one per dialect, or `false`
+    /// (the type's default).
+    AlterCollation {
+        table: String,
+        col: String,
+        binary: bool,
+    },
+    /// `alter_table` with `comment` (a string, or `false`: dropped).
+    TableComment {
+        table: String,
+        comment: Option<String>,
+    },
     /// A SQLite trigger (issue 15), alone in its revision.
     CreateTrigger {
         trigger: Trigger,
@@ -670,6 +686,9 @@ pub enum Op {
         table: String,
         col: String,
         ty: Ty,
+        /// `using = "<col> * 2"` (SPEC 9): each row's new value computed from
+        /// the old (integer widenings of plain-named columns only).
+        using: bool,
     },
     AlterNullable {
         table: String,
@@ -855,6 +874,24 @@ impl Op {
             Op::DropTrigger { trigger } => {
                 s.push_str(&Trigger::execute(&format!("DROP TRIGGER {}", trigger.name)));
             }
+            Op::AlterCollation { table, col, binary } => {
+                kv("op", q("alter_column"));
+                table_kv(&mut kv, table);
+                kv("column", q(col));
+                kv(
+                    "collation",
+                    if *binary {
+                        "{ postgresql = \"C\", mysql = \"utf8mb4_bin\", sqlite = \"BINARY\" }".into()
+                    } else {
+                        "false".into()
+                    },
+                );
+            }
+            Op::TableComment { table, comment } => {
+                kv("op", q("alter_table"));
+                table_kv(&mut kv, table);
+                kv("comment", comment.as_deref().map(q).unwrap_or_else(|| "false".into()));
+            }
             Op::DropTable { table } => {
                 kv("op", q("drop_table"));
                 table_kv(&mut kv, table);
@@ -883,11 +920,14 @@ impl Op {
                 kv("column", q(col));
                 kv("new_name", q(new));
             }
-            Op::AlterType { table, col, ty } => {
+            Op::AlterType { table, col, ty, using } => {
                 kv("op", q("alter_column"));
                 table_kv(&mut kv, table);
                 kv("column", q(col));
                 kv("type", ty.toml());
+                if *using {
+                    kv("using", q(&format!("{col} * 2")));
+                }
             }
             Op::AlterNullable {
                 table,
@@ -1098,6 +1138,8 @@ impl Op {
             | Op::DropColumn { table, .. }
             | Op::RenameColumn { table, .. }
             | Op::AlterType { table, .. }
+            | Op::AlterCollation { table, .. }
+            | Op::TableComment { table, .. }
             | Op::AlterNullable { table, .. }
             | Op::AlterDefault { table, .. }
             | Op::Add { table, .. }
@@ -1505,6 +1547,8 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 fks: vec![],
                 checks,
                 rows: BTreeMap::new(),
+                binary: BTreeSet::new(),
+                comment: None,
             });
             let t = schema.table(table).ok_or("no table")?;
             for c in cols {
@@ -1617,6 +1661,7 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 return Err("the downgrade could not restore the unique key".into());
             }
             t.cols.retain(|c| c.name != *col);
+            t.binary.remove(col);
             let one = |cols: &Vec<String>| !(cols.len() == 1 && cols[0] == *col);
             t.uniques.retain(|i| one(&i.cols));
             t.indexes.retain(|i| one(&i.cols));
@@ -1666,6 +1711,9 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 k.col = new.clone();
             }
             t.col_mut(col).unwrap().name = new.clone();
+            if t.binary.remove(col) {
+                t.binary.insert(new.clone());
+            }
             let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == *col).for_each(|c| *c = new.clone());
             for i in t.uniques.iter_mut().chain(t.indexes.iter_mut()) {
                 rename(&mut i.cols);
@@ -1679,8 +1727,13 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 }
             }
         }
-        Op::AlterType { table, col, ty } => {
+        Op::AlterType { table, col, ty, using } => {
             let t = schema.table_mut(table)?;
+            // Doubling keeps a check `c >= 0` and a unique key; the text names
+            // the column bare.
+            if *using && (!plain_ident(col) || !matches!(ty, Ty::Integer | Ty::BigInt)) {
+                return Err("`using` only for an integer widening of a plain-named column".into());
+            }
             let in_key = t.col_in_key(col);
             let in_fk = t.col_in_fk(col) || col == "id";
             // PostgreSQL refuses to change the type of a column a generated
@@ -1700,6 +1753,36 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                 return Err("not a widening".into());
             }
             c.ty = ty.clone();
+            if *using {
+                for row in t.rows.values_mut() {
+                    if let Some(Some(v)) = row.get_mut(col) {
+                        let n: i64 = v.parse().map_err(|_| "not an integer")?;
+                        *v = (n * 2).to_string();
+                    }
+                }
+            }
+        }
+        Op::AlterCollation { table, col, binary } => {
+            let t = schema.table_mut(table)?;
+            let c = t.col(col).ok_or("no column")?;
+            if !matches!(c.ty, Ty::String(_) | Ty::Text | Ty::Char(_)) || c.generated.is_some() || t.col_in_generated(col) {
+                return Err("a collation on a plain string column".into());
+            }
+            if *binary == t.binary.contains(col) {
+                return Err("no change".into());
+            }
+            if *binary {
+                t.binary.insert(col.clone());
+            } else {
+                t.binary.remove(col);
+            }
+        }
+        Op::TableComment { table, comment } => {
+            let t = schema.table_mut(table)?;
+            if t.comment == *comment {
+                return Err("no change".into());
+            }
+            t.comment = comment.clone();
         }
         Op::AlterNullable {
             table,

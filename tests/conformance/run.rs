@@ -139,6 +139,34 @@ fn check_view_rows(_engine: Engine, schema: &Schema, results: Vec<Vec<Vec<Option
     out
 }
 
+/// The table comments (`alter_table`) of the default schema's tables are
+/// the model's (SQLite keeps none).
+fn check_comments(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
+    let sql = match engine {
+        Engine::Postgres => {
+            "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+        }
+        _ => "SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+    };
+    let rows = match db.query_rows(sql) {
+        Ok(rows) => rows,
+        Err(e) => return vec![format!("table comments: {e}")],
+    };
+    let got: std::collections::BTreeMap<String, String> =
+        rows.into_iter().map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default())).collect();
+    schema
+        .tables
+        .iter()
+        .filter(|t| !t.name.contains('.'))
+        .filter_map(|t| {
+            let want = t.comment.clone().unwrap_or_default();
+            let have = got.get(&t.name).cloned().unwrap_or_default();
+            (want != have).then(|| format!("table {:?} comment: want {want:?} got {have:?}", t.name))
+        })
+        .collect()
+}
+
 /// SQLite's triggers are the model's, each on its table and updating its
 /// target as they are named now (after renames and rebuilds).
 fn check_triggers(db: &TestDb, schema: &Schema) -> Vec<String> {
@@ -254,6 +282,9 @@ fn run_inner(chain: &Chain, engine: Engine, applied: &mut u64) -> Result<(), Str
         // `create_schema` makes no trigger that an `execute` made (README).
         if engine == Engine::Sqlite && what != "create_schema" {
             problems.extend(check_triggers(&db, &cp.schema));
+        }
+        if engine != Engine::Sqlite {
+            problems.extend(check_comments(&db, engine, &cp.schema));
         }
         let want_heads = vec![cp.rev.clone()];
         match heads(&db) {
