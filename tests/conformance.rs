@@ -69,7 +69,11 @@ fn conformance() {
             .filter(|c| hostile::client_setting(&c.seed.to_string(), engine) != (&[][..], &[][..]))
             .count();
         classes.insert(
-            if engine == Engine::Postgres { "hostile client settings (postgresql)" } else { "hostile client settings (mariadb)" },
+            if engine == Engine::Postgres {
+                "hostile client settings (postgresql)"
+            } else {
+                "hostile client settings (mariadb)"
+            },
             hostile,
         );
     }
@@ -245,11 +249,7 @@ fn regression_fixtures() {
                 .unwrap_or_else(|e| panic!("{name} on {engine}: create_schema: {e}"));
             let mut created = db.catalog().expect("catalog");
             created.triggers.clear();
-            assert_eq!(
-                created,
-                head,
-                "{name} on {engine}: create_schema differs from upgrade base:head"
-            );
+            assert_eq!(created, head, "{name} on {engine}: create_schema differs from upgrade base:head");
         }
     }
 }

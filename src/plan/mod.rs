@@ -1179,8 +1179,7 @@ impl<'d> Planner<'d> {
             .groups
             .iter()
             .filter(|(n, g)| {
-                Some(n.as_str()) != except
-                    && !(g.dependents.views.is_empty() && g.dependents.triggers.is_empty() && g.dependents.naming_triggers.is_empty())
+                Some(n.as_str()) != except && !(g.dependents.views.is_empty() && g.dependents.triggers.is_empty() && g.dependents.naming_triggers.is_empty())
             })
             .map(|(n, _)| n.clone())
             .collect();

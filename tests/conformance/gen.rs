@@ -5,7 +5,7 @@
 //! expected states are functions of it, so the shrinker can drop parts of a
 //! chain and replay the rest.
 
-use super::model::{apply, EnumEdit, plain_ident, schema_of, Col, Extra, GenExpr, Lit, Op, Schema, Seq, Ty, View};
+use super::model::{apply, plain_ident, schema_of, Col, EnumEdit, Extra, GenExpr, Lit, Op, Schema, Seq, Ty, View};
 use super::prng::Rng;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -27,6 +27,8 @@ pub struct Chain {
 pub struct Rev {
     pub id: String,
     pub down: Vec<String>,
+    /// `depends_on` (SPEC 9): revisions applied first, not down revisions.
+    pub depends: Vec<String>,
     pub message: String,
     pub ops: Vec<Op>,
 }
@@ -61,6 +63,7 @@ impl Chain {
                     out.push(Rev {
                         id: id.clone(),
                         down: head.iter().cloned().collect(),
+                        depends: vec![],
                         message: format!("step {n}"),
                         ops: ops.clone(),
                     });
@@ -72,18 +75,24 @@ impl Chain {
                     out.push(Rev {
                         id: ia.clone(),
                         down: down.clone(),
+                        depends: vec![],
                         message: format!("branch a {n}"),
                         ops: a.clone(),
                     });
                     out.push(Rev {
                         id: ib.clone(),
                         down,
+                        // Every other fork: branch b depends on branch a
+                        // (cross-branch `depends_on`, SPEC 9), which the
+                        // stepwise run and the merge must honour.
+                        depends: if n % 2 == 0 { vec![ia.clone()] } else { vec![] },
                         message: format!("branch b {n}"),
                         ops: b.clone(),
                     });
                     out.push(Rev {
                         id: im.clone(),
                         down: vec![ia, ib],
+                        depends: vec![],
                         message: format!("merge {n}"),
                         ops: merge.clone(),
                     });
@@ -174,10 +183,15 @@ impl Chain {
     /// Whether the chain makes a partial index: it runs on PostgreSQL and
     /// SQLite only (MySQL and MariaDB have none: E0501).
     pub fn has_partial(&self) -> bool {
-        self.revisions()
-            .iter()
-            .flat_map(|r| r.ops.iter())
-            .any(|op| matches!(op, Op::Add { extra: Extra::Index { partial: true, .. }, .. }))
+        self.revisions().iter().flat_map(|r| r.ops.iter()).any(|op| {
+            matches!(
+                op,
+                Op::Add {
+                    extra: Extra::Index { partial: true, .. },
+                    ..
+                }
+            )
+        })
     }
 
     /// The classes of issue 15 this chain exercises (for the counts the
@@ -188,6 +202,9 @@ impl Chain {
         let mut schema = Schema::default();
         if self.segments.iter().any(|s| matches!(s, Segment::Fork { .. })) {
             out.insert("forks and merges");
+        }
+        if self.revisions().iter().any(|r| !r.depends.is_empty()) {
+            out.insert("depends_on across branches");
         }
         if self.has_generated() {
             out.insert("generated columns");
@@ -275,7 +292,19 @@ impl Chain {
                     Op::CreateTrigger { .. } => {
                         out.insert("triggers (SQLite)");
                     }
-                    Op::Add { extra: Extra::Index { partial: true, .. }, .. } => {
+                    Op::Add {
+                        extra: Extra::Index { desc: true, partial, .. },
+                        ..
+                    } => {
+                        out.insert("index elements (desc)");
+                        if *partial {
+                            out.insert("partial indexes");
+                        }
+                    }
+                    Op::Add {
+                        extra: Extra::Index { partial: true, .. },
+                        ..
+                    } => {
                         out.insert("partial indexes");
                     }
                     Op::DropView { .. } => {
@@ -326,6 +355,10 @@ pub fn rev_toml(rev: &Rev) -> String {
             let ids: Vec<String> = rev.down.iter().map(|d| format!("\"{d}\"")).collect();
             let _ = writeln!(s, "down_revision = [{}]", ids.join(", "));
         }
+    }
+    if !rev.depends.is_empty() {
+        let ids: Vec<String> = rev.depends.iter().map(|d| format!("\"{d}\"")).collect();
+        let _ = writeln!(s, "depends_on = [{}]", ids.join(", "));
     }
     let _ = writeln!(s, "message = \"{}\"", rev.message);
     for op in &rev.ops {
@@ -518,8 +551,13 @@ impl Gen {
                 trigger: self.rng.pick(&self.schema.triggers).clone(),
             }
         } else {
-            let plain: Vec<String> =
-                self.schema.tables.iter().map(|t| t.name.clone()).filter(|n| plain_ident(n) && schema_of(n).is_none()).collect();
+            let plain: Vec<String> = self
+                .schema
+                .tables
+                .iter()
+                .map(|t| t.name.clone())
+                .filter(|n| plain_ident(n) && schema_of(n).is_none())
+                .collect();
             if plain.len() < 2 {
                 return None;
             }
@@ -671,6 +709,7 @@ impl Gen {
                         cols: vec![col.name],
                         unique: self.rng.chance(30),
                         partial: false,
+                        desc: false,
                     },
                     1 => Extra::Unique {
                         name: self.maybe_name("uq"),
@@ -769,7 +808,9 @@ impl Gen {
             },
             // A value added to the column's enum, on every column that uses it (SPEC 9).
             7 if matches!(col.ty, Ty::Enum(..) | Ty::Choice(..)) => {
-                let (Ty::Enum(name, values) | Ty::Choice(name, values)) = &col.ty else { unreachable!() };
+                let (Ty::Enum(name, values) | Ty::Choice(name, values)) = &col.ty else {
+                    unreachable!()
+                };
                 let tables = self
                     .schema
                     .tables
@@ -875,6 +916,7 @@ impl Gen {
                         cols,
                         unique: self.rng.chance(30),
                         partial,
+                        desc: self.rng.chance(25),
                     },
                 }
             }

@@ -346,7 +346,6 @@ pub struct Index {
     pub partial: bool,
 }
 
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
     pub name: String,
@@ -515,9 +514,7 @@ impl Trigger {
     /// The `[[downgrade]]` of the revision that creates it or drops it.
     pub fn downgrade(op: &Op) -> Option<String> {
         match op {
-            Op::CreateTrigger { trigger } => {
-                Some(format!("[[downgrade]]\n{}", Self::execute(&format!("DROP TRIGGER IF EXISTS {}", trigger.name))))
-            }
+            Op::CreateTrigger { trigger } => Some(format!("[[downgrade]]\n{}", Self::execute(&format!("DROP TRIGGER IF EXISTS {}", trigger.name)))),
             Op::DropTrigger { trigger } => Some(format!("[[downgrade]]\n{}", Self::execute(&trigger.create_sql()))),
             _ => None,
         }
@@ -613,6 +610,9 @@ pub enum Extra {
         unique: bool,
         /// `where = "<first column> IS NOT NULL"` (PostgreSQL and SQLite only).
         partial: bool,
+        /// The first column an element `{ name = ..., order = "desc" }`
+        /// (SPEC 9 index elements; MariaDB 10.8+, PostgreSQL, SQLite).
+        desc: bool,
     },
     Unique {
         name: Option<String>,
@@ -959,8 +959,20 @@ impl Op {
                 kv("op", q(op));
                 table_kv(&mut kv, table);
                 match extra {
-                    Extra::Index { name, cols, unique, partial } => {
-                        kv("columns", names_toml(cols));
+                    Extra::Index {
+                        name,
+                        cols,
+                        unique,
+                        partial,
+                        desc,
+                    } => {
+                        if *desc {
+                            let mut items = vec![format!("{{ name = {}, order = \"desc\" }}", q(&cols[0]))];
+                            items.extend(cols[1..].iter().map(|c| q(c)));
+                            kv("columns", format!("[{}]", items.join(", ")));
+                        } else {
+                            kv("columns", names_toml(cols));
+                        }
                         if let Some(n) = name {
                             kv("name", q(n));
                         }
@@ -1266,7 +1278,9 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
         }
     }
     match extra {
-        Extra::Index { name, cols, unique, partial } => {
+        Extra::Index {
+            name, cols, unique, partial, ..
+        } => {
             if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.indexable()) {
                 return Err("bad index columns".into());
             }
@@ -1657,7 +1671,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             // every row: a unique key on it cannot come back (schemac warns,
             // W0508). A nullable one comes back NULL, its default set after
             // the keys (fixture downgrade_of_drop_column_readds_...).
-            if !c.nullable && c.default.is_some() && t.rows.len() > 1 && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col)) {
+            if !c.nullable
+                && c.default.is_some()
+                && t.rows.len() > 1
+                && t.uniques.iter().chain(t.indexes.iter().filter(|i| i.unique)).any(|u| u.cols.contains(col))
+            {
                 return Err("the downgrade could not restore the unique key".into());
             }
             t.cols.retain(|c| c.name != *col);
@@ -1864,7 +1882,9 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
                             continue;
                         }
                         EnumEdit::Rename(old, new) => {
-                            let Some(i) = values.iter().position(|v| v == old) else { return Err("no such value".into()) };
+                            let Some(i) = values.iter().position(|v| v == old) else {
+                                return Err("no such value".into());
+                            };
                             if values.contains(new) {
                                 return Err("value taken".into());
                             }

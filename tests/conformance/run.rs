@@ -153,8 +153,10 @@ fn check_comments(db: &TestDb, engine: Engine, schema: &Schema) -> Vec<String> {
         Ok(rows) => rows,
         Err(e) => return vec![format!("table comments: {e}")],
     };
-    let got: std::collections::BTreeMap<String, String> =
-        rows.into_iter().map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default())).collect();
+    let got: std::collections::BTreeMap<String, String> = rows
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default()))
+        .collect();
     schema
         .tables
         .iter()
@@ -176,7 +178,12 @@ fn check_triggers(db: &TestDb, schema: &Schema) -> Vec<String> {
     };
     let got: std::collections::BTreeMap<String, String> = rows
         .into_iter()
-        .map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default().replace(['"', '`', '[', ']'], "")))
+        .map(|r| {
+            (
+                r[0].clone().unwrap_or_default(),
+                r[1].clone().unwrap_or_default().replace(['"', '`', '[', ']'], ""),
+            )
+        })
         .collect();
     let mut problems = Vec::new();
     for t in &schema.triggers {
