@@ -14,6 +14,7 @@ type Refusing = &'static [&'static str];
 const ANYWHERE: Refusing = &[];
 const OFF_THE_SERVERS: Refusing = &["sqlite", "mysql"];
 const OFF_PARTIAL: Refusing = &["mysql", "mariadb@10.11"];
+const OFF_POSTGRES: Refusing = &["sqlite", "mysql", "mariadb@10.11"];
 
 /// The projects: name, folder, the temporary folder to keep, and the
 /// dialects that refuse it.
@@ -35,6 +36,8 @@ fn projects() -> Vec<(String, PathBuf, Option<tempfile::TempDir>, Refusing)> {
         chain.write(dir.path()).unwrap();
         let refusing = if chain.servers_only() {
             OFF_THE_SERVERS
+        } else if chain.postgres_only() {
+            OFF_POSTGRES
         } else if chain.has_partial() {
             OFF_PARTIAL
         } else {

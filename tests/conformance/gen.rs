@@ -5,7 +5,7 @@
 //! expected states are functions of it, so the shrinker can drop parts of a
 //! chain and replay the rest.
 
-use super::model::{apply, plain_ident, schema_of, Col, EnumEdit, Extra, GenExpr, Lit, Op, Schema, Seq, Ty, View};
+use super::model::{apply, plain_ident, schema_of, Col, EnumEdit, Extra, GenExpr, Lit, Op, Schema, Seq, Special, Ty, View};
 use super::prng::Rng;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -180,6 +180,20 @@ impl Chain {
             .any(|op| matches!(op, Op::CreateNamespace { .. } | Op::CreateSequence { .. }))
     }
 
+    /// Whether the chain makes an index only PostgreSQL has (`include`,
+    /// `method`, `opclass`): it runs there alone.
+    pub fn postgres_only(&self) -> bool {
+        self.revisions().iter().flat_map(|r| r.ops.iter()).any(|op| {
+            matches!(
+                op,
+                Op::Add {
+                    extra: Extra::Index { special: Some(_), .. },
+                    ..
+                }
+            )
+        })
+    }
+
     /// Whether the chain makes a partial index: it runs on PostgreSQL and
     /// SQLite only (MySQL and MariaDB have none: E0501).
     pub fn has_partial(&self) -> bool {
@@ -291,6 +305,16 @@ impl Chain {
                     }
                     Op::CreateTrigger { .. } => {
                         out.insert("triggers (SQLite)");
+                    }
+                    Op::Add {
+                        extra: Extra::Index { special: Some(sp), .. },
+                        ..
+                    } => {
+                        out.insert(match sp {
+                            Special::Include(_) => "special indexes (include, PostgreSQL)",
+                            Special::Hash => "special indexes (hash, PostgreSQL)",
+                            Special::PatternOps(_) => "special indexes (opclass, PostgreSQL)",
+                        });
                     }
                     Op::Add {
                         extra: Extra::Index { desc: true, partial, .. },
@@ -710,6 +734,7 @@ impl Gen {
                         unique: self.rng.chance(30),
                         partial: false,
                         desc: false,
+                        special: None,
                     },
                     1 => Extra::Unique {
                         name: self.maybe_name("uq"),
@@ -909,14 +934,33 @@ impl Gen {
                 // must carry into the text (a chain with one runs on
                 // PostgreSQL and SQLite; MariaDB refuses it, E0501).
                 let partial = !self.servers && self.rng.chance(20) && plain_ident(&cols[0]);
+                // SPEC 9 special indexes PostgreSQL alone has (a chain with
+                // one runs there; the others refuse it): a covering column,
+                // the hash method, an operator class.
+                let special = if self.servers || !self.rng.chance(15) {
+                    None
+                } else {
+                    let others: Vec<String> = t.cols.iter().map(|c| c.name.clone()).filter(|c| !cols.contains(c)).collect();
+                    let opclass = t.col(&cols[0]).and_then(|c| c.ty.pattern_ops());
+                    match opclass {
+                        Some(o) if self.rng.chance(70) => Some(Special::PatternOps(o.to_owned())),
+                        _ if !others.is_empty() && self.rng.chance(60) => Some(Special::Include(self.rng.pick(&others).clone())),
+                        _ => {
+                            cols.truncate(1);
+                            Some(Special::Hash)
+                        }
+                    }
+                };
+                let plain = !matches!(special, Some(Special::Hash));
                 Op::Add {
                     table,
                     extra: Extra::Index {
                         name: self.maybe_name("ix"),
                         cols,
-                        unique: self.rng.chance(30),
+                        unique: plain && self.rng.chance(30),
                         partial,
-                        desc: self.rng.chance(25),
+                        desc: plain && self.rng.chance(25),
+                        special,
                     },
                 }
             }

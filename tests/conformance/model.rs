@@ -114,6 +114,15 @@ impl Ty {
         !matches!(self, Ty::Text | Ty::Binary | Ty::Json | Ty::Jsonb)
     }
 
+    /// PostgreSQL's pattern operator class for this type, if it is a string.
+    pub fn pattern_ops(&self) -> Option<&'static str> {
+        match self {
+            Ty::String(_) => Some("varchar_pattern_ops"),
+            Ty::Char(_) => Some("bpchar_pattern_ops"),
+            _ => None,
+        }
+    }
+
     /// Whether rows give distinct values of this type (keys need it).
     pub fn distinct_values(&self) -> bool {
         self.indexable() && !matches!(self, Ty::Boolean | Ty::Enum(..) | Ty::Choice(..))
@@ -344,6 +353,21 @@ pub struct Index {
     /// A partial index (issue 15): `WHERE <first column> IS NOT NULL`, text
     /// that renames of the column must carry along.
     pub partial: bool,
+    /// A PostgreSQL-only form (SPEC 9 special indexes).
+    pub special: Option<Special>,
+}
+
+/// The index forms only PostgreSQL has (SQLite, MySQL and MariaDB refuse
+/// them, E0501): a chain with one runs on PostgreSQL alone.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Special {
+    /// `include = [col]`: a covering column, renamed along.
+    Include(String),
+    /// `method = "hash"` (never unique).
+    Hash,
+    /// `{ name = col, opclass = "..._pattern_ops" }` on a string column:
+    /// the operator class of its type (varchar, bpchar, text).
+    PatternOps(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -426,6 +450,14 @@ impl Table {
     /// Whether a partial index's `where` names `col`.
     pub fn col_in_partial(&self, col: &str) -> bool {
         self.indexes.iter().any(|i| i.partial && i.cols[0] == col)
+    }
+    /// Whether an index covers `col` (`include`) or has an operator class on it.
+    pub fn col_in_special(&self, col: &str) -> bool {
+        self.indexes.iter().any(|i| match &i.special {
+            Some(Special::Include(c)) => c == col,
+            Some(Special::PatternOps(_)) => i.cols[0] == col,
+            _ => false,
+        })
     }
     /// Whether a generated column's expression names `col`.
     pub fn col_in_generated(&self, col: &str) -> bool {
@@ -613,6 +645,7 @@ pub enum Extra {
         /// The first column an element `{ name = ..., order = "desc" }`
         /// (SPEC 9 index elements; MariaDB 10.8+, PostgreSQL, SQLite).
         desc: bool,
+        special: Option<Special>,
     },
     Unique {
         name: Option<String>,
@@ -965,13 +998,25 @@ impl Op {
                         unique,
                         partial,
                         desc,
+                        special,
                     } => {
-                        if *desc {
-                            let mut items = vec![format!("{{ name = {}, order = \"desc\" }}", q(&cols[0]))];
+                        let order = if *desc { ", order = \"desc\"" } else { "" };
+                        let first = match special {
+                            Some(Special::PatternOps(opclass)) => Some(format!("{{ name = {}{order}, opclass = {} }}", q(&cols[0]), q(opclass))),
+                            _ if *desc => Some(format!("{{ name = {}{order} }}", q(&cols[0]))),
+                            _ => None,
+                        };
+                        if let Some(first) = first {
+                            let mut items = vec![first];
                             items.extend(cols[1..].iter().map(|c| q(c)));
                             kv("columns", format!("[{}]", items.join(", ")));
                         } else {
                             kv("columns", names_toml(cols));
+                        }
+                        match special {
+                            Some(Special::Include(c)) => kv("include", names_toml(std::slice::from_ref(c))),
+                            Some(Special::Hash) => kv("method", q("hash")),
+                            _ => {}
                         }
                         if let Some(n) = name {
                             kv("name", q(n));
@@ -1279,10 +1324,25 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
     }
     match extra {
         Extra::Index {
-            name, cols, unique, partial, ..
+            name,
+            cols,
+            unique,
+            partial,
+            special,
+            desc,
         } => {
             if !cols_ok(t, cols) || cols.iter().any(|c| !t.col(c).unwrap().ty.indexable()) {
                 return Err("bad index columns".into());
+            }
+            match special {
+                Some(Special::Include(c)) if cols.contains(c) || t.col(c).is_none_or(|x| !x.ty.indexable() || x.generated.is_some()) => {
+                    return Err("a covering column not among the key's".into())
+                }
+                Some(Special::Hash) if *unique || *desc || cols.len() != 1 => return Err("a hash index is one column, not unique, with no order".into()),
+                Some(Special::PatternOps(opclass)) if t.col(&cols[0]).and_then(|c| c.ty.pattern_ops()) != Some(opclass.as_str()) => {
+                    return Err("a pattern operator class of the column's type".into())
+                }
+                _ => {}
             }
             // Its `where` text names the column bare.
             if *partial && !plain_ident(&cols[0]) {
@@ -1300,6 +1360,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                 cols: cols.clone(),
                 unique: *unique,
                 partial: *partial,
+                special: special.clone(),
             });
         }
         Extra::Unique { name, cols } => {
@@ -1314,6 +1375,7 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                 cols: cols.clone(),
                 unique: true,
                 partial: false,
+                special: None,
             });
         }
         Extra::Check { name, col, expr } => {
@@ -1655,6 +1717,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             if t.col_in_generated(col) {
                 return Err("a generated column's expression names the column".into());
             }
+            // An index covers it or has an operator class on it: kept away
+            // (the generator's PostgreSQL-only forms).
+            if t.col_in_special(col) {
+                return Err("an index covers the column or has an operator class on it".into());
+            }
             // schemac refuses it, naming the index (E0305), as PostgreSQL would.
             if t.col_in_partial(col) {
                 return Err("a partial index's where names the column".into());
@@ -1735,6 +1802,11 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
             let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == *col).for_each(|c| *c = new.clone());
             for i in t.uniques.iter_mut().chain(t.indexes.iter_mut()) {
                 rename(&mut i.cols);
+                if let Some(Special::Include(c)) = &mut i.special {
+                    if c == col {
+                        *c = new.clone();
+                    }
+                }
             }
             for f in t.fks.iter_mut() {
                 rename(&mut f.cols);
@@ -1747,6 +1819,9 @@ fn apply_in(schema: &mut Schema, op: &Op) -> Result<(), String> {
         }
         Op::AlterType { table, col, ty, using } => {
             let t = schema.table_mut(table)?;
+            if t.col_in_special(col) {
+                return Err("an index covers the column or has an operator class on it".into());
+            }
             // Doubling keeps a check `c >= 0` and a unique key; the text names
             // the column bare.
             if *using && (!plain_ident(col) || !matches!(ty, Ty::Integer | Ty::BigInt)) {
