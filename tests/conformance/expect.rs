@@ -231,10 +231,18 @@ pub fn expected(engine: Engine, schema: &Schema) -> Norm {
             });
         }
         for i in &t.indexes {
+            // An expression element as the engine's catalog spells it.
+            let mut cols = i.cols.clone();
+            if i.special == Some(super::model::Special::Lower) {
+                cols[0] = match engine {
+                    Engine::Postgres => format!("lower({}::text)", cols[0]),
+                    _ => "<expression>".to_owned(),
+                };
+            }
             nt.keys.insert(format!(
                 "index {} {}{}{}",
                 i.name,
-                list(&i.cols),
+                list(&cols),
                 if i.unique { " unique" } else { "" },
                 if i.partial { " partial" } else { "" }
             ));

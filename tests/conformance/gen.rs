@@ -187,21 +187,28 @@ impl Chain {
             matches!(
                 op,
                 Op::Add {
-                    extra: Extra::Index { special: Some(_), .. },
+                    extra: Extra::Index {
+                        special: Some(Special::Include(_) | Special::Hash | Special::PatternOps(_)),
+                        ..
+                    },
                     ..
                 }
             )
         })
     }
 
-    /// Whether the chain makes a partial index: it runs on PostgreSQL and
-    /// SQLite only (MySQL and MariaDB have none: E0501).
+    /// Whether the chain makes a partial index or an expression element: it
+    /// runs on PostgreSQL and SQLite only (MySQL and MariaDB refuse: E0501).
     pub fn has_partial(&self) -> bool {
         self.revisions().iter().flat_map(|r| r.ops.iter()).any(|op| {
             matches!(
                 op,
                 Op::Add {
-                    extra: Extra::Index { partial: true, .. },
+                    extra: Extra::Index { partial: true, .. }
+                        | Extra::Index {
+                            special: Some(Special::Lower),
+                            ..
+                        },
                     ..
                 }
             )
@@ -314,6 +321,7 @@ impl Chain {
                             Special::Include(_) => "special indexes (include, PostgreSQL)",
                             Special::Hash => "special indexes (hash, PostgreSQL)",
                             Special::PatternOps(_) => "special indexes (opclass, PostgreSQL)",
+                            Special::Lower => "expression index elements (PostgreSQL and SQLite)",
                         });
                     }
                     Op::Add {
@@ -937,13 +945,24 @@ impl Gen {
                 // SPEC 9 special indexes PostgreSQL alone has (a chain with
                 // one runs there; the others refuse it): a covering column,
                 // the hash method, an operator class.
-                let special = if self.servers || !self.rng.chance(15) {
+                let special = if self.servers || !self.rng.chance(20) {
                     None
                 } else {
                     let others: Vec<String> = t.cols.iter().map(|c| c.name.clone()).filter(|c| !cols.contains(c)).collect();
+                    // Often over a plain-named string column, which the
+                    // expression and operator-class forms need.
+                    if let Some(sc) = t.cols.iter().find(|c| c.ty.pattern_ops().is_some() && plain_ident(&c.name)) {
+                        if self.rng.chance(80) {
+                            cols = vec![sc.name.clone()];
+                        }
+                    }
                     let opclass = t.col(&cols[0]).and_then(|c| c.ty.pattern_ops());
                     match opclass {
-                        Some(o) if self.rng.chance(70) => Some(Special::PatternOps(o.to_owned())),
+                        Some(_) if plain_ident(&cols[0]) && self.rng.chance(50) => {
+                            cols.truncate(1);
+                            Some(Special::Lower)
+                        }
+                        Some(o) if self.rng.chance(60) => Some(Special::PatternOps(o.to_owned())),
                         _ if !others.is_empty() && self.rng.chance(60) => Some(Special::Include(self.rng.pick(&others).clone())),
                         _ => {
                             cols.truncate(1);
@@ -951,11 +970,16 @@ impl Gen {
                         }
                     }
                 };
-                let plain = !matches!(special, Some(Special::Hash));
+                let plain = !matches!(special, Some(Special::Hash | Special::Lower));
+                let name = if special == Some(Special::Lower) {
+                    Some(self.fresh("ix"))
+                } else {
+                    self.maybe_name("ix")
+                };
                 Op::Add {
                     table,
                     extra: Extra::Index {
-                        name: self.maybe_name("ix"),
+                        name,
                         cols,
                         unique: plain && self.rng.chance(30),
                         partial,

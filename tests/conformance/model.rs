@@ -368,6 +368,9 @@ pub enum Special {
     /// `{ name = col, opclass = "..._pattern_ops" }` on a string column:
     /// the operator class of its type (varchar, bpchar, text).
     PatternOps(String),
+    /// The first element `{ expr = "lower(col)" }` on a string column
+    /// (PostgreSQL and SQLite; MariaDB refuses it): text a rename rewrites.
+    Lower,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -449,13 +452,15 @@ impl Table {
     }
     /// Whether a partial index's `where` names `col`.
     pub fn col_in_partial(&self, col: &str) -> bool {
-        self.indexes.iter().any(|i| i.partial && i.cols[0] == col)
+        self.indexes
+            .iter()
+            .any(|i| (i.partial || i.special == Some(Special::Lower)) && i.cols[0] == col)
     }
     /// Whether an index covers `col` (`include`) or has an operator class on it.
     pub fn col_in_special(&self, col: &str) -> bool {
         self.indexes.iter().any(|i| match &i.special {
             Some(Special::Include(c)) => c == col,
-            Some(Special::PatternOps(_)) => i.cols[0] == col,
+            Some(Special::PatternOps(_) | Special::Lower) => i.cols[0] == col,
             _ => false,
         })
     }
@@ -1002,6 +1007,7 @@ impl Op {
                     } => {
                         let order = if *desc { ", order = \"desc\"" } else { "" };
                         let first = match special {
+                            Some(Special::Lower) => Some(format!("{{ expr = {} }}", q(&format!("lower({})", cols[0])))),
                             Some(Special::PatternOps(opclass)) => Some(format!("{{ name = {}{order}, opclass = {} }}", q(&cols[0]), q(opclass))),
                             _ if *desc => Some(format!("{{ name = {}{order} }}", q(&cols[0]))),
                             _ => None,
@@ -1339,6 +1345,11 @@ fn add_extra(schema: &mut Schema, table: &str, extra: &Extra) -> Result<(), Stri
                     return Err("a covering column not among the key's".into())
                 }
                 Some(Special::Hash) if *unique || *desc || cols.len() != 1 => return Err("a hash index is one column, not unique, with no order".into()),
+                Some(Special::Lower)
+                    if name.is_none() || *unique || *desc || !plain_ident(&cols[0]) || t.col(&cols[0]).and_then(|c| c.ty.pattern_ops()).is_none() =>
+                {
+                    return Err("an expression element is named, plain, on a plain-named string column".into())
+                }
                 Some(Special::PatternOps(opclass)) if t.col(&cols[0]).and_then(|c| c.ty.pattern_ops()) != Some(opclass.as_str()) => {
                     return Err("a pattern operator class of the column's type".into())
                 }

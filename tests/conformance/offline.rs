@@ -144,7 +144,12 @@ fn of_model(schema: &Expected) -> Lines {
             ));
         }
         for i in &t.indexes {
-            lines.insert(format!("index {} {} {}", i.name, list(&i.cols), i.unique));
+            // schemac's model holds an expression element's text.
+            let mut cols = i.cols.clone();
+            if i.special == Some(super::model::Special::Lower) {
+                cols[0] = format!("lower({})", cols[0]);
+            }
+            lines.insert(format!("index {} {} {}", i.name, list(&cols), i.unique));
         }
         out.insert(t.name.clone(), lines);
     }
