@@ -689,3 +689,63 @@ foreign_keys = [{ columns = ["parent_id"], referred_table = "parents", referred_
     let out = schemac(tmp.path(), &["upgrade", "base:head", "--sql", "--dialect", "postgresql"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// An index a dialect cannot make is refused even when a SQLite rebuild of
+/// its table in the same revision would make it (conformance seed 17: an
+/// `include` after a unique constraint was written into the rebuild).
+#[test]
+fn index_features_are_refused_inside_a_rebuild() {
+    let tmp = project_of(&[
+        (
+            "a1_create.toml",
+            r#"revision = "a1"
+message = "create"
+
+[[upgrade]]
+op = "create_table"
+table = "t"
+columns = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "a", type = "integer" },
+  { name = "b", type = "integer" },
+]
+
+[[upgrade]]
+op = "bulk_insert"
+table = "t"
+rows = [{ id = 1, a = 1, b = 2 }]
+"#,
+        ),
+        (
+            "b2_index.toml",
+            r#"revision = "b2"
+down_revision = "a1"
+message = "index"
+
+[[upgrade]]
+op = "create_unique_constraint"
+table = "t"
+columns = ["b"]
+name = "uq_t_b"
+
+[[upgrade]]
+op = "create_index"
+table = "t"
+name = "ix_t_a"
+columns = ["a"]
+include = ["b"]
+"#,
+        ),
+    ]);
+    let out = schemac(tmp.path(), &["upgrade", "a1:b2", "--sql", "--dialect", "sqlite"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("E0501") && err.contains("covering columns") && err.contains("b2_index.toml:"),
+        "{err}"
+    );
+    let out = schemac(tmp.path(), &["upgrade", "a1:b2", "--sql", "--dialect", "postgresql"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INCLUDE (b)"));
+}
