@@ -79,6 +79,13 @@ fn conformance() {
             hostile,
         );
     }
+    for engine in Engine::ALL {
+        let applied = generated.iter().filter(|c| run::runs_on(c, engine)).count();
+        eprintln!(
+            "conformance: {engine}: {applied} of {chains} chains applied, {} refused (each refusal checked)",
+            chains as usize - applied
+        );
+    }
     for (class, n) in &classes {
         eprintln!("conformance: class {class}: {n} of {chains} chains");
     }

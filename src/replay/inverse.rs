@@ -322,8 +322,24 @@ pub fn inverse(change: &Change, span: Span, revision: &str) -> Result<Vec<OpNode
             new,
             renamed,
             mapped,
+            uses,
             ..
-        } => Ok(enum_inverse(name, old, new, renamed, mapped, span)),
+        } => {
+            let mut ops = enum_inverse(name, old, new, renamed, mapped, span);
+            // A default that named a removed value took its mapped one: once
+            // the value is back, so is the default (conformance seed 402).
+            let kept = |v: &String| new.contains(v) || renamed.iter().any(|(o, _)| o == v);
+            for u in uses {
+                if let Some(Value::String(d)) = &u.old.default {
+                    if !kept(d) && u.old.default != u.new.default {
+                        let mut spec = AlterSpec::of(s(&u.table), s(&u.new.name));
+                        spec.default = Some(Some(sp(Value::String(d.clone()), span)));
+                        ops.push(node(Op::AlterColumn(spec), span, None));
+                    }
+                }
+            }
+            Ok(ops)
+        }
         Change::RenameColumn { table, from, to, .. } => one(Op::RenameColumn {
             table: s(table),
             column: s(to),
